@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import backoff
+from backoff.types import Details
 from attrs import frozen
 
 __all__ = ["RetryPolicy", "parse_retry_after", "retrying", "set_sleeps", "sleeps_enabled"]
@@ -83,8 +84,6 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    if when is None:
-        return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     delta = (when - (now or datetime.now(UTC))).total_seconds()
@@ -118,7 +117,7 @@ def retrying(
     policy: RetryPolicy,
     retry_on: tuple[type[Exception], ...],
     *,
-    on_retry: Callable[[dict[str, Any]], None] | None = None,
+    on_retry: Callable[[Details], None] | None = None,
 ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
     """A decorator that retries an async attempt on ``retry_on`` errors per ``policy``.
 

@@ -82,9 +82,20 @@ class Platform(Protocol):
         path: the profile endpoint's path on that host.
     """
 
-    name: str
-    host: str
-    path: str
+    @property
+    def name(self) -> str:
+        """The registry name."""
+        ...
+
+    @property
+    def host(self) -> str:
+        """The RapidAPI host."""
+        ...
+
+    @property
+    def path(self) -> str:
+        """The profile endpoint's path."""
+        ...
 
     def canonical_username(self, username: str) -> str:
         """The username in canonical form, or :class:`InvalidUsername`."""

@@ -1,0 +1,78 @@
+"""Settings: environment variables -> typed, frozen configuration.
+
+=============================== =========================================================
+variable                        meaning
+=============================== =========================================================
+``RAPIDAPI_KEY``                the RapidAPI key (``NEXT_PUBLIC_RAPIDAPI_KEY`` as fallback)
+``RAPIDAPI_KEYS``               several keys, comma-separated (a key pool)
+``HYPERBUDS_API_URL``           the backend base URL (default below)
+``HYPERBUDS_TOKEN``             the backend Bearer token
+``HYPERBUDS_RAPIDAPI_ENDPOINT`` one base URL for every provider call (a proxy, an emulator)
+``HYPERBUDS_REDIS_URL``         share cache, single flight, quota and rate limit in Redis
+=============================== =========================================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from attrs import field, frozen
+
+__all__ = ["DEFAULT_API_URL", "ENV", "Settings"]
+
+DEFAULT_API_URL = "https://api-hyperbuds-backend.onrender.com/api/v1"
+
+ENV = {
+    "key": "RAPIDAPI_KEY",
+    "key_fallback": "NEXT_PUBLIC_RAPIDAPI_KEY",
+    "keys": "RAPIDAPI_KEYS",
+    "api_url": "HYPERBUDS_API_URL",
+    "token": "HYPERBUDS_TOKEN",
+    "endpoint": "HYPERBUDS_RAPIDAPI_ENDPOINT",
+    "redis_url": "HYPERBUDS_REDIS_URL",
+}
+
+
+def _keys_repr(keys: tuple[str, ...]) -> str:
+    return f"<{len(keys)} key{'s' if len(keys) != 1 else ''}>"
+
+
+def _secret_repr(value: object) -> str:
+    return "<set>" if value else "None"
+
+
+@frozen
+class Settings:
+    """What the environment says. Secrets never show in the ``repr``."""
+
+    rapidapi_keys: tuple[str, ...] = field(default=(), repr=_keys_repr)
+    api_url: str = DEFAULT_API_URL
+    token: str | None = field(default=None, repr=_secret_repr)
+    rapidapi_endpoint: str | None = None
+    redis_url: str | None = field(default=None, repr=_secret_repr)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the variables above from ``environ`` (``os.environ`` by default).
+
+        Empty values count as unset. ``RAPIDAPI_KEYS`` and ``RAPIDAPI_KEY`` add up, without
+        duplicates, in that order.
+        """
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        keys = [k.strip() for k in (get(ENV["keys"]) or "").split(",") if k.strip()]
+        single = get(ENV["key"]) or get(ENV["key_fallback"])
+        if single:
+            keys.append(single)
+        return cls(
+            rapidapi_keys=tuple(dict.fromkeys(keys)),
+            api_url=get(ENV["api_url"]) or DEFAULT_API_URL,
+            token=get(ENV["token"]),
+            rapidapi_endpoint=get(ENV["endpoint"]),
+            redis_url=get(ENV["redis_url"]),
+        )
