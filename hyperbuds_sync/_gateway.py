@@ -1,0 +1,309 @@
+"""The RapidAPI transport: the only place that talks to RapidAPI.
+
+One lazily created ``aiohttp.ClientSession`` (or a borrowed one, never closed here), the
+``x-rapidapi-*`` headers, a key from the :class:`~hyperbuds_sync._keys.KeyPool`, an optional
+client-side rate limit, retries through :func:`hyperbuds_sync._retry.retrying`, a capped body
+read, and one function, :func:`classify`, mapping an answer to the SDK's exception tree.
+
+The gateway never knows which platform it serves beyond the ``platform`` name it is given for
+errors and metrics.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from attrs import frozen
+
+from . import _logging
+from ._classify import (
+    Headers,
+    classify,
+    is_daily_quota,
+    is_unknown_endpoint,
+    network_error,
+    parse_quota_headers,
+)
+from ._keys import NO_KEY_MESSAGE, KeyPool
+from ._logging import logger
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy, retrying
+from .errors import (
+    ApiConfigError,
+    HyperbudsSyncError,
+    MalformedPayload,
+    ProviderAuthError,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RateLimited,
+)
+from .metrics import RETRIES, UPSTREAM_CALLS, Metrics
+from .models import QuotaStatus
+
+if TYPE_CHECKING:
+    from .platforms._base import ProviderRequest
+
+__all__ = ["Gateway"]
+
+_CHUNK = 64 * 1024
+_ERROR_BODY_CAP = 64 * 1024  # error bodies are one short JSON message
+
+
+# --- body ----------------------------------------------------------------------------------------
+
+
+async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
+    """The body, or ``None`` once it is known to exceed ``cap`` (the connection is then closed
+    without reading the rest)."""
+    try:
+        length = resp.content_length
+    except ValueError:
+        length = None
+    if length is not None and length > cap:
+        resp.close()
+        return None
+    buf = bytearray()
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        buf.extend(chunk)
+        if len(buf) > cap:
+            resp.close()
+            return None
+    return bytes(buf)
+
+
+def _decode(raw: bytes) -> tuple[object, bool]:
+    """``(json, True)`` if the body parses, else ``(text, False)`` (to classify error bodies)."""
+    try:
+        return json.loads(raw), True
+    except (ValueError, RecursionError):
+        return raw.decode("utf-8", errors="replace"), False
+
+
+@frozen
+class _Answer:
+    """One HTTP answer, read: status, headers, body bytes (``None`` when over the cap), and the
+    facts every error about it carries."""
+
+    status: int
+    headers: Headers
+    raw: bytes | None
+    facts: dict[str, Any]
+
+
+# --- the gateway ---------------------------------------------------------------------------------
+
+
+class Gateway:
+    """Sends ``GET`` requests to RapidAPI providers and returns their JSON.
+
+    Args:
+        keys: RapidAPI keys (ignored when ``key_pool`` is given, which must then hold them).
+        endpoint: a base URL (emulator or proxy) to send to instead of ``https://{host}``;
+            ``x-rapidapi-host`` is still the provider host.
+        session: a session to borrow; it is used as is and never closed here.
+        timeout: seconds per attempt in all (connect at most 5 s).
+        retry: the retry policy for :class:`RateLimited` and :class:`ProviderUnavailable`.
+        metrics: where ``upstream_calls``, ``retries`` and ``errors.*`` are counted.
+        key_pool: a configured :class:`KeyPool` (reserve, alert hook, shared state).
+        limiter: a client-side :class:`RateLimiter`; ``None`` means no limit.
+        max_body_bytes: a larger answer is refused with :class:`MalformedPayload` unread.
+        connector_limit, connector_limit_per_host: the owned session's connection limits.
+
+    Redirects are not followed (``allow_redirects=False``): a redirect would carry the key to
+    another host. On a quota answer the same call moves to the next usable key (not a retry);
+    a 401/403 key is preferred last from then on (:meth:`KeyPool.mark_bad`) but the error is
+    raised, not retried with another key.
+    """
+
+    def __init__(
+        self,
+        *,
+        keys: Sequence[str] = (),
+        endpoint: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, safe to share
+        metrics: Metrics | None = None,
+        key_pool: KeyPool | None = None,
+        limiter: RateLimiter | None = None,
+        max_body_bytes: int = 4 * 1024 * 1024,
+        connector_limit: int = 100,
+        connector_limit_per_host: int = 20,
+    ) -> None:
+        if timeout <= 0 or max_body_bytes <= 0:
+            raise ValueError("timeout and max_body_bytes must be > 0")
+        _logging.install()
+        if key_pool is None:
+            key_pool = KeyPool(keys)
+        elif any(k.strip() and k.strip() not in key_pool for k in keys):
+            raise ValueError("pass keys or a key_pool holding them, not both")
+        self._pool = key_pool
+        self._endpoint = endpoint.rstrip("/") if endpoint else None
+        self._session = session
+        self._owns_session = False
+        self._closed = False
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
+        self._retry = retry
+        self._metrics = metrics if metrics is not None else Metrics()
+        self._limiter = limiter
+        self._max_body = max_body_bytes
+        self._limits = (connector_limit, connector_limit_per_host)
+        on = (RateLimited, ProviderUnavailable)
+        self._call: Callable[..., Awaitable[Any]] = retrying(retry, on, on_retry=self._on_retry)(
+            self._attempt
+        )
+
+    def __repr__(self) -> str:
+        where = self._endpoint or "https://{host}"
+        return f"Gateway(keys={list(self._pool.fingerprints)!r}, endpoint={where!r})"
+
+    async def __aenter__(self) -> Gateway:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    @property
+    def metrics(self) -> Metrics:
+        """The counters this gateway updates."""
+        return self._metrics
+
+    def quota(self) -> dict[str, QuotaStatus]:
+        """Per host, the quota facts seen by this process (see :meth:`KeyPool.status`)."""
+        return self._pool.status()
+
+    async def aclose(self) -> None:
+        """Close the session if this gateway created it; a borrowed one stays open."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session:
+            await session.close()
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("Gateway is closed")
+        if self._session is None:  # first use: we are inside the running loop
+            limit, per_host = self._limits
+            connector = aiohttp.TCPConnector(limit=limit, limit_per_host=per_host)
+            self._session = aiohttp.ClientSession(timeout=self._timeout, connector=connector)
+            self._owns_session = True
+        return self._session
+
+    def _url(self, request: ProviderRequest) -> str:
+        path = request.path if request.path.startswith("/") else f"/{request.path}"
+        return f"{self._endpoint or f'https://{request.host}'}{path}"
+
+    async def get_json(self, request: ProviderRequest, *, platform: str, username: str) -> Any:
+        """``GET`` the request and return the decoded JSON body.
+
+        Raises:
+            ApiConfigError: no RapidAPI key is configured.
+            QuotaExceeded, RateLimited, UsernameNotFound, ProviderAuthError,
+            ProviderUnavailable, MalformedPayload, ProviderError: see :func:`classify`.
+        """
+        try:
+            if not len(self._pool):
+                raise ApiConfigError(NO_KEY_MESSAGE)
+            return await self._call(request, platform, username)
+        except HyperbudsSyncError as exc:
+            self._metrics.error(exc, platform)
+            logger.debug("RapidAPI call for %s on %s failed: %r", platform, request.host, exc)
+            raise
+
+    async def _attempt(self, request: ProviderRequest, platform: str, username: str) -> Any:
+        """One policy attempt: on a quota answer, the same call moves to the next usable key."""
+        spent: QuotaExceeded | None = None
+        for _ in range(len(self._pool) + 1):
+            try:
+                key = await self._pool.acquire(request.host)
+            except QuotaExceeded as every_key:
+                if spent is None:  # the guard: no request at all
+                    every_key.platform, every_key.username = platform, username
+                    raise
+                spent.reset_at = every_key.reset_at  # when the first key comes back
+                raise spent from None
+            try:
+                return await self._send(key, request, platform, username)
+            except QuotaExceeded as exc:
+                spent = exc
+        assert spent is not None  # each turn benched a key; the pool ran out
+        raise spent
+
+    async def _send(self, key: str, request: ProviderRequest, platform: str, username: str) -> Any:
+        """Send one HTTP request with ``key``; return the JSON or raise the classified error."""
+        host = request.host
+        session = self._session_now()
+        if self._limiter is not None:
+            await self._limiter.acquire(host)
+        headers = {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}
+        self._metrics.incr(UPSTREAM_CALLS, platform)
+        try:
+            async with session.get(
+                self._url(request),
+                params=dict(request.params),
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                status, answer_headers = resp.status, resp.headers
+                quota = parse_quota_headers(answer_headers)
+                await self._pool.record(
+                    host, key, limit=quota.limit, remaining=quota.remaining, reset_in=quota.reset_in
+                )
+                ok = 200 <= status < 300
+                raw = await _read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            error = network_error(exc, host=host, platform=platform, username=username)
+            cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
+            raise error from cause
+        request_id = answer_headers.get("x-rapidapi-request-id")
+        log = "RapidAPI GET %s%s for %s -> %d (request id %s)"
+        logger.debug(log, host, request.path, platform, status, request_id)
+        facts = {"platform": platform, "host": host, "username": username, "status": status}
+        answer = _Answer(status, answer_headers, raw, {**facts, "request_id": request_id})
+        return await self._conclude(key, request, answer)
+
+    async def _conclude(self, key: str, request: ProviderRequest, answer: _Answer) -> Any:
+        """Decode and classify an answer; keep the key pool's books."""
+        host, status, headers = request.host, answer.status, answer.headers
+        if answer.raw is None and 200 <= status < 300:
+            msg = f"{host} answer is larger than {self._max_body} bytes"
+            raise MalformedPayload(msg, **answer.facts)
+        body, parsed = _decode(answer.raw or b"")
+        error = classify(
+            status,
+            body,
+            headers,
+            host=host,
+            platform=answer.facts["platform"],
+            username=answer.facts["username"],
+        )
+        if isinstance(error, QuotaExceeded):
+            daily = is_daily_quota(body)
+            reset_in = parse_quota_headers(headers).reset_in
+            error.reset_at = await self._pool.bench_for_quota(
+                host, key, reset_in=reset_in, daily=daily
+            )
+        elif isinstance(error, ProviderAuthError):
+            self._pool.mark_bad(host, key)
+        elif status == 404 and is_unknown_endpoint(body):
+            logger.warning("%s says %s does not exist: check the path", host, request.path)
+        if error is not None:
+            raise error
+        self._pool.mark_ok(host, key)
+        if not parsed:
+            raise MalformedPayload(f"{host} answer is not JSON (HTTP {status})", **answer.facts)
+        return body
+
+    def _on_retry(self, details: Mapping[str, Any]) -> None:
+        """backoff's ``on_backoff`` hook: count and log the retry (no headers, no key)."""
+        exc = details.get("exception")
+        platform = getattr(exc, "platform", None) or ""
+        self._metrics.incr(RETRIES, platform)
+        what = f"{type(exc).__name__} (status {getattr(exc, 'status', None)})"
+        log = "Retrying RapidAPI call for %s on %s after %s, try %s, waiting %.2fs"
+        wait = details.get("wait") or 0.0
+        logger.debug(log, platform, getattr(exc, "host", None), what, details.get("tries"), wait)

@@ -1,0 +1,132 @@
+"""Retry policy: Retry-After parsing (garbage tolerated), the wait generator, and ``retrying``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from hyperbuds_sync import _retry
+from hyperbuds_sync._retry import RetryPolicy, _wait_gen, parse_retry_after, retrying
+from hyperbuds_sync.errors import ProviderUnavailable, RateLimited, UsernameNotFound
+
+NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sleeps_on() -> Iterator[None]:
+    before = _retry.sleeps_enabled()
+    _retry.set_sleeps(True)
+    yield
+    _retry.set_sleeps(before)
+
+
+@pytest.fixture
+def sleeps_off() -> Iterator[None]:
+    before = _retry.sleeps_enabled()
+    _retry.set_sleeps(False)
+    yield
+    _retry.set_sleeps(before)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("   ", None),
+        ("0", 0.0),
+        ("5", 5.0),
+        (" 7 ", 7.0),
+        ("1.5", 1.5),
+        ("120", 120.0),
+        ("-1", None),
+        ("-0.5", None),
+        ("nan", None),
+        ("NaN", None),
+        ("inf", None),
+        ("-inf", None),
+        ("1e400", None),  # overflows to inf
+        ("abc", None),
+        ("5 seconds", None),
+        ("0x10", None),
+        ("Wed, 24 Nov 2026 12:00:30 GMT", 30.0),
+        ("Tue, 24 Nov 2026 12:01:00 GMT", 60.0),  # wrong weekday: the date still counts
+        ("Tue, 24 Nov 2026 11:00:00 GMT", 0.0),  # in the past
+        ("Tue, 24 Nov 2026 12:00:10", 10.0),  # no zone: UTC
+        ("Mon, 99 Foo 2026 99:99:99 GMT", None),
+        ("Tue, 24 Nov", None),
+        ("\x00\xff", None),
+        ("2026-11-24T12:00:30Z", None),  # ISO 8601 is not an HTTP date
+    ],
+)
+def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+    assert parse_retry_after(value, now=NOW) == expected
+
+
+def prime(policy: RetryPolicy) -> object:
+    gen = _wait_gen(policy)
+    assert gen.send(None) == 0.0  # backoff primes the generator
+    return gen
+
+
+def test_wait_gen_honours_server_hint(sleeps_on: None) -> None:
+    gen = prime(RetryPolicy())
+    assert gen.send(RateLimited("slow down", retry_after=2.5)) == 2.5  # type: ignore[attr-defined]
+    assert gen.send(RateLimited("slow down", retry_after=0)) == 0.0  # type: ignore[attr-defined]
+
+
+def test_wait_gen_is_exponential_with_full_jitter_and_capped(sleeps_on: None) -> None:
+    policy = RetryPolicy(base_delay=0.5, max_delay=2.0)
+    gen = prime(policy)
+    for attempt in range(8):
+        delay = gen.send(ProviderUnavailable("down"))  # type: ignore[attr-defined]
+        assert 0.0 <= delay <= min(2.0, 0.5 * 2**attempt)
+
+
+def test_wait_gen_no_hint_rate_limited_backs_off(sleeps_on: None) -> None:
+    gen = prime(RetryPolicy(base_delay=1.0))
+    delay = gen.send(RateLimited("no header", retry_after=None))  # type: ignore[attr-defined]
+    assert 0.0 <= delay <= 1.0
+
+
+def test_wait_gen_without_sleeps_waits_zero(sleeps_off: None) -> None:
+    gen = prime(RetryPolicy())
+    assert gen.send(RateLimited("x", retry_after=9.0)) == 0.0  # type: ignore[attr-defined]
+    assert gen.send(ProviderUnavailable("x")) == 0.0  # type: ignore[attr-defined]
+
+
+def test_policy_refuses_zero_tries() -> None:
+    with pytest.raises(ValueError, match="max_tries"):
+        RetryPolicy(max_tries=0)
+
+
+async def _count(policy: RetryPolicy, errors: list[Exception]) -> tuple[int, list[int]]:
+    tries = 0
+    seen: list[int] = []
+
+    @retrying(
+        policy, (RateLimited, ProviderUnavailable), on_retry=lambda d: seen.append(d["tries"])
+    )
+    async def attempt() -> int:
+        nonlocal tries
+        tries += 1
+        if errors:
+            raise errors.pop(0)
+        return tries
+
+    try:
+        return await attempt(), seen
+    except Exception:
+        return tries, seen
+
+
+async def test_retrying_counts(sleeps_off: None) -> None:
+    policy = RetryPolicy(max_tries=3)
+    assert await _count(policy, [ProviderUnavailable("a"), ProviderUnavailable("b")]) == (3, [1, 2])
+    assert await _count(policy, [ProviderUnavailable("a")] * 5) == (3, [1, 2])
+    assert await _count(policy, [UsernameNotFound("gone")]) == (1, [])
+    assert await _count(policy, [RateLimited("long", retry_after=31.0)]) == (1, [])
+    assert await _count(policy, [RateLimited("short", retry_after=30.0)]) == (2, [1])
+    assert await _count(RetryPolicy(max_tries=1), [ProviderUnavailable("a")]) == (1, [])
