@@ -1,0 +1,52 @@
+"""Test stand-ins for hyperbuds-sync: run your code against fakes of RapidAPI and HyperBuds.
+
+:class:`RapidAPIEmulator` answers the TikTok, Twitter, Twitch and Instagram providers in their
+real shapes, with RapidAPI's keys, quota, rate limits and chosen faults; :class:`BackendEmulator`
+serves the HyperBuds social-sync routes. Both run in-process on a loopback port::
+
+    async with RapidAPIEmulator() as rapidapi, BackendEmulator() as backend:
+        async with SocialSync(rapidapi_key=TEST_KEY, token=TEST_TOKEN,
+                              rapidapi_endpoint=rapidapi.url, api_url=backend.url) as sync:
+            ...
+
+With pytest, the fixtures of :mod:`hyperbuds_sync.testing.pytest_plugin` do this for you. This
+module does not need pytest.
+"""
+
+from __future__ import annotations
+
+from .._retry import set_sleeps
+from ._backend import TEST_TOKEN, BackendEmulator, RecordedRequest
+from ._creators import Creator
+from ._faults import Fault
+from ._rapidapi import TEST_KEY, RapidAPIEmulator
+from ._run import run_emulators, serve
+
+__all__ = [
+    "TEST_KEY",
+    "TEST_TOKEN",
+    "BackendEmulator",
+    "Creator",
+    "Fault",
+    "RapidAPIEmulator",
+    "RecordedRequest",
+    "run_emulators",
+    "serve",
+    "set_testing",
+]
+
+
+def set_testing(enabled: bool = True) -> None:
+    """Switch testing mode on or off for the whole process.
+
+    In testing mode retries still happen, as many times as configured, but without backoff
+    sleeps, so tests of retry behaviour run fast.
+    """
+    set_sleeps(not enabled)
+
+
+for _public in (BackendEmulator, Creator, Fault, RapidAPIEmulator, RecordedRequest):
+    _public.__module__ = __name__
+for _function in (run_emulators, serve):
+    _function.__module__ = __name__
+del _public, _function
