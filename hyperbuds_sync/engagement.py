@@ -17,7 +17,7 @@ and an average). ``"legacy"`` is the default and reproduces the old HyperBuds fr
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from attrs import frozen
 
@@ -53,7 +53,9 @@ Formula = Callable[[Profile], Engagement]
 _FORMULAS: dict[str, Formula] = {}
 
 
-def register(name: str, formula: Formula | None = None, *, replace: bool = False) -> Callable[..., Formula]:
+def register(
+    name: str, formula: Formula | None = None, *, replace: bool = False
+) -> Callable[..., Formula]:
     """Register ``formula`` under ``name``; usable as ``@register("name")``.
 
     Raises:
@@ -145,7 +147,13 @@ def normalize(
     fetched_at: datetime,
     raw: object,
 ) -> PlatformData:
-    """Build the :class:`~hyperbuds_sync.PlatformData` record from a profile and a formula."""
+    """Build the :class:`~hyperbuds_sync.PlatformData` record from a profile and a formula.
+
+    A naive ``fetched_at`` is taken as UTC, so ``last_fetched`` is always timezone-aware (a naive
+    one would make :attr:`PlatformData.age` raise ``TypeError``).
+    """
+    if fetched_at.utcoffset() is None:
+        fetched_at = fetched_at.replace(tzinfo=UTC)
     fn = get(formula) if isinstance(formula, str) else formula
     result = fn(profile)
     return PlatformData(

@@ -250,10 +250,12 @@ _CAMEL = {
 }
 _overrides = {name: override(rename=camel) for name, camel in _CAMEL.items()}
 _converter.register_unstructure_hook(
-    PlatformData, make_dict_unstructure_fn(PlatformData, _converter, **_overrides)  # type: ignore[arg-type]
+    PlatformData,
+    make_dict_unstructure_fn(PlatformData, _converter, **_overrides),  # type: ignore[arg-type]
 )
 _converter.register_structure_hook(
-    PlatformData, make_dict_structure_fn(PlatformData, _converter, **_overrides)  # type: ignore[arg-type]
+    PlatformData,
+    make_dict_structure_fn(PlatformData, _converter, **_overrides),  # type: ignore[arg-type]
 )
 
 

@@ -100,7 +100,9 @@ class PlatformRegistry:
 
 
 def _builtin() -> PlatformRegistry:
-    return PlatformRegistry([TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter()])
+    return PlatformRegistry(
+        [TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter()]
+    )
 
 
 default_registry = _builtin()

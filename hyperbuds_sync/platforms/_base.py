@@ -149,7 +149,8 @@ def first(obj: Any, *paths: Sequence[str | int]) -> Any:
     return MISSING
 
 
-_DIGITS = re.compile(r"^\s*[+]?\d+(\.0+)?\s*$")
+_DIGITS = re.compile(r"^\s*[+]?(\d{1,19})(\.0{1,20})?\s*$")
+_MAX_COUNT = 2**63 - 1
 
 
 def to_count(value: Any, *, what: str, platform: str, host: str) -> int:
@@ -158,16 +159,18 @@ def to_count(value: Any, *, what: str, platform: str, host: str) -> int:
     Raises:
         MalformedPayload: for anything else (booleans, negatives, words, NaN).
     """
+    count: int | None = None
     if isinstance(value, bool):
         pass
     elif isinstance(value, int):
-        if value >= 0:
-            return value
+        count = value
     elif isinstance(value, float):
-        if value.is_integer() and value >= 0:
-            return int(value)
-    elif isinstance(value, str) and _DIGITS.match(value):
-        return int(float(value)) if "." in value else int(value)
+        if value.is_integer() and 0 <= value <= _MAX_COUNT:
+            count = int(value)
+    elif isinstance(value, str) and (match := _DIGITS.match(value)):
+        count = int(match.group(1))
+    if count is not None and 0 <= count <= _MAX_COUNT:
+        return count
     raise MalformedPayload(
         f"{platform} answer has a non-numeric {what}: {type(value).__name__}",
         platform=platform,

@@ -1,0 +1,15 @@
+"""Load the sample provider answers in ``tests/payloads/`` (composed from real shapes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+PAYLOADS = Path(__file__).parent / "payloads"
+
+
+def load_payload(name: str) -> Any:
+    """A fresh copy of ``tests/payloads/{name}.json`` (the ``.json`` suffix is optional)."""
+    file = PAYLOADS / (name if name.endswith(".json") else f"{name}.json")
+    return json.loads(file.read_text(encoding="utf-8"))
