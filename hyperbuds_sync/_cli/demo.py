@@ -1,0 +1,208 @@
+"""``hyperbuds-sync demo`` and ``hyperbuds-sync emulate``: the SDK against its own emulators.
+
+The demo needs no key and no internet: it starts the RapidAPI and backend emulators of
+:mod:`hyperbuds_sync.testing` on free loopback ports, points a :class:`SocialSync` at them, and
+walks through a normal sync, a spent monthly quota, and the graceful ways around it. Each step is
+checked; the exit code is 0 only when every step behaved as expected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.rule import Rule
+
+from .. import _retry
+from .._facade import SocialSync
+from ..config import ENV
+from ..errors import QuotaExceeded
+from ..metrics import CACHE_HITS, UPSTREAM_CALLS
+from ..models import ManualEntry, SyncResult
+from ..testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, serve, set_testing
+from . import render
+from .exits import OK, UNEXPECTED, describe
+
+__all__ = ["QUOTA_MESSAGE", "run_demo", "run_emulate"]
+
+QUOTA_MESSAGE = "API quota exceeded. You can still save this username and sync it later."
+"""What the old frontend told a creator when the RapidAPI quota was gone, word for word."""
+
+CREATORS = {
+    "tiktok": "mayacooks",
+    "twitter": "mayacooks",
+    "twitch": "pixelmaya",
+    "instagram": "maya.cooks",
+}
+"""One seeded creator per platform (see ``hyperbuds_sync.testing._creators``)."""
+
+FRESH = ("instagram", "emptyfeed")
+"""A seeded creator the demo has not fetched yet, so its fetch must go upstream."""
+
+MANUAL = ManualEntry(followers=310, engagement=1.5)
+"""What the creator types in when the quota is gone."""
+
+
+class _Checks:
+    """The demo's expectations: each prints a tick or a cross; any cross fails the demo."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.failed: list[str] = []
+
+    def expect(self, ok: bool, what: str) -> None:
+        """Record and print one expectation."""
+        if ok:
+            self.console.print(f"[green]✓[/] {what}")
+        else:
+            self.failed.append(what)
+            self.console.print(f"[red]✗ {what}[/]")
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run the demo; 0 when every step behaved as expected, 1 otherwise."""
+    console = Console()
+    previous = _retry.sleeps_enabled()
+    set_testing(True)  # no backoff sleeps: the demo must take about a second
+    try:
+        with _without_env(ENV["redis_url"]):  # the demo's state stays in this process
+            checks = asyncio.run(_demo(console))
+    finally:
+        _retry.set_sleeps(previous)
+    console.print(Rule())
+    if checks.failed:
+        console.print(f"[red]demo failed:[/] {len(checks.failed)} step(s) did not behave")
+        return UNEXPECTED
+    console.print("[green]demo finished: every step behaved as expected[/]")
+    return OK
+
+
+@contextmanager
+def _without_env(name: str) -> Iterator[None]:
+    """``os.environ`` without ``name`` for the duration."""
+    saved = os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ[name] = saved
+
+
+async def _demo(console: Console) -> _Checks:
+    checks = _Checks(console)
+    async with (
+        RapidAPIEmulator(quota=500, valid_keys={TEST_KEY}) as rapidapi,
+        BackendEmulator(tokens={TEST_TOKEN}) as backend,
+        SocialSync(
+            rapidapi_endpoint=rapidapi.url,
+            api_url=backend.url,
+            rapidapi_key=TEST_KEY,
+            token=TEST_TOKEN,
+        ) as sync,
+    ):
+        console.print(f"RapidAPI emulator on {rapidapi.url}, backend emulator on {backend.url}")
+        await _sync_everything(sync, console, checks)
+        result = await _quota_runs_out(sync, rapidapi, console, checks)
+        await _degrade_gracefully(sync, console, checks)
+        console.print(Rule("state at the end"))
+        if result is not None:
+            console.print(render.result_table(result))
+        console.print(render.metrics_table(sync.metrics.snapshot()))
+        console.print(render.quota_table(sync.quota()))
+        console.print(f"the RapidAPI emulator saw {rapidapi.calls} request(s) in all")
+    return checks
+
+
+async def _sync_everything(sync: SocialSync, console: Console, checks: _Checks) -> None:
+    """Step 1: fetch a creator on each platform and sync them all in one batch."""
+    console.print(Rule("1. fetch and sync one creator per platform"))
+    report = await sync.sync_all(CREATORS)
+    console.print(render.report_table(report))
+    checks.expect(
+        len(report.succeeded) == len(CREATORS), f"{len(report.succeeded)}/{len(CREATORS)} synced"
+    )
+
+
+async def _quota_runs_out(
+    sync: SocialSync, rapidapi: RapidAPIEmulator, console: Console, checks: _Checks
+) -> SyncResult | None:
+    """Step 2: the monthly quota is gone; a fresh creator is synced by hand instead."""
+    platform, username = FRESH
+    console.print(Rule("2. the monthly quota runs out"))
+    rapidapi.set_quota(1)  # one request per host is already spent: the next one gets the 429
+    console.print(f"the plan now allows 1 request per host; fetching {platform} @{username}")
+    try:
+        data = await sync.fetch(platform, username)
+    except QuotaExceeded as exc:
+        console.print(f"[yellow]{type(exc).__name__}[/]: {escape(describe(exc))}")
+        console.print(f"[bold]{QUOTA_MESSAGE}[/]")
+        checks.expect(True, "QuotaExceeded raised, never retried")
+    else:
+        checks.expect(False, f"QuotaExceeded expected, got {data.followers} followers")
+        return None
+    checks.expect(
+        rapidapi.calls_for(platform=platform, username=username) == 1,
+        "the 429 came from the (emulated) gateway, in one request",
+    )
+    console.print(f"syncing {platform} with a manual entry: {MANUAL.followers} followers")
+    result = await sync.sync(platform, MANUAL)
+    synced = result.stats.platform_breakdown.get(platform)
+    checks.expect(
+        synced is not None and synced.followers == MANUAL.followers,
+        f"manual entry synced without a provider call: {result.message}",
+    )
+    return result
+
+
+async def _degrade_gracefully(sync: SocialSync, console: Console, checks: _Checks) -> None:
+    """Step 3: cached creators still answer; a forced refresh falls back to the stale value."""
+    console.print(Rule("3. what still works without quota"))
+    upstream = sync.metrics.get(UPSTREAM_CALLS)
+    hits = sync.metrics.get(CACHE_HITS)
+    cached = await sync.fetch("twitch", CREATORS["twitch"])
+    checks.expect(
+        sync.metrics.get(CACHE_HITS) > hits and sync.metrics.get(UPSTREAM_CALLS) == upstream,
+        f"twitch @{cached.username} served from the cache: {cached.followers:,} followers",
+    )
+    stale = await sync.fetch("tiktok", CREATORS["tiktok"], refresh=True, allow_stale=True)
+    checks.expect(
+        stale.stale,
+        f"tiktok @{stale.username}: refresh refused for quota, the last value served, "
+        f"marked stale ({stale.followers:,} followers, fetched {render.when(stale.last_fetched)})",
+    )
+
+
+def run_emulate(args: argparse.Namespace) -> int:
+    """Serve both emulators until Ctrl-C, after printing the variables that point the SDK there."""
+
+    def ready(rapidapi_url: str | None, backend_url: str | None) -> None:
+        env = {
+            "HYPERBUDS_RAPIDAPI_ENDPOINT": rapidapi_url,
+            "HYPERBUDS_API_URL": backend_url,
+            "RAPIDAPI_KEY": TEST_KEY,  # the emulators' own test values, not secrets
+            "HYPERBUDS_TOKEN": TEST_TOKEN,
+        }
+        print("emulators running; point the SDK (or this command) at them with:")
+        for name, value in env.items():
+            print(f"export {name}={shlex.quote(value or '')}")
+        print("Press Ctrl-C to stop.", flush=True)
+
+    try:
+        asyncio.run(
+            serve(
+                args.host,
+                rapidapi_port=args.port,
+                backend_port=args.backend_port,
+                quota=args.quota,
+                ready=ready,
+            )
+        )
+    except KeyboardInterrupt:
+        print("emulators stopped", flush=True)
+    return OK

@@ -1,0 +1,234 @@
+"""The ``hyperbuds-sync`` command: fetch, sync and inspect creators' stats from a shell.
+
+::
+
+    hyperbuds-sync fetch tiktok mayacooks [--json] [--refresh] [--formula rate]
+    hyperbuds-sync sync twitch pixelmaya
+    hyperbuds-sync sync instagram --followers 93518 --engagement 4.2    # manual entry, no key
+    hyperbuds-sync sync-all --tiktok mayacooks --twitch pixelmaya
+    hyperbuds-sync quota [--probe tiktok mayacooks]
+    hyperbuds-sync emulate [--host 127.0.0.1] [--port 8081] [--backend-port 8082] [--quota N]
+    hyperbuds-sync demo                    # both emulators in-process: no key, no internet
+
+Configuration comes from the environment (``RAPIDAPI_KEY``, ``HYPERBUDS_TOKEN``,
+``HYPERBUDS_API_URL``, ``HYPERBUDS_RAPIDAPI_ENDPOINT``, see :mod:`hyperbuds_sync.config`);
+``--endpoint`` and ``--api-url`` override it. ``--debug`` adds DEBUG logging and full tracebacks on
+stderr; otherwise an error is one line, ``error: <message>``, on stderr. No key or token is ever
+printed. The command needs rich (``pip install 'hyperbuds-sync[cli]'``); the SDK does not.
+
+Exit codes (also in ``--help``)::
+
+    exit codes:
+      0    ok
+      1    unexpected error (rerun with --debug for the traceback)
+      2    bad input or usage (InvalidInput, argument errors, rich not installed)
+      3    not found (UsernameNotFound)
+      4    quota spent (QuotaExceeded)
+      5    auth or configuration (ApiConfigError, ConfigError, ProviderAuthError,
+           AuthenticationError)
+      6    upstream unavailable (ProviderUnavailable, RateLimited, BackendUnavailable,
+           MalformedPayload, any other ProviderError or BackendError)
+      130  interrupted (Ctrl-C)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, NoReturn
+
+from . import _logging
+from ._cli.exits import INTERRUPTED, TABLE, USAGE, describe, exit_code
+from .config import Settings
+
+__all__ = ["build_parser", "main"]
+
+NEEDS_RICH = "the hyperbuds-sync command needs rich: pip install 'hyperbuds-sync[cli]'"
+
+_ENVIRONMENT = """\
+environment:
+  RAPIDAPI_KEY                 RapidAPI key (RAPIDAPI_KEYS: several, comma-separated)
+  HYPERBUDS_TOKEN              backend bearer token
+  HYPERBUDS_API_URL            backend base URL (--api-url overrides)
+  HYPERBUDS_RAPIDAPI_ENDPOINT  one base URL for provider calls (--endpoint overrides)
+"""
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: <message>`` and exit with the usage code."""
+        self.exit(USAGE, f"error: {message} (see: {self.prog} --help)\n")
+
+
+def _version() -> str:
+    try:
+        return version("hyperbuds-sync")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
+    """Options accepted before and after the subcommand (``default=SUPPRESS`` on the latter)."""
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="DEBUG logging and full tracebacks on stderr",
+    )
+    parser.add_argument(
+        "--endpoint",
+        metavar="URL",
+        default=default,
+        help="base URL for provider calls (overrides HYPERBUDS_RAPIDAPI_ENDPOINT)",
+    )
+    parser.add_argument(
+        "--api-url",
+        metavar="URL",
+        default=default,
+        help="backend base URL (overrides HYPERBUDS_API_URL)",
+    )
+
+
+_Command = Callable[[str, str, str], argparse.ArgumentParser]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``hyperbuds-sync``."""
+    epilog = f"{_ENVIRONMENT}\n{TABLE}"
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(
+        prog="hyperbuds-sync",
+        description="Fetch creators' social stats through RapidAPI and sync them to HyperBuds.",
+        epilog=epilog,
+        formatter_class=raw,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _add_common(parser, None)
+    common = _Parser(add_help=False)
+    _add_common(common, argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: str, text: str) -> argparse.ArgumentParser:
+        found: argparse.ArgumentParser = sub.add_parser(
+            name, parents=[common], help=text, description=text, epilog=epilog, formatter_class=raw
+        )
+        found.set_defaults(handler=handler)
+        return found
+
+    _sdk_commands(command)
+    _emulator_commands(command)
+    return parser
+
+
+def _sdk_commands(command: _Command) -> None:
+    """``fetch``, ``sync``, ``sync-all`` and ``quota``: the SDK's calls."""
+    from .platforms import names  # pure adapters: cheap, and no rich needed
+
+    platforms = ", ".join(names())
+    fetch = command("fetch", "commands:run_fetch", "show one creator's stats")
+    fetch.add_argument("platform", metavar="PLATFORM", help=platforms)
+    fetch.add_argument("username", metavar="USERNAME")
+    fetch.add_argument("--json", action="store_true", help="print the camelCase record as JSON")
+    fetch.add_argument("--refresh", action="store_true", help="bypass the cache")
+    fetch.add_argument("--formula", metavar="NAME", help="engagement formula (default: legacy)")
+
+    sync = command("sync", "commands:run_sync", "fetch and sync one creator, or sync by hand")
+    sync.add_argument("platform", metavar="PLATFORM", help=platforms)
+    sync.add_argument("username", metavar="USERNAME", nargs="?", help="fetch this creator")
+    sync.add_argument("--followers", type=int, metavar="N", help="manual entry: no fetch, no key")
+    sync.add_argument("--engagement", type=float, metavar="X", help="manual entry's engagement")
+
+    every = command("sync-all", "commands:run_sync_all", "fetch and sync several platforms")
+    for platform in names():
+        every.add_argument(
+            f"--{platform}", dest=f"sync_{platform}", metavar="USERNAME", help=f"on {platform}"
+        )
+    every.set_defaults(sync_platforms=tuple(names()))
+
+    quota = command("quota", "commands:run_quota", "show the RapidAPI quota facts seen")
+    quota.add_argument(
+        "--probe", nargs=2, metavar=("PLATFORM", "USERNAME"), help="fetch once first"
+    )
+
+
+def _emulator_commands(command: _Command) -> None:
+    """``emulate`` and ``demo``: the emulators of :mod:`hyperbuds_sync.testing`."""
+    emulate = command("emulate", "demo:run_emulate", "run both emulators until Ctrl-C")
+    emulate.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    emulate.add_argument("--port", type=int, default=8081, help="RapidAPI emulator port")
+    emulate.add_argument("--backend-port", type=int, default=8082, help="backend emulator port")
+    emulate.add_argument("--quota", type=int, metavar="N", help="requests before the 429")
+    command("demo", "demo:run_demo", "a tour on in-process emulators: no key, no internet")
+
+
+def _handler(spec: str) -> Handler:
+    """``"module:function"`` under :mod:`hyperbuds_sync._cli`, imported now that rich is known."""
+    module, _, name = spec.partition(":")
+    found: Handler = getattr(importlib.import_module(f"{__package__}._cli.{module}"), name)
+    return found
+
+
+@contextmanager
+def _debug_logging(enabled: bool) -> Iterator[None]:
+    """DEBUG records of the SDK's logger on stderr, redacted, for the duration."""
+    if not enabled:
+        yield
+        return
+    logger = _logging.logger
+    _logging.install()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def _register_secrets() -> None:
+    """Mask the configured key(s) and token in anything the command logs or prints."""
+    settings = Settings.from_env()
+    for secret in (*settings.rapidapi_keys, settings.token):
+        _logging.register_secret(secret)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``hyperbuds-sync`` with ``argv`` (``sys.argv[1:]`` by default); return the exit code."""
+    try:
+        importlib.import_module("rich")
+    except ImportError:
+        print(NEEDS_RICH, file=sys.stderr)
+        return USAGE
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else USAGE
+    _register_secrets()
+    with _debug_logging(args.debug):
+        try:
+            return _handler(args.handler)(args)
+        except KeyboardInterrupt:
+            print("error: interrupted", file=sys.stderr)
+            return INTERRUPTED
+        except Exception as exc:
+            if args.debug:
+                traceback.print_exc()
+            print(f"error: {describe(exc)}", file=sys.stderr)
+            return exit_code(exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

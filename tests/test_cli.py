@@ -1,0 +1,459 @@
+"""The ``hyperbuds-sync`` command, end to end against the emulators on real loopback sockets.
+
+Most tests run the command as a subprocess (``python -m hyperbuds_sync.cli``), with an environment
+that names only the emulators; a few call ``main(argv)`` in-process, in a worker thread when the
+emulators must keep serving on the test's own loop. No test reaches the real RapidAPI or backend.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import attrs
+import pytest
+import pytest_asyncio
+
+from hyperbuds_sync import _retry, cli
+from hyperbuds_sync._cli import exits
+from hyperbuds_sync._cli.demo import QUOTA_MESSAGE
+from hyperbuds_sync.errors import (
+    ApiConfigError,
+    AuthenticationError,
+    BackendConfigError,
+    BackendUnavailable,
+    BackendValidationError,
+    InvalidStats,
+    InvalidUsername,
+    MalformedPayload,
+    ProviderAuthError,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RateLimited,
+    UnknownPlatform,
+    UsernameNotFound,
+)
+from hyperbuds_sync.testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET_KEY = "sk-live-0123456789abcdef0123456789abcdef"
+SECRET_TOKEN = "eyJhbGciOiJIUzI1NiJ9.secret-session-token"
+_OURS = ("RAPIDAPI_", "NEXT_PUBLIC_RAPIDAPI_", "HYPERBUDS_")
+
+
+@attrs.frozen
+class Run:
+    """What one run of the command left behind."""
+
+    code: int
+    out: str
+    err: str
+
+
+@attrs.frozen
+class Emulators:
+    """Both emulators, running."""
+
+    rapidapi: RapidAPIEmulator
+    backend: BackendEmulator
+
+    def env(self, *, key: str | None = TEST_KEY, token: str | None = TEST_TOKEN) -> dict[str, str]:
+        """Variables pointing the command at the emulators (and nowhere else)."""
+        env = {
+            "HYPERBUDS_RAPIDAPI_ENDPOINT": self.rapidapi.url,
+            "HYPERBUDS_API_URL": self.backend.url,
+        }
+        if key is not None:
+            env["RAPIDAPI_KEY"] = key
+        if token is not None:
+            env["HYPERBUDS_TOKEN"] = token
+        return env
+
+
+@pytest_asyncio.fixture
+async def emu() -> AsyncIterator[Emulators]:
+    """Both emulators on free loopback ports; the RapidAPI one accepts any non-empty key."""
+    async with RapidAPIEmulator() as rapidapi, BackendEmulator(tokens={TEST_TOKEN}) as backend:
+        yield Emulators(rapidapi, backend)
+
+
+def _child_env(extra: Mapping[str, str]) -> dict[str, str]:
+    """The inherited environment without our variables, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_OURS)}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    env["COLUMNS"] = "200"  # rich wraps at 80 columns when stdout is not a terminal
+    return {**env, **extra}
+
+
+TIMEOUT = 30.0  # seconds for one run of the command; generous, runs take about one
+
+
+async def run(*argv: str, env: Mapping[str, str]) -> Run:
+    """``python -m hyperbuds_sync.cli *argv`` in a subprocess; the loop keeps serving meanwhile."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hyperbuds_sync.cli",
+        *argv,
+        env=_child_env(env),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(TIMEOUT):
+        out, err = await proc.communicate()
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())
+
+
+async def run_here(
+    argv: list[str],
+    env: Mapping[str, str],
+    capsys: pytest.CaptureFixture[str],
+    mp: pytest.MonkeyPatch,
+) -> Run:
+    """``main(argv)`` in-process, in a worker thread so the emulators keep serving."""
+    for name, value in env.items():
+        mp.setenv(name, value)
+    code = await asyncio.to_thread(cli.main, argv)
+    captured = capsys.readouterr()
+    return Run(code, captured.out, captured.err)
+
+
+def assert_one_error_line(result: Run, *words: str) -> None:
+    """stderr is exactly one ``error:`` line, naming ``words``, and no traceback."""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: "), result.err
+    assert "Traceback" not in result.err
+    for word in words:
+        assert word in lines[0]
+
+
+# --- fetch ---------------------------------------------------------------------------------------
+
+
+async def test_fetch_json_is_the_camelcase_record_alone_on_stdout(emu: Emulators) -> None:
+    result = await run("fetch", "tiktok", "@MayaCooks", "--json", env=emu.env())
+    assert result.code == 0, result.err
+    body = json.loads(result.out)
+    assert body["platform"] == "tiktok"
+    assert body["username"] == "mayacooks"
+    assert body["followers"] == 1_204_377
+    assert body["averageEngagement"] == pytest.approx(48_571_902 / 842)
+    assert body["stale"] is False
+    assert result.err == ""
+
+
+async def test_fetch_table_and_endpoint_flag_overrides_the_environment(emu: Emulators) -> None:
+    env = {**emu.env(), "HYPERBUDS_RAPIDAPI_ENDPOINT": "http://127.0.0.1:9"}  # nothing there
+    result = await run("fetch", "twitch", "pixelmaya", "--endpoint", emu.rapidapi.url, env=env)
+    assert result.code == 0, result.err
+    assert "184,233" in result.out
+    assert "PixelMaya" in result.out
+
+
+async def test_not_found_exits_3_with_one_line(emu: Emulators) -> None:
+    result = await run("fetch", "twitter", "notfound_anyone", env=emu.env())
+    assert result.code == exits.NOT_FOUND == 3, result.err
+    assert_one_error_line(result, "notfound_anyone", "twitter")
+    assert result.out == ""
+
+
+async def test_missing_key_exits_5_naming_the_variable(emu: Emulators) -> None:
+    result = await run("fetch", "tiktok", "mayacooks", env=emu.env(key=None))
+    assert result.code == exits.CONFIG == 5, result.err
+    assert_one_error_line(result, "RAPIDAPI_KEY")
+    assert emu.rapidapi.calls == 0
+
+
+async def test_bad_username_exits_2_before_any_request(emu: Emulators) -> None:
+    result = await run("fetch", "instagram", "no spaces allowed", env=emu.env())
+    assert result.code == exits.USAGE == 2, result.err
+    assert_one_error_line(result, "instagram")
+    assert emu.rapidapi.calls == 0
+
+
+async def test_spent_quota_exits_4(emu: Emulators) -> None:
+    emu.rapidapi.set_quota(0)
+    result = await run("fetch", "tiktok", "mayacooks", env=emu.env())
+    assert result.code == exits.QUOTA == 4, result.err
+    assert_one_error_line(result, "quota")
+    assert emu.rapidapi.calls_for(platform="tiktok", username="mayacooks") == 1  # never retried
+
+
+async def test_debug_shows_the_traceback_and_logs_but_no_secret(emu: Emulators) -> None:
+    env = emu.env(key=SECRET_KEY, token=SECRET_TOKEN)
+    result = await run("--debug", "fetch", "tiktok", "notfound_x", env=env)
+    assert result.code == 3, result.err
+    assert "Traceback (most recent call last)" in result.err
+    assert "UsernameNotFound" in result.err
+    assert "DEBUG" in result.err
+    assert result.err.rstrip().splitlines()[-1].startswith("error: ")
+    for secret in (SECRET_KEY, SECRET_TOKEN):
+        assert secret not in result.out + result.err
+
+
+# --- sync ----------------------------------------------------------------------------------------
+
+
+async def test_sync_fetches_then_syncs_and_prints_the_totals(emu: Emulators) -> None:
+    result = await run("sync", "twitch", "pixelmaya", env=emu.env())
+    assert result.code == 0, result.err
+    assert "twitch stats synced" in result.out
+    assert "184,233" in result.out
+    assert emu.backend.profile()["stats"]["totalFollowers"] == 184_233
+
+
+async def test_manual_sync_needs_no_key_and_no_provider_call(emu: Emulators) -> None:
+    argv = ("sync", "instagram", "--followers", "93518", "--engagement", "4.2")
+    result = await run(*argv, env=emu.env(key=None))
+    assert result.code == 0, result.err
+    assert "93,518" in result.out
+    assert "manual entry" in result.out
+    breakdown = emu.backend.profile()["stats"]["platformBreakdown"]
+    assert breakdown["instagram"]["followers"] == 93_518
+    assert breakdown["instagram"]["engagement"] == pytest.approx(4.2)
+    assert emu.rapidapi.calls == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sync", "tiktok"],
+        ["sync", "tiktok", "mayacooks", "--followers", "3"],
+        ["sync", "tiktok", "mayacooks", "--engagement", "3"],
+        ["sync", "tiktok", "--followers", "-1"],
+        ["sync", "tiktok", "--followers", "10", "--engagement", "nan"],
+        ["sync", "tiktok", "--followers", "many"],
+        ["sync-all"],
+        ["fetch", "myspace", "tom"],
+        ["fetch", "tiktok"],
+        ["teleport"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(argv) == 2
+    captured = capsys.readouterr()
+    assert_one_error_line(Run(2, captured.out, captured.err))
+    assert captured.out == ""
+
+
+async def test_wrong_token_exits_5(
+    emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["sync", "tiktok", "--followers", "10"]
+    result = await run_here(argv, emu.env(token="not-the-token"), capsys, monkeypatch)
+    assert result.code == 5, result.err
+    assert_one_error_line(result)
+    assert "not-the-token" not in result.err
+
+
+async def test_backend_down_exits_6(
+    emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as sock:  # a port nobody listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**emu.env(), "HYPERBUDS_API_URL": f"http://127.0.0.1:{port}/api/v1"}
+    result = await run_here(["sync", "twitch", "--followers", "1"], env, capsys, monkeypatch)
+    assert result.code == 6, result.err
+    assert_one_error_line(result)
+
+
+# --- sync-all ------------------------------------------------------------------------------------
+
+
+async def test_sync_all_partial_success_exits_0_with_a_table(
+    emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["sync-all", "--tiktok", "mayacooks", "--twitter", "notfound_x", "--twitch", "pixelmaya"]
+    result = await run_here(argv, emu.env(), capsys, monkeypatch)
+    assert result.code == 0, result.err
+    rows = {line.split()[1]: line for line in result.out.splitlines() if line.startswith("│")}
+    assert "tiktok stats synced" in rows["tiktok"]
+    assert "1,204,377" in rows["tiktok"]
+    assert "UsernameNotFound" in rows["twitter"]
+    assert "twitch stats synced" in rows["twitch"]
+    assert "instagram" not in rows
+    stats = emu.backend.profile()["stats"]
+    assert set(stats["platformBreakdown"]) == {"tiktok", "twitch"}
+    assert emu.rapidapi.calls == 3  # one fetch each: sync_all made no second upstream call
+
+
+async def test_sync_all_exits_with_the_first_error_when_nothing_synced(emu: Emulators) -> None:
+    emu.rapidapi.set_quota(0)
+    argv = ("sync-all", "--instagram", "maya.cooks", "--twitter", "notfound_x")
+    result = await run(*argv, env=emu.env())
+    assert result.code == 4, result.err  # instagram, asked first, ran into the quota
+    assert "QuotaExceeded" in result.out
+    assert_one_error_line(result, "instagram")
+    assert emu.backend.profile()["stats"]["platformBreakdown"] == {}
+
+
+# --- quota ---------------------------------------------------------------------------------------
+
+
+async def test_quota_probe_shows_the_host_and_key_fingerprint(emu: Emulators) -> None:
+    emu.rapidapi.set_quota(50)
+    result = await run("quota", "--probe", "tiktok", "mayacooks", env=emu.env(key=SECRET_KEY))
+    assert result.code == 0, result.err
+    assert "tiktok-api23" in result.out
+    assert "49" in result.out  # remaining after the probe
+    assert SECRET_KEY not in result.out + result.err
+
+
+def test_quota_without_probe_says_there_are_no_facts_yet(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["quota"]) == 0
+    assert "no quota facts yet in this process" in capsys.readouterr().out
+
+
+# --- demo and emulate ----------------------------------------------------------------------------
+
+
+async def test_demo_runs_on_its_own_quickly_and_prints_no_secret() -> None:
+    start = time.monotonic()
+    result = await run("demo", env={})
+    elapsed = time.monotonic() - start
+    assert result.code == 0, result.out + result.err
+    assert elapsed < 30, elapsed  # the demo itself takes about a second
+    assert QUOTA_MESSAGE in result.out
+    assert "every step behaved as expected" in result.out
+    assert "✗" not in result.out
+    for secret in (TEST_KEY, TEST_TOKEN):
+        assert secret not in result.out + result.err
+
+
+def test_demo_in_process_leaves_the_sleep_switch_as_it_found_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _retry.set_sleeps(True)
+    assert cli.main(["demo"]) == 0
+    assert _retry.sleeps_enabled()
+    assert QUOTA_MESSAGE in capsys.readouterr().out
+
+
+async def read_exports(stream: asyncio.StreamReader) -> dict[str, str]:
+    """The ``export NAME=value`` lines ``emulate`` prints before ``Press Ctrl-C to stop.``."""
+    printed: dict[str, str] = {}
+    async with asyncio.timeout(TIMEOUT):
+        while "Ctrl-C" not in (line := (await stream.readline()).decode()):
+            assert line, "emulate stopped before announcing itself"
+            if line.startswith("export "):
+                name, _, value = line.removeprefix("export ").strip().partition("=")
+                printed[name] = value
+    return printed
+
+
+async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
+    argv = ("-m", "hyperbuds_sync.cli", "emulate", "--port", "0", "--backend-port", "0")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *argv,
+        env=_child_env({}),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    try:
+        printed = await read_exports(proc.stdout)
+        assert set(printed) == {
+            "HYPERBUDS_RAPIDAPI_ENDPOINT",
+            "HYPERBUDS_API_URL",
+            "RAPIDAPI_KEY",
+            "HYPERBUDS_TOKEN",
+        }
+        assert printed["HYPERBUDS_RAPIDAPI_ENDPOINT"].startswith("http://127.0.0.1:")
+        assert printed["HYPERBUDS_API_URL"].endswith("/api/v1")
+        synced = await run("sync", "tiktok", "mayacooks", env=printed)
+        assert synced.code == 0, synced.err
+        assert "1,204,377" in synced.out
+    finally:
+        proc.send_signal(signal.SIGINT)
+        async with asyncio.timeout(TIMEOUT):
+            _, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+
+
+# --- the command itself --------------------------------------------------------------------------
+
+
+def test_help_and_docstring_document_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for line in exits.TABLE.splitlines():
+        assert line in out
+        assert line in (cli.__doc__ or "")
+    for name in ("RAPIDAPI_KEY", "HYPERBUDS_TOKEN", "HYPERBUDS_API_URL"):
+        assert name in out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("hyperbuds-sync ")
+
+
+def test_without_rich_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "rich", None)  # import rich -> ImportError
+    assert cli.main(["demo"]) == 2
+    assert capsys.readouterr().err == f"{cli.NEEDS_RICH}\n"
+
+
+def test_an_unexpected_error_exits_1_without_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hyperbuds_sync._cli import commands
+
+    def broken(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(commands, "run_fetch", broken)
+    assert cli.main(["fetch", "tiktok", "mayacooks"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: unexpected RuntimeError: boom (rerun with --debug for the traceback)\n"
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (InvalidUsername("tiktok", "a b", "no spaces"), 2),
+        (UnknownPlatform("myspace", ["tiktok"]), 2),
+        (InvalidStats("negative"), 2),
+        (UsernameNotFound.for_user("tiktok", "x"), 3),
+        (QuotaExceeded("spent"), 4),
+        (ApiConfigError("no key"), 5),
+        (BackendConfigError("no token"), 5),
+        (ProviderAuthError("not subscribed"), 5),
+        (AuthenticationError("401", status=401), 5),
+        (ProviderUnavailable("502"), 6),
+        (RateLimited("per second"), 6),
+        (MalformedPayload("shape"), 6),
+        (BackendUnavailable("503"), 6),
+        (BackendValidationError("400"), 6),
+        (RuntimeError("bug"), 1),
+        (KeyboardInterrupt(), 130),
+    ],
+)
+def test_exit_code_table(error: BaseException, code: int) -> None:
+    assert exits.exit_code(error) == code
+
+
+def test_config_errors_name_what_to_set() -> None:
+    assert "RAPIDAPI_KEY" in exits.describe(ApiConfigError("no key"))
+    assert "HYPERBUDS_TOKEN" in exits.describe(BackendConfigError("no token"))
+    assert "\n" not in exits.describe(UsernameNotFound("two\nlines"))
