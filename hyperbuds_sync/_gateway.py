@@ -31,6 +31,7 @@ from ._keys import NO_KEY_MESSAGE, KeyPool
 from ._logging import logger
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, retrying
+from ._session import SessionHolder
 from .errors import (
     ApiConfigError,
     HyperbudsSyncError,
@@ -123,7 +124,7 @@ class Gateway:
         *,
         keys: Sequence[str] = (),
         endpoint: str | None = None,
-        session: aiohttp.ClientSession | None = None,
+        session: aiohttp.ClientSession | SessionHolder | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, safe to share
         metrics: Metrics | None = None,
@@ -142,15 +143,18 @@ class Gateway:
             raise ValueError("pass keys or a key_pool holding them, not both")
         self._pool = key_pool
         self._endpoint = endpoint.rstrip("/") if endpoint else None
-        self._session = session
-        self._owns_session = False
-        self._closed = False
+        if isinstance(session, SessionHolder):
+            self._http, self._owns_http = session, False
+        else:
+            self._http = SessionHolder(
+                session, limit=connector_limit, limit_per_host=connector_limit_per_host
+            )
+            self._owns_http = True
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
         self._retry = retry
         self._metrics = metrics if metrics is not None else Metrics()
         self._limiter = limiter
         self._max_body = max_body_bytes
-        self._limits = (connector_limit, connector_limit_per_host)
         on = (RateLimited, ProviderUnavailable)
         self._call: Callable[..., Awaitable[Any]] = retrying(retry, on, on_retry=self._on_retry)(
             self._attempt
@@ -177,20 +181,8 @@ class Gateway:
 
     async def aclose(self) -> None:
         """Close the session if this gateway created it; a borrowed one stays open."""
-        self._closed = True
-        session, self._session = self._session, None
-        if session is not None and self._owns_session:
-            await session.close()
-
-    def _session_now(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise RuntimeError("Gateway is closed")
-        if self._session is None:  # first use: we are inside the running loop
-            limit, per_host = self._limits
-            connector = aiohttp.TCPConnector(limit=limit, limit_per_host=per_host)
-            self._session = aiohttp.ClientSession(timeout=self._timeout, connector=connector)
-            self._owns_session = True
-        return self._session
+        if self._owns_http:
+            await self._http.aclose()
 
     def _url(self, request: ProviderRequest) -> str:
         path = request.path if request.path.startswith("/") else f"/{request.path}"
@@ -235,7 +227,7 @@ class Gateway:
     async def _send(self, key: str, request: ProviderRequest, platform: str, username: str) -> Any:
         """Send one HTTP request with ``key``; return the JSON or raise the classified error."""
         host = request.host
-        session = self._session_now()
+        session = self._http.get()
         if self._limiter is not None:
             await self._limiter.acquire(host)
         headers = {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}

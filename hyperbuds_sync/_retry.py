@@ -1,9 +1,9 @@
 """All retry policy in one place: what retries, how long to wait, when to give up.
 
-Both transports (RapidAPI and the backend) wrap one attempt with :func:`retrying`, which is built on
-``backoff.on_exception`` with a wait generator of our own: backoff's default full jitter would turn a
-server's ``Retry-After`` into 0..delay, so a server hint is honoured as given and our own delays are
-exponential with full jitter.
+Both transports (RapidAPI and the backend) wrap one attempt with :func:`retrying`, which is built
+on ``backoff.on_exception`` with a wait generator of our own: backoff's default full jitter would
+turn a server's ``Retry-After`` into 0..delay, so a server hint is honoured as given and our own
+delays are exponential with full jitter.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import backoff
-from backoff.types import Details
 from attrs import frozen
+from backoff.types import Details
 
 __all__ = ["RetryPolicy", "parse_retry_after", "retrying", "set_sleeps", "sleeps_enabled"]
 

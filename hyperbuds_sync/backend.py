@@ -23,6 +23,8 @@ import aiohttp
 from yarl import URL
 
 from ._retry import RetryPolicy, retrying
+from ._session import SessionHolder
+from .config import DEFAULT_API_URL
 from .errors import (
     AuthenticationError,
     BackendConfigError,
@@ -30,7 +32,6 @@ from .errors import (
     BackendUnavailable,
     BackendValidationError,
 )
-from .config import DEFAULT_API_URL
 from .metrics import RETRIES, Metrics
 from .models import PlatformStats, ProfileStats, SyncPayload, SyncResult
 
@@ -69,7 +70,7 @@ class SyncClient:
         base_url: str = DEFAULT_API_URL,
         token: TokenSource | None = None,
         *,
-        session: aiohttp.ClientSession | None = None,
+        session: aiohttp.ClientSession | SessionHolder | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so a shared default is safe
         allow_insecure_http: bool = False,
@@ -78,8 +79,10 @@ class SyncClient:
     ) -> None:
         self._base = _check_base_url(base_url, allow_insecure_http)
         self._token = token
-        self._session = session
-        self._owns_session = session is None
+        if isinstance(session, SessionHolder):
+            self._http, self._owns_http = session, False
+        else:
+            self._http, self._owns_http = SessionHolder(session, limit=50, limit_per_host=10), True
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._metrics = metrics if metrics is not None else Metrics()
         # None: not probed yet; False: the backend has no batch endpoint (kept for our lifetime).
@@ -135,9 +138,8 @@ class SyncClient:
 
     async def aclose(self) -> None:
         """Close the session this client created (a borrowed one is left open)."""
-        if self._owns_session and self._session is not None:
-            session, self._session = self._session, None
-            await session.close()
+        if self._owns_http:
+            await self._http.aclose()
 
     async def __aenter__(self) -> SyncClient:
         return self
@@ -211,7 +213,7 @@ class SyncClient:
         }
         started = time.monotonic()
         try:
-            async with self._get_session().post(
+            async with self._http.get().post(
                 url, json=body, headers=headers, timeout=self._timeout
             ) as resp:
                 status, text = resp.status, await resp.read()
@@ -241,14 +243,6 @@ class SyncClient:
         if not isinstance(token, str) or not token.strip():
             raise BackendConfigError("No HyperBuds token: set HYPERBUDS_TOKEN or pass token=")
         return token.strip()
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None:  # lazily, so it is created inside the running loop
-            self._session = aiohttp.ClientSession(
-                timeout=self._timeout,
-                connector=aiohttp.TCPConnector(limit=50, limit_per_host=10),
-            )
-        return self._session
 
     def _on_retry(self, details: Mapping[str, Any]) -> None:
         exc = details.get("exception")

@@ -1,8 +1,8 @@
 """The exception tree of hyperbuds-sync.
 
-Every error the SDK raises on purpose is a :class:`HyperbudsSyncError`. Errors carry the facts of the
-request that failed (platform, provider host, HTTP status, request id) and never a credential: no
-API key, token or header value reaches a message or a ``repr``.
+Every error the SDK raises on purpose is a :class:`HyperbudsSyncError`. Errors carry the facts of
+the request that failed (platform, provider host, HTTP status, request id) and never a credential:
+no API key, token or header value reaches a message or a ``repr``.
 
 ::
 

@@ -235,7 +235,7 @@ class QuotaStatus:
     keys: tuple[KeyQuota, ...] = ()
 
 
-# --- camelCase conversion (the old frontend's UnifiedPlatformData) ---------------------------------
+# --- camelCase conversion (the old frontend's UnifiedPlatformData) --------------------------------
 
 _converter = cattrs.Converter()
 _converter.register_unstructure_hook(datetime, lambda d: d.isoformat())

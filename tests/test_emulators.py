@@ -25,12 +25,6 @@ from hyperbuds_sync.testing import (
     set_testing,
 )
 
-# The plugin's fixtures, imported while no conftest or entry point loads the plugin.
-from hyperbuds_sync.testing.pytest_plugin import (  # noqa: F401
-    backend_emulator,
-    no_backoff,
-    rapidapi_emulator,
-)
 
 HOSTS = {
     "tiktok": "tiktok-api23.p.rapidapi.com",
@@ -656,9 +650,9 @@ def test_set_testing_switches_sleeps() -> None:
 
 
 async def test_plugin_fixtures(
-    rapidapi_emulator: RapidAPIEmulator,  # noqa: F811
-    backend_emulator: BackendEmulator,  # noqa: F811
-    no_backoff: None,  # noqa: F811
+    rapidapi_emulator: RapidAPIEmulator,
+    backend_emulator: BackendEmulator,
+    no_backoff: None,
     session: aiohttp.ClientSession,
 ) -> None:
     assert not sleeps_enabled()

@@ -707,7 +707,7 @@ async def test_endpoint_routing_on_a_real_socket(echo_server: TestServer) -> Non
     request = ProviderRequest(HOST, PATH, {"uniqueId": "a b&c=d/é?"})
     async with Gateway(keys=[KEY], endpoint=endpoint) as gw:
         answer = await fetch(gw, request)
-        session = gw._session
+        session = gw._http.get()
     assert answer == {
         "path": "/prefix" + PATH,
         "query": {"uniqueId": "a b&c=d/é?"},

@@ -77,8 +77,7 @@ class MemoryCache:
             return value
         self.metrics.incr(m.CACHE_MISSES, platform)
         self._inflight.add(key)  # before the task starts, so callers in this tick coalesce
-        value = await self._lru(key, loader)
-        return value
+        return await self._lru(key, loader)  # type: ignore[no-any-return]
 
     async def get_stale(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.get_stale`."""
@@ -104,4 +103,3 @@ class MemoryCache:
         await self._lru.cache_close()
         self._lru.cache_clear()
         self._stale.clear()
-

@@ -11,13 +11,16 @@ All are function-scoped; the emulators are stopped, sockets closed, when the tes
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 import pytest_asyncio
 
 from .._retry import set_sleeps, sleeps_enabled
 from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
+
+if TYPE_CHECKING:
+    from .._facade import SocialSync
 
 __all__ = ["backend_emulator", "no_backoff", "rapidapi_emulator", "social_sync"]
 
@@ -52,10 +55,10 @@ async def social_sync(
     rapidapi_emulator: RapidAPIEmulator,
     backend_emulator: BackendEmulator,
     no_backoff: None,
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[SocialSync]:
     """A ``SocialSync`` using both emulators (``TEST_KEY``, ``TEST_TOKEN``), closed after."""
-    # Imported here so that the plugin loads even where the facade cannot be imported.
-    from hyperbuds_sync import SocialSync  # type: ignore[attr-defined,unused-ignore]
+    # Imported here so that loading the plugin does not import the whole SDK up front.
+    from .._facade import SocialSync
 
     async with SocialSync(
         rapidapi_key=TEST_KEY,

@@ -1,0 +1,119 @@
+"""hyperbuds-sync: fetch creators' public social stats and sync them to HyperBuds.
+
+::
+
+    from hyperbuds_sync import SocialSync
+
+    async with SocialSync.from_env() as sync:
+        data = await sync.fetch("twitch", "some_streamer")
+        result = await sync.sync("twitch", data)
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._facade import SocialSync
+from ._retry import RetryPolicy
+from .backend import SyncClient
+from .cache import Cache, MemoryCache
+from .config import Settings
+from .engagement import Engagement
+from .errors import (
+    ApiConfigError,
+    AuthenticationError,
+    BackendConfigError,
+    BackendError,
+    BackendUnavailable,
+    BackendValidationError,
+    ConfigError,
+    HyperbudsSyncError,
+    InvalidInput,
+    InvalidStats,
+    InvalidUsername,
+    MalformedPayload,
+    ProviderAuthError,
+    ProviderError,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RateLimited,
+    UnknownFormula,
+    UnknownPlatform,
+    UsernameNotFound,
+)
+from .metrics import Metrics
+from .models import (
+    KeyQuota,
+    ManualEntry,
+    PlatformData,
+    PlatformStats,
+    ProfileStats,
+    QuotaStatus,
+    SyncOutcome,
+    SyncPayload,
+    SyncReport,
+    SyncResult,
+    from_dict,
+    to_dict,
+)
+from .platforms import Platform, PlatformRegistry, Profile, ProviderRequest
+
+try:
+    __version__ = version("hyperbuds-sync")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "ApiConfigError",
+    "AuthenticationError",
+    "BackendConfigError",
+    "BackendError",
+    "BackendUnavailable",
+    "BackendValidationError",
+    "Cache",
+    "ConfigError",
+    "Engagement",
+    "HyperbudsSyncError",
+    "InvalidInput",
+    "InvalidStats",
+    "InvalidUsername",
+    "KeyQuota",
+    "MalformedPayload",
+    "ManualEntry",
+    "MemoryCache",
+    "Metrics",
+    "Platform",
+    "PlatformData",
+    "PlatformRegistry",
+    "PlatformStats",
+    "Profile",
+    "ProfileStats",
+    "ProviderAuthError",
+    "ProviderError",
+    "ProviderRequest",
+    "ProviderUnavailable",
+    "QuotaExceeded",
+    "QuotaStatus",
+    "RateLimited",
+    "RetryPolicy",
+    "Settings",
+    "SocialSync",
+    "SyncClient",
+    "SyncOutcome",
+    "SyncPayload",
+    "SyncReport",
+    "SyncResult",
+    "UnknownFormula",
+    "UnknownPlatform",
+    "UsernameNotFound",
+    "__version__",
+    "from_dict",
+    "to_dict",
+]
+
+# Tracebacks read hyperbuds_sync.QuotaExceeded, not hyperbuds_sync.errors.QuotaExceeded. Only the
+# exceptions: attrs and cattrs resolve the records' string annotations through ``__module__``.
+for _obj in list(globals().values()):
+    if isinstance(_obj, type) and issubclass(_obj, HyperbudsSyncError):
+        _obj.__module__ = __name__
+del _obj

@@ -1,0 +1,361 @@
+"""SocialSync: the one object people hold. It wires parts together and holds no logic of its own."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+
+from . import engagement
+from . import metrics as m
+from ._gateway import Gateway
+from ._keys import KeyPool
+from ._ratelimit import MemoryRateLimiter, RateLimiter
+from ._retry import RetryPolicy
+from ._session import SessionHolder
+from .backend import SyncClient, TokenSource
+from .cache import Cache, MemoryCache
+from .config import Settings
+from .errors import (
+    HyperbudsSyncError,
+    InvalidInput,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RateLimited,
+)
+from .models import (
+    ManualEntry,
+    PlatformData,
+    QuotaStatus,
+    SyncOutcome,
+    SyncPayload,
+    SyncReport,
+    SyncResult,
+)
+from .platforms import Platform, PlatformRegistry, default_registry
+
+__all__ = ["SocialSync"]
+
+_STALE_ON = (QuotaExceeded, RateLimited, ProviderUnavailable)
+
+QuotaHook = Callable[[QuotaStatus], object]
+
+
+class SocialSync:
+    """Fetch creators' public stats and sync them to HyperBuds.
+
+    Every argument falls back to its environment variable (see :mod:`hyperbuds_sync.config`);
+    explicit arguments win. Nothing is checked for presence at construction: a missing RapidAPI
+    key raises :class:`~hyperbuds_sync.ApiConfigError` at the first fetch, a missing token a
+    :class:`~hyperbuds_sync.BackendConfigError` at the first sync.
+
+    Args:
+        rapidapi_key: one RapidAPI key (``RAPIDAPI_KEY``).
+        rapidapi_keys: several keys, spread over calls and benched when spent (``RAPIDAPI_KEYS``).
+        api_url: the backend base URL (``HYPERBUDS_API_URL``).
+        token: the backend Bearer token, or a sync or async callable re-read on each attempt
+            (``HYPERBUDS_TOKEN``).
+        rapidapi_endpoint: one base URL for every provider call, e.g. an emulator
+            (``HYPERBUDS_RAPIDAPI_ENDPOINT``).
+        session: an aiohttp session to use; it is never closed by ``SocialSync``.
+        cache: a :class:`~hyperbuds_sync.cache.Cache`; by default a :class:`MemoryCache`.
+        cache_ttl: seconds a fetched record stays fresh (default cache only).
+        platforms: a :class:`~hyperbuds_sync.platforms.PlatformRegistry`.
+        backend: a :class:`~hyperbuds_sync.SyncClient` to use instead of building one.
+        formula: the default engagement formula name.
+        timeout: total seconds per HTTP attempt.
+        max_tries: attempts per call for retryable faults, the first included.
+        allow_insecure_http: allow a plain-http backend URL that is not loopback.
+        redis_url: share state across processes through Redis (``HYPERBUDS_REDIS_URL``).
+        quota_reserve: stop using a key when its remaining quota is at or below this.
+        quota_low_threshold: call ``on_quota_low`` when remaining falls below this.
+        on_quota_low: a callable given the host's :class:`~hyperbuds_sync.QuotaStatus`.
+        rate_limit: requests per second per provider host (``None``: no client-side limit).
+        stale_window: seconds an old record may be served with ``allow_stale=True``.
+        metrics: a :class:`~hyperbuds_sync.Metrics` to count into.
+    """
+
+    def __init__(
+        self,
+        *,
+        rapidapi_key: str | None = None,
+        rapidapi_keys: Sequence[str] | None = None,
+        api_url: str | None = None,
+        token: TokenSource | None = None,
+        rapidapi_endpoint: str | None = None,
+        session: aiohttp.ClientSession | None = None,
+        cache: Cache | None = None,
+        cache_ttl: float = 300.0,
+        platforms: PlatformRegistry | None = None,
+        backend: SyncClient | None = None,
+        formula: str = engagement.DEFAULT,
+        timeout: float = 10.0,
+        max_tries: int = 3,
+        allow_insecure_http: bool = False,
+        redis_url: str | None = None,
+        quota_reserve: int = 0,
+        quota_low_threshold: int | None = None,
+        on_quota_low: QuotaHook | None = None,
+        rate_limit: float | Mapping[str, float] | None = None,
+        stale_window: float = 86_400.0,
+        metrics: m.Metrics | None = None,
+    ) -> None:
+        env = Settings.from_env()
+        keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
+        engagement.get(formula)  # an unknown default formula fails here, not at first fetch
+        self.metrics = metrics if metrics is not None else m.Metrics()
+        self.formula = formula
+        self.platforms = platforms if platforms is not None else default_registry.copy()
+        retry = RetryPolicy(max_tries=max_tries)
+        self._redis_url = redis_url or env.redis_url
+        shared = self._shared_state(self._redis_url, stale_window, cache_ttl, rate_limit)
+        self.cache: Cache = (
+            cache
+            or shared.get("cache")
+            or MemoryCache(cache_ttl, stale_window=stale_window, metrics=self.metrics)
+        )
+        limiter: RateLimiter | None = shared.get("limiter")
+        if limiter is None and rate_limit is not None:
+            limiter = MemoryRateLimiter(rate_limit)
+        self._key_pool = KeyPool(
+            keys,
+            state=shared.get("key_state"),
+            quota_reserve=quota_reserve,
+            quota_low_threshold=quota_low_threshold,
+            on_quota_low=on_quota_low,
+        )
+        self._http = SessionHolder(session)  # one session for providers and backend alike
+        self._gateway = Gateway(
+            keys=keys,
+            endpoint=rapidapi_endpoint or env.rapidapi_endpoint,
+            session=self._http,
+            timeout=timeout,
+            retry=retry,
+            metrics=self.metrics,
+            key_pool=self._key_pool,
+            limiter=limiter,
+        )
+        self.backend = backend or SyncClient(
+            api_url or env.api_url,
+            token if token is not None else env.token,
+            session=self._http,
+            timeout=timeout,
+            retry=retry,
+            allow_insecure_http=allow_insecure_http,
+            metrics=self.metrics,
+        )
+        self._owns_backend = backend is None
+        self._closed = False
+
+    def _shared_state(
+        self,
+        redis_url: str | None,
+        stale_window: float,
+        cache_ttl: float,
+        rate_limit: float | Mapping[str, float] | None,
+    ) -> dict[str, Any]:
+        """Parts backed by Redis when ``redis_url`` is set; none otherwise."""
+        if not redis_url:
+            return {}
+        from ._shared import build_shared_state  # optional dependency: redis
+
+        return build_shared_state(
+            redis_url,
+            cache_ttl=cache_ttl,
+            stale_window=stale_window,
+            rate_limit=rate_limit,
+            metrics=self.metrics,
+        )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> SocialSync:
+        """A client configured from the environment; keyword arguments override it."""
+        return cls(**overrides)
+
+    def __repr__(self) -> str:
+        return f"SocialSync(platforms={self.platforms.names()!r}, formula={self.formula!r})"
+
+    # --- fetching --------------------------------------------------------------------------------
+
+    async def fetch(
+        self,
+        platform: str,
+        username: str,
+        *,
+        refresh: bool = False,
+        formula: str | None = None,
+        allow_stale: bool = False,
+    ) -> PlatformData:
+        """One creator's normalized stats on ``platform``.
+
+        Served from the cache when fresh; ``refresh=True`` bypasses and replaces the entry.
+        ``formula`` picks an engagement formula for this call. With ``allow_stale=True``, a quota,
+        rate-limit or outage error returns the last value within the stale window instead,
+        marked ``stale``.
+
+        Raises:
+            UnknownPlatform, InvalidUsername, UnknownFormula: before any I/O.
+            ApiConfigError: no RapidAPI key is configured.
+            ProviderError: one of its subclasses, for what went wrong upstream.
+        """
+        adapter = self.platforms.get(platform)
+        name = adapter.canonical_username(username)
+        chosen = self.formula if formula is None else formula
+        fn = engagement.get(chosen)
+        key = f"{adapter.name}:{name}"
+        try:
+            data = await self.cache.get_or_load(key, self._loader(adapter, name), refresh=refresh)
+        except _STALE_ON as exc:
+            if allow_stale:
+                stale = await self.cache.get_stale(key)
+                if stale is not None:
+                    self.metrics.incr(m.STALE_SERVED, adapter.name)
+                    return self._reformulate(adapter, stale, chosen, fn).as_stale()
+            raise exc from None
+        return self._reformulate(adapter, data, chosen, fn)
+
+    def _loader(self, adapter: Platform, name: str) -> Callable[[], Awaitable[PlatformData]]:
+        async def load() -> PlatformData:
+            request = adapter.request(name)
+            payload = await self._gateway.get_json(request, platform=adapter.name, username=name)
+            try:
+                profile = adapter.parse(name, payload)
+            except HyperbudsSyncError as exc:
+                self.metrics.error(exc, adapter.name)
+                raise
+            return engagement.normalize(
+                profile, formula=self.formula, fetched_at=datetime.now(UTC), raw=payload
+            )
+
+        return load
+
+    def _reformulate(
+        self, adapter: Platform, data: PlatformData, chosen: str, fn: engagement.Formula
+    ) -> PlatformData:
+        """``data`` under another formula than the cached one, recomputed from its raw answer."""
+        if chosen == self.formula:
+            return data
+        profile = adapter.parse(data.username, data.raw)
+        return engagement.normalize(profile, formula=fn, fetched_at=data.last_fetched, raw=data.raw)
+
+    # --- syncing ---------------------------------------------------------------------------------
+
+    async def sync(self, platform: str, data: PlatformData | ManualEntry) -> SyncResult:
+        """Send one platform's followers and engagement to the backend.
+
+        ``data`` is a fetched :class:`PlatformData` (its average engagement is sent) or a
+        :class:`ManualEntry`, which needs no provider call and so works when the quota is gone.
+
+        Raises:
+            UnknownPlatform, InvalidStats: before any request.
+            BackendConfigError, BackendError: see :class:`~hyperbuds_sync.SyncClient`.
+        """
+        adapter = self.platforms.get(platform)
+        return await self.backend.post(adapter.name, SyncPayload.of(data))
+
+    async def fetch_and_sync(
+        self, platform: str, username: str, *, refresh: bool = False, formula: str | None = None
+    ) -> SyncResult:
+        """:meth:`fetch` then :meth:`sync`."""
+        data = await self.fetch(platform, username, refresh=refresh, formula=formula)
+        return await self.sync(platform, data)
+
+    async def sync_all(
+        self,
+        items: Mapping[str, PlatformData | ManualEntry | str],
+        *,
+        refresh: bool = False,
+        allow_stale: bool = False,
+    ) -> SyncReport:
+        """Fetch (where given a username) and sync many platforms at once.
+
+        Values are a :class:`PlatformData`, a :class:`ManualEntry` or a username to fetch first.
+        Fetches run in parallel; the syncs go to the backend's batch endpoint when it has one,
+        else in parallel one by one. Every platform gets an outcome, a result or a typed error;
+        nothing raises for one platform's failure.
+        """
+        names = list(items)
+        gathered = await asyncio.gather(
+            *(self._prepare(p, items[p], refresh, allow_stale) for p in names)
+        )
+        outcomes: dict[str, SyncOutcome] = {}
+        payloads: dict[str, SyncPayload] = {}
+        inputs: dict[str, PlatformData | ManualEntry] = {}
+        for platform, (canonical, data, error) in zip(names, gathered, strict=True):
+            if error is not None or data is None:
+                outcomes[platform] = SyncOutcome(platform, error=error, data=data)
+                continue
+            try:
+                payloads[canonical] = SyncPayload.of(data)
+            except InvalidInput as exc:
+                outcomes[platform] = SyncOutcome(platform, error=exc, data=data)
+                continue
+            inputs[canonical] = data
+        results = await self.backend.post_batch(payloads) if payloads else {}
+        for platform, (canonical, _data, _error) in zip(names, gathered, strict=True):
+            if platform in outcomes:
+                continue
+            answer = results[canonical]
+            if isinstance(answer, SyncResult):
+                outcomes[platform] = SyncOutcome(platform, result=answer, data=inputs[canonical])
+            else:
+                outcomes[platform] = SyncOutcome(platform, error=answer, data=inputs[canonical])
+        return SyncReport(outcomes)
+
+    async def _prepare(
+        self,
+        platform: str,
+        value: PlatformData | ManualEntry | str,
+        refresh: bool,
+        allow_stale: bool,
+    ) -> tuple[str, PlatformData | ManualEntry | None, HyperbudsSyncError | None]:
+        try:
+            canonical = self.platforms.get(platform).name
+            if isinstance(value, str):
+                data = await self.fetch(platform, value, refresh=refresh, allow_stale=allow_stale)
+                return canonical, data, None
+            if isinstance(value, PlatformData | ManualEntry):
+                return canonical, value, None
+            raise InvalidInput(
+                f"sync_all takes PlatformData, ManualEntry or a username for {platform!r}, "
+                f"not {type(value).__name__}"
+            )
+        except HyperbudsSyncError as exc:
+            return platform, None, exc
+
+    # --- state -----------------------------------------------------------------------------------
+
+    def quota(self) -> dict[str, QuotaStatus]:
+        """The latest quota facts per provider host (keys shown by fingerprint only)."""
+        return self._gateway.quota()
+
+    async def aclose(self) -> None:
+        """Close what this client opened: sessions it created, the cache's loads, Redis."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.cache.aclose()
+        await self._gateway.aclose()
+        if self._owns_backend:
+            await self.backend.aclose()
+        await self._http.aclose()
+
+    async def __aenter__(self) -> SocialSync:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def _pick_keys(
+    key: str | None, keys: Sequence[str] | None, env_keys: tuple[str, ...]
+) -> tuple[str, ...]:
+    if isinstance(keys, str):
+        raise TypeError("rapidapi_keys takes a sequence of keys; use rapidapi_key= for one")
+    chosen = [*(keys or ()), *([key] if key else [])]
+    if not chosen:
+        return env_keys
+    return tuple(dict.fromkeys(k.strip() for k in chosen if k and k.strip()))
