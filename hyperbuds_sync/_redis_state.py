@@ -1,0 +1,278 @@
+"""The quota ledger and the rate limiter shared by every process through Redis.
+
+:class:`RedisKeyState` satisfies :class:`~hyperbuds_sync._keys.KeyState` and
+:class:`RedisRateLimiter` satisfies :class:`~hyperbuds_sync._ratelimit.RateLimiter`. Both fall
+back to their in-memory twins while the shared :class:`~hyperbuds_sync._redis_link.RedisLink` is
+down, and never fail a call because of Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, Final
+
+from redis.commands.core import AsyncScript
+from redis.typing import EncodableT
+
+from ._keys import KeyRecord, MemoryKeyState
+from ._ratelimit import MemoryRateLimiter
+from ._redis_link import RedisLink
+
+__all__ = ["RedisKeyState", "RedisRateLimiter"]
+
+_LEDGER_TTL_MS: Final = 40 * 86_400 * 1000  # a host nobody called for 40 days drops out
+_FIELDS: Final = ("limit", "remaining", "reset", "calls")
+
+# Bench a key until ARGV[2] (epoch s) unless benched later already; the set expires with its
+# last bench. KEYS: the host's bench set. ARGV: fingerprint, until, now.
+_BENCH: Final = """
+local old = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0')
+local untl = math.max(old, tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], string.format('%.6f', untl), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if last[2] then redis.call('PEXPIREAT', KEYS[1], math.ceil(tonumber(last[2]) * 1000)) end
+return 1
+"""
+
+# Reserve the next free slot at ARGV[1] microseconds spacing, on Redis's clock.
+# KEYS: the host's next-slot key. Returns the wait in microseconds.
+_SLOT: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local start = math.max(now, nxt)
+local after = start + tonumber(ARGV[1])
+local ms = math.ceil((after - now) / 1000) + 1000
+redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', ms)
+return start - now
+"""
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _int(value: bytes | None) -> int | None:
+    return None if value is None else int(float(value))
+
+
+def _float(value: bytes | None) -> float | None:
+    return None if value is None else float(value)
+
+
+class RedisKeyState:
+    """The key pool's ledger in Redis: benches, call counters and the last quota headers.
+
+    Per host, a sorted set ``{ns}:bench:{host}`` maps fingerprints to benched-until epochs and
+    expires with its latest bench (the reset time); a hash ``{ns}:ledger:{host}`` holds
+    ``{fp}|limit``, ``{fp}|remaining``, ``{fp}|reset`` and ``{fp}|calls``; ``{ns}:hosts`` lists
+    the hosts for :meth:`snapshot`. Every write is mirrored into a :class:`MemoryKeyState`, and
+    benches read from Redis are copied there too, so a process that loses Redis still knows
+    which keys the fleet had benched.
+
+    Args:
+        link: the shared Redis link.
+        namespace: the prefix of every Redis key.
+        clock: epoch seconds (to prune benches that are over).
+    """
+
+    def __init__(
+        self,
+        link: RedisLink,
+        *,
+        namespace: str = "hyperbuds_sync",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._link = link
+        self._ns = namespace
+        self._clock = clock
+        self.memory = MemoryKeyState()
+        self._bench: AsyncScript = link.client.register_script(_BENCH)
+
+    @property
+    def link(self) -> RedisLink:
+        """The Redis connection and its degrade-to-memory switch."""
+        return self._link
+
+    def __repr__(self) -> str:
+        return f"RedisKeyState({self._link.display_url!r})"
+
+    def _bench_key(self, host: str) -> str:
+        return f"{self._ns}:bench:{host}"
+
+    def _ledger_key(self, host: str) -> str:
+        return f"{self._ns}:ledger:{host}"
+
+    async def benched(self, host: str) -> dict[str, float]:
+        """See :meth:`KeyState.benched`."""
+        return await self._link.call(
+            partial(self._read_benched, host), partial(self.memory.benched, host)
+        )
+
+    async def _read_benched(self, host: str) -> dict[str, float]:
+        pairs: list[Any] = await self._link.client.zrange(
+            self._bench_key(host), 0, -1, withscores=True
+        )
+        found = {_text(fp): float(until) for fp, until in pairs}
+        for fp, until in found.items():
+            await self.memory.bench(host, fp, until)
+        return found
+
+    async def bench(self, host: str, fp: str, until_epoch: float) -> None:
+        """See :meth:`KeyState.bench`."""
+        await self.memory.bench(host, fp, until_epoch)
+        args = [fp, repr(float(until_epoch)), repr(self._clock())]
+        await self._link.call(partial(self._bench, keys=[self._bench_key(host)], args=args), _none)
+
+    async def record(
+        self,
+        host: str,
+        fp: str,
+        limit: int | None,
+        remaining: int | None,
+        reset_epoch: float | None,
+    ) -> None:
+        """See :meth:`KeyState.record`."""
+        await self.memory.record(host, fp, limit, remaining, reset_epoch)
+        given = {"limit": limit, "remaining": remaining, "reset": reset_epoch}
+        fields: dict[EncodableT, EncodableT] = {
+            f"{fp}|{name}": repr(v) for name, v in given.items() if v is not None
+        }
+        if fields:
+            await self._link.call(partial(self._write, host, fields), _none)
+
+    async def _write(self, host: str, fields: Mapping[EncodableT, EncodableT]) -> None:
+        ledger = self._ledger_key(host)
+        async with self._link.client.pipeline(transaction=True) as pipe:
+            pipe.hset(ledger, mapping=dict(fields))
+            pipe.pexpire(ledger, _LEDGER_TTL_MS)
+            pipe.sadd(f"{self._ns}:hosts", host)
+            await pipe.execute()
+
+    async def incr_calls(self, host: str, fp: str) -> int:
+        """See :meth:`KeyState.incr_calls`."""
+        local = await self.memory.incr_calls(host, fp)
+
+        async def shared() -> int:
+            ledger = self._ledger_key(host)
+            async with self._link.client.pipeline(transaction=True) as pipe:
+                pipe.hincrby(ledger, f"{fp}|calls", 1)
+                pipe.pexpire(ledger, _LEDGER_TTL_MS)
+                pipe.sadd(f"{self._ns}:hosts", host)
+                count, *_ = await pipe.execute()
+            return int(count)
+
+        async def mine() -> int:
+            return local
+
+        return await self._link.call(shared, mine)
+
+    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+        """See :meth:`KeyState.snapshot`: the fleet's ledger while Redis is up."""
+        return await self._link.call(
+            partial(self._read_snapshot, host), partial(self.memory.snapshot, host)
+        )
+
+    async def _read_snapshot(self, host: str | None) -> dict[str, dict[str, KeyRecord]]:
+        client = self._link.client
+        if host is not None:
+            hosts = [host]
+        else:
+            members: set[Any] = await client.smembers(f"{self._ns}:hosts")
+            hosts = sorted(_text(h) for h in members)
+        async with client.pipeline(transaction=False) as pipe:
+            for h in hosts:
+                pipe.hgetall(self._ledger_key(h))
+                pipe.zrange(self._bench_key(h), 0, -1, withscores=True)
+            replies = await pipe.execute()
+        return {h: _records(replies[2 * i], replies[2 * i + 1]) for i, h in enumerate(hosts)}
+
+
+def _records(ledger: Mapping[bytes, bytes], benches: list[Any]) -> dict[str, KeyRecord]:
+    """Ledger hash fields and bench pairs as ``{fingerprint: KeyRecord}``."""
+    facts: dict[str, dict[str, bytes]] = {}
+    for name, value in ledger.items():
+        fp, _, what = name.decode().rpartition("|")
+        if what in _FIELDS:
+            facts.setdefault(fp, {})[what] = value
+    until = {_text(fp): float(score) for fp, score in benches}
+    out: dict[str, KeyRecord] = {}
+    for fp in sorted(facts.keys() | until.keys()):
+        got = facts.get(fp, {})
+        out[fp] = KeyRecord(
+            limit=_int(got.get("limit")),
+            remaining=_int(got.get("remaining")),
+            reset_epoch=_float(got.get("reset")),
+            benched_until=until.get(fp),
+            calls=_int(got.get("calls")) or 0,
+        )
+    return out
+
+
+class RedisRateLimiter:
+    """Per-host requests per second, shared by every process using the same Redis.
+
+    Each host has a "next free slot" time in Redis, on Redis's own clock (``TIME``), so the
+    fleet needs no synchronized clocks. :meth:`acquire` reserves ``max(now, next)`` and moves
+    ``next`` on by ``1 / rate`` in one Lua script, then sleeps until its slot: calls from every
+    process queue instead of drawing 429s. While Redis is down a :class:`MemoryRateLimiter`
+    spaces this process's calls.
+
+    Args:
+        link: the shared Redis link.
+        rate: requests per second for every host, or ``{host: rate}``.
+        default: the rate for hosts missing from a ``rate`` mapping (else they are not limited).
+        namespace: the prefix of every Redis key.
+    """
+
+    def __init__(
+        self,
+        link: RedisLink,
+        rate: float | Mapping[str, float],
+        *,
+        default: float | None = None,
+        namespace: str = "hyperbuds_sync",
+    ) -> None:
+        self.memory = MemoryRateLimiter(rate, default=default)  # validates the rates
+        self._link = link
+        self._ns = namespace
+        self._slot: AsyncScript = link.client.register_script(_SLOT)
+
+    @property
+    def link(self) -> RedisLink:
+        """The Redis connection and its degrade-to-memory switch."""
+        return self._link
+
+    def __repr__(self) -> str:
+        return f"RedisRateLimiter({self._link.display_url!r}, {self.memory!r})"
+
+    def rate_for(self, host: str) -> float | None:
+        """Requests per second allowed to ``host``, or ``None`` for no limit."""
+        return self.memory.rate_for(host)
+
+    async def acquire(self, host: str) -> None:
+        """Wait for the fleet's next free slot on ``host``; at once when it is not limited."""
+        rate = self.rate_for(host)
+        if rate is None:
+            return
+        spacing_us = max(1, round(1_000_000 / rate))
+
+        async def shared() -> float:
+            wait_us = await self._slot(keys=[f"{self._ns}:rate:{host}"], args=[spacing_us])
+            return int(wait_us) / 1_000_000
+
+        async def local() -> float:
+            await self.memory.acquire(host)
+            return 0.0
+
+        wait = await self._link.call(shared, local)
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+async def _none() -> None:
+    return None

@@ -1,0 +1,85 @@
+"""State shared by a fleet of processes through Redis (``redis_url=`` / ``HYPERBUDS_REDIS_URL``).
+
+:func:`build_shared_state` gives :class:`~hyperbuds_sync._facade.SocialSync` the Redis-backed
+parts: the cache with its fleet-wide single flight, the key pool's ledger, and the per-host rate
+limit, all on one ``redis.asyncio`` client. Each part falls back to its in-memory twin while Redis
+is unreachable (one WARNING on the ``hyperbuds_sync`` logger) and tries again after a cool-down.
+
+``redis`` is an optional dependency (extra ``hyperbuds-sync[redis]``): it is imported here only
+when asked for, and its absence is a :class:`~hyperbuds_sync.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from . import metrics as m
+from .errors import ConfigError
+
+__all__ = ["NO_REDIS_MESSAGE", "build_shared_state", "require_redis"]
+
+NO_REDIS_MESSAGE = "redis_url needs the redis extra: pip install 'hyperbuds-sync[redis]'"
+
+
+def require_redis() -> None:
+    """Raise :class:`ConfigError` unless ``redis`` (with its asyncio client) is installed."""
+    try:
+        found = importlib.util.find_spec("redis.asyncio") is not None
+    except ImportError:  # the parent package "redis" is missing
+        found = False
+    if not found:
+        raise ConfigError(NO_REDIS_MESSAGE)
+
+
+def build_shared_state(
+    redis_url: str,
+    *,
+    cache_ttl: float,
+    stale_window: float,
+    rate_limit: float | Mapping[str, float] | None,
+    metrics: m.Metrics,
+    lock_ttl: float = 30.0,
+    cooldown: float = 30.0,
+    namespace: str = "hyperbuds_sync",
+) -> dict[str, Any]:
+    """The Redis-backed parts for a :class:`SocialSync`, on one shared client.
+
+    Returns a dict with:
+
+    * ``"cache"``: a :class:`~hyperbuds_sync.cache._redis.RedisCache`; its ``aclose()`` closes
+      the shared client (``SocialSync.aclose`` calls it);
+    * ``"key_state"``: a :class:`~hyperbuds_sync._redis_state.RedisKeyState` for the key pool;
+    * ``"limiter"``: a :class:`~hyperbuds_sync._redis_state.RedisRateLimiter`, only when
+      ``rate_limit`` is not ``None``;
+    * ``"close"``: a coroutine function closing the shared client, idempotent, for a caller
+      that does not use ``"cache"``.
+
+    Nothing connects here; the client connects at its first command, inside the running loop.
+
+    Raises:
+        ConfigError: the ``redis`` extra is not installed.
+    """
+    require_redis()
+    from ._redis_link import RedisLink
+    from ._redis_state import RedisKeyState, RedisRateLimiter
+    from .cache._redis import RedisCache
+
+    link = RedisLink.from_url(redis_url, cooldown=cooldown)
+    close: Callable[[], Awaitable[None]] = link.aclose
+    shared: dict[str, Any] = {
+        "cache": RedisCache(
+            link,
+            ttl=cache_ttl,
+            stale_window=stale_window,
+            lock_ttl=lock_ttl,
+            metrics=metrics,
+            namespace=namespace,
+        ),
+        "key_state": RedisKeyState(link, namespace=namespace),
+        "close": close,
+    }
+    if rate_limit is not None:
+        shared["limiter"] = RedisRateLimiter(link, rate_limit, namespace=namespace)
+    return shared
