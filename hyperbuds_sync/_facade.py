@@ -112,6 +112,7 @@ class SocialSync:
         retry = RetryPolicy(max_tries=max_tries)
         self._redis_url = redis_url or env.redis_url
         shared = self._shared_state(self._redis_url, stale_window, cache_ttl, rate_limit)
+        self._close_shared: Callable[[], Awaitable[None]] | None = shared.get("close")
         self.cache: Cache = (
             cache
             or shared.get("cache")
@@ -329,8 +330,15 @@ class SocialSync:
     # --- state -----------------------------------------------------------------------------------
 
     def quota(self) -> dict[str, QuotaStatus]:
-        """The latest quota facts per provider host (keys shown by fingerprint only)."""
+        """The latest quota facts per provider host (keys shown by fingerprint only).
+
+        This process's view; with Redis, :meth:`shared_quota` reads the whole fleet's.
+        """
         return self._gateway.quota()
+
+    async def shared_quota(self) -> dict[str, QuotaStatus]:
+        """The quota facts of every process sharing this client's state (Redis), per host."""
+        return await self._key_pool.shared_status()
 
     async def aclose(self) -> None:
         """Close what this client opened: sessions it created, the cache's loads, Redis."""
@@ -338,6 +346,8 @@ class SocialSync:
             return
         self._closed = True
         await self.cache.aclose()
+        if self._close_shared is not None:
+            await self._close_shared()
         await self._gateway.aclose()
         if self._owns_backend:
             await self.backend.aclose()
