@@ -41,8 +41,11 @@ def test_every_variable_is_read() -> None:
 
 def test_repr_shows_no_secret() -> None:
     s = Settings.from_env(
-        {"RAPIDAPI_KEYS": "secret-key-1,secret-key-2", "HYPERBUDS_TOKEN": "tok-123",
-         "HYPERBUDS_REDIS_URL": "redis://:pw@h/0"}
+        {
+            "RAPIDAPI_KEYS": "secret-key-1,secret-key-2",
+            "HYPERBUDS_TOKEN": "tok-123",
+            "HYPERBUDS_REDIS_URL": "redis://:pw@h/0",
+        }
     )
     text = repr(s)
     assert "secret-key" not in text

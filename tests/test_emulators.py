@@ -25,7 +25,6 @@ from hyperbuds_sync.testing import (
     set_testing,
 )
 
-
 HOSTS = {
     "tiktok": "tiktok-api23.p.rapidapi.com",
     "twitter": "twitter241.p.rapidapi.com",

@@ -102,9 +102,7 @@ async def test_usernames_are_canonical_in_the_cache_key(
 async def test_hundred_concurrent_fetches_of_one_key_make_one_upstream_call(
     social_sync: SocialSync, rapidapi_emulator: RapidAPIEmulator
 ) -> None:
-    results = await asyncio.gather(
-        *(social_sync.fetch("twitch", "pixelmaya") for _ in range(100))
-    )
+    results = await asyncio.gather(*(social_sync.fetch("twitch", "pixelmaya") for _ in range(100)))
     assert rapidapi_emulator.calls == 1
     assert {r.followers for r in results} == {184_233}
     assert social_sync.metrics.get(m.UPSTREAM_CALLS, "twitch") == 1
@@ -173,7 +171,9 @@ async def test_not_found_is_typed_with_the_old_message_and_asked_once(
 ) -> None:
     with pytest.raises(UsernameNotFound) as info:
         await social_sync.fetch("twitch", "nobody_here")
-    assert str(info.value) == 'Username "nobody_here" not found on twitch. Please check the spelling.'
+    assert (
+        str(info.value) == 'Username "nobody_here" not found on twitch. Please check the spelling.'
+    )
     assert info.value.platform == "twitch"
     assert rapidapi_emulator.calls == 1
 

@@ -11,11 +11,11 @@ from hyperbuds_sync.errors import InvalidStats
 from hyperbuds_sync.models import (
     ManualEntry,
     PlatformData,
+    ProfileStats,
     SyncOutcome,
     SyncPayload,
     SyncReport,
     SyncResult,
-    ProfileStats,
     from_dict,
     to_dict,
 )
@@ -115,7 +115,10 @@ def test_manual_entry_is_validated_and_converts() -> None:
         ManualEntry(followers=-3)
     with pytest.raises(InvalidStats):
         ManualEntry(followers=3, engagement=math.nan)
-    assert SyncPayload.of(ManualEntry(1000, 4.5)).to_json() == {"followers": 1000, "engagement": 4.5}
+    assert SyncPayload.of(ManualEntry(1000, 4.5)).to_json() == {
+        "followers": 1000,
+        "engagement": 4.5,
+    }
 
 
 def test_report_ok_when_one_platform_succeeded() -> None:

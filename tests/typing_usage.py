@@ -1,0 +1,55 @@
+"""The public API as a user types it; checked with ``mypy --strict`` in the typecheck session.
+
+Not a test module (pytest does not collect it): if a public signature loses or changes its types,
+this file stops type-checking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from hyperbuds_sync import (
+    ApiConfigError,
+    ManualEntry,
+    PlatformData,
+    QuotaExceeded,
+    QuotaStatus,
+    SocialSync,
+    SyncReport,
+    SyncResult,
+    UsernameNotFound,
+    to_dict,
+)
+from hyperbuds_sync.engagement import Engagement, register
+from hyperbuds_sync.platforms import Profile
+
+
+async def refresh_token() -> str:
+    return "fresh-token"
+
+
+def hearts_only(profile: Profile) -> Engagement:
+    likes = float(profile.likes or 0)
+    return Engagement(total=likes, average=likes)
+
+
+async def main() -> None:
+    register("hearts_only_typing", hearts_only, replace=True)
+    async with SocialSync.from_env(token=refresh_token, cache_ttl=60.0) as sync:
+        try:
+            data: PlatformData = await sync.fetch("twitch", "some_streamer", refresh=True)
+        except (QuotaExceeded, UsernameNotFound, ApiConfigError):
+            result: SyncResult = await sync.sync("twitch", ManualEntry(followers=10))
+        else:
+            result = await sync.sync("twitch", data)
+            camel: dict[str, object] = to_dict(data)
+            print(camel["displayName"], data.average_engagement + 1.0)
+        print(result.stats.total_followers + 1, result.message.upper())
+        report: SyncReport = await sync.sync_all({"tiktok": "a", "twitch": ManualEntry(5, 1.5)})
+        print(report.ok, {p: o.error for p, o in report.failed.items()})
+        quota: dict[str, QuotaStatus] = sync.quota()
+        print({host: status.remaining for host, status in quota.items()})
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
