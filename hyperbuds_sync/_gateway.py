@@ -216,6 +216,9 @@ class Gateway:
                     every_key.platform, every_key.username = platform, username
                     raise
                 spent.reset_at = every_key.reset_at  # when the first key comes back
+                if every_key.reset_at is not None:
+                    back = f"{every_key.reset_at:%Y-%m-%d %H:%M:%S} UTC"
+                    spent.message = f"{spent.message} (every key spent; first back at {back})"
                 raise spent from None
             try:
                 return await self._send(key, request, platform, username)

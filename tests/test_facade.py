@@ -360,3 +360,22 @@ async def test_repr_shows_no_secret(
         text = repr(sync) + repr(sync.backend) + repr(sync._gateway)
     assert TEST_KEY not in text
     assert TEST_TOKEN not in text
+
+
+async def test_quota_error_says_when_the_first_key_comes_back(
+    backend_emulator: BackendEmulator,
+) -> None:
+    async with RapidAPIEmulator(quota=0) as emu, wired(emu, backend_emulator) as sync:
+        with pytest.raises(QuotaExceeded) as info:
+            await sync.fetch("tiktok", "mayacooks")
+        with pytest.raises(QuotaExceeded) as again:
+            await sync.fetch("twitter", "mayacooks")
+        with pytest.raises(QuotaExceeded) as guarded:
+            await sync.fetch("tiktok", "danceduo")
+        assert emu.calls == 2  # the guard made no request for the benched host
+    assert info.value.reset_at is not None
+    assert "first back at" in str(info.value)
+    assert "MONTHLY quota" in str(info.value)
+    assert again.value.host == "twitter241.p.rapidapi.com"
+    assert guarded.value.reset_at == info.value.reset_at
+    assert "comes back at" in str(guarded.value)
