@@ -1,15 +1,13 @@
 """Settings: environment variables -> typed, frozen configuration.
 
-=============================== =========================================================
-variable                        meaning
-=============================== =========================================================
-``RAPIDAPI_KEY``                the RapidAPI key (``NEXT_PUBLIC_RAPIDAPI_KEY`` as fallback)
-``RAPIDAPI_KEYS``               several keys, comma-separated (a key pool)
-``HYPERBUDS_API_URL``           the backend base URL (default below)
-``HYPERBUDS_TOKEN``             the backend Bearer token
-``HYPERBUDS_RAPIDAPI_ENDPOINT`` one base URL for every provider call (a proxy, an emulator)
-``HYPERBUDS_REDIS_URL``         share cache, single flight, quota and rate limit in Redis
-=============================== =========================================================
+| variable | meaning |
+|---|---|
+| ``RAPIDAPI_KEY`` | the RapidAPI key (``NEXT_PUBLIC_RAPIDAPI_KEY`` as fallback) |
+| ``RAPIDAPI_KEYS`` | several keys, comma-separated (a key pool) |
+| ``HYPERBUDS_API_URL`` | the backend base URL (default ``DEFAULT_API_URL``) |
+| ``HYPERBUDS_TOKEN`` | the backend Bearer token |
+| ``HYPERBUDS_RAPIDAPI_ENDPOINT`` | one base URL for every provider call (a proxy, an emulator) |
+| ``HYPERBUDS_REDIS_URL`` | share cache, single flight, quota and rate limit in Redis |
 """
 
 from __future__ import annotations
