@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shlex
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,7 +18,6 @@ from rich.rule import Rule
 
 from .. import _retry
 from .._facade import SocialSync
-from ..config import ENV
 from ..errors import QuotaExceeded
 from ..metrics import CACHE_HITS, UPSTREAM_CALLS
 from ..models import ManualEntry, SyncResult
@@ -71,8 +67,7 @@ def run_demo(args: argparse.Namespace) -> int:
     previous = _retry.sleeps_enabled()
     set_testing(True)  # no backoff sleeps: the demo must take about a second
     try:
-        with _without_env(ENV["redis_url"]):  # the demo's state stays in this process
-            checks = asyncio.run(_demo(console))
+        checks = asyncio.run(_demo(console))
     finally:
         _retry.set_sleeps(previous)
     console.print(Rule())
@@ -81,17 +76,6 @@ def run_demo(args: argparse.Namespace) -> int:
         return UNEXPECTED
     console.print("[green]demo finished: every step behaved as expected[/]")
     return OK
-
-
-@contextmanager
-def _without_env(name: str) -> Iterator[None]:
-    """``os.environ`` without ``name`` for the duration."""
-    saved = os.environ.pop(name, None)
-    try:
-        yield
-    finally:
-        if saved is not None:
-            os.environ[name] = saved
 
 
 async def _demo(console: Console) -> _Checks:
@@ -104,6 +88,7 @@ async def _demo(console: Console) -> _Checks:
             api_url=backend.url,
             rapidapi_key=TEST_KEY,
             token=TEST_TOKEN,
+            redis_url="",  # the demo's state stays in this process, whatever the environment
         ) as sync,
     ):
         console.print(f"RapidAPI emulator on {rapidapi.url}, backend emulator on {backend.url}")
