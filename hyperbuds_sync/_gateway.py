@@ -37,6 +37,7 @@ from .errors import (
     HyperbudsSyncError,
     MalformedPayload,
     ProviderAuthError,
+    ProviderError,
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
@@ -66,6 +67,8 @@ async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
     if length is not None and length > cap:
         resp.close()
         return None
+    if length is not None:  # framed by Content-Length, known to fit: one read, no chunk loop
+        return await resp.read()
     buf = bytearray()
     async for chunk in resp.content.iter_chunked(_CHUNK):
         buf.extend(chunk)
@@ -81,6 +84,17 @@ def _decode(raw: bytes) -> tuple[object, bool]:
         return json.loads(raw), True
     except (ValueError, RecursionError):
         return raw.decode("utf-8", errors="replace"), False
+
+
+def _plain_success(status: int, body: object) -> bool:
+    """A 2xx JSON object without ``message``/``messages``: :func:`classify` would say ``None``
+    (its only 2xx errors come from those two fields), so the hot path skips it."""
+    return (
+        200 <= status < 300
+        and type(body) is dict
+        and "message" not in body
+        and "messages" not in body
+    )
 
 
 @frozen
@@ -268,14 +282,16 @@ class Gateway:
             msg = f"{host} answer is larger than {self._max_body} bytes"
             raise MalformedPayload(msg, **answer.facts)
         body, parsed = _decode(answer.raw or b"")
-        error = classify(
-            status,
-            body,
-            headers,
-            host=host,
-            platform=answer.facts["platform"],
-            username=answer.facts["username"],
-        )
+        error: ProviderError | None = None
+        if not _plain_success(status, body):
+            error = classify(
+                status,
+                body,
+                headers,
+                host=host,
+                platform=answer.facts["platform"],
+                username=answer.facts["username"],
+            )
         if isinstance(error, QuotaExceeded):
             daily = is_daily_quota(body)
             reset_in = parse_quota_headers(headers).reset_in

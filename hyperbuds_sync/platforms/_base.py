@@ -131,6 +131,11 @@ MISSING: Any = _Missing()
 def dig(obj: Any, *path: str | int) -> Any:
     """``obj[p0][p1]...``, or :data:`MISSING` as soon as a step is absent or of the wrong type."""
     for step in path:
+        if type(obj) is dict and type(step) is str:  # the usual case, without the ABC check
+            if step not in obj:
+                return MISSING
+            obj = obj[step]
+            continue
         if isinstance(step, int):
             if not isinstance(obj, list) or not -len(obj) <= step < len(obj):
                 return MISSING
@@ -159,6 +164,8 @@ def to_count(value: Any, *, what: str, platform: str, host: str) -> int:
     Raises:
         MalformedPayload: for anything else (booleans, negatives, words, NaN).
     """
+    if type(value) is int and 0 <= value <= _MAX_COUNT:  # the usual case, checked first
+        return value
     count: int | None = None
     if isinstance(value, bool):
         pass

@@ -109,7 +109,7 @@ class InstagramAdapter:
 
     def _post(self, node: Any) -> PostStats | None:
         """One post's counts, or ``None`` when the node is not a post with readable counts."""
-        if not isinstance(node, Mapping):
+        if type(node) is not dict and not isinstance(node, Mapping):
             return None
         likes, comments = first(node, *_LIKES), first(node, *_COMMENTS)
         if likes is MISSING and comments is MISSING:
