@@ -69,13 +69,16 @@ class SocialSync:
         timeout: total seconds per HTTP attempt.
         max_tries: attempts per call for retryable faults, the first included.
         allow_insecure_http: allow a plain-http backend URL that is not loopback.
-        redis_url: share state across processes through Redis (``HYPERBUDS_REDIS_URL``).
+        redis_url: share state across processes through Redis (``HYPERBUDS_REDIS_URL``);
+            ``""`` keeps everything in memory whatever the environment says.
         quota_reserve: stop using a key when its remaining quota is at or below this.
         quota_low_threshold: call ``on_quota_low`` when remaining falls below this.
         on_quota_low: a callable given the host's :class:`~hyperbuds_sync.QuotaStatus`.
         rate_limit: requests per second per provider host (``None``: no client-side limit).
         stale_window: seconds an old record may be served with ``allow_stale=True``.
         metrics: a :class:`~hyperbuds_sync.Metrics` to count into.
+        max_body_bytes: a provider answer larger than this is refused as
+            :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB).
     """
 
     def __init__(
@@ -102,6 +105,7 @@ class SocialSync:
         rate_limit: float | Mapping[str, float] | None = None,
         stale_window: float = 86_400.0,
         metrics: m.Metrics | None = None,
+        max_body_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         env = Settings.from_env()
         keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
@@ -110,7 +114,7 @@ class SocialSync:
         self.formula = formula
         self.platforms = platforms if platforms is not None else default_registry.copy()
         retry = RetryPolicy(max_tries=max_tries)
-        self._redis_url = redis_url or env.redis_url
+        self._redis_url = env.redis_url if redis_url is None else redis_url
         shared = self._shared_state(self._redis_url, stale_window, cache_ttl, rate_limit)
         self._close_shared: Callable[[], Awaitable[None]] | None = shared.get("close")
         self.cache: Cache = (
@@ -138,6 +142,7 @@ class SocialSync:
             metrics=self.metrics,
             key_pool=self._key_pool,
             limiter=limiter,
+            max_body_bytes=max_body_bytes,
         )
         self.backend = backend or SyncClient(
             api_url or env.api_url,
