@@ -1,0 +1,188 @@
+"""Fetch throughput at a fixed concurrency: the SDK beside a raw aiohttp and an httpx loop.
+
+All three send the same ``GET`` (same URL, query, ``x-rapidapi-*`` headers) to the emulator in
+another process, over the same connection limits, and parse the JSON body; the SDK also
+classifies the answer, reads the profile and builds its record, with the cache bypassed
+(``refresh=True``). Rounds are interleaved (SDK, aiohttp, httpx, in a rotating order) so drift
+in the machine's speed hits every client alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import aiohttp
+import httpx
+
+from hyperbuds_sync import SocialSync
+from hyperbuds_sync.platforms import default_registry
+
+KEY = "bench-key-0123456789abcdef0123456789abcdef0123456789"
+PLATFORMS = ("tiktok", "twitter", "twitch", "instagram")
+LIMIT, LIMIT_PER_HOST = 100, 20  # the SDK's own connector limits, given to every client
+
+Job = tuple[str, str]  # (platform, username)
+Request = tuple[str, dict[str, str], dict[str, str]]  # (url, params, headers)
+
+
+def jobs(count: int) -> list[Job]:
+    """``count`` distinct (platform, username) pairs, the four platforms in turn."""
+    return [(PLATFORMS[i % 4], f"tp{i:06d}") for i in range(count)]
+
+
+def raw_request(endpoint: str, platform: str, username: str) -> Request:
+    """What the SDK sends for ``username`` on ``platform``, built by hand."""
+    adapter = default_registry.get(platform)
+    req = adapter.request(username)
+    headers = {"x-rapidapi-key": KEY, "x-rapidapi-host": req.host, "accept": "application/json"}
+    return f"{endpoint}{req.path}", dict(req.params), headers
+
+
+async def _drive(
+    concurrency: int, items: Sequence[Any], one: Callable[[Any], Awaitable[None]]
+) -> None:
+    it = iter(items)
+
+    async def worker() -> None:
+        for item in it:
+            await one(item)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+class _Client:
+    name = ""
+
+    async def start(self) -> None: ...
+
+    async def run(self, concurrency: int) -> None:
+        raise NotImplementedError
+
+    async def stop(self) -> None: ...
+
+
+class SDKClient(_Client):
+    name = "hyperbuds_sync"
+
+    def __init__(self, endpoint: str, work: Sequence[Job]) -> None:
+        self.endpoint, self.work = endpoint, work
+        self.sync: SocialSync | None = None
+
+    async def start(self) -> None:
+        self.sync = SocialSync(rapidapi_key=KEY, rapidapi_endpoint=self.endpoint)
+
+    async def run(self, concurrency: int) -> None:
+        sync = self.sync
+        assert sync is not None
+
+        async def one(job: Job) -> None:
+            await sync.fetch(job[0], job[1], refresh=True)
+
+        await _drive(concurrency, self.work, one)
+
+    async def stop(self) -> None:
+        if self.sync is not None:
+            await self.sync.aclose()
+
+
+class AiohttpClient(_Client):
+    name = "raw aiohttp"
+
+    def __init__(self, endpoint: str, work: Sequence[Job]) -> None:
+        self.requests = [raw_request(endpoint, p, u) for p, u in work]
+        self.session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        connector = aiohttp.TCPConnector(limit=LIMIT, limit_per_host=LIMIT_PER_HOST)
+        self.session = aiohttp.ClientSession(connector=connector)
+
+    async def run(self, concurrency: int) -> None:
+        session = self.session
+        assert session is not None
+        timeout = aiohttp.ClientTimeout(total=10, connect=5)
+
+        async def one(req: Request) -> None:
+            url, params, headers = req
+            async with session.get(
+                url, params=params, headers=headers, timeout=timeout, allow_redirects=False
+            ) as resp:
+                body = await resp.read()
+                if resp.status != 200:
+                    raise RuntimeError(f"HTTP {resp.status}")
+            json.loads(body)
+
+        await _drive(concurrency, self.requests, one)
+
+    async def stop(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+
+
+class HttpxClient(_Client):
+    name = "httpx"
+
+    def __init__(self, endpoint: str, work: Sequence[Job]) -> None:
+        self.requests = [raw_request(endpoint, p, u) for p, u in work]
+        self.client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        limits = httpx.Limits(
+            max_connections=LIMIT_PER_HOST, max_keepalive_connections=LIMIT_PER_HOST
+        )
+        self.client = httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(10, connect=5))
+
+    async def run(self, concurrency: int) -> None:
+        client = self.client
+        assert client is not None
+
+        async def one(req: Request) -> None:
+            url, params, headers = req
+            resp = await client.get(url, params=params, headers=headers)
+            if resp.status_code != 200:
+                raise RuntimeError(f"HTTP {resp.status_code}")
+            json.loads(resp.content)
+
+        await _drive(concurrency, self.requests, one)
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+
+async def compare(
+    endpoint: str, *, requests: int, rounds: int, concurrency: int
+) -> dict[str, dict[str, float]]:
+    """Per client: median requests/s over the rounds, and client CPU microseconds per request."""
+    work = jobs(requests)
+    clients: list[_Client] = [
+        SDKClient(endpoint, work),
+        AiohttpClient(endpoint, work),
+        HttpxClient(endpoint, work),
+    ]
+    rates: dict[str, list[float]] = {c.name: [] for c in clients}
+    cpu: dict[str, list[float]] = {c.name: [] for c in clients}
+    for client in clients:
+        await client.start()
+    try:
+        for client in clients:  # warm-up: connections open, emulator answers rendered
+            await client.run(concurrency)
+        for r in range(rounds):
+            order = clients[r % 3 :] + clients[: r % 3]
+            for client in order:
+                wall, cpu0 = time.perf_counter(), time.process_time()
+                await client.run(concurrency)
+                wall, used = time.perf_counter() - wall, time.process_time() - cpu0
+                rates[client.name].append(requests / wall)
+                cpu[client.name].append(used / requests * 1e6)
+    finally:
+        for client in clients:
+            await client.stop()
+    return {
+        name: {"rps": statistics.median(rates[name]), "cpu_us": statistics.median(cpu[name])}
+        for name in rates
+    }
