@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import logging
+import re
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
 
 import pytest
 
-from hyperbuds_sync import _retry
+from hyperbuds_sync import HyperbudsSyncError, _logging, _retry, testing
 
 _ENV = (
     "RAPIDAPI_KEY",
@@ -30,3 +34,117 @@ def _no_sleeps() -> Iterator[None]:
     _retry.set_sleeps(False)
     yield
     _retry.set_sleeps(True)
+
+
+# --- secret sweep --------------------------------------------------------------------------------
+# For the whole session, every record on the "hyperbuds_sync" logger (at DEBUG), every
+# HyperbudsSyncError built, and every exception a test ends with is kept as text; at the end the
+# run fails if a known test key or token appears in any of them. Known secrets: the testing
+# constants, module-level KEY/TOKEN constants of the test modules, and what tests add through the
+# `secret_sweep` fixture.
+
+_SECRET_NAME = re.compile(r"^(SECRET_|TEST_)?(KEY|TOKEN)(_[A-Z0-9]+)?$")
+_SWEEP = pytest.StashKey["_Sweep"]()
+
+
+class _Sweep(logging.Handler):
+    """Collects texts to search and the secrets to search them for."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.secrets: set[str] = {testing.TEST_KEY, testing.TEST_TOKEN}
+        self.texts: list[tuple[str, str]] = []  # (where, text)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+
+    def add_secret(self, value: str) -> None:
+        if isinstance(value, str) and len(value) >= 8:
+            self.secrets.add(value)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+        except Exception:  # a bad format string is logging's problem, not a leak
+            text = f"{record.msg!r} {record.args!r}"
+        self.texts.append((f"log record {record.name}:{record.lineno}", text))
+
+    def add_exception(self, where: str, exc: BaseException) -> None:
+        seen: set[int] = set()
+        current: BaseException | None = exc
+        while current is not None and id(current) not in seen:  # the chain, causes included
+            seen.add(id(current))
+            parts = [getattr(current, "message", None), *map(str, current.args)]
+            for render in (repr, str):
+                # a repr may read fields a subclass sets after the base __init__: skip it then
+                with contextlib.suppress(Exception):
+                    parts.append(render(current))
+            self.texts.append((where, " ".join(p for p in parts if isinstance(p, str))))
+            current = current.__cause__ or current.__context__
+
+    def leaks(self) -> list[tuple[str, str, str]]:
+        found = []
+        for where, text in self.texts:
+            for secret in self.secrets:
+                if secret in text:
+                    found.append((where, secret, text))
+        return found
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    sweep = _Sweep()
+    config.stash[_SWEEP] = sweep
+    sdk_logger = logging.getLogger(_logging.LOGGER_NAME)
+    sdk_logger.addHandler(sweep)
+    sdk_logger.setLevel(logging.DEBUG)
+    original_init = HyperbudsSyncError.__init__
+
+    def recording_init(self: HyperbudsSyncError, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        sweep.add_exception(f"{type(self).__name__} built", self)
+
+    HyperbudsSyncError.__init__ = recording_init  # type: ignore[method-assign]
+    config.add_cleanup(lambda: setattr(HyperbudsSyncError, "__init__", original_init))
+    config.add_cleanup(lambda: sdk_logger.removeHandler(sweep))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    sweep = config.stash[_SWEEP]
+    for module in {item.module for item in items if isinstance(item, pytest.Function)}:
+        for name, value in vars(module).items():
+            if _SECRET_NAME.match(name) and isinstance(value, str):
+                sweep.add_secret(value)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if call.excinfo is not None:
+        item.config.stash[_SWEEP].add_exception(f"{item.nodeid} ({call.when})", call.excinfo.value)
+    return report
+
+
+@pytest.fixture
+def secret_sweep(pytestconfig: pytest.Config) -> Callable[[str], None]:
+    """Add a secret the session-end sweep must not find in any log record or error."""
+    return pytestconfig.stash[_SWEEP].add_secret
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    sweep = session.config.stash.get(_SWEEP, None)
+    if sweep is None:
+        return
+    leaks = sweep.leaks()
+    if not leaks:
+        return
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"SECRET SWEEP: {len(leaks)} log record(s) or error(s) contain a test secret:"]
+    lines += [f"  {where}: contains {s[:4]}...: {text[:300]!r}" for where, s, text in leaks[:20]]
+    if reporter is not None:
+        reporter.ensure_newline()
+    for line in lines:
+        if reporter is not None:
+            reporter.write_line(line, red=True)
+        else:
+            print(line)
