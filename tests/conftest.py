@@ -1,14 +1,20 @@
-"""Shared fixtures: no backoff sleeps, and no credentials leaking in from the developer's shell."""
+"""Shared fixtures: no backoff sleeps, no credentials leaking in from the developer's shell,
+aioresponses made to work with aiohttp 3.14, and a session-wide sweep for leaked secrets."""
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import re
 from collections.abc import Callable, Generator, Iterator
+from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import pytest
+from aioresponses import core as aioresponses_core
+from yarl import URL
 
 from hyperbuds_sync import HyperbudsSyncError, _logging, _retry, testing
 
@@ -34,6 +40,20 @@ def _no_sleeps() -> Iterator[None]:
     _retry.set_sleeps(False)
     yield
     _retry.set_sleeps(True)
+
+
+class _CompatResponse(aiohttp.ClientResponse):
+    """aiohttp 3.14 requires ``stream_writer``; aioresponses 0.7.9 does not pass it (its #289)."""
+
+    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
+        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
+        super().__init__(method, url, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _aioresponses_compat(monkeypatch: pytest.MonkeyPatch) -> None:
+    if "stream_writer" in inspect.signature(aiohttp.ClientResponse).parameters:
+        monkeypatch.setattr(aioresponses_core, "ClientResponse", _CompatResponse)
 
 
 # --- secret sweep --------------------------------------------------------------------------------

@@ -8,19 +8,15 @@ tests.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import pytest
 from aioresponses import aioresponses
-from aioresponses import core as aioresponses_core
 from yarl import URL
 
-from hyperbuds_sync import _retry
 from hyperbuds_sync.backend import DEFAULT_API_URL, SyncClient
 from hyperbuds_sync.errors import (
     AuthenticationError,
@@ -56,25 +52,8 @@ ANSWER: dict[str, Any] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_sleeps() -> Iterator[None]:
-    _retry.set_sleeps(False)
-    yield
-    _retry.set_sleeps(True)
-
-
-class _CompatResponse(aiohttp.ClientResponse):
-    """aiohttp 3.14 requires ``stream_writer``; aioresponses 0.7.9 does not pass it (its #289)."""
-
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(method, url, **kwargs)
-
-
 @pytest.fixture
-def mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[aioresponses]:
-    if "stream_writer" in inspect.signature(aiohttp.ClientResponse).parameters:
-        monkeypatch.setattr(aioresponses_core, "ClientResponse", _CompatResponse)
+def mock() -> Iterator[aioresponses]:
     with aioresponses() as m:
         yield m
 

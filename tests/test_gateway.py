@@ -7,16 +7,14 @@ a real aiohttp server on 127.0.0.1 covers timeouts, chunked bodies, routing and 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import json
 import logging
 import re
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -24,10 +22,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from aioresponses import aioresponses
-from aioresponses import core as aioresponses_core
 from yarl import URL
 
-from hyperbuds_sync import _logging, _retry
+from hyperbuds_sync import _logging
 from hyperbuds_sync._classify import (
     classify,
     is_unknown_endpoint,
@@ -66,27 +63,6 @@ OK_HEADERS = {
     if k != "content-type"
 }
 PROFILE = {"userInfo": {"user": {"uniqueId": "some_user"}}}
-
-
-@pytest.fixture(autouse=True)
-def _no_sleeps() -> Iterator[None]:
-    _retry.set_sleeps(False)
-    yield
-    _retry.set_sleeps(True)
-
-
-class _CompatResponse(aiohttp.ClientResponse):
-    """aiohttp 3.14 requires ``stream_writer``; aioresponses 0.7.9 does not pass it (its #289)."""
-
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(method, url, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def _aioresponses_compat(monkeypatch: pytest.MonkeyPatch) -> None:
-    if "stream_writer" in inspect.signature(aiohttp.ClientResponse).parameters:
-        monkeypatch.setattr(aioresponses_core, "ClientResponse", _CompatResponse)
 
 
 @pytest.fixture
