@@ -2,8 +2,9 @@
 
 One attempt is a POST with a bearer token read afresh (a callable token is re-read on each attempt,
 so a refreshed token is picked up on retry). Every failure becomes a :class:`BackendError` through
-one function, :func:`_error_for`; only :class:`BackendUnavailable` (5xx, network faults) is retried.
-The token never reaches a log record, a ``repr`` or an error message.
+one function, ``_backend_answers.error_for``; only :class:`BackendUnavailable` (5xx, network
+faults) is retried. The token never reaches a log record, a ``repr`` or an error message. Reading
+the answers lives in ``_backend_answers``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import ipaddress
-import json
 import logging
-import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
@@ -22,6 +21,7 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
+from . import _backend_answers as answers
 from ._retry import RetryPolicy, retrying
 from ._session import SessionHolder
 from .config import DEFAULT_API_URL
@@ -30,10 +30,9 @@ from .errors import (
     BackendConfigError,
     BackendError,
     BackendUnavailable,
-    BackendValidationError,
 )
 from .metrics import RETRIES, Metrics
-from .models import PlatformStats, ProfileStats, SyncPayload, SyncResult
+from .models import ProfileStats, SyncPayload, SyncResult
 
 __all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]
 
@@ -43,7 +42,6 @@ TokenSource = str | Callable[[], str | Awaitable[str]]
 _SYNC_PATH: Final = "profiles/social-sync"
 _BATCH: Final = "batch"
 _NO_BATCH_STATUSES: Final = frozenset({404, 405})
-_MAX_MESSAGE: Final = 500
 
 _log = logging.getLogger("hyperbuds_sync")
 
@@ -114,9 +112,11 @@ class SyncClient:
             BackendError: any other failure, an unreadable answer included.
         """
         status, answer = await self._send(quote(platform, safe=""), payload.to_json(), platform)
-        if _is_false(answer.get("success")):
-            raise _error_for(status, _message_of(answer), platform)
-        return _result(platform, answer, answer, _parse_stats(answer, status, platform))
+        if answers.is_false(answer.get("success")):
+            raise answers.error_for(status, answers.message_of(answer), platform)
+        return answers.result(
+            platform, answer, answer, answers.parse_stats(answer, status, platform)
+        )
 
     async def post_batch(
         self, payloads: Mapping[str, SyncPayload]
@@ -174,14 +174,14 @@ class SyncClient:
                 _log.debug("backend has no batch endpoint (HTTP %s): posting each", exc.status)
                 self._batch_supported = False
                 return None
-            return {platform: _for_platform(exc, platform) for platform in payloads}
+            return {platform: answers.for_platform(exc, platform) for platform in payloads}
         self._batch_supported = True
         stats: ProfileStats | BackendError
         try:  # parsed once: every platform's result shares it
-            stats = _parse_stats(answer, status, None)
+            stats = answers.parse_stats(answer, status, None)
         except BackendError as exc:
             stats = exc
-        return {p: _batch_entry(p, answer, status, stats) for p in payloads}
+        return {p: answers.batch_entry(p, answer, status, stats) for p in payloads}
 
     async def _post_each(
         self, payloads: Mapping[str, SyncPayload]
@@ -221,12 +221,12 @@ class SyncClient:
             elapsed = time.monotonic() - started
             _log.debug("POST %s failed after %.3fs: %s", url.path, elapsed, type(exc).__name__)
             fault = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            message = f"cannot reach the HyperBuds backend: {fault}"[:_MAX_MESSAGE]
-            raise _error_for(None, message, platform) from exc
+            message = f"cannot reach the HyperBuds backend: {fault}"[: answers.MAX_MESSAGE]
+            raise answers.error_for(None, message, platform) from exc
         _log.debug("POST %s -> %s in %.3fs", url.path, status, time.monotonic() - started)
-        answer = _decode(text)
+        answer = answers.decode(text)
         if not 200 <= status < 300:
-            raise _error_for(status, _message_of(answer), platform)
+            raise answers.error_for(status, answers.message_of(answer), platform)
         if answer is None:
             raise BackendError(
                 f"HyperBuds backend answered HTTP {status} without a JSON object",
@@ -275,149 +275,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-# --- answers -------------------------------------------------------------------------------------
-
-
-def _error_for(status: int | None, message: str, platform: str) -> BackendError:
-    """The one mapping from an HTTP status (``None``: a network fault) to an error class.
-
-    A 2xx here means the body said ``success: false``.
-    """
-    cls: type[BackendError]
-    if status is None or status >= 500:
-        cls = BackendUnavailable
-    elif status == 401:
-        cls = AuthenticationError
-    elif status in (400, 422) or 200 <= status < 300:
-        cls = BackendValidationError
-    else:
-        cls = BackendError
-    if not message:
-        message = f"HyperBuds backend answered HTTP {status}"
-    return cls(message, status=status, platform=platform)
-
-
-def _for_platform(exc: BackendError, platform: str) -> BackendError:
-    """A whole-batch failure as one platform's error (same class, message and status)."""
-    error = type(exc)(exc.message, status=exc.status, platform=platform)
-    error.__cause__ = exc
-    return error
-
-
-def _decode(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or ``None`` when it is not one."""
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def _message_of(answer: Mapping[str, Any] | None) -> str:
-    if not answer:
-        return ""
-    for key in ("message", "error"):
-        value = answer.get(key)
-        if isinstance(value, Mapping):
-            value = value.get("message")
-        if isinstance(value, str) and value.strip():
-            return value.strip()[:_MAX_MESSAGE]
-    return ""
-
-
-def _is_false(value: object) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
-
-
-def _batch_entry(
-    platform: str, answer: dict[str, Any], status: int, stats: ProfileStats | BackendError
-) -> SyncResult | BackendError:
-    """One platform's outcome in a batch answer."""
-    results = answer.get("results")
-    entry = results.get(platform) if isinstance(results, Mapping) else None
-    if not isinstance(entry, Mapping):
-        if _is_false(answer.get("success")):
-            return _error_for(status, _message_of(answer), platform)
-        missing = "HyperBuds batch answer has no result for this platform"
-        return BackendError(missing, status=status, platform=platform)
-    if _is_false(entry.get("success")):
-        own = entry.get("status")
-        own_status = own if isinstance(own, int) and not isinstance(own, bool) else status
-        return _error_for(own_status, _message_of(entry), platform)
-    if isinstance(stats, BackendError):
-        return _for_platform(stats, platform)
-    return _result(platform, entry, answer, stats)
-
-
-def _parse_stats(answer: Mapping[str, Any], status: int, platform: str | None) -> ProfileStats:
-    """The answer's profile stats; a wrong shape raises :class:`BackendError`."""
-    try:
-        return _profile_stats(answer)
-    except (TypeError, ValueError, OverflowError) as exc:
-        message = f"HyperBuds backend sent unreadable profile stats: {exc}"[:_MAX_MESSAGE]
-        raise BackendError(message, status=status, platform=platform) from exc
-
-
-def _result(
-    platform: str, outcome: Mapping[str, Any], answer: dict[str, Any], stats: ProfileStats
-) -> SyncResult:
-    """A :class:`SyncResult` from a success ``outcome`` and the answer's shared ``stats``."""
-    message = outcome.get("message")
-    return SyncResult(
-        platform=platform,
-        success=True,
-        message=message if isinstance(message, str) else "",
-        stats=stats,
-        raw=answer,
-    )
-
-
-def _profile_stats(answer: Mapping[str, Any]) -> ProfileStats:
-    profile = _mapping(answer.get("profile"), "profile")
-    stats = _mapping(profile.get("stats"), "profile.stats")
-    breakdown = _mapping(stats.get("platformBreakdown"), "platformBreakdown")
-    platforms: dict[str, PlatformStats] = {}
-    for name, entry in breakdown.items():
-        fields = _mapping(entry, f"platformBreakdown.{name}")
-        platforms[str(name)] = PlatformStats(
-            followers=_int(fields.get("followers"), "followers"),
-            engagement=_float(fields.get("engagement"), "engagement"),
-            extra={k: v for k, v in fields.items() if k not in ("followers", "engagement")},
-        )
-    return ProfileStats(
-        platform_breakdown=platforms,
-        total_followers=_int(stats.get("totalFollowers"), "totalFollowers"),
-        avg_engagement=_float(stats.get("avgEngagement"), "avgEngagement"),
-    )
-
-
-def _mapping(value: object, name: str) -> Mapping[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise TypeError(f"{name} is a {type(value).__name__}, not an object")
-    return value
-
-
-def _float(value: object, name: str) -> float:
-    """A finite number from a number or a numeric string; ``None`` gives 0.0."""
-    if value is None:
-        return 0.0
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise TypeError(f"{name} is a {type(value).__name__}, not a number")
-    try:
-        number = float(value)
-    except ValueError:
-        raise ValueError(f"{name} is not a number: {value!r}") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} is not finite")
-    return number
-
-
-def _int(value: object, name: str) -> int:
-    """An integer from a number or a numeric string (``"12.0"`` included); ``None`` gives 0."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return round(_float(value, name))
