@@ -159,3 +159,161 @@ def test_stale_marking_keeps_the_values() -> None:
     stale = data.as_stale()
     assert stale.stale
     assert attrs.evolve(stale, stale=False) == data
+
+
+# --- the entry dict: exact TTL on a fake clock, LRU bound, stale copies, superseded loads ---------
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_an_entry_is_fresh_until_exactly_ttl_after_its_load_finished() -> None:
+    clock = FakeClock()
+    cache = MemoryCache(ttl=10, clock=clock)
+
+    async def slow() -> PlatformData:
+        clock.now += 3  # the TTL counts from the end of the load, not its start
+        return PlatformData("twitch", "someone", followers=1)
+
+    first = await cache.get_or_load("twitch:someone", slow)
+    clock.now += 9.999
+    assert await cache.get_or_load("twitch:someone", slow) is first
+    assert cache.peek("twitch:someone") is first
+    clock.now += 0.001  # exactly ttl after the load
+    assert cache.peek("twitch:someone") is None
+    second = await cache.get_or_load("twitch:someone", slow)
+    assert second is not first
+    assert cache.metrics.get(m.CACHE_HITS, "twitch") == 2
+    assert cache.metrics.get(m.CACHE_MISSES, "twitch") == 2
+    await cache.aclose()
+
+
+async def test_an_expired_entry_stays_as_the_stale_value_until_reloaded() -> None:
+    clock = FakeClock()
+    cache = MemoryCache(ttl=5, clock=clock)
+    loader = CountingLoader()
+    first = await cache.get_or_load("twitch:someone", loader)
+    clock.now += 5
+    assert await cache.get_stale("twitch:someone") is first
+    second = await cache.get_or_load("twitch:someone", loader)
+    assert await cache.get_stale("twitch:someone") is second
+    assert cache.size == 1
+    await cache.aclose()
+
+
+async def test_maxsize_evicts_the_least_recently_used_entry() -> None:
+    cache = MemoryCache(maxsize=3)
+    loaders = {k: CountingLoader() for k in ("twitch:a", "twitch:b", "twitch:c", "twitch:d")}
+    for key in ("twitch:a", "twitch:b", "twitch:c"):
+        await cache.get_or_load(key, loaders[key])
+    await cache.get_or_load("twitch:a", loaders["twitch:a"])  # a hit: "a" is now the newest
+    await cache.get_or_load("twitch:d", loaders["twitch:d"])  # evicts "b", the least recent
+    assert cache.size == 3
+    assert cache.peek("twitch:b") is None
+    assert await cache.get_stale("twitch:b") is None  # the stale copy went with it
+    for key in ("twitch:a", "twitch:c", "twitch:d"):
+        assert cache.peek(key) is not None
+    await cache.get_or_load("twitch:b", loaders["twitch:b"])
+    assert loaders["twitch:b"].calls == 2
+    assert loaders["twitch:a"].calls == 1
+    await cache.aclose()
+
+
+async def test_memory_is_bounded_by_maxsize_fresh_and_stale_together() -> None:
+    clock = FakeClock()
+    cache = MemoryCache(ttl=1, maxsize=50, clock=clock)
+    for i in range(500):
+        await cache.get_or_load(f"tiktok:user{i}", CountingLoader())
+        clock.now += 0.5  # half of them fresh, half stale at any time
+    assert cache.size == 50
+    assert cache._lru.cache_info().currsize == 0  # no finished load kept as a task
+    assert not cache._owners
+    await cache.aclose()
+
+
+def test_maxsize_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="maxsize"):
+        MemoryCache(maxsize=0)
+
+
+async def test_peek_counts_only_hits() -> None:
+    cache = MemoryCache()
+    assert cache.peek("twitch:someone") is None
+    value = await cache.get_or_load("twitch:someone", CountingLoader())
+    assert cache.peek("twitch:someone") is value
+    assert cache.metrics.snapshot() == {m.CACHE_HITS: {"twitch": 1}, m.CACHE_MISSES: {"twitch": 1}}
+    await cache.aclose()
+
+
+async def test_callers_during_a_refresh_wait_for_it() -> None:
+    cache = MemoryCache(ttl=60)
+    loader = CountingLoader(delay=0.02)
+    await cache.get_or_load("twitch:someone", loader)
+    refreshing = asyncio.create_task(cache.get_or_load("twitch:someone", loader, refresh=True))
+    await asyncio.sleep(0)
+    waiting = await cache.get_or_load("twitch:someone", loader)
+    assert waiting is await refreshing
+    assert waiting.followers == 12
+    assert loader.calls == 2
+    assert cache.metrics.get(m.COALESCED, "twitch") == 1
+    await cache.aclose()
+
+
+async def test_a_load_overtaken_by_a_refresh_is_not_kept() -> None:
+    cache = MemoryCache(ttl=60)
+    release = asyncio.Event()
+
+    async def old() -> PlatformData:
+        await release.wait()
+        return PlatformData("twitch", "someone", followers=1)
+
+    async def new() -> PlatformData:
+        return PlatformData("twitch", "someone", followers=2)
+
+    first = asyncio.create_task(cache.get_or_load("twitch:someone", old))
+    await asyncio.sleep(0)
+    fresh = await cache.get_or_load("twitch:someone", new, refresh=True)
+    release.set()
+    assert (await first).followers == 1  # its own callers still get their answer
+    assert await cache.get_or_load("twitch:someone", old) is fresh
+    await cache.aclose()
+
+
+async def test_invalidate_keeps_the_stale_copy_and_clear_drops_all() -> None:
+    cache = MemoryCache(ttl=60)
+    loader = CountingLoader()
+    value = await cache.get_or_load("twitch:someone", loader)
+    cache.invalidate("twitch:someone")
+    assert cache.peek("twitch:someone") is None
+    assert await cache.get_stale("twitch:someone") is value
+    await cache.get_or_load("twitch:someone", loader)
+    assert loader.calls == 2
+    cache.clear()
+    assert cache.size == 0
+    assert await cache.get_stale("twitch:someone") is None
+    await cache.aclose()
+
+
+async def test_a_failed_load_leaves_nothing_behind() -> None:
+    cache = MemoryCache()
+    with pytest.raises(ProviderUnavailable):
+        await cache.get_or_load("twitch:someone", CountingLoader(fail=True))
+    await asyncio.sleep(0)
+    assert cache.size == 0
+    assert not cache._owners
+    assert cache._lru.cache_info().currsize == 0
+    await cache.aclose()
+
+
+def test_the_default_maxsize_is_documented() -> None:
+    from hyperbuds_sync.cache._memory import DEFAULT_MAXSIZE
+
+    assert MemoryCache().maxsize == DEFAULT_MAXSIZE
+    assert f"{DEFAULT_MAXSIZE:,}" in (MemoryCache.__doc__ or "")

@@ -1,9 +1,11 @@
-"""The in-process cache, built on async-lru."""
+"""The in-process cache: a dict of loaded records in front of async-lru's single flight."""
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from async_lru import alru_cache
 
@@ -11,95 +13,160 @@ from .. import metrics as m
 from ..models import PlatformData
 from ._base import Loader
 
-__all__ = ["MemoryCache"]
+__all__ = ["DEFAULT_MAXSIZE", "MemoryCache"]
+
+DEFAULT_MAXSIZE = 4_096
+"""Records a :class:`MemoryCache` keeps by default: about 1,000 creators on four platforms."""
+
+_EXPIRED = float("-inf")
 
 
 def _platform(key: str) -> str:
     return key.partition(":")[0]
 
 
-class MemoryCache:
-    """Records kept in memory for ``ttl`` seconds (300 by default), at most ``maxsize`` of them.
+class _Entry(NamedTuple):
+    """One loaded record: fresh until ``expires_at`` (on the cache's clock), stale after."""
 
-    The fresh entries and the single flight are async-lru's: one task per key, shared by every
-    concurrent caller, errors not kept, each entry dropped ``ttl`` seconds after it loaded. The
-    cache binds to the event loop that first uses it, so make one per ``SocialSync`` (the facade
-    does). Last good values are kept apart for ``stale_window`` seconds, for
-    ``fetch(..., allow_stale=True)``.
+    expires_at: float
+    value: PlatformData
+    platform: str
+
+
+class MemoryCache:
+    """Records kept in memory, fresh for ``ttl`` seconds (300 by default), at most ``maxsize``.
+
+    Each loaded record is kept once, in a dict ordered by use: fresh for ``ttl`` seconds after its
+    load finished, then kept as the last good value for ``fetch(..., allow_stale=True)`` while it
+    is younger than ``stale_window`` seconds. Beyond ``maxsize`` records the least recently used
+    goes, fresh or stale, so ``maxsize`` bounds the memory. A hit is a dict lookup and a clock
+    read: no task, nothing awaited. Loads go through async-lru, which gives the single flight:
+    one task per key, shared by every concurrent caller, errors not kept.
+
+    Memory: a record holds its decoded provider answer (``raw``), about 3 KB (Twitch), 6 KB
+    (TikTok), 8 KB (Twitter) and 33 KB (Instagram) as Python objects, so about 15 KB per entry
+    over the four platforms. The default ``maxsize`` of 4,096 (:data:`DEFAULT_MAXSIZE`) is
+    therefore about 60 MB at most; size it to the creators one process revisits within ``ttl``.
+    ``RedisCache`` is the store to share across a fleet.
+
+    ``clock`` gives the time in seconds that ``ttl`` is counted on (``time.monotonic`` by
+    default; tests pass a fake one). Loads bind to the event loop that first runs one, so make
+    one cache per ``SocialSync`` (the facade does).
     """
 
     def __init__(
         self,
         ttl: float = 300.0,
         *,
-        maxsize: int = 10_000,
+        maxsize: int = DEFAULT_MAXSIZE,
         stale_window: float = 86_400.0,
         metrics: m.Metrics | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if ttl <= 0:
             raise ValueError("ttl must be > 0")
+        if maxsize < 1:
+            raise ValueError("maxsize must be >= 1")
         self.ttl = ttl
         self.maxsize = maxsize
         self.stale_window = stale_window
         self.metrics = metrics if metrics is not None else m.Metrics()
-        self._inflight: set[str] = set()
-        self._stale: OrderedDict[str, PlatformData] = OrderedDict()
-        self._lru: Any = alru_cache(maxsize=maxsize, ttl=ttl, key=lambda key, _loader: key)(
-            self._load
-        )
+        self._clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._owners: dict[str, object] = {}  # key -> token of the load whose result is kept
+        self._lru: Any = alru_cache(maxsize=None, key=lambda key, _loader, _token: key)(self._load)
 
     def __repr__(self) -> str:
         return f"MemoryCache(ttl={self.ttl!r}, maxsize={self.maxsize!r})"
 
-    async def _load(self, key: str, loader: Loader) -> PlatformData:
-        try:
-            value = await loader()
-        finally:
-            self._inflight.discard(key)
-        self._remember(key, value)
-        return value
-
-    def _remember(self, key: str, value: PlatformData) -> None:
-        self._stale[key] = value
-        self._stale.move_to_end(key)
-        while len(self._stale) > self.maxsize:
-            self._stale.popitem(last=False)
+    @property
+    def size(self) -> int:
+        """Records held, fresh or stale (at most ``maxsize``)."""
+        return len(self._entries)
 
     async def get_or_load(self, key: str, loader: Loader, *, refresh: bool = False) -> PlatformData:
         """See :meth:`Cache.get_or_load`."""
+        if not refresh:
+            value = self.peek(key)
+            if value is not None:
+                return value
+        return await self._miss(key, loader, refresh)
+
+    def peek(self, key: str) -> PlatformData | None:
+        """The fresh record under ``key``, counted as a hit; ``None`` (nothing counted) if none.
+
+        The synchronous half of :meth:`get_or_load`, for callers that can skip an ``await``.
+        """
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires_at > self._clock():
+            self._entries.move_to_end(key)
+            self.metrics.incr(m.CACHE_HITS, entry.platform)
+            return entry.value
+        return None
+
+    async def _miss(self, key: str, loader: Loader, refresh: bool) -> PlatformData:
+        """Join the load in flight for ``key``, or start one (always, with ``refresh``)."""
         platform = _platform(key)
         if refresh:
-            self._lru.cache_invalidate(key, loader)
-        elif self._lru.cache_contains(key, loader):
-            hit = m.COALESCED if key in self._inflight else m.CACHE_HITS
-            self.metrics.incr(hit, platform)
-            value: PlatformData = await self._lru(key, loader)
-            return value
+            self._lru.cache_invalidate(key, None, None)  # a load in flight is not joined
+            self._expire(key)  # callers arriving meanwhile wait for this load
+        elif self._lru.cache_contains(key, None, None):
+            self.metrics.incr(m.COALESCED, platform)
+            return await self._lru(key, loader, None)  # type: ignore[no-any-return]
         self.metrics.incr(m.CACHE_MISSES, platform)
-        self._inflight.add(key)  # before the task starts, so callers in this tick coalesce
-        return await self._lru(key, loader)  # type: ignore[no-any-return]
+        token = self._owners[key] = object()
+        return await self._lru(key, loader, token)  # type: ignore[no-any-return]
+
+    async def _load(self, key: str, loader: Loader, token: object) -> PlatformData:
+        """Run ``loader`` once for every caller of ``key``; keep its value unless superseded."""
+        try:
+            value = await loader()
+        except BaseException:
+            if self._owners.get(key) is token:
+                del self._owners[key]  # async-lru drops a failed or cancelled load itself
+            raise
+        if self._owners.get(key) is token:
+            del self._owners[key]
+            self._lru.cache_invalidate(key, None, None)  # the entry now answers; drop the task
+            self._put(key, value)
+        return value
+
+    def _put(self, key: str, value: PlatformData) -> None:
+        self._entries[key] = _Entry(self._clock() + self.ttl, value, _platform(key))
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+
+    def _expire(self, key: str) -> None:
+        """Make the entry under ``key`` stale at once, keeping it for ``get_stale``."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries[key] = entry._replace(expires_at=_EXPIRED)
 
     async def get_stale(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.get_stale`."""
-        value = self._stale.get(key)
-        if value is None:
+        entry = self._entries.get(key)
+        if entry is None:
             return None
-        if value.age.total_seconds() > self.stale_window:
-            del self._stale[key]
+        if entry.value.age.total_seconds() > self.stale_window:
+            if entry.expires_at <= self._clock():
+                del self._entries[key]  # past both windows: nothing would serve it
             return None
-        return value
+        return entry.value
 
     def invalidate(self, key: str) -> None:
-        """Drop the fresh entry under ``key`` (the stale copy stays)."""
-        self._lru.cache_invalidate(key, None)
+        """Drop the fresh entry under ``key`` and any load of it in flight; the stale copy stays."""
+        self._lru.cache_invalidate(key, None, None)
+        self._owners.pop(key, None)
+        self._expire(key)
 
     def clear(self) -> None:
-        """Drop every entry, fresh and stale."""
+        """Drop every entry, fresh and stale; loads in flight finish but are not kept."""
         self._lru.cache_clear()
-        self._stale.clear()
+        self._owners.clear()
+        self._entries.clear()
 
     async def aclose(self) -> None:
         """Cancel loads in flight and drop the entries."""
         await self._lru.cache_close()
-        self._lru.cache_clear()
-        self._stale.clear()
+        self.clear()
