@@ -43,6 +43,9 @@ _STALE_ON = (QuotaExceeded, RateLimited, ProviderUnavailable)
 
 QuotaHook = Callable[[QuotaStatus], object]
 
+_NAME_MEMO_SIZE = 4_096
+"""Raw usernames whose canonical form and cache key ``SocialSync`` remembers (about 1 MB)."""
+
 
 class SocialSync:
     """Fetch creators' public stats and sync them to HyperBuds.
@@ -117,11 +120,11 @@ class SocialSync:
         self._redis_url = env.redis_url if redis_url is None else redis_url
         shared = self._shared_state(self._redis_url, stale_window, cache_ttl, rate_limit)
         self._close_shared: Callable[[], Awaitable[None]] | None = shared.get("close")
-        self.cache: Cache = (
-            cache
-            or shared.get("cache")
-            or MemoryCache(cache_ttl, stale_window=stale_window, metrics=self.metrics)
-        )
+        if cache is None:  # not `cache or ...`: a cache with a __len__ is falsy when empty
+            cache = shared.get("cache") or MemoryCache(
+                cache_ttl, stale_window=stale_window, metrics=self.metrics
+            )
+        self.cache: Cache = cache
         limiter: RateLimiter | None = shared.get("limiter")
         if limiter is None and rate_limit is not None:
             limiter = MemoryRateLimiter(rate_limit)
@@ -155,6 +158,7 @@ class SocialSync:
         )
         self._owns_backend = backend is None
         self._closed = False
+        self._names: dict[tuple[str, str], tuple[Platform, str, str]] = {}
 
     def _shared_state(
         self,
@@ -208,20 +212,48 @@ class SocialSync:
             ProviderError: one of its subclasses, for what went wrong upstream.
         """
         adapter = self.platforms.get(platform)
-        name = adapter.canonical_username(username)
+        name, key = self._cache_key(adapter, username)
         chosen = self.formula if formula is None else formula
-        fn = engagement.get(chosen)
-        key = f"{adapter.name}:{name}"
+        fn = None if chosen == self.formula else engagement.get(chosen)
+        cache = self.cache
+        if not refresh and type(cache) is MemoryCache:  # a hit without awaiting anything
+            hit = cache.peek(key)
+            if hit is not None:
+                return hit if fn is None else self._reformulate(adapter, hit, chosen, fn)
         try:
-            data = await self.cache.get_or_load(key, self._loader(adapter, name), refresh=refresh)
+            data = await cache.get_or_load(key, self._loader(adapter, name), refresh=refresh)
         except _STALE_ON as exc:
             if allow_stale:
-                stale = await self.cache.get_stale(key)
+                stale = await cache.get_stale(key)
                 if stale is not None:
                     self.metrics.incr(m.STALE_SERVED, adapter.name)
-                    return self._reformulate(adapter, stale, chosen, fn).as_stale()
+                    if fn is not None:
+                        stale = self._reformulate(adapter, stale, chosen, fn)
+                    return stale.as_stale()
             raise exc from None
-        return self._reformulate(adapter, data, chosen, fn)
+        return data if fn is None else self._reformulate(adapter, data, chosen, fn)
+
+    def _cache_key(self, adapter: Platform, username: str) -> tuple[str, str]:
+        """The canonical username and the cache key, memoized per (platform, raw username).
+
+        Assumes ``canonical_username`` is a pure function of its argument, as the protocol asks;
+        an adapter replaced in the registry is not served the old one's answers. Invalid names
+        raise each time and are not kept. At most :data:`_NAME_MEMO_SIZE` names are kept.
+        """
+        if type(username) is not str:  # unhashable or odd input: let the adapter reject it
+            name = adapter.canonical_username(username)
+            return name, f"{adapter.name}:{name}"
+        memo = self._names
+        slot = (adapter.name, username)
+        known = memo.get(slot)
+        if known is not None and known[0] is adapter:
+            return known[1], known[2]
+        name = adapter.canonical_username(username)
+        key = f"{adapter.name}:{name}"
+        if len(memo) >= _NAME_MEMO_SIZE:
+            del memo[next(iter(memo))]  # the oldest name goes first
+        memo[slot] = (adapter, name, key)
+        return name, key
 
     def _loader(self, adapter: Platform, name: str) -> Callable[[], Awaitable[PlatformData]]:
         async def load() -> PlatformData:

@@ -1,0 +1,106 @@
+"""SocialSync's cache path: hits without a load, the username memo, the default cache size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from hyperbuds_sync import InvalidUsername, MemoryCache, SocialSync, _facade
+from hyperbuds_sync import metrics as m
+from hyperbuds_sync.cache._memory import DEFAULT_MAXSIZE
+from hyperbuds_sync.platforms import TwitchAdapter
+from hyperbuds_sync.testing import RapidAPIEmulator
+
+
+@attrs.frozen(kw_only=True)
+class OneChannel:
+    """A twitch adapter that maps every name to one channel."""
+
+    inner: TwitchAdapter = attrs.field(factory=TwitchAdapter)
+    channel: str = "smallstreamer"
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def host(self) -> str:
+        return self.inner.host
+
+    @property
+    def path(self) -> str:
+        return self.inner.path
+
+    def canonical_username(self, username: str) -> str:
+        self.inner.canonical_username(username)
+        return self.channel
+
+    def request(self, username: str) -> Any:
+        return self.inner.request(username)
+
+    def parse(self, username: str, payload: Any) -> Any:
+        return self.inner.parse(username, payload)
+
+
+async def test_hits_are_counted_and_cost_no_load(
+    social_sync: SocialSync, rapidapi_emulator: RapidAPIEmulator
+) -> None:
+    first = await social_sync.fetch("twitch", "pixelmaya")
+    for spelling in ("pixelmaya", "@PixelMaya", " PIXELMAYA "):
+        assert await social_sync.fetch("Twitch", spelling) is first
+    assert rapidapi_emulator.calls == 1
+    assert social_sync.metrics.get(m.CACHE_HITS, "twitch") == 3
+    assert social_sync.metrics.get(m.CACHE_MISSES, "twitch") == 1
+
+
+async def test_a_replaced_adapter_is_not_served_the_old_canonical_names(
+    social_sync: SocialSync,
+) -> None:
+    assert (await social_sync.fetch("twitch", "PixelMaya")).username == "pixelmaya"
+    social_sync.platforms.register(OneChannel(), replace=True)
+    assert (await social_sync.fetch("twitch", "PixelMaya")).username == "smallstreamer"
+
+
+async def test_the_username_memo_is_bounded(
+    social_sync: SocialSync, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_facade, "_NAME_MEMO_SIZE", 3)
+    for spelling in ("pixelmaya", "@pixelmaya", "PixelMaya", "PIXELMAYA", " pixelmaya"):
+        await social_sync.fetch("twitch", spelling)
+    assert len(social_sync._names) == 3
+
+
+@pytest.mark.parametrize("username", [["pixelmaya"], None, 42, "bad name"])
+async def test_invalid_usernames_raise_every_time_and_are_not_kept(
+    social_sync: SocialSync, username: Any
+) -> None:
+    for _ in range(2):
+        with pytest.raises(InvalidUsername):
+            await social_sync.fetch("twitch", username)
+    assert not social_sync._names
+
+
+async def test_the_default_cache_has_the_documented_size() -> None:
+    async with SocialSync(rapidapi_key="k", redis_url="") as sync:
+        assert isinstance(sync.cache, MemoryCache)
+        assert sync.cache.maxsize == DEFAULT_MAXSIZE
+
+
+async def test_a_subclassed_memory_cache_is_asked_through_get_or_load(
+    rapidapi_emulator: RapidAPIEmulator,
+) -> None:
+    class Counting(MemoryCache):
+        asked = 0
+
+        async def get_or_load(self, *args: Any, **kwargs: Any) -> Any:
+            Counting.asked += 1
+            return await super().get_or_load(*args, **kwargs)
+
+    async with SocialSync(
+        rapidapi_key="k", rapidapi_endpoint=rapidapi_emulator.url, cache=Counting()
+    ) as sync:
+        await sync.fetch("twitch", "pixelmaya")
+        await sync.fetch("twitch", "pixelmaya")
+    assert Counting.asked == 2
