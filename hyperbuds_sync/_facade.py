@@ -17,7 +17,7 @@ from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._retry import RetryPolicy
 from ._session import SessionHolder
 from .backend import SyncClient, TokenSource
-from .cache import Cache, MemoryCache
+from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
 from .config import Settings
 from .errors import (
     HyperbudsSyncError,
@@ -66,6 +66,8 @@ class SocialSync:
         session: an aiohttp session to use; it is never closed by ``SocialSync``.
         cache: a :class:`~hyperbuds_sync.cache.Cache`; by default a :class:`MemoryCache`.
         cache_ttl: seconds a fetched record stays fresh (default cache only).
+        cache_maxsize: records the default in-memory cache keeps, fresh or stale, about 14 KB
+            each (default 4,096; not used with Redis or your own ``cache``).
         platforms: a :class:`~hyperbuds_sync.platforms.PlatformRegistry`.
         backend: a :class:`~hyperbuds_sync.SyncClient` to use instead of building one.
         formula: the default engagement formula name.
@@ -95,6 +97,7 @@ class SocialSync:
         session: aiohttp.ClientSession | None = None,
         cache: Cache | None = None,
         cache_ttl: float = 300.0,
+        cache_maxsize: int = DEFAULT_MAXSIZE,
         platforms: PlatformRegistry | None = None,
         backend: SyncClient | None = None,
         formula: str = engagement.DEFAULT,
@@ -122,7 +125,7 @@ class SocialSync:
         self._close_shared: Callable[[], Awaitable[None]] | None = shared.get("close")
         if cache is None:  # not `cache or ...`: a cache with a __len__ is falsy when empty
             cache = shared.get("cache") or MemoryCache(
-                cache_ttl, stale_window=stale_window, metrics=self.metrics
+                cache_ttl, maxsize=cache_maxsize, stale_window=stale_window, metrics=self.metrics
             )
         self.cache: Cache = cache
         limiter: RateLimiter | None = shared.get("limiter")

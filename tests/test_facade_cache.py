@@ -9,7 +9,7 @@ import pytest
 
 from hyperbuds_sync import InvalidUsername, MemoryCache, SocialSync, _facade
 from hyperbuds_sync import metrics as m
-from hyperbuds_sync.cache._memory import DEFAULT_MAXSIZE
+from hyperbuds_sync.cache import DEFAULT_MAXSIZE
 from hyperbuds_sync.platforms import TwitchAdapter
 from hyperbuds_sync.testing import RapidAPIEmulator
 
@@ -85,7 +85,11 @@ async def test_invalid_usernames_raise_every_time_and_are_not_kept(
 async def test_the_default_cache_has_the_documented_size() -> None:
     async with SocialSync(rapidapi_key="k", redis_url="") as sync:
         assert isinstance(sync.cache, MemoryCache)
-        assert sync.cache.maxsize == DEFAULT_MAXSIZE
+        assert sync.cache.maxsize == DEFAULT_MAXSIZE == 4_096
+        assert sync.cache.metrics is sync.metrics
+    async with SocialSync(rapidapi_key="k", redis_url="", cache_maxsize=20_000) as sync:
+        assert isinstance(sync.cache, MemoryCache)
+        assert sync.cache.maxsize == 20_000
 
 
 async def test_a_subclassed_memory_cache_is_asked_through_get_or_load(

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._base import Cache, Loader
-from ._memory import MemoryCache
+from ._memory import DEFAULT_MAXSIZE, MemoryCache
 
 if TYPE_CHECKING:
     from ._redis import RedisCache
 
-__all__ = ["Cache", "Loader", "MemoryCache", "RedisCache"]
+__all__ = ["DEFAULT_MAXSIZE", "Cache", "Loader", "MemoryCache", "RedisCache"]
 
 
 def __getattr__(name: str) -> Any:
