@@ -4,9 +4,9 @@ RapidAPI quota is per (application key, API), so everything here is kept per ``(
 the last ``x-ratelimit-requests-*`` facts seen, how many calls this pool sent, and until when the
 key is *benched* (not used) because its quota is spent or down to the reserve.
 
-The state lives behind the small async :class:`KeyState` protocol so a fleet can share it (a
-Redis-backed state comes later); :class:`MemoryKeyState` is the in-process default. Keys are only
-ever shown by :func:`fingerprint`.
+The state lives behind the small async :class:`KeyState` protocol so a fleet can share it;
+:class:`MemoryKeyState` is the in-process default (both in :mod:`hyperbuds_sync._keystate`,
+re-exported here). Keys are only ever shown by :func:`fingerprint`.
 """
 
 from __future__ import annotations
@@ -15,15 +15,23 @@ import hashlib
 import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from datetime import UTC, datetime
+from typing import Any
 
 import attrs
-from attrs import frozen
 
+from ._keystate import (
+    KeyRecord,
+    KeyState,
+    MemoryKeyState,
+    build_status,
+    merge,
+    next_midnight,
+    next_month_start,
+)
 from ._logging import logger, register_secret
 from .errors import ApiConfigError, QuotaExceeded
-from .models import KeyQuota, QuotaStatus
+from .models import QuotaStatus
 
 __all__ = [
     "NO_KEY_MESSAGE",
@@ -32,6 +40,8 @@ __all__ = [
     "KeyState",
     "MemoryKeyState",
     "fingerprint",
+    "next_midnight",
+    "next_month_start",
 ]
 
 NO_KEY_MESSAGE = (
@@ -50,126 +60,6 @@ def fingerprint(key: str) -> str:
     digest = hashlib.sha256(key.encode()).hexdigest()[:8]
     prefix = key[:4] if len(key) >= 16 else ""
     return f"{prefix}…{digest}"
-
-
-@frozen
-class KeyRecord:
-    """What the ledger knows about one key on one host. Times are epoch seconds."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset_epoch: float | None = None
-    benched_until: float | None = None
-    calls: int = 0
-
-
-@runtime_checkable
-class KeyState(Protocol):
-    """Where the quota ledger lives. Every method is keyed by host and key fingerprint."""
-
-    async def benched(self, host: str) -> dict[str, float]:
-        """``{fingerprint: benched_until_epoch}`` for keys ever benched on ``host``.
-
-        Benches already over may be included; the pool compares them with its clock.
-        """
-        ...
-
-    async def bench(self, host: str, fp: str, until_epoch: float) -> None:
-        """Bench a key on ``host`` until ``until_epoch``, keeping the later of old and new."""
-        ...
-
-    async def record(
-        self,
-        host: str,
-        fp: str,
-        limit: int | None,
-        remaining: int | None,
-        reset_epoch: float | None,
-    ) -> None:
-        """Store the latest quota facts; a ``None`` leaves the stored value as it was."""
-        ...
-
-    async def incr_calls(self, host: str, fp: str) -> int:
-        """Count one call with a key on ``host``; return the new count."""
-        ...
-
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
-        """``{host: {fingerprint: KeyRecord}}``, for one host or all, as a copy."""
-        ...
-
-
-class MemoryKeyState:
-    """The in-process :class:`KeyState`: a dict, shared by nothing else."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, dict[str, KeyRecord]] = {}
-
-    def _get(self, host: str, fp: str) -> KeyRecord:
-        return self._data.get(host, {}).get(fp) or KeyRecord()
-
-    def _put(self, host: str, fp: str, record: KeyRecord) -> None:
-        self._data.setdefault(host, {})[fp] = record
-
-    async def benched(self, host: str) -> dict[str, float]:
-        """See :meth:`KeyState.benched`."""
-        records = self._data.get(host, {})
-        return {fp: r.benched_until for fp, r in records.items() if r.benched_until is not None}
-
-    async def bench(self, host: str, fp: str, until_epoch: float) -> None:
-        """See :meth:`KeyState.bench`."""
-        old = self._get(host, fp)
-        until = max(until_epoch, old.benched_until or until_epoch)
-        self._put(host, fp, attrs.evolve(old, benched_until=until))
-
-    async def record(
-        self,
-        host: str,
-        fp: str,
-        limit: int | None,
-        remaining: int | None,
-        reset_epoch: float | None,
-    ) -> None:
-        """See :meth:`KeyState.record`."""
-        self._put(host, fp, _merge(self._get(host, fp), limit, remaining, reset_epoch))
-
-    async def incr_calls(self, host: str, fp: str) -> int:
-        """See :meth:`KeyState.incr_calls`."""
-        old = self._get(host, fp)
-        self._put(host, fp, attrs.evolve(old, calls=old.calls + 1))
-        return old.calls + 1
-
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
-        """See :meth:`KeyState.snapshot`."""
-        hosts = [host] if host is not None else list(self._data)
-        return {h: dict(self._data.get(h, {})) for h in hosts}
-
-
-def _merge(
-    old: KeyRecord, limit: int | None, remaining: int | None, reset_epoch: float | None
-) -> KeyRecord:
-    return attrs.evolve(
-        old,
-        limit=old.limit if limit is None else limit,
-        remaining=old.remaining if remaining is None else remaining,
-        reset_epoch=old.reset_epoch if reset_epoch is None else reset_epoch,
-    )
-
-
-def _utc(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
-
-
-def next_month_start(epoch: float) -> float:
-    """Epoch seconds of the first instant of the UTC month after ``epoch``."""
-    day = datetime.fromtimestamp(epoch, UTC)
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return datetime(year, month, 1, tzinfo=UTC).timestamp()
-
-
-def next_midnight(epoch: float) -> float:
-    """Epoch seconds of the next UTC midnight after ``epoch``."""
-    day = datetime.fromtimestamp(epoch, UTC)
-    return (datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)).timestamp()
 
 
 class KeyPool:
@@ -251,18 +141,34 @@ class KeyPool:
             raise ApiConfigError(NO_KEY_MESSAGE)
         now = self._clock()
         benched = await self._state.benched(host)
+        usable = self._usable(host, benched, now) if benched else self._keys
+        key = usable[0] if len(usable) == 1 else self._least_used(host, usable)
+        fp = self._fps[key]
+        view = self._view.setdefault(host, {})
+        old = view.get(fp, _EMPTY)
+        view[fp] = _with_calls(old, old.calls + 1)  # before the await: spread
+        calls = await self._state.incr_calls(host, fp)
+        mine = view.get(fp, _EMPTY)
+        if calls > mine.calls:
+            view[fp] = _with_calls(mine, calls)
+        return key
+
+    def _usable(self, host: str, benched: Mapping[str, float], now: float) -> Sequence[str]:
+        """The keys not benched on ``host`` at ``now``; the view learns the benches."""
         for fp, until in benched.items():
-            self._update(host, fp, benched_until=until)
+            if self._local(host, fp).benched_until != until:
+                self._update(host, fp, benched_until=until)
         usable = [k for k in self._keys if benched.get(self._fps[k], now) <= now]
         if not usable:
             raise self._spent(host, benched, now)
-        good = [k for k in usable if (host, self._fps[k]) not in self._bad] or usable
-        key = min(good, key=lambda k: self._local(host, self._fps[k]).calls)
-        fp = self._fps[key]
-        self._update(host, fp, calls=self._local(host, fp).calls + 1)  # before the await: spread
-        calls = await self._state.incr_calls(host, fp)
-        self._update(host, fp, calls=max(calls, self._local(host, fp).calls))
-        return key
+        return usable
+
+    def _least_used(self, host: str, usable: Sequence[str]) -> str:
+        """Among ``usable``, the least used key not refused on ``host`` (first in pool order)."""
+        bad, fps = self._bad, self._fps
+        good = [k for k in usable if (host, fps[k]) not in bad] if bad else usable
+        view = self._view.get(host, {})
+        return min(good or usable, key=lambda k: view.get(fps[k], _EMPTY).calls)
 
     def _spent(self, host: str, benched: Mapping[str, float], now: float) -> QuotaExceeded:
         first = min(u for fp, u in benched.items() if fp in self._fps.values() and u > now)
@@ -283,7 +189,8 @@ class KeyPool:
 
     def mark_ok(self, host: str, key: str) -> None:
         """The host accepted ``key`` again: forget a :meth:`mark_bad`."""
-        self._bad.discard((host, self.fingerprint_of(key)))
+        if self._bad:
+            self._bad.discard((host, self.fingerprint_of(key)))
 
     # --- recording --------------------------------------------------------------------------------
 
@@ -309,13 +216,14 @@ class KeyPool:
         fp = self.fingerprint_of(key)
         reset_epoch = None if reset_in is None else now + reset_in
         await self._state.record(host, fp, limit, remaining, reset_epoch)
-        self._view.setdefault(host, {})[fp] = _merge(
-            self._local(host, fp), limit, remaining, reset_epoch
-        )
-        if remaining is not None and remaining <= self._reserve:
+        view = self._view.setdefault(host, {})
+        view[fp] = merge(view.get(fp, _EMPTY), limit, remaining, reset_epoch)
+        if remaining is None:
+            return
+        if remaining <= self._reserve:
             until = reset_epoch if reset_epoch is not None and reset_epoch > now else None
             await self.bench(host, key, until or next_midnight(now))
-        if remaining is not None:
+        if self._threshold is not None:
             await self._check_low(host, fp, remaining)
 
     async def bench(self, host: str, key: str, until_epoch: float) -> datetime:
@@ -366,7 +274,7 @@ class KeyPool:
     # --- reading ----------------------------------------------------------------------------------
 
     def _local(self, host: str, fp: str) -> KeyRecord:
-        return self._view.get(host, {}).get(fp) or KeyRecord()
+        return self._view.get(host, {}).get(fp) or _EMPTY
 
     def _update(self, host: str, fp: str, **changes: Any) -> None:
         self._view.setdefault(host, {})[fp] = attrs.evolve(self._local(host, fp), **changes)
@@ -377,39 +285,18 @@ class KeyPool:
         The host-level ``limit`` and ``remaining`` are summed over the keys whose headers were
         seen, ``reset_at`` is the earliest; a bench already over shows as ``None``.
         """
-        return _build_status(self._view, self.fingerprints, self._clock())
+        return build_status(self._view, self.fingerprints, self._clock())
 
     async def shared_status(self) -> dict[str, QuotaStatus]:
         """Like :meth:`status`, read from the :class:`KeyState` (the fleet's view when shared)."""
-        return _build_status(await self._state.snapshot(), self.fingerprints, self._clock())
+        return build_status(await self._state.snapshot(), self.fingerprints, self._clock())
 
 
-def _build_status(
-    view: Mapping[str, Mapping[str, KeyRecord]], fps: Sequence[str], now: float
-) -> dict[str, QuotaStatus]:
-    out: dict[str, QuotaStatus] = {}
-    for host, records in sorted(view.items()):
-        keys = tuple(_key_quota(fp, records.get(fp) or KeyRecord(), now) for fp in fps)
-        limits = [k.limit for k in keys if k.limit is not None]
-        remaining = [k.remaining for k in keys if k.remaining is not None]
-        resets = [k.reset_at for k in keys if k.reset_at is not None]
-        out[host] = QuotaStatus(
-            host=host,
-            limit=sum(limits) if limits else None,
-            remaining=sum(remaining) if remaining else None,
-            reset_at=min(resets) if resets else None,
-            keys=keys,
-        )
-    return out
+_EMPTY = KeyRecord()
 
 
-def _key_quota(fp: str, record: KeyRecord, now: float) -> KeyQuota:
-    benched = record.benched_until
-    return KeyQuota(
-        fingerprint=fp,
-        limit=record.limit,
-        remaining=record.remaining,
-        reset_at=_utc(record.reset_epoch),
-        benched_until=_utc(benched) if benched is not None and benched > now else None,
-        calls=record.calls,
+def _with_calls(record: KeyRecord, calls: int) -> KeyRecord:
+    """``record`` with ``calls`` (built directly: this runs on every call)."""
+    return KeyRecord(
+        record.limit, record.remaining, record.reset_epoch, record.benched_until, calls
     )

@@ -1,0 +1,189 @@
+"""The key pool's ledger: what is known per ``(host, key)``, and where it lives.
+
+:class:`KeyRecord` is one key's facts on one host; :class:`KeyState` is the small async protocol
+a store satisfies (:class:`MemoryKeyState` in process, a Redis state for a fleet). The pool
+itself is :class:`hyperbuds_sync._keys.KeyPool`, which re-exports these names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from attrs import frozen
+
+from .models import KeyQuota, QuotaStatus
+
+__all__ = [
+    "KeyRecord",
+    "KeyState",
+    "MemoryKeyState",
+    "build_status",
+    "merge",
+    "next_midnight",
+    "next_month_start",
+]
+
+
+@frozen
+class KeyRecord:
+    """What the ledger knows about one key on one host. Times are epoch seconds."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_epoch: float | None = None
+    benched_until: float | None = None
+    calls: int = 0
+
+
+@runtime_checkable
+class KeyState(Protocol):
+    """Where the quota ledger lives. Every method is keyed by host and key fingerprint."""
+
+    async def benched(self, host: str) -> dict[str, float]:
+        """``{fingerprint: benched_until_epoch}`` for keys ever benched on ``host``.
+
+        Benches already over may be included; the pool compares them with its clock.
+        """
+        ...
+
+    async def bench(self, host: str, fp: str, until_epoch: float) -> None:
+        """Bench a key on ``host`` until ``until_epoch``, keeping the later of old and new."""
+        ...
+
+    async def record(
+        self,
+        host: str,
+        fp: str,
+        limit: int | None,
+        remaining: int | None,
+        reset_epoch: float | None,
+    ) -> None:
+        """Store the latest quota facts; a ``None`` leaves the stored value as it was."""
+        ...
+
+    async def incr_calls(self, host: str, fp: str) -> int:
+        """Count one call with a key on ``host``; return the new count."""
+        ...
+
+    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+        """``{host: {fingerprint: KeyRecord}}``, for one host or all, as a copy."""
+        ...
+
+
+class MemoryKeyState:
+    """The in-process :class:`KeyState`: a dict, shared by nothing else."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, dict[str, KeyRecord]] = {}
+        self._benches: dict[str, dict[str, float]] = {}  # the benched_until values, by host
+
+    def _get(self, host: str, fp: str) -> KeyRecord:
+        records = self._data.get(host)
+        record = records.get(fp) if records is not None else None
+        return record if record is not None else _EMPTY
+
+    def _put(self, host: str, fp: str, record: KeyRecord) -> None:
+        self._data.setdefault(host, {})[fp] = record
+
+    async def benched(self, host: str) -> dict[str, float]:
+        """See :meth:`KeyState.benched`."""
+        benches = self._benches.get(host)
+        return dict(benches) if benches else {}
+
+    async def bench(self, host: str, fp: str, until_epoch: float) -> None:
+        """See :meth:`KeyState.bench`."""
+        old = self._get(host, fp)
+        until = max(until_epoch, old.benched_until or until_epoch)
+        self._put(host, fp, KeyRecord(old.limit, old.remaining, old.reset_epoch, until, old.calls))
+        self._benches.setdefault(host, {})[fp] = until
+
+    async def record(
+        self,
+        host: str,
+        fp: str,
+        limit: int | None,
+        remaining: int | None,
+        reset_epoch: float | None,
+    ) -> None:
+        """See :meth:`KeyState.record`."""
+        self._put(host, fp, merge(self._get(host, fp), limit, remaining, reset_epoch))
+
+    async def incr_calls(self, host: str, fp: str) -> int:
+        """See :meth:`KeyState.incr_calls`."""
+        old = self._get(host, fp)
+        calls = old.calls + 1
+        self._put(
+            host, fp, KeyRecord(old.limit, old.remaining, old.reset_epoch, old.benched_until, calls)
+        )
+        return calls
+
+    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+        """See :meth:`KeyState.snapshot`."""
+        hosts = [host] if host is not None else list(self._data)
+        return {h: dict(self._data.get(h, {})) for h in hosts}
+
+
+_EMPTY = KeyRecord()
+
+
+def merge(
+    old: KeyRecord, limit: int | None, remaining: int | None, reset_epoch: float | None
+) -> KeyRecord:
+    """``old`` with the given facts replacing its own; a ``None`` keeps the old value."""
+    return KeyRecord(
+        old.limit if limit is None else limit,
+        old.remaining if remaining is None else remaining,
+        old.reset_epoch if reset_epoch is None else reset_epoch,
+        old.benched_until,
+        old.calls,
+    )
+
+
+def _utc(epoch: float | None) -> datetime | None:
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
+
+
+def next_month_start(epoch: float) -> float:
+    """Epoch seconds of the first instant of the UTC month after ``epoch``."""
+    day = datetime.fromtimestamp(epoch, UTC)
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return datetime(year, month, 1, tzinfo=UTC).timestamp()
+
+
+def next_midnight(epoch: float) -> float:
+    """Epoch seconds of the next UTC midnight after ``epoch``."""
+    day = datetime.fromtimestamp(epoch, UTC)
+    return (datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)).timestamp()
+
+
+def build_status(
+    view: Mapping[str, Mapping[str, KeyRecord]], fps: Sequence[str], now: float
+) -> dict[str, QuotaStatus]:
+    out: dict[str, QuotaStatus] = {}
+    for host, records in sorted(view.items()):
+        keys = tuple(_key_quota(fp, records.get(fp) or KeyRecord(), now) for fp in fps)
+        limits = [k.limit for k in keys if k.limit is not None]
+        remaining = [k.remaining for k in keys if k.remaining is not None]
+        resets = [k.reset_at for k in keys if k.reset_at is not None]
+        out[host] = QuotaStatus(
+            host=host,
+            limit=sum(limits) if limits else None,
+            remaining=sum(remaining) if remaining else None,
+            reset_at=min(resets) if resets else None,
+            keys=keys,
+        )
+    return out
+
+
+def _key_quota(fp: str, record: KeyRecord, now: float) -> KeyQuota:
+    benched = record.benched_until
+    return KeyQuota(
+        fingerprint=fp,
+        limit=record.limit,
+        remaining=record.remaining,
+        reset_at=_utc(record.reset_epoch),
+        benched_until=_utc(benched) if benched is not None and benched > now else None,
+        calls=record.calls,
+    )
