@@ -32,6 +32,7 @@ __all__ = [
     "is_unknown_endpoint",
     "network_error",
     "parse_quota_headers",
+    "quota_values",
 ]
 
 _QUOTA = re.compile(r"exceeded the (monthly|daily) quota", re.IGNORECASE)
@@ -70,16 +71,23 @@ def _number(headers: Headers, name: str) -> float | None:
     return number if number >= 0 and number != float("inf") else None  # NaN fails >= 0
 
 
-def parse_quota_headers(headers: Headers) -> QuotaHeaders:
-    """Read ``x-ratelimit-requests-limit/-remaining/-reset``; garbage and negatives are ``None``."""
+def quota_values(headers: Headers) -> tuple[int | None, int | None, float | None]:
+    """``(limit, remaining, reset_in)`` as :func:`parse_quota_headers` reads them, as a plain
+    tuple (the gateway calls this on every answer)."""
     headers = _ci(headers)
     limit = _number(headers, "x-ratelimit-requests-limit")
     remaining = _number(headers, "x-ratelimit-requests-remaining")
-    return QuotaHeaders(
-        limit=None if limit is None else int(limit),
-        remaining=None if remaining is None else int(remaining),
-        reset_in=_number(headers, "x-ratelimit-requests-reset"),
+    return (
+        None if limit is None else int(limit),
+        None if remaining is None else int(remaining),
+        _number(headers, "x-ratelimit-requests-reset"),
     )
+
+
+def parse_quota_headers(headers: Headers) -> QuotaHeaders:
+    """Read ``x-ratelimit-requests-limit/-remaining/-reset``; garbage and negatives are ``None``."""
+    limit, remaining, reset_in = quota_values(headers)
+    return QuotaHeaders(limit=limit, remaining=remaining, reset_in=reset_in)
 
 
 # --- classification ------------------------------------------------------------------------------

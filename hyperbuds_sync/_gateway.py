@@ -12,11 +12,16 @@ errors and metrics.
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
 
 import aiohttp
 from attrs import frozen
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
 
 from . import _logging
 from ._classify import (
@@ -26,6 +31,7 @@ from ._classify import (
     is_unknown_endpoint,
     network_error,
     parse_quota_headers,
+    quota_values,
 )
 from ._keys import NO_KEY_MESSAGE, KeyPool
 from ._logging import logger
@@ -52,6 +58,27 @@ __all__ = ["Gateway"]
 
 _CHUNK = 64 * 1024
 _ERROR_BODY_CAP = 64 * 1024  # error bodies are one short JSON message
+_RETRY_ON: Final = (RateLimited, ProviderUnavailable)
+_UNSET: Final[Any] = object()
+
+
+_SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote(safe="") leaves alone
+
+_Base = tuple[str, str, str]  # (scheme, authority, path), encoded
+
+
+def _encoded_base(url: str) -> _Base | None:
+    """``url``'s scheme, authority and path as yarl encodes them, for :meth:`URL.build`;
+    ``None`` when it already has a query or fragment (then ``params=`` extends it as before)."""
+    parsed = URL(url)
+    if parsed.raw_query_string or parsed.raw_fragment:
+        return None
+    return parsed.scheme, parsed.raw_authority, parsed.raw_path
+
+
+def _quote(text: str) -> str:
+    """``quote(text, safe="")``, skipped for text it would leave as is (usernames are)."""
+    return text if _SAFE(text) else quote(text, safe="")
 
 
 # --- body ----------------------------------------------------------------------------------------
@@ -169,10 +196,11 @@ class Gateway:
         self._metrics = metrics if metrics is not None else Metrics()
         self._limiter = limiter
         self._max_body = max_body_bytes
-        on = (RateLimited, ProviderUnavailable)
-        self._call: Callable[..., Awaitable[Any]] = retrying(retry, on, on_retry=self._on_retry)(
-            self._attempt
-        )
+        self._call: Callable[..., Awaitable[Any]] = retrying(
+            retry, _RETRY_ON, on_retry=self._on_retry
+        )(self._again)
+        self._bases: dict[tuple[str, str], _Base | None] = {}
+        self._header_sets: dict[tuple[str, str], CIMultiDictProxy[str]] = {}
 
     def __repr__(self) -> str:
         where = self._endpoint or "https://{host}"
@@ -202,8 +230,44 @@ class Gateway:
         path = request.path if request.path.startswith("/") else f"/{request.path}"
         return f"{self._endpoint or f'https://{request.host}'}{path}"
 
+    def _target(self, request: ProviderRequest) -> tuple[str | URL, Mapping[str, str] | None]:
+        """``(url, params)`` for aiohttp: the whole URL built as an encoded ``yarl.URL`` from
+        parts parsed once (no ``params=`` processing per call), or the plain URL and ``params``
+        when the base already carries a query or a value is not a string (aiohttp then does
+        the work, as before)."""
+        base = self._bases.get((request.host, request.path), _UNSET)
+        if base is _UNSET:
+            base = self._bases[request.host, request.path] = _encoded_base(self._url(request))
+        params = request.params
+        if base is None:
+            return self._url(request), dict(params)
+        parts = []
+        for name, value in params.items():
+            if type(name) is not str or type(value) is not str:
+                return self._url(request), dict(params)
+            parts.append(f"{_quote(name)}={_quote(value)}")
+        scheme, authority, path = base
+        query = "&".join(parts)
+        return URL.build(
+            scheme=scheme, authority=authority, path=path, query_string=query, encoded=True
+        ), None
+
+    def _headers(self, key: str, host: str) -> CIMultiDictProxy[str]:
+        """The request headers for ``key`` on ``host``, built once (read-only, so aiohttp's
+        copy is the only one ever changed)."""
+        headers = self._header_sets.get((key, host))
+        if headers is None:
+            built = CIMultiDict(
+                {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}
+            )
+            headers = self._header_sets[key, host] = CIMultiDictProxy(built)
+        return headers
+
     async def get_json(self, request: ProviderRequest, *, platform: str, username: str) -> Any:
         """``GET`` the request and return the decoded JSON body.
+
+        The first attempt runs outside the retry machinery; only a retryable error enters it,
+        replayed as the policy's first failed try, so the counts and waits are the policy's.
 
         Raises:
             ApiConfigError: no RapidAPI key is configured.
@@ -213,11 +277,24 @@ class Gateway:
         try:
             if not len(self._pool):
                 raise ApiConfigError(NO_KEY_MESSAGE)
-            return await self._call(request, platform, username)
+            try:
+                return await self._attempt(request, platform, username)
+            except _RETRY_ON as exc:
+                first: list[Exception] = [exc]
+            return await self._call(first, request, platform, username)
         except HyperbudsSyncError as exc:
             self._metrics.error(exc, platform)
             logger.debug("RapidAPI call for %s on %s failed: %r", platform, request.host, exc)
             raise
+
+    async def _again(
+        self, first: list[Exception], request: ProviderRequest, platform: str, username: str
+    ) -> Any:
+        """The retried callable: the first call replays the first attempt's error, the next
+        ones are real attempts."""
+        if first:
+            raise first.pop()
+        return await self._attempt(request, platform, username)
 
     async def _attempt(self, request: ProviderRequest, platform: str, username: str) -> Any:
         """One policy attempt: on a quota answer, the same call moves to the next usable key."""
@@ -247,41 +324,50 @@ class Gateway:
         session = self._http.get()
         if self._limiter is not None:
             await self._limiter.acquire(host)
-        headers = {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}
+        url, params = self._target(request)
         self._metrics.incr(UPSTREAM_CALLS, platform)
         try:
             async with session.get(
-                self._url(request),
-                params=dict(request.params),
-                headers=headers,
+                url,
+                params=params,
+                headers=self._headers(key, host),
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as resp:
                 status, answer_headers = resp.status, resp.headers
-                quota = parse_quota_headers(answer_headers)
-                await self._pool.record(
-                    host, key, limit=quota.limit, remaining=quota.remaining, reset_in=quota.reset_in
-                )
+                limit, remaining, reset_in = quota_values(answer_headers)
+                if limit is not None or remaining is not None or reset_in is not None:
+                    await self._pool.record(
+                        host, key, limit=limit, remaining=remaining, reset_in=reset_in
+                    )
                 ok = 200 <= status < 300
                 raw = await _read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             error = network_error(exc, host=host, platform=platform, username=username)
             cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
             raise error from cause
-        request_id = answer_headers.get("x-rapidapi-request-id")
-        log = "RapidAPI GET %s%s for %s -> %d (request id %s)"
-        logger.debug(log, host, request.path, platform, status, request_id)
+        if logger.isEnabledFor(logging.DEBUG):
+            request_id = answer_headers.get("x-rapidapi-request-id")
+            log = "RapidAPI GET %s%s for %s -> %d (request id %s)"
+            logger.debug(log, host, request.path, platform, status, request_id)
+        body, parsed = _decode(raw) if raw is not None else ("", False)
+        if parsed and ok and _plain_success(status, body):  # classify would say None
+            self._pool.mark_ok(host, key)
+            return body
         facts = {"platform": platform, "host": host, "username": username, "status": status}
-        answer = _Answer(status, answer_headers, raw, {**facts, "request_id": request_id})
-        return await self._conclude(key, request, answer)
+        facts["request_id"] = answer_headers.get("x-rapidapi-request-id")
+        answer = _Answer(status, answer_headers, raw, facts)
+        return await self._conclude(key, request, answer, body, parsed)
 
-    async def _conclude(self, key: str, request: ProviderRequest, answer: _Answer) -> Any:
-        """Decode and classify an answer; keep the key pool's books."""
+    async def _conclude(
+        self, key: str, request: ProviderRequest, answer: _Answer, body: object, parsed: bool
+    ) -> Any:
+        """Classify an answer the fast path did not take (``body`` as :func:`_decode` gave it,
+        ``""`` when over the cap); keep the key pool's books."""
         host, status, headers = request.host, answer.status, answer.headers
         if answer.raw is None and 200 <= status < 300:
             msg = f"{host} answer is larger than {self._max_body} bytes"
             raise MalformedPayload(msg, **answer.facts)
-        body, parsed = _decode(answer.raw or b"")
         error: ProviderError | None = None
         if not _plain_success(status, body):
             error = classify(
