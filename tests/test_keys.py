@@ -244,3 +244,29 @@ async def test_async_hook_is_awaited_and_failures_are_swallowed(
         HOST, A, remaining=1
     )
     assert any("on_quota_low hook failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_memory_state_keeps_every_fact_apart_and_hands_out_copies() -> None:
+    state = MemoryKeyState()
+    await state.record(HOST, "fp", 100, 40, T0 + 60)
+    assert await state.incr_calls(HOST, "fp") == 1
+    await state.bench(HOST, "fp", T0 + 30)
+    await state.bench(HOST, "fp", T0 + 10)  # an earlier bench does not shorten it
+    assert await state.incr_calls(HOST, "fp") == 2
+    await state.record(HOST, "fp", None, 39, None)  # None keeps the stored value
+    benched = await state.benched(HOST)
+    assert benched == {"fp": T0 + 30}
+    benched["fp"] = 0.0
+    assert await state.benched(HOST) == {"fp": T0 + 30}
+    assert await state.benched(OTHER) == {}
+    snap = await state.snapshot()
+    assert snap == {HOST: {"fp": KeyRecord(100, 39, T0 + 60, T0 + 30, 2)}}
+
+
+async def test_calls_spread_and_status_across_hosts(clock: Clock) -> None:
+    keys = pool(A, B, C, clock=clock)
+    used = [await keys.acquire(HOST) for _ in range(6)] + [await keys.acquire(OTHER)]
+    assert used == [A, B, C, A, B, C, A]
+    status = keys.status()
+    assert [k.calls for k in status[HOST].keys] == [2, 2, 2]
+    assert [k.calls for k in status[OTHER].keys] == [1, 0, 0]

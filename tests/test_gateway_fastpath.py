@@ -1,0 +1,163 @@
+"""The gateway's lean first attempt: the URL it builds, its header sets, the retry replay and the
+debug line, checked on a real socket against what aiohttp's ``params=`` would have sent."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from yarl import URL
+
+from hyperbuds_sync._gateway import Gateway
+from hyperbuds_sync._retry import RetryPolicy
+from hyperbuds_sync.errors import ProviderUnavailable
+from hyperbuds_sync.metrics import RETRIES, UPSTREAM_CALLS
+from hyperbuds_sync.platforms._base import ProviderRequest
+
+KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
+KEY_B = "KEYB-5ecret-zyxwvutsrqponmlkjihgfedcba9876543210zz"
+HOST = "tiktok-api23.p.rapidapi.com"
+PATH = "/api/user/info"
+
+
+class Echo:
+    """A loopback server answering each GET with what it received; ``fail`` 503s come first."""
+
+    def __init__(self) -> None:
+        self.fail = 0
+        self.seen: list[web.Request] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.seen.append(request)
+        if self.fail:
+            self.fail -= 1
+            return web.Response(status=503, text="down")
+        return web.json_response(
+            {
+                "path": request.raw_path.partition("?")[0],
+                "query": list(request.query.items()),
+                "key": request.headers.get("x-rapidapi-key"),
+                "host": request.headers.get("x-rapidapi-host"),
+                "accept": request.headers.get("accept"),
+            },
+            headers={"x-rapidapi-request-id": "req-42"},
+        )
+
+
+@pytest.fixture
+async def echo() -> AsyncIterator[tuple[Echo, TestServer]]:
+    handler = Echo()
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", handler.handle)
+    server = TestServer(app)
+    await server.start_server()
+    yield handler, server
+    await server.close()
+
+
+async def get(gw: Gateway, request: ProviderRequest) -> Any:
+    return await gw.get_json(request, platform="tiktok", username="u")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["plain_user.name-1~", "a b&c=d/é?", "100%+#", "ユーザー", "", "=&;,"],
+)
+async def test_query_decodes_as_params_would(echo: tuple[Echo, TestServer], value: str) -> None:
+    _, server = echo
+    request = ProviderRequest(HOST, PATH, {"uniqueId": value, "with space": "x"})
+    async with Gateway(keys=[KEY], endpoint=str(server.make_url("/p"))) as gw:
+        answer = await get(gw, request)
+    assert answer["path"] == "/p" + PATH
+    assert answer["query"] == [["uniqueId", value], ["with space", "x"]]
+
+
+def test_an_endpoint_with_a_query_is_left_to_aiohttp_as_before() -> None:
+    endpoint = "http://127.0.0.1:9/p?proxy=1"
+    gw = Gateway(keys=[KEY], endpoint=endpoint)
+    request = ProviderRequest(HOST, PATH, {"uniqueId": "u"})
+    assert gw._target(request) == (endpoint + PATH, {"uniqueId": "u"})  # the old call, unchanged
+
+
+async def test_non_string_values_go_through_params(echo: tuple[Echo, TestServer]) -> None:
+    _, server = echo
+    request = ProviderRequest(HOST, PATH, {"count": 5})  # type: ignore[dict-item]
+    async with Gateway(keys=[KEY], endpoint=str(server.make_url(""))) as gw:
+        assert gw._target(request) == (str(server.make_url("")) + PATH, {"count": 5})
+        assert (await get(gw, request))["query"] == [["count", "5"]]
+
+
+def test_the_built_url_is_encoded_once() -> None:
+    gw = Gateway(keys=[KEY])
+    target, params = gw._target(ProviderRequest(HOST, PATH, {"uniqueId": "a b&c"}))
+    assert params is None
+    assert isinstance(target, URL)
+    assert str(target) == f"https://{HOST}{PATH}?uniqueId=a%20b%26c"
+    assert target.query["uniqueId"] == "a b&c"
+    assert KEY not in str(target)
+
+
+async def test_each_key_and_host_has_its_own_read_only_headers(
+    echo: tuple[Echo, TestServer],
+) -> None:
+    handler, server = echo
+    async with Gateway(keys=[KEY, KEY_B], endpoint=str(server.make_url(""))) as gw:
+        for _ in range(2):
+            await get(gw, ProviderRequest(HOST, PATH, {"uniqueId": "u"}))
+        await get(gw, ProviderRequest("other.p.rapidapi.com", PATH, {"uniqueId": "u"}))
+        headers = gw._headers(KEY, HOST)
+        assert headers is gw._headers(KEY, HOST)
+        with pytest.raises(TypeError):
+            headers["x-rapidapi-key"] = "changed"  # type: ignore[index]
+    sent = [(r.headers["x-rapidapi-key"], r.headers["x-rapidapi-host"]) for r in handler.seen]
+    assert sent == [(KEY, HOST), (KEY_B, HOST), (KEY, "other.p.rapidapi.com")]
+    assert all(r.headers["accept"] == "application/json" for r in handler.seen)
+
+
+async def test_a_retryable_first_error_replays_into_the_policy(
+    echo: tuple[Echo, TestServer],
+) -> None:
+    handler, server = echo
+    handler.fail = 2
+    async with Gateway(keys=[KEY], endpoint=str(server.make_url(""))) as gw:
+        assert (await get(gw, ProviderRequest(HOST, PATH, {"uniqueId": "u"})))["key"] == KEY
+        assert len(handler.seen) == 3
+        assert gw.metrics.get(RETRIES, "tiktok") == 2
+        assert gw.metrics.get(UPSTREAM_CALLS, "tiktok") == 3
+
+
+async def test_one_try_policy_raises_the_first_error_unretried(
+    echo: tuple[Echo, TestServer],
+) -> None:
+    handler, server = echo
+    handler.fail = 5
+    policy = RetryPolicy(max_tries=1)
+    async with Gateway(keys=[KEY], endpoint=str(server.make_url("")), retry=policy) as gw:
+        with pytest.raises(ProviderUnavailable) as info:
+            await get(gw, ProviderRequest(HOST, PATH, {"uniqueId": "u"}))
+        assert len(handler.seen) == 1
+        assert gw.metrics.get(RETRIES) == 0
+        assert gw.metrics.get("errors.ProviderUnavailable", "tiktok") == 1
+    assert info.value.status == 503
+    assert info.value.__context__ is None
+
+
+async def test_debug_line_still_names_the_request_id(
+    echo: tuple[Echo, TestServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    _, server = echo
+    async with Gateway(keys=[KEY], endpoint=str(server.make_url(""))) as gw:
+        with caplog.at_level(logging.DEBUG, logger="hyperbuds_sync"):
+            await get(gw, ProviderRequest(HOST, PATH, {"uniqueId": "u"}))
+        (record,) = caplog.records
+        assert record.getMessage() == (
+            f"RapidAPI GET {HOST}{PATH} for tiktok -> 200 (request id req-42)"
+        )
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="hyperbuds_sync"):
+            await get(gw, ProviderRequest(HOST, PATH, {"uniqueId": "u"}))
+        assert caplog.records == []
