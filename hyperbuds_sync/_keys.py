@@ -16,18 +16,17 @@ import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
-
-import attrs
 
 from ._keystate import (
     KeyRecord,
     KeyState,
     MemoryKeyState,
+    _Entry,
     build_status,
-    merge,
+    entry,
     next_midnight,
     next_month_start,
+    records,
 )
 from ._logging import logger, register_secret
 from .errors import ApiConfigError, QuotaExceeded
@@ -105,7 +104,7 @@ class KeyPool:
         self._threshold = quota_low_threshold
         self._on_low = on_quota_low
         self._clock = clock
-        self._view: dict[str, dict[str, KeyRecord]] = {}  # this process's view, for status()
+        self._view: dict[str, dict[str, _Entry]] = {}  # this process's view, for status()
         self._bad: set[tuple[str, str]] = set()
         self._low: set[tuple[str, str]] = set()
 
@@ -144,20 +143,17 @@ class KeyPool:
         usable = self._usable(host, benched, now) if benched else self._keys
         key = usable[0] if len(usable) == 1 else self._least_used(host, usable)
         fp = self._fps[key]
-        view = self._view.setdefault(host, {})
-        old = view.get(fp, _EMPTY)
-        view[fp] = _with_calls(old, old.calls + 1)  # before the await: spread
+        mine = entry(self._view, host, fp)
+        mine.calls += 1  # before the await: spread
         calls = await self._state.incr_calls(host, fp)
-        mine = view.get(fp, _EMPTY)
         if calls > mine.calls:
-            view[fp] = _with_calls(mine, calls)
+            mine.calls = calls
         return key
 
     def _usable(self, host: str, benched: Mapping[str, float], now: float) -> Sequence[str]:
         """The keys not benched on ``host`` at ``now``; the view learns the benches."""
         for fp, until in benched.items():
-            if self._local(host, fp).benched_until != until:
-                self._update(host, fp, benched_until=until)
+            entry(self._view, host, fp).benched_until = until
         usable = [k for k in self._keys if benched.get(self._fps[k], now) <= now]
         if not usable:
             raise self._spent(host, benched, now)
@@ -168,7 +164,7 @@ class KeyPool:
         bad, fps = self._bad, self._fps
         good = [k for k in usable if (host, fps[k]) not in bad] if bad else usable
         view = self._view.get(host, {})
-        return min(good or usable, key=lambda k: view.get(fps[k], _EMPTY).calls)
+        return min(good or usable, key=lambda k: view[fps[k]].calls if fps[k] in view else 0)
 
     def _spent(self, host: str, benched: Mapping[str, float], now: float) -> QuotaExceeded:
         first = min(u for fp, u in benched.items() if fp in self._fps.values() and u > now)
@@ -216,8 +212,7 @@ class KeyPool:
         fp = self.fingerprint_of(key)
         reset_epoch = None if reset_in is None else now + reset_in
         await self._state.record(host, fp, limit, remaining, reset_epoch)
-        view = self._view.setdefault(host, {})
-        view[fp] = merge(view.get(fp, _EMPTY), limit, remaining, reset_epoch)
+        entry(self._view, host, fp).learn(limit, remaining, reset_epoch)
         if remaining is None:
             return
         if remaining <= self._reserve:
@@ -230,9 +225,9 @@ class KeyPool:
         """Do not use ``key`` on ``host`` before ``until_epoch``; return that time (UTC)."""
         fp = self.fingerprint_of(key)
         await self._state.bench(host, fp, until_epoch)
-        old = self._local(host, fp).benched_until
-        until = max(until_epoch, old or until_epoch)
-        self._update(host, fp, benched_until=until)
+        held = entry(self._view, host, fp)
+        until = max(until_epoch, held.benched_until or until_epoch)
+        held.benched_until = until
         return datetime.fromtimestamp(until, UTC)
 
     async def bench_for_quota(
@@ -273,30 +268,14 @@ class KeyPool:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def _local(self, host: str, fp: str) -> KeyRecord:
-        return self._view.get(host, {}).get(fp) or _EMPTY
-
-    def _update(self, host: str, fp: str, **changes: Any) -> None:
-        self._view.setdefault(host, {})[fp] = attrs.evolve(self._local(host, fp), **changes)
-
     def status(self) -> dict[str, QuotaStatus]:
         """``{host: QuotaStatus}`` from this process's view, one :class:`KeyQuota` per key.
 
         The host-level ``limit`` and ``remaining`` are summed over the keys whose headers were
         seen, ``reset_at`` is the earliest; a bench already over shows as ``None``.
         """
-        return build_status(self._view, self.fingerprints, self._clock())
+        return build_status(records(self._view), self.fingerprints, self._clock())
 
     async def shared_status(self) -> dict[str, QuotaStatus]:
         """Like :meth:`status`, read from the :class:`KeyState` (the fleet's view when shared)."""
         return build_status(await self._state.snapshot(), self.fingerprints, self._clock())
-
-
-_EMPTY = KeyRecord()
-
-
-def _with_calls(record: KeyRecord, calls: int) -> KeyRecord:
-    """``record`` with ``calls`` (built directly: this runs on every call)."""
-    return KeyRecord(
-        record.limit, record.remaining, record.reset_epoch, record.benched_until, calls
-    )

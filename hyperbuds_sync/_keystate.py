@@ -20,9 +20,10 @@ __all__ = [
     "KeyState",
     "MemoryKeyState",
     "build_status",
-    "merge",
+    "entry",
     "next_midnight",
     "next_month_start",
+    "records",
 ]
 
 
@@ -72,20 +73,56 @@ class KeyState(Protocol):
         ...
 
 
+class _Entry:
+    """One key's facts on one host, changed in place (the books are kept on every call);
+    :meth:`record` gives the frozen :class:`KeyRecord` the outside sees."""
+
+    __slots__ = ("benched_until", "calls", "limit", "remaining", "reset_epoch")
+
+    def __init__(self) -> None:
+        self.limit: int | None = None
+        self.remaining: int | None = None
+        self.reset_epoch: float | None = None
+        self.benched_until: float | None = None
+        self.calls = 0
+
+    def learn(self, limit: int | None, remaining: int | None, reset_epoch: float | None) -> None:
+        """Take the given facts; a ``None`` keeps the value held."""
+        if limit is not None:
+            self.limit = limit
+        if remaining is not None:
+            self.remaining = remaining
+        if reset_epoch is not None:
+            self.reset_epoch = reset_epoch
+
+    def record(self) -> KeyRecord:
+        return KeyRecord(
+            self.limit, self.remaining, self.reset_epoch, self.benched_until, self.calls
+        )
+
+
+def entry(book: dict[str, dict[str, _Entry]], host: str, fp: str) -> _Entry:
+    """The entry for ``(host, fp)`` in ``book``, created empty on first use."""
+    records = book.get(host)
+    if records is None:
+        records = book[host] = {}
+    found = records.get(fp)
+    if found is None:
+        found = records[fp] = _Entry()
+    return found
+
+
+def records(book: Mapping[str, Mapping[str, _Entry]]) -> dict[str, dict[str, KeyRecord]]:
+    """``book`` as frozen records, a copy."""
+    return {host: {fp: e.record() for fp, e in entries.items()} for host, entries in book.items()}
+
+
 class MemoryKeyState:
     """The in-process :class:`KeyState`: a dict, shared by nothing else."""
 
     def __init__(self) -> None:
-        self._data: dict[str, dict[str, KeyRecord]] = {}
+        self._data: dict[str, dict[str, _Entry]] = {}
         self._benches: dict[str, dict[str, float]] = {}  # the benched_until values, by host
-
-    def _get(self, host: str, fp: str) -> KeyRecord:
-        records = self._data.get(host)
-        record = records.get(fp) if records is not None else None
-        return record if record is not None else _EMPTY
-
-    def _put(self, host: str, fp: str, record: KeyRecord) -> None:
-        self._data.setdefault(host, {})[fp] = record
 
     async def benched(self, host: str) -> dict[str, float]:
         """See :meth:`KeyState.benched`."""
@@ -94,9 +131,9 @@ class MemoryKeyState:
 
     async def bench(self, host: str, fp: str, until_epoch: float) -> None:
         """See :meth:`KeyState.bench`."""
-        old = self._get(host, fp)
-        until = max(until_epoch, old.benched_until or until_epoch)
-        self._put(host, fp, KeyRecord(old.limit, old.remaining, old.reset_epoch, until, old.calls))
+        held = entry(self._data, host, fp)
+        until = max(until_epoch, held.benched_until or until_epoch)
+        held.benched_until = until
         self._benches.setdefault(host, {})[fp] = until
 
     async def record(
@@ -108,37 +145,19 @@ class MemoryKeyState:
         reset_epoch: float | None,
     ) -> None:
         """See :meth:`KeyState.record`."""
-        self._put(host, fp, merge(self._get(host, fp), limit, remaining, reset_epoch))
+        entry(self._data, host, fp).learn(limit, remaining, reset_epoch)
 
     async def incr_calls(self, host: str, fp: str) -> int:
         """See :meth:`KeyState.incr_calls`."""
-        old = self._get(host, fp)
-        calls = old.calls + 1
-        self._put(
-            host, fp, KeyRecord(old.limit, old.remaining, old.reset_epoch, old.benched_until, calls)
-        )
-        return calls
+        held = entry(self._data, host, fp)
+        held.calls += 1
+        return held.calls
 
     async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
         """See :meth:`KeyState.snapshot`."""
-        hosts = [host] if host is not None else list(self._data)
-        return {h: dict(self._data.get(h, {})) for h in hosts}
-
-
-_EMPTY = KeyRecord()
-
-
-def merge(
-    old: KeyRecord, limit: int | None, remaining: int | None, reset_epoch: float | None
-) -> KeyRecord:
-    """``old`` with the given facts replacing its own; a ``None`` keeps the old value."""
-    return KeyRecord(
-        old.limit if limit is None else limit,
-        old.remaining if remaining is None else remaining,
-        old.reset_epoch if reset_epoch is None else reset_epoch,
-        old.benched_until,
-        old.calls,
-    )
+        if host is None:
+            return records(self._data)
+        return records({host: self._data.get(host, {})})
 
 
 def _utc(epoch: float | None) -> datetime | None:
