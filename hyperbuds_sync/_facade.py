@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -161,7 +162,7 @@ class SocialSync:
         )
         self._owns_backend = backend is None
         self._closed = False
-        self._names: dict[tuple[str, str], tuple[Platform, str, str]] = {}
+        self._names: OrderedDict[tuple[str, str], tuple[Platform, str, str]] = OrderedDict()
 
     def _shared_state(
         self,
@@ -254,7 +255,7 @@ class SocialSync:
         name = adapter.canonical_username(username)
         key = f"{adapter.name}:{name}"
         if len(memo) >= _NAME_MEMO_SIZE:
-            del memo[next(iter(memo))]  # the oldest name goes first
+            memo.popitem(last=False)  # the oldest name goes first
         memo[slot] = (adapter, name, key)
         return name, key
 
