@@ -84,6 +84,7 @@ async def run(
                     else:
                         errors += 1
 
+        cache_maxsize = getattr(sync.cache, "maxsize", None)  # the SDK's default, reported
         before = rss_mb()
         with RssSampler() as sampler:
             started = time.perf_counter()
@@ -97,6 +98,7 @@ async def run(
         "seconds": elapsed,
         "records_per_s": creators * len(PLATFORMS) / elapsed,
         "rss_before_mb": before,
+        "cache_maxsize": cache_maxsize,
         "samples": sampler.samples,
         "peak_mb": max([peak_rss_mb(), *(mb for _, mb in sampler.samples)]),
     }
