@@ -3,8 +3,9 @@
 All three send the same ``GET`` (same URL, query, ``x-rapidapi-*`` headers) to the emulator in
 another process, over the same connection limits, and parse the JSON body; the SDK also
 classifies the answer, reads the profile and builds its record, with the cache bypassed
-(``refresh=True``). Rounds are interleaved (SDK, aiohttp, httpx, in a rotating order) so drift
-in the machine's speed hits every client alike.
+(``refresh=True``). A fourth client, the SDK's transport alone (:class:`GatewayClient`), splits
+the SDK's cost between the transport and the layers above it. Rounds are interleaved (in a
+rotating order) so drift in the machine's speed hits every client alike.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import aiohttp
 import httpx
 
 from hyperbuds_sync import SocialSync
+from hyperbuds_sync._gateway import Gateway
 from hyperbuds_sync.platforms import default_registry
+from hyperbuds_sync.platforms._base import ProviderRequest
 
 KEY = "bench-key-0123456789abcdef0123456789abcdef0123456789"
 PLATFORMS = ("tiktok", "twitter", "twitch", "instagram")
@@ -88,6 +91,40 @@ class SDKClient(_Client):
     async def stop(self) -> None:
         if self.sync is not None:
             await self.sync.aclose()
+
+
+class GatewayClient(_Client):
+    """The SDK's transport alone (key pool, URL, headers, quota headers, capped read, JSON,
+    classification), without the cache, the adapter or the record: it shows how much of the
+    SDK's cost is the transport and how much the layers above it. Requests are built before
+    the timing, as the raw loops' are."""
+
+    name = "sdk transport"
+
+    def __init__(self, endpoint: str, work: Sequence[Job]) -> None:
+        self.endpoint = endpoint
+        self.requests: list[tuple[ProviderRequest, str, str]] = []
+        for platform, username in work:
+            adapter = default_registry.get(platform)
+            self.requests.append((adapter.request(username), adapter.name, username))
+        self.gateway: Gateway | None = None
+
+    async def start(self) -> None:
+        self.gateway = Gateway(keys=[KEY], endpoint=self.endpoint)
+
+    async def run(self, concurrency: int) -> None:
+        gateway = self.gateway
+        assert gateway is not None
+
+        async def one(item: tuple[ProviderRequest, str, str]) -> None:
+            request, platform, username = item
+            await gateway.get_json(request, platform=platform, username=username)
+
+        await _drive(concurrency, self.requests, one)
+
+    async def stop(self) -> None:
+        if self.gateway is not None:
+            await self.gateway.aclose()
 
 
 class AiohttpClient(_Client):
@@ -163,6 +200,7 @@ async def compare(
         SDKClient(endpoint, work),
         AiohttpClient(endpoint, work),
         HttpxClient(endpoint, work),
+        GatewayClient(endpoint, work),
     ]
     rates: dict[str, list[float]] = {c.name: [] for c in clients}
     cpu: dict[str, list[float]] = {c.name: [] for c in clients}
@@ -172,7 +210,8 @@ async def compare(
         for client in clients:  # warm-up: connections open, emulator answers rendered
             await client.run(concurrency)
         for r in range(rounds):
-            order = clients[r % 3 :] + clients[: r % 3]
+            turn = r % len(clients)
+            order = clients[turn:] + clients[:turn]
             for client in order:
                 wall, cpu0 = time.perf_counter(), time.process_time()
                 await client.run(concurrency)
