@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +13,7 @@ from . import engagement
 from . import metrics as m
 from ._gateway import Gateway
 from ._keys import KeyPool
+from ._names import NameMemo
 from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._retry import RetryPolicy
 from ._session import SessionHolder
@@ -43,9 +43,6 @@ __all__ = ["SocialSync"]
 _STALE_ON = (QuotaExceeded, RateLimited, ProviderUnavailable)
 
 QuotaHook = Callable[[QuotaStatus], object]
-
-_NAME_MEMO_SIZE = 4_096
-"""Raw usernames whose canonical form and cache key ``SocialSync`` remembers (about 1 MB)."""
 
 
 class SocialSync:
@@ -162,7 +159,7 @@ class SocialSync:
         )
         self._owns_backend = backend is None
         self._closed = False
-        self._names: OrderedDict[tuple[str, str], tuple[Platform, str, str]] = OrderedDict()
+        self._names = NameMemo()  # canonical usernames and cache keys of recent fetches
 
     def _shared_state(
         self,
@@ -216,7 +213,7 @@ class SocialSync:
             ProviderError: one of its subclasses, for what went wrong upstream.
         """
         adapter = self.platforms.get(platform)
-        name, key = self._cache_key(adapter, username)
+        name, key = self._names.key(adapter, username)
         chosen = self.formula if formula is None else formula
         fn = None if chosen == self.formula else engagement.get(chosen)
         cache = self.cache
@@ -236,28 +233,6 @@ class SocialSync:
                     return stale.as_stale()
             raise exc from None
         return data if fn is None else self._reformulate(adapter, data, chosen, fn)
-
-    def _cache_key(self, adapter: Platform, username: str) -> tuple[str, str]:
-        """The canonical username and the cache key, memoized per (platform, raw username).
-
-        Assumes ``canonical_username`` is a pure function of its argument, as the protocol asks;
-        an adapter replaced in the registry is not served the old one's answers. Invalid names
-        raise each time and are not kept. At most :data:`_NAME_MEMO_SIZE` names are kept.
-        """
-        if type(username) is not str:  # unhashable or odd input: let the adapter reject it
-            name = adapter.canonical_username(username)
-            return name, f"{adapter.name}:{name}"
-        memo = self._names
-        slot = (adapter.name, username)
-        known = memo.get(slot)
-        if known is not None and known[0] is adapter:
-            return known[1], known[2]
-        name = adapter.canonical_username(username)
-        key = f"{adapter.name}:{name}"
-        if len(memo) >= _NAME_MEMO_SIZE:
-            memo.popitem(last=False)  # the oldest name goes first
-        memo[slot] = (adapter, name, key)
-        return name, key
 
     def _loader(self, adapter: Platform, name: str) -> Callable[[], Awaitable[PlatformData]]:
         async def load() -> PlatformData:

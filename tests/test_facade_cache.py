@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import pytest
 
-from hyperbuds_sync import InvalidUsername, MemoryCache, SocialSync, _facade
+from hyperbuds_sync import InvalidUsername, MemoryCache, SocialSync
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync.cache import DEFAULT_MAXSIZE
 from hyperbuds_sync.platforms import TwitchAdapter
@@ -63,10 +63,8 @@ async def test_a_replaced_adapter_is_not_served_the_old_canonical_names(
     assert (await social_sync.fetch("twitch", "PixelMaya")).username == "smallstreamer"
 
 
-async def test_the_username_memo_is_bounded(
-    social_sync: SocialSync, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(_facade, "_NAME_MEMO_SIZE", 3)
+async def test_the_username_memo_is_bounded(social_sync: SocialSync) -> None:
+    social_sync._names.size = 3
     for spelling in ("pixelmaya", "@pixelmaya", "PixelMaya", "PIXELMAYA", " pixelmaya"):
         await social_sync.fetch("twitch", spelling)
     assert len(social_sync._names) == 3
