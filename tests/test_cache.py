@@ -317,3 +317,34 @@ def test_the_default_maxsize_is_documented() -> None:
 
     assert MemoryCache().maxsize == DEFAULT_MAXSIZE
     assert f"{DEFAULT_MAXSIZE:,}" in (MemoryCache.__doc__ or "")
+
+
+def test_a_load_abandoned_by_a_closed_loop_does_not_block_the_next_loop() -> None:
+    cache = MemoryCache(ttl=60)
+    started = asyncio.Event()
+
+    async def hang() -> PlatformData:
+        started.set()
+        await asyncio.sleep(30)
+        raise AssertionError("not reached")
+
+    async def abandon() -> None:
+        asyncio.get_running_loop().create_task(cache.get_or_load("twitch:someone", hang))
+        await started.wait()
+
+    async def reuse() -> tuple[PlatformData, PlatformData]:
+        loader = CountingLoader()
+        first = await cache.get_or_load("twitch:someone", loader)
+        return first, await cache.get_or_load("twitch:someone", loader)
+
+    async def kept() -> PlatformData | None:
+        return cache.peek("twitch:someone")
+
+    gone = asyncio.new_event_loop()
+    gone.run_until_complete(abandon())
+    gone.close()  # closed by hand with the load still in flight: it never finishes
+    first, second = asyncio.run(reuse())
+    assert first is second
+    assert first.followers == 11
+    assert asyncio.run(kept()) is first  # records outlive the loop that loaded them
+    assert cache.metrics.get(m.CACHE_MISSES, "twitch") == 2

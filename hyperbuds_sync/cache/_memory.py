@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -51,8 +52,9 @@ class MemoryCache:
     the store to share across a fleet.
 
     ``clock`` gives the time in seconds that ``ttl`` is counted on (``time.monotonic`` by
-    default; tests pass a fake one). Loads bind to the event loop that first runs one, so make
-    one cache per ``SocialSync`` (the facade does).
+    default; tests pass a fake one). Loads run in the event loop of their caller; loads left in
+    flight by a loop that is gone are forgotten when another loop first misses, and the records
+    stay. Make one cache per ``SocialSync`` (the facade does).
     """
 
     def __init__(
@@ -75,7 +77,8 @@ class MemoryCache:
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         self._owners: dict[str, object] = {}  # key -> token of the load whose result is kept
-        self._lru: Any = alru_cache(maxsize=None, key=lambda key, _loader, _token: key)(self._load)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lru: Any = self._single_flight()
 
     def __repr__(self) -> str:
         return f"MemoryCache(ttl={self.ttl!r}, maxsize={self.maxsize!r})"
@@ -105,8 +108,17 @@ class MemoryCache:
             return entry.value
         return None
 
+    def _single_flight(self) -> Any:
+        """async-lru over :meth:`_load`: it holds only the loads in flight."""
+        return alru_cache(maxsize=None, key=lambda key, _loader, _token: key)(self._load)
+
     async def _miss(self, key: str, loader: Loader, refresh: bool) -> PlatformData:
         """Join the load in flight for ``key``, or start one (always, with ``refresh``)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # loads of another loop can never finish here: forget them
+            if self._loop is not None:
+                self._lru, self._owners = self._single_flight(), {}
+            self._loop = loop
         platform = _platform(key)
         if refresh:
             self._lru.cache_invalidate(key, None, None)  # a load in flight is not joined
