@@ -8,9 +8,10 @@ computed from the profile by a named formula (:mod:`hyperbuds_sync.engagement`).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
+import attrs
 from attrs import field, frozen
 
 from ..errors import InvalidUsername, MalformedPayload
@@ -219,3 +220,176 @@ def canonical(platform: str, username: object, pattern: re.Pattern[str], rule: s
     if not pattern.fullmatch(name):
         raise InvalidUsername(platform, username, rule)
     return name
+
+
+# --- the built-in adapters' shared behaviour ------------------------------------------------------
+
+
+class _Fallback(Exception):
+    """The fast reader met something it does not handle; the defensive reader decides."""
+
+
+# What the fast readers raise to hand over: a missing key, a wrong type (indexing a list or a
+# string with a key), or _Fallback for a value they do not read themselves.
+_FAST_MISSES = (KeyError, TypeError, _Fallback)
+
+
+def _fast_count(value: Any) -> int:
+    """A plain in-range ``int`` or a short ASCII digit string as a count; else :class:`_Fallback`.
+
+    Only values :func:`to_count` reads to the same number are taken, so the fast readers agree
+    with the defensive ones; booleans, negatives, floats and long strings go to the latter.
+    """
+    if type(value) is int:
+        if 0 <= value <= _MAX_COUNT:
+            return value
+    elif type(value) is str and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    raise _Fallback
+
+
+_new = object.__new__
+
+
+def _slot_setters(cls: type) -> tuple[Callable[[object, Any], None], ...]:
+    """The slot setters of a slotted attrs class's fields, in field order."""
+    return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
+
+
+_SET_POST = _slot_setters(PostStats)
+_SET_PROFILE = _slot_setters(Profile)
+
+
+def _post(likes: int, comments: int, views: int | None) -> PostStats:
+    """A :class:`PostStats` of counts a fast reader checked (the class has no validators)."""
+    post: PostStats = _new(PostStats)
+    set_likes, set_comments, set_views = _SET_POST
+    set_likes(post, likes)
+    set_comments(post, comments)
+    set_views(post, views)
+    return post
+
+
+def _profile(
+    platform: str,
+    username: str,
+    followers: int,
+    display_name: str,
+    profile_image: str,
+    bio: str,
+    verified: bool,
+    following: int,
+    total_content: int,
+    likes: int | None,
+    views: int | None,
+    posts: tuple[PostStats, ...],
+) -> Profile:
+    """A :class:`Profile` of values a fast reader checked, every field given, in field order.
+
+    The same record as ``Profile(...)`` with these arguments (the class has no validators or
+    converters; a test keeps it so): filling the slots directly skips the attrs ``__init__``'s
+    bound-method call per field.
+    """
+    profile: Profile = _new(Profile)
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11) = _SET_PROFILE
+    s0(profile, platform)
+    s1(profile, username)
+    s2(profile, followers)
+    s3(profile, display_name)
+    s4(profile, profile_image)
+    s5(profile, bio)
+    s6(profile, verified)
+    s7(profile, following)
+    s8(profile, total_content)
+    s9(profile, likes)
+    s10(profile, views)
+    s11(profile, posts)
+    return profile
+
+
+class _Adapter:
+    """What the built-in adapters share: usernames, requests, reading counts, the two readers.
+
+    A subclass is a frozen attrs class with ``name``, ``host`` and ``path`` fields; it sets
+    ``_pattern``/``_rule`` (the username rule) and ``_param`` (the query parameter carrying the
+    username), implements ``_read`` (the defensive reader of any JSON object) and may implement
+    ``_read_fast``, a reader of the usual well-formed answer that must return what ``_read``
+    returns or raise one of ``_FAST_MISSES``.
+    """
+
+    __slots__ = ()
+
+    name: str
+    host: str
+    path: str
+    _pattern: ClassVar[re.Pattern[str]]
+    _rule: ClassVar[str]
+    _param: ClassVar[str]
+
+    def canonical_username(self, username: str) -> str:
+        """Trimmed, without one leading ``@``, lowercased; else :class:`InvalidUsername`."""
+        return canonical(self.name, username, self._pattern, self._rule)
+
+    def request(self, username: str) -> ProviderRequest:
+        """The profile request; ``username`` is canonicalized again, so it is safe to send."""
+        params = {self._param: self.canonical_username(username)}
+        return ProviderRequest(self.host, self.path, params)
+
+    def parse(self, username: str, payload: Any) -> Profile:
+        """Read a provider answer into a :class:`Profile`.
+
+        Raises:
+            UsernameNotFound: the answer is the provider's not-found answer (see the class).
+            MalformedPayload: the answer is not an object, or has no numeric follower count.
+        """
+        if type(payload) is dict:
+            try:
+                return self._read_fast(username, payload)
+            except _FAST_MISSES:
+                pass
+        if not isinstance(payload, Mapping):
+            raise self._malformed(
+                f"{self.name} answer is a {type(payload).__name__}, not an object"
+            )
+        return self._read(username, payload)
+
+    def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
+        """The usual answer, read directly; raises one of ``_FAST_MISSES`` for anything else."""
+        raise _Fallback
+
+    def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
+        """Any JSON object, read defensively: every field through its fallback chain."""
+        raise NotImplementedError
+
+    def _username(self, value: Any, requested: str) -> str:
+        """The provider's username when it is a valid one, else the requested one."""
+        if not isinstance(value, str):
+            return requested
+        try:
+            return self.canonical_username(value)
+        except InvalidUsername:
+            return requested
+
+    def _count(self, value: Any, what: str) -> int:
+        """A required count, else :class:`MalformedPayload` (also beyond a signed 64-bit int)."""
+        if value is MISSING:
+            raise self._malformed(f"{self.name} answer has no {what}")
+        try:
+            count = to_count(value, what=what, platform=self.name, host=self.host)
+        except (ValueError, OverflowError):  # digit strings beyond int()/float() range
+            count = -1
+        if not 0 <= count <= _MAX_COUNT:
+            raise self._malformed(f"{self.name} answer has an out-of-range {what}")
+        return count
+
+    def _optional(self, value: Any) -> int | None:
+        """An optional count; absent or unreadable gives ``None`` (it must not cost the profile)."""
+        if value is MISSING or value is None:
+            return None
+        try:
+            return self._count(value, "count")
+        except MalformedPayload:
+            return None
+
+    def _malformed(self, message: str) -> MalformedPayload:
+        return MalformedPayload(message, platform=self.name, host=self.host)

@@ -16,23 +16,26 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidUsername, MalformedPayload, UsernameNotFound
+from ..errors import MalformedPayload, UsernameNotFound
 from ._base import (
+    _MAX_COUNT,
+    _SET_POST,
     MISSING,
     PostStats,
     Profile,
-    ProviderRequest,
-    canonical,
+    _Adapter,
+    _Fallback,
+    _fast_count,
+    _new,
+    _profile,
     dig,
     first,
     flag,
     text,
-    to_count,
 )
 
 __all__ = ["InstagramAdapter"]
 
-_MAX_COUNT = 2**63 - 1  # no platform counts beyond int64; bigger is garbage
 _PATTERN = re.compile(r"(?!\.)(?!.*\.\.)[a-z0-9._]{1,30}(?<!\.)")
 _RULE = "use 1 to 30 letters, digits, '_' or '.', not starting or ending with '.', without '..'"
 
@@ -45,8 +48,11 @@ _COMMENTS = (("edge_media_to_comment", "count"),)
 
 
 @attrs.frozen(kw_only=True)
-class InstagramAdapter:
+class InstagramAdapter(_Adapter):
     """The ``instagram`` platform: ``GET /profile?username={username}``.
+
+    ``parse`` raises :class:`UsernameNotFound` for an answer with ``status: false``. Posts whose
+    counts cannot be read are skipped; a negative like count (Instagram's "hidden") counts as 0.
 
     Attributes:
         name: the registry name, always ``"instagram"``.
@@ -58,30 +64,47 @@ class InstagramAdapter:
     host: str = "instagram-looter2.p.rapidapi.com"
     path: str = "/profile"
 
-    def canonical_username(self, username: str) -> str:
-        """Trimmed, without one leading ``@``, lowercased; else :class:`InvalidUsername`."""
-        return canonical(self.name, username, _PATTERN, _RULE)
+    _pattern = _PATTERN
+    _rule = _RULE
+    _param = "username"
 
-    def request(self, username: str) -> ProviderRequest:
-        """The profile request; ``username`` is canonicalized again, so it is safe to send."""
-        return ProviderRequest(
-            self.host, self.path, {"username": self.canonical_username(username)}
+    def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
+        """The usual ``/profile`` answer: the profile at the top level, posts with plain counts."""
+        if payload.get("status") is False or "username" not in payload:
+            raise _Fallback
+        followed, follow = payload["edge_followed_by"], payload["edge_follow"]
+        media = payload["edge_owner_to_timeline_media"]
+        if type(followed) is not dict or type(follow) is not dict or type(media) is not dict:
+            raise _Fallback
+        name, full_name, bio = (
+            payload["username"],
+            payload.get("full_name"),
+            payload.get("biography"),
+        )
+        image = payload.get("profile_pic_url_hd")
+        return _profile(
+            self.name,
+            name
+            if type(name) is str and _PATTERN.fullmatch(name)
+            else self._username(name, username),
+            _fast_count(followed["count"]),
+            full_name if isinstance(full_name, str) else "",
+            image if isinstance(image, str) and image else text(payload.get("profile_pic_url")),
+            bio if isinstance(bio, str) else "",
+            flag(payload.get("is_verified")),
+            _fast_count(follow["count"]),
+            _fast_count(media["count"]),
+            None,
+            None,
+            _fast_posts(media["edges"]),
         )
 
-    def parse(self, username: str, payload: Any) -> Profile:
-        """Read a ``/profile`` (or ``/v1/info``) answer into a :class:`Profile`.
+    def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
+        """Any answer: ``/profile``'s flat shape, ``/v1/info``'s ``data`` or the web ``data.user``.
 
         Posts whose counts cannot be read are skipped; a negative like count (Instagram's
         "hidden") counts as 0.
-
-        Raises:
-            UsernameNotFound: the answer has ``status: false``.
-            MalformedPayload: the answer is not an object, or has no numeric follower count.
         """
-        if not isinstance(payload, Mapping):
-            raise self._malformed(
-                f"{self.name} answer is a {type(payload).__name__}, not an object"
-            )
         if payload.get("status") is False:
             raise UsernameNotFound.for_user(self.name, username, host=self.host)
         user = _user_object(payload)
@@ -131,39 +154,6 @@ class InstagramAdapter:
             return 0
         return self._count(value, "post count")
 
-    def _username(self, value: Any, requested: str) -> str:
-        """The provider's username when it is a valid one, else the requested one."""
-        if not isinstance(value, str):
-            return requested
-        try:
-            return self.canonical_username(value)
-        except InvalidUsername:
-            return requested
-
-    def _count(self, value: Any, what: str) -> int:
-        """A required count, else :class:`MalformedPayload` (also beyond a signed 64-bit int)."""
-        if value is MISSING:
-            raise self._malformed(f"{self.name} answer has no {what}")
-        try:
-            count = to_count(value, what=what, platform=self.name, host=self.host)
-        except (ValueError, OverflowError):  # digit strings beyond int()/float() range
-            count = -1
-        if not 0 <= count <= _MAX_COUNT:
-            raise self._malformed(f"{self.name} answer has an out-of-range {what}")
-        return count
-
-    def _optional(self, value: Any) -> int | None:
-        """An optional count; absent or unreadable gives ``None`` (it must not cost the profile)."""
-        if value is MISSING or value is None:
-            return None
-        try:
-            return self._count(value, "count")
-        except MalformedPayload:
-            return None
-
-    def _malformed(self, message: str) -> MalformedPayload:
-        return MalformedPayload(message, platform=self.name, host=self.host)
-
 
 def _user_object(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     """The object holding the profile: the top level, ``data.user`` or ``data``."""
@@ -171,3 +161,35 @@ def _user_object(payload: Mapping[str, Any]) -> Mapping[str, Any]:
         if isinstance(candidate, Mapping) and any(key in candidate for key in _USER_KEYS):
             return candidate
     return payload
+
+
+def _fast_posts(edges: Any) -> tuple[PostStats, ...]:
+    """The posts of ``edges`` when every node has plain, in-range counts; else :class:`_Fallback`.
+
+    Views are optional (only videos have them). Hidden (negative) likes, other spellings and
+    unreadable posts are left to the defensive reader.
+    """
+    if type(edges) is not list:
+        raise _Fallback
+    set_likes, set_comments, set_views = _SET_POST
+    posts = []
+    for edge in edges:
+        node = edge["node"] if type(edge) is dict else MISSING
+        liked = node["edge_liked_by"] if type(node) is dict else MISSING
+        commented = node["edge_media_to_comment"] if type(liked) is dict else MISSING
+        if type(commented) is not dict:
+            raise _Fallback
+        likes, comments, views = liked["count"], commented["count"], node.get("video_view_count")
+        if (
+            type(likes) is not int
+            or type(comments) is not int
+            or not 0 <= likes <= _MAX_COUNT >= comments >= 0
+            or (views is not None and (type(views) is not int or not 0 <= views <= _MAX_COUNT))
+        ):
+            raise _Fallback
+        post = _new(PostStats)
+        set_likes(post, likes)
+        set_comments(post, comments)
+        set_views(post, views)
+        posts.append(post)
+    return tuple(posts)

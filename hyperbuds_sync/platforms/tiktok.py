@@ -13,12 +13,22 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidUsername, MalformedPayload, UsernameNotFound
-from ._base import MISSING, Profile, ProviderRequest, canonical, dig, first, flag, text, to_count
+from ..errors import UsernameNotFound
+from ._base import (
+    MISSING,
+    Profile,
+    _Adapter,
+    _Fallback,
+    _fast_count,
+    _profile,
+    dig,
+    first,
+    flag,
+    text,
+)
 
 __all__ = ["TikTokAdapter"]
 
-_MAX_COUNT = 2**63 - 1  # no platform counts beyond int64; bigger is garbage
 _PATTERN = re.compile(r"(?!.*\.\.)[a-z0-9_.]{2,24}")
 _RULE = "use 2 to 24 letters, digits, '_' or '.', without '..'"
 _NOT_FOUND_CODES = (10221, 10202, "10221", "10202")
@@ -35,8 +45,11 @@ _HEARTS = (
 
 
 @attrs.frozen(kw_only=True)
-class TikTokAdapter:
+class TikTokAdapter(_Adapter):
     """The ``tiktok`` platform: ``GET /api/user/info?uniqueId={username}``.
+
+    ``parse`` raises :class:`UsernameNotFound` for ``statusCode`` 10221/10202 or an answer
+    without a ``userInfo.user`` holding a ``uniqueId``.
 
     Attributes:
         name: the registry name, always ``"tiktok"``.
@@ -48,28 +61,47 @@ class TikTokAdapter:
     host: str = "tiktok-api23.p.rapidapi.com"
     path: str = "/api/user/info"
 
-    def canonical_username(self, username: str) -> str:
-        """Trimmed, without one leading ``@``, lowercased; else :class:`InvalidUsername`."""
-        return canonical(self.name, username, _PATTERN, _RULE)
+    _pattern = _PATTERN
+    _rule = _RULE
+    _param = "uniqueId"
 
-    def request(self, username: str) -> ProviderRequest:
-        """The profile request; ``username`` is canonicalized again, so it is safe to send."""
-        return ProviderRequest(
-            self.host, self.path, {"uniqueId": self.canonical_username(username)}
+    def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
+        """The usual answer: ``userInfo.user`` and a complete ``userInfo.statsV2``."""
+        code = payload.get("statusCode")
+        info = payload["userInfo"]
+        if (code != 0 and code in _NOT_FOUND_CODES) or type(info) is not dict:
+            raise _Fallback
+        user, stats = info["user"], info["statsV2"]
+        if type(user) is not dict or type(stats) is not dict:
+            raise _Fallback
+        unique_id = user["uniqueId"]
+        if not _PATTERN.fullmatch(unique_id):  # not already canonical: let _read decide
+            raise _Fallback
+        nickname, avatar, bio = (
+            user.get("nickname"),
+            user.get("avatarLarger"),
+            user.get("signature"),
+        )
+        verified = user.get("verified")
+        return _profile(
+            self.name,
+            unique_id,
+            _fast_count(stats["followerCount"]),
+            nickname if isinstance(nickname, str) and nickname else unique_id,
+            avatar
+            if isinstance(avatar, str) and avatar
+            else text(user.get("avatarMedium")) or text(user.get("avatarThumb")),
+            bio if isinstance(bio, str) else "",
+            flag(verified),
+            _fast_count(stats["followingCount"]),
+            _fast_count(stats["videoCount"]),
+            _fast_count(stats["heartCount"]),
+            None,
+            (),
         )
 
-    def parse(self, username: str, payload: Any) -> Profile:
-        """Read a ``/api/user/info`` answer into a :class:`Profile`.
-
-        Raises:
-            UsernameNotFound: ``statusCode`` 10221/10202, or no ``userInfo.user`` with a
-                ``uniqueId``.
-            MalformedPayload: the answer is not an object, or has no numeric follower count.
-        """
-        if not isinstance(payload, Mapping):
-            raise self._malformed(
-                f"{self.name} answer is a {type(payload).__name__}, not an object"
-            )
+    def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
+        """Any answer: ``statsV2`` wins, then ``stats``, then ``user`` (followers only)."""
         info = self._user_info(username, payload)
         user = info["user"]
         return Profile(
@@ -105,36 +137,3 @@ class TikTokAdapter:
             raise UsernameNotFound.for_user(self.name, username, host=self.host)
         assert isinstance(info, Mapping)  # dig() only reaches "user" through a mapping
         return info
-
-    def _username(self, value: Any, requested: str) -> str:
-        """The provider's username when it is a valid one, else the requested one."""
-        if not isinstance(value, str):
-            return requested
-        try:
-            return self.canonical_username(value)
-        except InvalidUsername:
-            return requested
-
-    def _count(self, value: Any, what: str) -> int:
-        """A required count, else :class:`MalformedPayload` (also beyond a signed 64-bit int)."""
-        if value is MISSING:
-            raise self._malformed(f"{self.name} answer has no {what}")
-        try:
-            count = to_count(value, what=what, platform=self.name, host=self.host)
-        except (ValueError, OverflowError):  # digit strings beyond int()/float() range
-            count = -1
-        if not 0 <= count <= _MAX_COUNT:
-            raise self._malformed(f"{self.name} answer has an out-of-range {what}")
-        return count
-
-    def _optional(self, value: Any) -> int | None:
-        """An optional count; absent or unreadable gives ``None`` (it must not cost the profile)."""
-        if value is MISSING or value is None:
-            return None
-        try:
-            return self._count(value, "count")
-        except MalformedPayload:
-            return None
-
-    def _malformed(self, message: str) -> MalformedPayload:
-        return MalformedPayload(message, platform=self.name, host=self.host)

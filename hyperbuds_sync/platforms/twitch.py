@@ -13,12 +13,22 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidUsername, MalformedPayload, UsernameNotFound
-from ._base import MISSING, Profile, ProviderRequest, canonical, dig, first, flag, text, to_count
+from ..errors import UsernameNotFound
+from ._base import (
+    MISSING,
+    Profile,
+    _Adapter,
+    _Fallback,
+    _fast_count,
+    _profile,
+    dig,
+    first,
+    flag,
+    text,
+)
 
 __all__ = ["TwitchAdapter"]
 
-_MAX_COUNT = 2**63 - 1  # no platform counts beyond int64; bigger is garbage
 _PATTERN = re.compile(r"[a-z0-9_]{2,25}")
 _RULE = "use 2 to 25 letters, digits or '_'"
 
@@ -27,8 +37,10 @@ _VIEWS = (("view_count",), ("viewCount",))
 
 
 @attrs.frozen(kw_only=True)
-class TwitchAdapter:
+class TwitchAdapter(_Adapter):
     """The ``twitch`` platform: ``GET /api/channels/info?channel={login}``.
+
+    ``parse`` raises :class:`UsernameNotFound` when ``data.user`` is null or missing.
 
     Attributes:
         name: the registry name, always ``"twitch"``.
@@ -40,25 +52,41 @@ class TwitchAdapter:
     host: str = "twitch-scraper2.p.rapidapi.com"
     path: str = "/api/channels/info"
 
-    def canonical_username(self, username: str) -> str:
-        """Trimmed, without one leading ``@``, lowercased; else :class:`InvalidUsername`."""
-        return canonical(self.name, username, _PATTERN, _RULE)
+    _pattern = _PATTERN
+    _rule = _RULE
+    _param = "channel"
 
-    def request(self, username: str) -> ProviderRequest:
-        """The profile request; ``username`` is canonicalized again, so it is safe to send."""
-        return ProviderRequest(self.host, self.path, {"channel": self.canonical_username(username)})
+    def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
+        """The usual answer: camelCase keys and a ``followers.totalCount``."""
+        data = payload["data"]
+        user = data["user"] if type(data) is dict else MISSING
+        followers = user["followers"] if type(user) is dict else MISSING
+        if type(followers) is not dict:
+            raise _Fallback
+        login, display = user.get("login"), user.get("displayName")
+        image, bio, roles = user.get("profileImageURL"), user.get("description"), user.get("roles")
+        views = user.get("view_count")
+        if views is None:
+            views = user.get("viewCount")
+        return _profile(
+            self.name,
+            login
+            if type(login) is str and _PATTERN.fullmatch(login)
+            else self._username(login, username),
+            _fast_count(followers["totalCount"]),
+            display if isinstance(display, str) and display else text(user.get("display_name")),
+            image if isinstance(image, str) and image else text(user.get("profile_image_url")),
+            bio if isinstance(bio, str) and bio else text(user.get("bio")),
+            flag(roles.get("isPartner") if type(roles) is dict else dig(roles, "isPartner")),
+            0,
+            0,
+            None,
+            None if views is None else _fast_count(views),
+            (),
+        )
 
-    def parse(self, username: str, payload: Any) -> Profile:
-        """Read a ``/api/channels/info`` answer into a :class:`Profile`.
-
-        Raises:
-            UsernameNotFound: ``data.user`` is null or missing.
-            MalformedPayload: the answer is not an object, or has no numeric follower count.
-        """
-        if not isinstance(payload, Mapping):
-            raise self._malformed(
-                f"{self.name} answer is a {type(payload).__name__}, not an object"
-            )
+    def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
+        """Any answer: camelCase keys first, snake_case as fallbacks."""
         user = self._user(username, payload)
         return Profile(
             platform=self.name,
@@ -83,36 +111,3 @@ class TwitchAdapter:
         if not isinstance(user, Mapping):
             raise self._malformed(f"twitch data.user is a {type(user).__name__}")
         return user
-
-    def _username(self, value: Any, requested: str) -> str:
-        """The provider's login when it is a valid one, else the requested one."""
-        if not isinstance(value, str):
-            return requested
-        try:
-            return self.canonical_username(value)
-        except InvalidUsername:
-            return requested
-
-    def _count(self, value: Any, what: str) -> int:
-        """A required count, else :class:`MalformedPayload` (also beyond a signed 64-bit int)."""
-        if value is MISSING:
-            raise self._malformed(f"{self.name} answer has no {what}")
-        try:
-            count = to_count(value, what=what, platform=self.name, host=self.host)
-        except (ValueError, OverflowError):  # digit strings beyond int()/float() range
-            count = -1
-        if not 0 <= count <= _MAX_COUNT:
-            raise self._malformed(f"{self.name} answer has an out-of-range {what}")
-        return count
-
-    def _optional(self, value: Any) -> int | None:
-        """An optional count; absent or unreadable gives ``None`` (it must not cost the profile)."""
-        if value is MISSING or value is None:
-            return None
-        try:
-            return self._count(value, "count")
-        except MalformedPayload:
-            return None
-
-    def _malformed(self, message: str) -> MalformedPayload:
-        return MalformedPayload(message, platform=self.name, host=self.host)

@@ -14,12 +14,22 @@ from typing import Any
 
 import attrs
 
-from ..errors import InvalidUsername, MalformedPayload, UsernameNotFound
-from ._base import MISSING, Profile, ProviderRequest, canonical, dig, first, flag, text, to_count
+from ..errors import InvalidUsername, UsernameNotFound
+from ._base import (
+    MISSING,
+    Profile,
+    _Adapter,
+    _Fallback,
+    _fast_count,
+    _profile,
+    dig,
+    first,
+    flag,
+    text,
+)
 
 __all__ = ["TwitterAdapter"]
 
-_MAX_COUNT = 2**63 - 1  # no platform counts beyond int64; bigger is garbage
 _PATTERN = re.compile(r"[a-z0-9_]{1,15}")
 _RULE = "use 1 to 15 letters, digits or '_'"
 
@@ -48,8 +58,12 @@ _VERIFIED = (("is_blue_verified",), ("verification", "verified"), ("legacy", "ve
 
 
 @attrs.frozen(kw_only=True)
-class TwitterAdapter:
+class TwitterAdapter(_Adapter):
     """The ``twitter`` platform: ``GET /user?username={screen_name}``.
+
+    ``parse`` raises :class:`UsernameNotFound` for an answer without ``result.data.user.result``,
+    a ``UserUnavailable`` result (suspended, withheld: the reason is added as an exception note)
+    or a result with neither ``rest_id`` nor any count.
 
     Attributes:
         name: the registry name, always ``"twitter"``.
@@ -61,36 +75,67 @@ class TwitterAdapter:
     host: str = "twitter241.p.rapidapi.com"
     path: str = "/user"
 
-    def canonical_username(self, username: str) -> str:
-        """Trimmed, without one leading ``@``, lowercased; else :class:`InvalidUsername`."""
-        return canonical(self.name, username, _PATTERN, _RULE)
+    _pattern = _PATTERN
+    _rule = _RULE
+    _param = "username"
 
-    def request(self, username: str) -> ProviderRequest:
-        """The profile request; ``username`` is canonicalized again, so it is safe to send."""
-        return ProviderRequest(
-            self.host, self.path, {"username": self.canonical_username(username)}
+    def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
+        """The usual answer: an available user with ``core`` and the counts in ``legacy``."""
+        result = payload["result"]
+        data = result["data"] if type(result) is dict else MISSING
+        wrapper = data["user"] if type(data) is dict else MISSING
+        user = wrapper["result"] if type(wrapper) is dict else MISSING
+        if type(user) is not dict:
+            raise _Fallback
+        core, legacy, rest_id = user["core"], user["legacy"], user["rest_id"]
+        if (
+            type(core) is not dict
+            or type(legacy) is not dict
+            or type(rest_id) is not str
+            or not rest_id.strip()
+            or user.get("__typename") == "UserUnavailable"
+        ):
+            raise _Fallback
+        screen_name, display, bio = (
+            core.get("screen_name"),
+            core.get("name"),
+            legacy.get("description"),
+        )
+        avatar = user.get("avatar")
+        image = (
+            avatar.get("image_url") if type(avatar) is dict else dig(user, "avatar", "image_url")
+        )
+        verified = user.get("is_blue_verified")
+        return _profile(
+            self.name,
+            screen_name
+            if type(screen_name) is str and _PATTERN.fullmatch(screen_name)
+            else self._screen_name(user, username),
+            _fast_count(legacy["followers_count"]),
+            display if isinstance(display, str) and display else text(legacy.get("name")),
+            (
+                image
+                if isinstance(image, str) and image
+                else text(legacy.get("profile_image_url_https"))
+            ).replace("_normal.", "_400x400."),
+            bio if isinstance(bio, str) and bio else text(dig(user, "profile_bio", "description")),
+            flag(first(user, *_VERIFIED) if verified is None else verified),
+            _fast_count(legacy["friends_count"]),
+            _fast_count(legacy["statuses_count"]),
+            _fast_count(legacy["favourites_count"]),
+            None,
+            (),
         )
 
-    def parse(self, username: str, payload: Any) -> Profile:
-        """Read a ``/user`` answer into a :class:`Profile`.
-
-        Raises:
-            UsernameNotFound: no ``result.data.user.result``; a ``UserUnavailable`` result
-                (suspended, withheld: the reason is added as an exception note); or a result with
-                neither ``rest_id`` nor any count.
-            MalformedPayload: the answer is not an object, or has no numeric follower count.
-        """
-        if not isinstance(payload, Mapping):
-            raise self._malformed(
-                f"{self.name} answer is a {type(payload).__name__}, not an object"
-            )
+    def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
+        """Any answer: each field through its chain across the three shapes."""
         user = self._user(username, payload)
         image = text(dig(user, "avatar", "image_url")) or text(
             dig(user, "legacy", "profile_image_url_https")
         )
         return Profile(
             platform=self.name,
-            username=self._username(user, username),
+            username=self._screen_name(user, username),
             followers=self._count(first(user, *_FOLLOWERS), "follower count"),
             display_name=text(dig(user, "core", "name")) or text(dig(user, "legacy", "name")),
             profile_image=image.replace("_normal.", "_400x400."),
@@ -126,37 +171,13 @@ class TwitterAdapter:
             raise UsernameNotFound.for_user(self.name, username, host=self.host)
         return user
 
-    def _username(self, user: Mapping[str, Any], requested: str) -> str:
+    def _screen_name(self, user: Mapping[str, Any], requested: str) -> str:
         """The provider's screen name when it is a valid one, else the requested one."""
         value = text(dig(user, "core", "screen_name")) or text(dig(user, "legacy", "screen_name"))
         try:
             return self.canonical_username(value)
         except InvalidUsername:
             return requested
-
-    def _count(self, value: Any, what: str) -> int:
-        """A required count, else :class:`MalformedPayload` (also beyond a signed 64-bit int)."""
-        if value is MISSING:
-            raise self._malformed(f"{self.name} answer has no {what}")
-        try:
-            count = to_count(value, what=what, platform=self.name, host=self.host)
-        except (ValueError, OverflowError):  # digit strings beyond int()/float() range
-            count = -1
-        if not 0 <= count <= _MAX_COUNT:
-            raise self._malformed(f"{self.name} answer has an out-of-range {what}")
-        return count
-
-    def _optional(self, value: Any) -> int | None:
-        """An optional count; absent or unreadable gives ``None`` (it must not cost the profile)."""
-        if value is MISSING or value is None:
-            return None
-        try:
-            return self._count(value, "count")
-        except MalformedPayload:
-            return None
-
-    def _malformed(self, message: str) -> MalformedPayload:
-        return MalformedPayload(message, platform=self.name, host=self.host)
 
 
 def _has_id(value: Any) -> bool:
