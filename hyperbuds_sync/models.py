@@ -72,6 +72,51 @@ class PlatformData:
         return attrs.evolve(self, stale=True)
 
 
+_SET_PLATFORM_DATA = tuple(
+    PlatformData.__dict__[a.name].__set__ for a in attrs.fields(PlatformData)
+)
+
+
+def _platform_data(
+    platform: str,
+    username: str,
+    display_name: str,
+    profile_image: str,
+    bio: str,
+    verified: bool,
+    followers: int,
+    following: int,
+    total_content: int,
+    total_engagement: float,
+    average_engagement: float,
+    last_fetched: datetime,
+    raw: Mapping[str, Any],
+) -> PlatformData:
+    """A fresh (not stale) :class:`PlatformData` of values already of their fields' types.
+
+    The same record as ``PlatformData(...)`` with these arguments (it has no validators or
+    converters; a test keeps it so), for :func:`hyperbuds_sync.engagement.normalize`: filling
+    the slots directly skips the attrs ``__init__``'s bound-method call per field.
+    """
+    data: PlatformData = object.__new__(PlatformData)
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13) = _SET_PLATFORM_DATA
+    s0(data, platform)
+    s1(data, username)
+    s2(data, display_name)
+    s3(data, profile_image)
+    s4(data, bio)
+    s5(data, verified)
+    s6(data, followers)
+    s7(data, following)
+    s8(data, total_content)
+    s9(data, total_engagement)
+    s10(data, average_engagement)
+    s11(data, last_fetched)
+    s12(data, raw)
+    s13(data, False)  # stale
+    return data
+
+
 def _check_followers(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise InvalidStats(f"followers must be an int >= 0, got {value!r}")
