@@ -99,7 +99,10 @@ ODD_VALUES = [
     "9" * 18,
     "9" * 19,
     "9" * 25,
-    "\u0661\u0662",  # Arabic-Indic digits: int() reads them, the fast reader leaves them
+    "\u0661\u0662",  # Arabic-Indic digits (Nd): int() and the regex read them alike
+    "1\u0662",
+    "\uff11\uff12",  # fullwidth digits (Nd)
+    "12\n",
     "\u00b2",  # superscript two: isdigit() but not a decimal
     "UserUnavailable",
     "true",

@@ -235,15 +235,17 @@ _FAST_MISSES = (KeyError, TypeError, _Fallback)
 
 
 def _fast_count(value: Any) -> int:
-    """A plain in-range ``int`` or a short ASCII digit string as a count; else :class:`_Fallback`.
+    """A plain in-range ``int`` or a short decimal string as a count; else :class:`_Fallback`.
 
     Only values :func:`to_count` reads to the same number are taken, so the fast readers agree
-    with the defensive ones; booleans, negatives, floats and long strings go to the latter.
+    with the defensive ones: ``str.isdecimal`` is exactly the regex's ``\\d`` (Unicode ``Nd``,
+    which ``int`` reads too), and 18 digits cannot pass the int64 bound. Booleans, negatives,
+    floats, padded or signed strings go to the defensive reader.
     """
     if type(value) is int:
         if 0 <= value <= _MAX_COUNT:
             return value
-    elif type(value) is str and value.isascii() and value.isdigit() and len(value) < 19:
+    elif type(value) is str and value.isdecimal() and len(value) < 19:
         return int(value)
     raise _Fallback
 
