@@ -51,22 +51,16 @@ _COMMENTS = (("edge_media_to_comment", "count"),)
 class InstagramAdapter(_Adapter):
     """The ``instagram`` platform: ``GET /profile?username={username}``.
 
+    ``name`` is always ``"instagram"``; ``host`` and ``path`` may name a compatible provider.
     ``parse`` raises :class:`UsernameNotFound` for an answer with ``status: false``. Posts whose
     counts cannot be read are skipped; a negative like count (Instagram's "hidden") counts as 0.
-
-    Attributes:
-        name: the registry name, always ``"instagram"``.
-        host: the RapidAPI host; override it to use a compatible provider.
-        path: the profile endpoint's path on ``host``.
     """
 
     name: str = attrs.field(default="instagram", init=False)
     host: str = "instagram-looter2.p.rapidapi.com"
     path: str = "/profile"
 
-    _pattern = _PATTERN
-    _rule = _RULE
-    _param = "username"
+    _pattern, _rule, _param = _PATTERN, _RULE, "username"
 
     def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
         """The usual ``/profile`` answer: the profile at the top level, posts with plain counts."""

@@ -48,22 +48,16 @@ _HEARTS = (
 class TikTokAdapter(_Adapter):
     """The ``tiktok`` platform: ``GET /api/user/info?uniqueId={username}``.
 
+    ``name`` is always ``"tiktok"``; ``host`` and ``path`` may name a compatible relay.
     ``parse`` raises :class:`UsernameNotFound` for ``statusCode`` 10221/10202 or an answer
     without a ``userInfo.user`` holding a ``uniqueId``.
-
-    Attributes:
-        name: the registry name, always ``"tiktok"``.
-        host: the RapidAPI host; override it to use a compatible relay.
-        path: the profile endpoint's path on ``host``.
     """
 
     name: str = attrs.field(default="tiktok", init=False)
     host: str = "tiktok-api23.p.rapidapi.com"
     path: str = "/api/user/info"
 
-    _pattern = _PATTERN
-    _rule = _RULE
-    _param = "uniqueId"
+    _pattern, _rule, _param = _PATTERN, _RULE, "uniqueId"
 
     def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
         """The usual answer: ``userInfo.user`` and a complete ``userInfo.statsV2``."""

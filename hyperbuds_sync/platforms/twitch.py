@@ -40,21 +40,15 @@ _VIEWS = (("view_count",), ("viewCount",))
 class TwitchAdapter(_Adapter):
     """The ``twitch`` platform: ``GET /api/channels/info?channel={login}``.
 
+    ``name`` is always ``"twitch"``; ``host`` and ``path`` may name a compatible relay.
     ``parse`` raises :class:`UsernameNotFound` when ``data.user`` is null or missing.
-
-    Attributes:
-        name: the registry name, always ``"twitch"``.
-        host: the RapidAPI host; override it to use a compatible relay.
-        path: the profile endpoint's path on ``host``.
     """
 
     name: str = attrs.field(default="twitch", init=False)
     host: str = "twitch-scraper2.p.rapidapi.com"
     path: str = "/api/channels/info"
 
-    _pattern = _PATTERN
-    _rule = _RULE
-    _param = "channel"
+    _pattern, _rule, _param = _PATTERN, _RULE, "channel"
 
     def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
         """The usual answer: camelCase keys and a ``followers.totalCount``."""

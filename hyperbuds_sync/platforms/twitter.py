@@ -61,23 +61,17 @@ _VERIFIED = (("is_blue_verified",), ("verification", "verified"), ("legacy", "ve
 class TwitterAdapter(_Adapter):
     """The ``twitter`` platform: ``GET /user?username={screen_name}``.
 
+    ``name`` is always ``"twitter"``; ``host`` and ``path`` may name a compatible relay.
     ``parse`` raises :class:`UsernameNotFound` for an answer without ``result.data.user.result``,
     a ``UserUnavailable`` result (suspended, withheld: the reason is added as an exception note)
     or a result with neither ``rest_id`` nor any count.
-
-    Attributes:
-        name: the registry name, always ``"twitter"``.
-        host: the RapidAPI host; override it to use a compatible relay.
-        path: the profile endpoint's path on ``host``.
     """
 
     name: str = attrs.field(default="twitter", init=False)
     host: str = "twitter241.p.rapidapi.com"
     path: str = "/user"
 
-    _pattern = _PATTERN
-    _rule = _RULE
-    _param = "username"
+    _pattern, _rule, _param = _PATTERN, _RULE, "username"
 
     def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
         """The usual answer: an available user with ``core`` and the counts in ``legacy``."""
