@@ -11,12 +11,9 @@ errors and metrics.
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote
 
 import aiohttp
 from attrs import frozen
@@ -38,6 +35,7 @@ from ._logging import logger
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, retrying
 from ._session import SessionHolder
+from ._wire import Base, decode, encoded_base, plain_success, quote_value, read_capped
 from .errors import (
     ApiConfigError,
     HyperbudsSyncError,
@@ -56,72 +54,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Gateway"]
 
-_CHUNK = 64 * 1024
 _ERROR_BODY_CAP = 64 * 1024  # error bodies are one short JSON message
 _RETRY_ON: Final = (RateLimited, ProviderUnavailable)
 _UNSET: Final[Any] = object()
-
-
-_SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote(safe="") leaves alone
-
-_Base = tuple[str, str, str]  # (scheme, authority, path), encoded
-
-
-def _encoded_base(url: str) -> _Base | None:
-    """``url``'s scheme, authority and path as yarl encodes them, for :meth:`URL.build`;
-    ``None`` when it already has a query or fragment (then ``params=`` extends it as before)."""
-    parsed = URL(url)
-    if parsed.raw_query_string or parsed.raw_fragment:
-        return None
-    return parsed.scheme, parsed.raw_authority, parsed.raw_path
-
-
-def _quote(text: str) -> str:
-    """``quote(text, safe="")``, skipped for text it would leave as is (usernames are)."""
-    return text if _SAFE(text) else quote(text, safe="")
-
-
-# --- body ----------------------------------------------------------------------------------------
-
-
-async def _read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
-    """The body, or ``None`` once it is known to exceed ``cap`` (the connection is then closed
-    without reading the rest)."""
-    try:
-        length = resp.content_length
-    except ValueError:
-        length = None
-    if length is not None and length > cap:
-        resp.close()
-        return None
-    if length is not None:  # framed by Content-Length, known to fit: one read, no chunk loop
-        return await resp.read()
-    buf = bytearray()
-    async for chunk in resp.content.iter_chunked(_CHUNK):
-        buf.extend(chunk)
-        if len(buf) > cap:
-            resp.close()
-            return None
-    return bytes(buf)
-
-
-def _decode(raw: bytes) -> tuple[object, bool]:
-    """``(json, True)`` if the body parses, else ``(text, False)`` (to classify error bodies)."""
-    try:
-        return json.loads(raw), True
-    except (ValueError, RecursionError):
-        return raw.decode("utf-8", errors="replace"), False
-
-
-def _plain_success(status: int, body: object) -> bool:
-    """A 2xx JSON object without ``message``/``messages``: :func:`classify` would say ``None``
-    (its only 2xx errors come from those two fields), so the hot path skips it."""
-    return (
-        200 <= status < 300
-        and type(body) is dict
-        and "message" not in body
-        and "messages" not in body
-    )
 
 
 @frozen
@@ -199,7 +134,7 @@ class Gateway:
         self._call: Callable[..., Awaitable[Any]] = retrying(
             retry, _RETRY_ON, on_retry=self._on_retry
         )(self._again)
-        self._bases: dict[tuple[str, str], _Base | None] = {}
+        self._bases: dict[tuple[str, str], Base | None] = {}
         self._header_sets: dict[tuple[str, str], CIMultiDictProxy[str]] = {}
 
     def __repr__(self) -> str:
@@ -237,7 +172,7 @@ class Gateway:
         the work, as before)."""
         base = self._bases.get((request.host, request.path), _UNSET)
         if base is _UNSET:
-            base = self._bases[request.host, request.path] = _encoded_base(self._url(request))
+            base = self._bases[request.host, request.path] = encoded_base(self._url(request))
         params = request.params
         if base is None:
             return self._url(request), dict(params)
@@ -245,7 +180,7 @@ class Gateway:
         for name, value in params.items():
             if type(name) is not str or type(value) is not str:
                 return self._url(request), dict(params)
-            parts.append(f"{_quote(name)}={_quote(value)}")
+            parts.append(f"{quote_value(name)}={quote_value(value)}")
         scheme, authority, path = base
         query = "&".join(parts)
         return URL.build(
@@ -341,7 +276,7 @@ class Gateway:
                         host, key, limit=limit, remaining=remaining, reset_in=reset_in
                     )
                 ok = 200 <= status < 300
-                raw = await _read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
+                raw = await read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             error = network_error(exc, host=host, platform=platform, username=username)
             cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
@@ -350,8 +285,8 @@ class Gateway:
             request_id = answer_headers.get("x-rapidapi-request-id")
             log = "RapidAPI GET %s%s for %s -> %d (request id %s)"
             logger.debug(log, host, request.path, platform, status, request_id)
-        body, parsed = _decode(raw) if raw is not None else ("", False)
-        if parsed and ok and _plain_success(status, body):  # classify would say None
+        body, parsed = decode(raw) if raw is not None else ("", False)
+        if parsed and ok and plain_success(status, body):  # classify would say None
             self._pool.mark_ok(host, key)
             return body
         facts = {"platform": platform, "host": host, "username": username, "status": status}
@@ -362,14 +297,14 @@ class Gateway:
     async def _conclude(
         self, key: str, request: ProviderRequest, answer: _Answer, body: object, parsed: bool
     ) -> Any:
-        """Classify an answer the fast path did not take (``body`` as :func:`_decode` gave it,
+        """Classify an answer the fast path did not take (``body`` as ``_wire.decode`` gave it,
         ``""`` when over the cap); keep the key pool's books."""
         host, status, headers = request.host, answer.status, answer.headers
         if answer.raw is None and 200 <= status < 300:
             msg = f"{host} answer is larger than {self._max_body} bytes"
             raise MalformedPayload(msg, **answer.facts)
         error: ProviderError | None = None
-        if not _plain_success(status, body):
+        if not plain_success(status, body):
             error = classify(
                 status,
                 body,

@@ -1,0 +1,73 @@
+"""The gateway's wire helpers: the request URL built once per host and path, the capped body
+read, and the JSON decode, kept apart so :mod:`hyperbuds_sync._gateway` stays about the calls."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Final
+from urllib.parse import quote
+
+import aiohttp
+from yarl import URL
+
+__all__ = ["Base", "decode", "encoded_base", "plain_success", "quote_value", "read_capped"]
+
+_CHUNK = 64 * 1024
+_SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote(safe="") leaves alone
+
+Base = tuple[str, str, str]  # (scheme, authority, path), encoded
+
+
+def encoded_base(url: str) -> Base | None:
+    """``url``'s scheme, authority and path as yarl encodes them, for :meth:`URL.build`;
+    ``None`` when it already has a query or fragment (then ``params=`` extends it as before)."""
+    parsed = URL(url)
+    if parsed.raw_query_string or parsed.raw_fragment:
+        return None
+    return parsed.scheme, parsed.raw_authority, parsed.raw_path
+
+
+def quote_value(text: str) -> str:
+    """``quote(text, safe="")``, skipped for text it would leave as is (usernames are)."""
+    return text if _SAFE(text) else quote(text, safe="")
+
+
+async def read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
+    """The body, or ``None`` once it is known to exceed ``cap`` (the connection is then closed
+    without reading the rest)."""
+    try:
+        length = resp.content_length
+    except ValueError:
+        length = None
+    if length is not None and length > cap:
+        resp.close()
+        return None
+    if length is not None:  # framed by Content-Length, known to fit: one read, no chunk loop
+        return await resp.read()
+    buf = bytearray()
+    async for chunk in resp.content.iter_chunked(_CHUNK):
+        buf.extend(chunk)
+        if len(buf) > cap:
+            resp.close()
+            return None
+    return bytes(buf)
+
+
+def decode(raw: bytes) -> tuple[object, bool]:
+    """``(json, True)`` if the body parses, else ``(text, False)`` (to classify error bodies)."""
+    try:
+        return json.loads(raw), True
+    except (ValueError, RecursionError):
+        return raw.decode("utf-8", errors="replace"), False
+
+
+def plain_success(status: int, body: object) -> bool:
+    """A 2xx JSON object without ``message``/``messages``: :func:`classify` would say ``None``
+    (its only 2xx errors come from those two fields), so the hot path skips it."""
+    return (
+        200 <= status < 300
+        and type(body) is dict
+        and "message" not in body
+        and "messages" not in body
+    )
