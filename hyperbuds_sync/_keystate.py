@@ -122,19 +122,19 @@ class MemoryKeyState:
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, _Entry]] = {}
-        self._benches: dict[str, dict[str, float]] = {}  # the benched_until values, by host
 
     async def benched(self, host: str) -> dict[str, float]:
         """See :meth:`KeyState.benched`."""
-        benches = self._benches.get(host)
-        return dict(benches) if benches else {}
+        held = self._data.get(host)
+        if not held:
+            return {}
+        return {fp: e.benched_until for fp, e in held.items() if e.benched_until is not None}
 
     async def bench(self, host: str, fp: str, until_epoch: float) -> None:
         """See :meth:`KeyState.bench`."""
         held = entry(self._data, host, fp)
         until = max(until_epoch, held.benched_until or until_epoch)
         held.benched_until = until
-        self._benches.setdefault(host, {})[fp] = until
 
     async def record(
         self,

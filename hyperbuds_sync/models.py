@@ -7,7 +7,7 @@ frontend's camelCase JSON with :func:`to_dict` / :func:`from_dict`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -72,9 +72,13 @@ class PlatformData:
         return attrs.evolve(self, stale=True)
 
 
-_SET_PLATFORM_DATA = tuple(
-    PlatformData.__dict__[a.name].__set__ for a in attrs.fields(PlatformData)
-)
+def _slot_setters(cls: type) -> tuple[Callable[[object, Any], None], ...]:
+    """The slot setters of a slotted attrs class's fields, in field order (for the trusted
+    builders that skip ``__init__``; only for classes without validators or converters)."""
+    return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
+
+
+_SET_PLATFORM_DATA = _slot_setters(PlatformData)
 
 
 def _platform_data(

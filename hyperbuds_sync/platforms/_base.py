@@ -8,13 +8,13 @@ computed from the profile by a named formula (:mod:`hyperbuds_sync.engagement`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-import attrs
 from attrs import field, frozen
 
 from ..errors import InvalidUsername, MalformedPayload
+from ..models import _slot_setters
 
 __all__ = [
     "MISSING",
@@ -251,11 +251,6 @@ def _fast_count(value: Any) -> int:
 
 
 _new = object.__new__
-
-
-def _slot_setters(cls: type) -> tuple[Callable[[object, Any], None], ...]:
-    """The slot setters of a slotted attrs class's fields, in field order."""
-    return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
 
 
 _SET_POST = _slot_setters(PostStats)
