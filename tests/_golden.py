@@ -1,0 +1,245 @@
+"""Golden outputs of the adapters: what each ``parse`` gives, recorded once, compared ever after.
+
+Run ``python tests/_golden.py`` to (re)write ``tests/golden/*.json``; ``test_golden.py`` compares
+today's outputs with them. An outcome is the profile as a JSON dict, or ``{"error": ClassName}``.
+The inputs are every payload in ``tests/payloads`` (each adapter), every one-place variant of the
+usual answers (each leaf replaced by each odd value, or dropped), the emulator's answers and the
+payload tables of ``test_platforms.py``. Variants are stored as their difference from the base
+answer's outcome, so a file stays small and a change reads as one line.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from _payloads import PAYLOADS, load_payload  # noqa: E402
+
+from hyperbuds_sync.errors import ProviderError  # noqa: E402
+from hyperbuds_sync.platforms import (  # noqa: E402
+    InstagramAdapter,
+    Platform,
+    TikTokAdapter,
+    TwitchAdapter,
+    TwitterAdapter,
+)
+from hyperbuds_sync.testing._creators import generate_creator  # noqa: E402
+from hyperbuds_sync.testing._shapes import PROVIDERS, host_of  # noqa: E402
+
+GOLDEN = HERE / "golden"
+ADAPTERS: dict[str, Platform] = {
+    a.name: a for a in (TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter())
+}
+
+ODD_VALUES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    7,
+    2**63 - 1,
+    2**63,
+    1.0,
+    2.5,
+    float("nan"),
+    "",
+    " ",
+    "0",
+    "12",
+    "0012",
+    " 12 ",
+    "+12",
+    "12.0",
+    "-3",
+    "1.2M",
+    "9" * 18,
+    "9" * 19,
+    "9" * 25,
+    "\u0661\u0662",  # Arabic-Indic digits (Nd)
+    "1\u0662",
+    "\uff11\uff12",  # fullwidth digits (Nd)
+    "12\n",
+    "\u00b2",  # superscript two: isdigit() but not a decimal
+    "UserUnavailable",
+    "true",
+    "TRUE",
+    "Maya_Cooks",
+    "@maya",
+    "a..b",
+    [],
+    {},
+    [{}],
+    {"count": 5},
+]
+
+USUAL = [
+    ("tiktok", "tiktok-user"),
+    ("twitter", "twitter-user"),
+    ("twitter", "twitter-user-nolegacy"),
+    ("twitch", "twitch-user"),
+    ("instagram", "instagram-user"),
+    ("instagram", "instagram-v1info-user"),
+]
+
+_DROP = "<drop>"
+
+
+def outcome(adapter: Platform, payload: Any, username: str = "someone") -> dict[str, Any]:
+    """What ``parse`` gives, as JSON: the profile's fields, or the provider error's class."""
+    try:
+        profile = adapter.parse(username, payload)
+    except ProviderError as error:
+        return {"error": type(error).__name__}
+    return attrs.asdict(profile)
+
+
+def canon(value: Any) -> str:
+    """``value`` as canonical JSON text: ``True``, ``1`` and ``1.0`` all differ."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=True)
+
+
+def delta(base: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``got`` that differ from ``base`` (an error outcome is kept whole)."""
+    if "error" in got or "error" in base:
+        return got
+    return {k: v for k, v in got.items() if canon(v) != canon(base.get(k))}
+
+
+def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value[:3]):  # posts repeat their shape
+            yield from _paths(item, (*path, index))
+
+
+def variants(payload: Any) -> Iterator[tuple[str, Any]]:
+    """``(label, variant)``: ``payload`` with one place set to each odd value, or removed."""
+    for path in _paths(payload):
+        if not path:
+            continue
+        for value in [*ODD_VALUES, _DROP]:
+            variant = copy.deepcopy(payload)
+            parent = variant
+            for step in path[:-1]:
+                parent = parent[step]
+            if value is _DROP:
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = copy.deepcopy(value)
+            yield f"{canon(list(path))} {_DROP if value is _DROP else repr(value)}", variant
+
+
+def emulator_answers(platform: str, count: int = 5) -> list[Any]:
+    """The emulator's answers for ``count`` generated creators, decoded from JSON."""
+    provider = PROVIDERS[host_of(platform)]
+    creators = (generate_creator(platform, f"gold{i:03d}") for i in range(count))
+    return [json.loads(json.dumps(provider.render(c))) for c in creators]
+
+
+def table_cases() -> Iterator[tuple[str, str, Any]]:
+    """``(label, adapter name, payload)`` from the parametrized payload tables of test_platforms."""
+    import test_platforms
+
+    for name in sorted(dir(test_platforms)):
+        test = getattr(test_platforms, name)
+        if not name.startswith("test_") or not callable(test):
+            continue
+        for mark in getattr(test, "pytestmark", []):
+            if mark.name != "parametrize":
+                continue
+            names = (
+                [n.strip() for n in mark.args[0].split(",")]
+                if isinstance(mark.args[0], str)
+                else list(mark.args[0])
+            )
+            if "payload" not in names:
+                continue
+            for index, values in enumerate(mark.args[1]):
+                row = dict(zip(names, values if len(names) > 1 else [values], strict=True))
+                adapter = row.get("adapter")
+                targets = [adapter.name] if adapter is not None else _implied(name)
+                for target in targets:
+                    yield f"{name}[{index}]", target, row["payload"]
+
+
+def _implied(test_name: str) -> list[str]:
+    """The adapters a table without an ``adapter`` column is about (from the test's name)."""
+    named = [p for p in ADAPTERS if f"_{p}_" in f"_{test_name}_"]
+    return named or list(ADAPTERS)
+
+
+def break_cases() -> Iterator[tuple[str, str, Any]]:
+    """``(label, adapter name, payload)``: the sample answers with an unreadable follower count."""
+    import test_platforms
+
+    for target in ADAPTERS:
+        for value in test_platforms.BAD_FOLLOWERS:
+            shown = "<removed>" if value is test_platforms._REMOVE else repr(value)[:40]
+            yield f"bad followers {shown}", target, test_platforms._break_followers(target, value)
+
+
+def record() -> dict[str, Any]:
+    """Every golden file's content, by file name."""
+    files: dict[str, Any] = {}
+    samples = sorted(PAYLOADS.glob("*.json"))
+    files["payloads.json"] = {
+        name: {path.stem: outcome(a, load_payload(path.name)) for path in samples}
+        for name, a in ADAPTERS.items()
+    }
+    for platform, name in USUAL:
+        adapter = ADAPTERS[platform]
+        base = outcome(adapter, load_payload(name))
+        changed: dict[str, Any] = {}
+        count = 0
+        for label, variant in variants(load_payload(name)):
+            count += 1
+            diff = delta(base, outcome(adapter, variant))
+            if diff:
+                changed[label] = diff
+        files[f"variants-{name}.json"] = {"base": base, "count": count, "changed": changed}
+    files["emulator.json"] = {
+        name: [
+            {"payload": answer, "outcome": outcome(a, answer)}
+            for answer in [*emulator_answers(name), PROVIDERS[host_of(name)].not_found]
+        ]
+        for name, a in ADAPTERS.items()
+    }
+    files["tables.json"] = {
+        f"{label} {target}": {
+            "adapter": target,
+            "payload": payload,
+            "outcome": outcome(ADAPTERS[target], copy.deepcopy(payload)),
+        }
+        for label, target, payload in [*table_cases(), *break_cases()]
+    }
+    return files
+
+
+def dump(content: Any) -> str:
+    """A golden file's text: sorted keys, one level of indentation per nesting."""
+    return json.dumps(content, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=True) + "\n"
+
+
+def main() -> None:
+    GOLDEN.mkdir(exist_ok=True)
+    for name, content in record().items():
+        (GOLDEN / name).write_text(dump(content), encoding="utf-8")
+        print(f"wrote tests/golden/{name}")
+
+
+if __name__ == "__main__":
+    main()
