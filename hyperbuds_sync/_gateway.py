@@ -49,7 +49,7 @@ from .metrics import RETRIES, UPSTREAM_CALLS, Metrics
 from .models import QuotaStatus
 
 if TYPE_CHECKING:
-    from .platforms._base import ProviderRequest
+    from .models import ProviderRequest
 
 __all__ = ["Gateway"]
 

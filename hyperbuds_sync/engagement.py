@@ -23,7 +23,7 @@ from attrs import frozen
 
 from .errors import UnknownFormula
 from .models import PlatformData, _platform_data
-from .platforms._base import Profile
+from .providers.base import Profile
 
 __all__ = [
     "DEFAULT",

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from hyperbuds_sync.errors import ProviderError
-from hyperbuds_sync.platforms._base import _FAST_MISSES, _Adapter
+from hyperbuds_sync.providers.base import _FAST_MISSES, _Adapter
 
 
 def typed(value: Any) -> Any:

@@ -32,7 +32,7 @@ from hyperbuds_sync.platforms import (
     TwitchAdapter,
     TwitterAdapter,
 )
-from hyperbuds_sync.platforms._base import _FAST_MISSES, _Adapter, _fast_count, _profile, to_count
+from hyperbuds_sync.providers.base import _FAST_MISSES, _Adapter, _fast_count, _profile, to_count
 from hyperbuds_sync.testing._creators import generate_creator
 from hyperbuds_sync.testing._shapes import PROVIDERS, host_of
 

@@ -44,7 +44,7 @@ from hyperbuds_sync.errors import (
     UsernameNotFound,
 )
 from hyperbuds_sync.metrics import RETRIES, UPSTREAM_CALLS, Metrics
-from hyperbuds_sync.platforms._base import ProviderRequest
+from hyperbuds_sync.models import ProviderRequest
 
 KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
 KEY_B = "KEYB-5ecret-zyxwvutsrqponmlkjihgfedcba9876543210zz"

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from ..errors import InvalidUsername, UsernameNotFound
-from ._base import (
+from .base import (
     MISSING,
     Profile,
     _Adapter,

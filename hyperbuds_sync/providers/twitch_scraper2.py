@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ..errors import UsernameNotFound
-from ._base import (
+from .base import (
     MISSING,
     Profile,
     _Adapter,

@@ -1,4 +1,4 @@
-"""The Platform protocol and the pure helpers adapters share.
+"""The Provider protocol, the records a provider reads into, and the helpers providers share.
 
 An adapter turns a username into a :class:`ProviderRequest` and a provider's JSON into a
 :class:`Profile`. It never does I/O and never imports aiohttp. The engagement numbers are then
@@ -11,34 +11,23 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from attrs import field, frozen
+from attrs import frozen
 
 from ..errors import InvalidUsername, MalformedPayload
-from ..models import _slot_setters
+from ..models import ProviderRequest, _slot_setters
 
 __all__ = [
     "MISSING",
     "Platform",
     "PostStats",
     "Profile",
+    "Provider",
     "ProviderRequest",
     "canonical",
     "dig",
     "first",
     "to_count",
 ]
-
-
-@frozen
-class ProviderRequest:
-    """What to ask a RapidAPI provider: ``GET https://{host}{path}?{params}``.
-
-    ``params`` values are passed as query parameters and percent-encoded by the transport.
-    """
-
-    host: str
-    path: str
-    params: Mapping[str, str] = field(factory=dict)
 
 
 @frozen
@@ -74,7 +63,7 @@ class Profile:
 
 
 @runtime_checkable
-class Platform(Protocol):
+class Provider(Protocol):
     """One social platform served through one RapidAPI provider. Pure: no I/O.
 
     Attributes:
@@ -114,6 +103,10 @@ class Platform(Protocol):
             MalformedPayload: the answer lacks what a profile needs (followers above all).
         """
         ...
+
+
+Platform = Provider
+"""The protocol's earlier name, kept: ``hyperbuds_sync.Platform`` is the same class."""
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Platform adapters and their registry.
+"""The public registry: platform name -> its provider (:mod:`hyperbuds_sync.providers`).
 
 Four adapters ship built in: ``tiktok``, ``twitter``, ``twitch`` and ``instagram``. Third parties
 add more with :func:`register`, or by declaring an entry point in the group
@@ -15,12 +15,18 @@ import logging
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
 
-from ..errors import UnknownPlatform
-from ._base import Platform, PostStats, Profile, ProviderRequest
-from .instagram import InstagramAdapter
-from .tiktok import TikTokAdapter
-from .twitch import TwitchAdapter
-from .twitter import TwitterAdapter
+from .errors import UnknownPlatform
+from .models import ProviderRequest
+from .providers import (
+    InstagramAdapter,
+    Platform,
+    PostStats,
+    Profile,
+    Provider,
+    TikTokAdapter,
+    TwitchAdapter,
+    TwitterAdapter,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -29,6 +35,7 @@ __all__ = [
     "PlatformRegistry",
     "PostStats",
     "Profile",
+    "Provider",
     "ProviderRequest",
     "TikTokAdapter",
     "TwitchAdapter",

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from ..errors import MalformedPayload, UsernameNotFound
-from ._base import (
+from .base import (
     _MAX_COUNT,
     _SET_POST,
     MISSING,
