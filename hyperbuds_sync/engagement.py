@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from attrs import frozen
 
 from .errors import UnknownFormula
-from .models import PlatformData, _platform_data
+from .models import PlatformData
 from .providers.base import Profile
 
 __all__ = [
@@ -104,27 +104,21 @@ def legacy(profile: Profile) -> Engagement:
       average = their mean (0 without posts).
     - Any other platform: likes (or views) as total, per content item as average.
     """
-    total, average = _legacy(profile)
-    return Engagement(total, average)
-
-
-def _legacy(profile: Profile) -> tuple[float, float]:
-    """:func:`legacy`'s total and average, without the :class:`Engagement` record."""
     likes = profile.likes or 0
     content = profile.total_content
     platform = profile.platform
     if platform == "twitter":
         total = float(likes + content * 10)
-        return total, total / content if content > 0 else 0.0
+        return Engagement(total, total / content if content > 0 else 0.0)
     if platform == "twitch":
         views = float(profile.views or 0)
-        return views, views
+        return Engagement(views, views)
     if platform == "instagram":
         posts = profile.posts
-        interactions = sum([p.likes + p.comments for p in posts])
-        return float(interactions), interactions / len(posts) if posts else 0.0
+        interactions = sum(p.likes + p.comments for p in posts)
+        return Engagement(float(interactions), interactions / len(posts) if posts else 0.0)
     total = float(likes if profile.likes is not None else profile.views or 0)
-    return total, total / content if content > 0 else 0.0
+    return Engagement(total, total / content if content > 0 else 0.0)
 
 
 @register("rate")
@@ -160,32 +154,21 @@ def normalize(
     A naive ``fetched_at`` is taken as UTC, so ``last_fetched`` is always timezone-aware (a naive
     one would make :attr:`PlatformData.age` raise ``TypeError``).
     """
-    if fetched_at.tzinfo is not UTC and fetched_at.utcoffset() is None:
+    if fetched_at.utcoffset() is None:
         fetched_at = fetched_at.replace(tzinfo=UTC)
-    if isinstance(formula, str):
-        fn = _FORMULAS.get(formula)
-        if fn is None:
-            fn = get(formula)  # raises UnknownFormula
-    else:
-        fn = formula
-    if fn is legacy:  # the default, without building an Engagement only to read it back
-        total, average = _legacy(profile)
-    else:
-        result = fn(profile)
-        total, average = float(result.total), float(result.average)
-    # Every value is already of its field's type (PlatformData has no validators or converters).
-    return _platform_data(
-        profile.platform,
-        profile.username,
-        profile.display_name or profile.username,
-        profile.profile_image,
-        profile.bio,
-        profile.verified,
-        profile.followers,
-        profile.following,
-        profile.total_content,
-        total,
-        average,
-        fetched_at,
-        raw if isinstance(raw, dict) else {"value": raw},
+    result = (get(formula) if isinstance(formula, str) else formula)(profile)
+    return PlatformData(
+        platform=profile.platform,
+        username=profile.username,
+        display_name=profile.display_name or profile.username,
+        profile_image=profile.profile_image,
+        bio=profile.bio,
+        verified=profile.verified,
+        followers=profile.followers,
+        following=profile.following,
+        total_content=profile.total_content,
+        total_engagement=float(result.total),
+        average_engagement=float(result.average),
+        last_fetched=fetched_at,
+        raw=raw if isinstance(raw, dict) else {"value": raw},
     )

@@ -7,7 +7,7 @@ frontend's camelCase JSON with :func:`to_dict` / :func:`from_dict`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -71,55 +71,6 @@ class PlatformData:
     def as_stale(self) -> PlatformData:
         """A copy marked stale."""
         return attrs.evolve(self, stale=True)
-
-
-def _slot_setters(cls: type) -> tuple[Callable[[object, Any], None], ...]:
-    """The slot setters of a slotted attrs class's fields, in field order (for the trusted
-    builders that skip ``__init__``; only for classes without validators or converters)."""
-    return tuple(cls.__dict__[a.name].__set__ for a in attrs.fields(cls))
-
-
-_SET_PLATFORM_DATA = _slot_setters(PlatformData)
-
-
-def _platform_data(
-    platform: str,
-    username: str,
-    display_name: str,
-    profile_image: str,
-    bio: str,
-    verified: bool,
-    followers: int,
-    following: int,
-    total_content: int,
-    total_engagement: float,
-    average_engagement: float,
-    last_fetched: datetime,
-    raw: Mapping[str, Any],
-) -> PlatformData:
-    """A fresh (not stale) :class:`PlatformData` of values already of their fields' types.
-
-    The same record as ``PlatformData(...)`` with these arguments (it has no validators or
-    converters; a test keeps it so), for :func:`hyperbuds_sync.engagement.normalize`: filling
-    the slots directly skips the attrs ``__init__``'s bound-method call per field.
-    """
-    data: PlatformData = object.__new__(PlatformData)
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13) = _SET_PLATFORM_DATA
-    s0(data, platform)
-    s1(data, username)
-    s2(data, display_name)
-    s3(data, profile_image)
-    s4(data, bio)
-    s5(data, verified)
-    s6(data, followers)
-    s7(data, following)
-    s8(data, total_content)
-    s9(data, total_engagement)
-    s10(data, average_engagement)
-    s11(data, last_fetched)
-    s12(data, raw)
-    s13(data, False)  # stale
-    return data
 
 
 def _check_followers(value: object) -> int:

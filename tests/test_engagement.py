@@ -261,3 +261,15 @@ def test_normalize_instagram_uses_the_posts() -> None:
 
 def test_post_stats_defaults() -> None:
     assert PostStats() == PostStats(likes=0, comments=0, views=None)
+
+
+def test_legacy_is_the_registered_default_and_replaceable() -> None:
+    profile = Profile("tiktok", "a", 1, likes=10, total_content=5)
+    assert engagement.legacy(profile) == engagement.Engagement(10.0, 2.0)
+    engagement.register("legacy", lambda p: engagement.Engagement(1, 2), replace=True)
+    try:
+        data = engagement.normalize(profile, fetched_at=FETCHED, raw={})
+        assert (data.total_engagement, data.average_engagement) == (1.0, 2.0)
+    finally:
+        engagement.register("legacy", engagement.legacy, replace=True)
+    assert engagement.normalize(profile, fetched_at=FETCHED, raw={}).average_engagement == 2.0

@@ -13,19 +13,8 @@ from typing import Any
 
 import attrs
 
-from ..errors import UsernameNotFound
-from .base import (
-    MISSING,
-    Profile,
-    _Adapter,
-    _Fallback,
-    _fast_count,
-    _profile,
-    dig,
-    first,
-    flag,
-    text,
-)
+from .base import Adapter, Profile
+from .reading import Count, Strict, first
 
 __all__ = ["TikTokAdapter"]
 
@@ -33,19 +22,49 @@ _PATTERN = re.compile(r"(?!.*\.\.)[a-z0-9_.]{2,24}")
 _RULE = "use 2 to 24 letters, digits, '_' or '.', without '..'"
 _NOT_FOUND_CODES = (10221, 10202, "10221", "10202")
 
-_FOLLOWERS = (("statsV2", "followerCount"), ("stats", "followerCount"), ("user", "followerCount"))
-_FOLLOWING = (("statsV2", "followingCount"), ("stats", "followingCount"))
-_VIDEOS = (("statsV2", "videoCount"), ("stats", "videoCount"))
-_HEARTS = (
-    ("statsV2", "heartCount"),
-    ("statsV2", "heart"),
-    ("stats", "heart"),
-    ("stats", "heartCount"),
-)
+
+# --- the answer's shape --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Stats:
+    followerCount: Count | None = None
+    followingCount: Count | None = None
+    videoCount: Count | None = None
+    heartCount: Count | None = None
+    heart: Count | None = None
+
+
+@attrs.frozen
+class _User(Strict):
+    uniqueId: str = ""
+    nickname: str = ""
+    avatarLarger: str = ""
+    avatarMedium: str = ""
+    avatarThumb: str = ""
+    signature: str = ""
+    verified: bool = False
+    followerCount: Count | None = None
+
+
+@attrs.frozen
+class _UserInfo:
+    user: _User | None = None
+    stats: _Stats = _Stats()
+    statsV2: _Stats = _Stats()
+
+
+@attrs.frozen
+class _Answer:
+    statusCode: Any = None
+    userInfo: _UserInfo = _UserInfo()
+
+
+# --- the mapping ---------------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class TikTokAdapter(_Adapter):
+class TikTokAdapter(Adapter):
     """The ``tiktok`` platform: ``GET /api/user/info?uniqueId={username}``.
 
     ``name`` is always ``"tiktok"``; ``host`` and ``path`` may name a compatible relay.
@@ -59,75 +78,22 @@ class TikTokAdapter(_Adapter):
 
     _pattern, _rule, _param = _PATTERN, _RULE, "uniqueId"
 
-    def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
-        """The usual answer: ``userInfo.user`` and a complete ``userInfo.statsV2``."""
-        code = payload.get("statusCode")
-        info = payload["userInfo"]
-        if (code != 0 and code in _NOT_FOUND_CODES) or type(info) is not dict:
-            raise _Fallback
-        user, stats = info["user"], info["statsV2"]
-        if type(user) is not dict or type(stats) is not dict:
-            raise _Fallback
-        unique_id = user["uniqueId"]
-        if not _PATTERN.fullmatch(unique_id):  # not already canonical: let _read decide
-            raise _Fallback
-        nickname, avatar, bio = (
-            user.get("nickname"),
-            user.get("avatarLarger"),
-            user.get("signature"),
-        )
-        verified = user.get("verified")
-        return _profile(
-            self.name,
-            unique_id,
-            _fast_count(stats["followerCount"]),
-            nickname if isinstance(nickname, str) and nickname else unique_id,
-            avatar
-            if isinstance(avatar, str) and avatar
-            else text(user.get("avatarMedium")) or text(user.get("avatarThumb")),
-            bio if isinstance(bio, str) else "",
-            flag(verified),
-            _fast_count(stats["followingCount"]),
-            _fast_count(stats["videoCount"]),
-            _fast_count(stats["heartCount"]),
-            None,
-            (),
-        )
-
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
-        """Any answer: ``statsV2`` wins, then ``stats``, then ``user`` (followers only)."""
-        info = self._user_info(username, payload)
-        user = info["user"]
+        """``statsV2`` wins, then ``stats``, then ``user`` (followers only)."""
+        answer = self._structure(payload, _Answer)
+        user, v2, v1 = answer.userInfo.user, answer.userInfo.statsV2, answer.userInfo.stats
+        if answer.statusCode in _NOT_FOUND_CODES or user is None or not user.uniqueId.strip():
+            raise self._not_found(username)
+        followers = first(v2.followerCount, v1.followerCount, user.followerCount)
         return Profile(
             platform=self.name,
-            username=self._username(user.get("uniqueId"), username),
-            followers=self._count(first(info, *_FOLLOWERS), "follower count"),
-            display_name=text(user.get("nickname")) or text(user.get("uniqueId")),
-            profile_image=(
-                text(user.get("avatarLarger"))
-                or text(user.get("avatarMedium"))
-                or text(user.get("avatarThumb"))
-            ),
-            bio=text(user.get("signature")),
-            verified=flag(user.get("verified")),
-            following=self._optional(first(info, *_FOLLOWING)) or 0,
-            total_content=self._optional(first(info, *_VIDEOS)) or 0,
-            likes=self._optional(first(info, *_HEARTS)),
+            username=self._username(user.uniqueId, username),
+            followers=self._required(followers, "follower count"),
+            display_name=user.nickname or user.uniqueId,
+            profile_image=user.avatarLarger or user.avatarMedium or user.avatarThumb,
+            bio=user.signature,
+            verified=user.verified,
+            following=self._optional(first(v2.followingCount, v1.followingCount)) or 0,
+            total_content=self._optional(first(v2.videoCount, v1.videoCount)) or 0,
+            likes=self._optional(first(v2.heartCount, v2.heart, v1.heart, v1.heartCount)),
         )
-
-    # --- helpers ---------------------------------------------------------------------------------
-
-    def _user_info(self, username: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-        """``userInfo``, checked to hold a ``user`` object with a ``uniqueId``."""
-        if payload.get("statusCode") in _NOT_FOUND_CODES:
-            raise UsernameNotFound.for_user(self.name, username, host=self.host)
-        info = payload.get("userInfo")
-        user = dig(info, "user")
-        if user is MISSING or user is None or user == {}:
-            raise UsernameNotFound.for_user(self.name, username, host=self.host)
-        if not isinstance(user, Mapping):
-            raise self._malformed(f"tiktok userInfo.user is a {type(user).__name__}")
-        if not text(user.get("uniqueId")).strip():
-            raise UsernameNotFound.for_user(self.name, username, host=self.host)
-        assert isinstance(info, Mapping)  # dig() only reaches "user" through a mapping
-        return info

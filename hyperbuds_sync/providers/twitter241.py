@@ -3,62 +3,141 @@
 The user object sits at ``result.data.user.result`` and has had three shapes: everything under
 ``legacy`` (up to mid-2025); ``core``/``avatar``/``verification`` split out with the counts still
 in ``legacy`` (2025); and no ``legacy`` at all, counts in ``relationship_counts``,
-``tweet_counts`` and ``action_counts`` (2026). Every field reads a chain across all three.
+``tweet_counts`` and ``action_counts`` (2026). The shape below holds all three, every part
+optional; each field of the profile reads a chain across them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
-from ..errors import InvalidUsername, UsernameNotFound
-from .base import (
-    MISSING,
-    Profile,
-    _Adapter,
-    _Fallback,
-    _fast_count,
-    _profile,
-    dig,
-    first,
-    flag,
-    text,
-)
+from .base import Adapter, Profile
+from .reading import Count, Strict, first
 
 __all__ = ["TwitterAdapter"]
 
 _PATTERN = re.compile(r"[a-z0-9_]{1,15}")
 _RULE = "use 1 to 15 letters, digits or '_'"
 
-_USER = ("result", "data", "user", "result")
-_FOLLOWERS = (
-    ("legacy", "followers_count"),
-    ("relationship_counts", "followers"),
-    ("public_metrics", "followers_count"),
-)
-_FOLLOWING = (
-    ("legacy", "friends_count"),
-    ("relationship_counts", "following"),
-    ("public_metrics", "following_count"),
-)
-_TWEETS = (
-    ("legacy", "statuses_count"),
-    ("tweet_counts", "tweets"),
-    ("public_metrics", "tweet_count"),
-)
-_LIKES = (
-    ("legacy", "favourites_count"),
-    ("action_counts", "favorites_count"),
-    ("public_metrics", "like_count"),
-)
-_VERIFIED = (("is_blue_verified",), ("verification", "verified"), ("legacy", "verified"))
+
+# --- the answer's shape (three eras in one) ------------------------------------------------------
+
+
+@attrs.frozen
+class _Legacy:
+    name: str = ""
+    screen_name: str = ""
+    description: str = ""
+    profile_image_url_https: str = ""
+    verified: bool | None = None
+    followers_count: Count | None = None
+    friends_count: Count | None = None
+    statuses_count: Count | None = None
+    favourites_count: Count | None = None
+
+
+@attrs.frozen
+class _Metrics:
+    """``relationship_counts``, ``tweet_counts``, ``action_counts`` and ``public_metrics``."""
+
+    followers: Count | None = None
+    following: Count | None = None
+    tweets: Count | None = None
+    favorites_count: Count | None = None
+    followers_count: Count | None = None
+    following_count: Count | None = None
+    tweet_count: Count | None = None
+    like_count: Count | None = None
+
+
+@attrs.frozen
+class _Core:
+    name: str = ""
+    screen_name: str = ""
+
+
+@attrs.frozen
+class _Avatar:
+    image_url: str = ""
+
+
+@attrs.frozen
+class _Verification:
+    verified: bool | None = None
+
+
+@attrs.frozen
+class _Bio:
+    description: str = ""
+
+
+@attrs.frozen
+class _User(Strict):
+    renames: ClassVar[Mapping[str, str]] = {"typename": "__typename"}
+
+    typename: str = ""
+    reason: str = ""
+    message: str = ""
+    rest_id: Any = None
+    is_blue_verified: bool | None = None
+    core: _Core = _Core()
+    avatar: _Avatar = _Avatar()
+    verification: _Verification = _Verification()
+    profile_bio: _Bio = _Bio()
+    legacy: _Legacy = _Legacy()
+    relationship_counts: _Metrics = _Metrics()
+    tweet_counts: _Metrics = _Metrics()
+    action_counts: _Metrics = _Metrics()
+    public_metrics: _Metrics = _Metrics()
+
+
+@attrs.frozen
+class _UserBox:
+    result: _User | None = None
+
+
+@attrs.frozen
+class _Data:
+    user: _UserBox = _UserBox()
+
+
+@attrs.frozen
+class _Result:
+    data: _Data = _Data()
+
+
+@attrs.frozen
+class _Answer:
+    result: _Result = _Result()
+
+
+# --- the mapping ---------------------------------------------------------------------------------
+
+
+def _counts(user: _User) -> tuple[Count | None, Count | None, Count | None, Count | None]:
+    """Followers, following, tweets and likes: each its chain's first hit across the eras."""
+    legacy, metrics = user.legacy, user.public_metrics
+    return (
+        first(legacy.followers_count, user.relationship_counts.followers, metrics.followers_count),
+        first(legacy.friends_count, user.relationship_counts.following, metrics.following_count),
+        first(legacy.statuses_count, user.tweet_counts.tweets, metrics.tweet_count),
+        first(legacy.favourites_count, user.action_counts.favorites_count, metrics.like_count),
+    )
+
+
+def _has_id(value: Any) -> bool:
+    """Whether ``rest_id`` is a non-empty string or an integer."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @attrs.frozen(kw_only=True)
-class TwitterAdapter(_Adapter):
+class TwitterAdapter(Adapter):
     """The ``twitter`` platform: ``GET /user?username={screen_name}``.
 
     ``name`` is always ``"twitter"``; ``host`` and ``path`` may name a compatible relay.
@@ -73,109 +152,37 @@ class TwitterAdapter(_Adapter):
 
     _pattern, _rule, _param = _PATTERN, _RULE, "username"
 
-    def _read_fast(self, username: str, payload: dict[str, Any]) -> Profile:
-        """The usual answer: an available user with ``core`` and the counts in ``legacy``."""
-        result = payload["result"]
-        data = result["data"] if type(result) is dict else MISSING
-        wrapper = data["user"] if type(data) is dict else MISSING
-        user = wrapper["result"] if type(wrapper) is dict else MISSING
-        if type(user) is not dict:
-            raise _Fallback
-        core, legacy, rest_id = user["core"], user["legacy"], user["rest_id"]
-        if (
-            type(core) is not dict
-            or type(legacy) is not dict
-            or type(rest_id) is not str
-            or not rest_id.strip()
-            or user.get("__typename") == "UserUnavailable"
-        ):
-            raise _Fallback
-        screen_name, display, bio = (
-            core.get("screen_name"),
-            core.get("name"),
-            legacy.get("description"),
-        )
-        avatar = user.get("avatar")
-        image = (
-            avatar.get("image_url") if type(avatar) is dict else dig(user, "avatar", "image_url")
-        )
-        verified = user.get("is_blue_verified")
-        return _profile(
-            self.name,
-            screen_name
-            if type(screen_name) is str and _PATTERN.fullmatch(screen_name)
-            else self._screen_name(user, username),
-            _fast_count(legacy["followers_count"]),
-            display if isinstance(display, str) and display else text(legacy.get("name")),
-            (
-                image
-                if isinstance(image, str) and image
-                else text(legacy.get("profile_image_url_https"))
-            ).replace("_normal.", "_400x400."),
-            bio if isinstance(bio, str) and bio else text(dig(user, "profile_bio", "description")),
-            flag(first(user, *_VERIFIED) if verified is None else verified),
-            _fast_count(legacy["friends_count"]),
-            _fast_count(legacy["statuses_count"]),
-            _fast_count(legacy["favourites_count"]),
-            None,
-            (),
-        )
-
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
-        """Any answer: each field through its chain across the three shapes."""
-        user = self._user(username, payload)
-        image = text(dig(user, "avatar", "image_url")) or text(
-            dig(user, "legacy", "profile_image_url_https")
-        )
+        """Each field through its chain across the three shapes."""
+        user = self._user(username, self._structure(payload, _Answer))
+        followers, following, tweets, likes = _counts(user)
+        legacy = user.legacy
+        image = user.avatar.image_url or legacy.profile_image_url_https
+        flags = (user.is_blue_verified, user.verification.verified, legacy.verified)
+        verified = next((flag for flag in flags if flag is not None), False)
         return Profile(
             platform=self.name,
-            username=self._screen_name(user, username),
-            followers=self._count(first(user, *_FOLLOWERS), "follower count"),
-            display_name=text(dig(user, "core", "name")) or text(dig(user, "legacy", "name")),
+            username=self._username(user.core.screen_name or legacy.screen_name, username),
+            followers=self._required(followers, "follower count"),
+            display_name=user.core.name or legacy.name,
             profile_image=image.replace("_normal.", "_400x400."),
-            bio=(
-                text(dig(user, "legacy", "description"))
-                or text(dig(user, "profile_bio", "description"))
-            ),
-            verified=flag(first(user, *_VERIFIED)),
-            following=self._optional(first(user, *_FOLLOWING)) or 0,
-            total_content=self._optional(first(user, *_TWEETS)) or 0,
-            likes=self._optional(first(user, *_LIKES)),
+            bio=legacy.description or user.profile_bio.description,
+            verified=verified,
+            following=self._optional(following) or 0,
+            total_content=self._optional(tweets) or 0,
+            likes=self._optional(likes),
         )
 
-    # --- helpers ---------------------------------------------------------------------------------
-
-    def _user(self, username: str, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    def _user(self, username: str, answer: _Answer) -> _User:
         """``result.data.user.result``, checked to be an available user."""
-        user = dig(payload, *_USER)
-        if user is MISSING or user is None or user == {}:
-            raise UsernameNotFound.for_user(self.name, username, host=self.host)
-        if not isinstance(user, Mapping):
-            raise self._malformed(f"twitter user result is a {type(user).__name__}")
-        if user.get("__typename") == "UserUnavailable":
-            error = UsernameNotFound.for_user(self.name, username, host=self.host)
-            reason = text(user.get("reason")) or text(user.get("message"))
-            if reason:
+        user = answer.result.data.user.result
+        if user is None:
+            raise self._not_found(username)
+        if user.typename == "UserUnavailable":
+            error = self._not_found(username)
+            if reason := user.reason or user.message:
                 error.add_note(f"twitter says the user is unavailable: {reason}")
             raise error
-        if not _has_id(user.get("rest_id")) and not any(
-            first(user, *chain) is not MISSING
-            for chain in (_FOLLOWERS, _FOLLOWING, _TWEETS, _LIKES)
-        ):
-            raise UsernameNotFound.for_user(self.name, username, host=self.host)
+        if not _has_id(user.rest_id) and all(c is None for c in _counts(user)):
+            raise self._not_found(username)
         return user
-
-    def _screen_name(self, user: Mapping[str, Any], requested: str) -> str:
-        """The provider's screen name when it is a valid one, else the requested one."""
-        value = text(dig(user, "core", "screen_name")) or text(dig(user, "legacy", "screen_name"))
-        try:
-            return self.canonical_username(value)
-        except InvalidUsername:
-            return requested
-
-
-def _has_id(value: Any) -> bool:
-    """Whether ``rest_id`` is a non-empty string or an integer."""
-    if isinstance(value, str):
-        return bool(value.strip())
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -1,0 +1,174 @@
+"""Reading a provider's answer: its shape as attrs classes, structured by one cattrs converter.
+
+A provider describes the part of its answer it needs as small attrs classes (every field optional,
+with a default) and :func:`structure` turns the decoded JSON into them. The rules are the same for
+every provider, so a provider's module is only its shape, its mapping and its not-found rule:
+
+- a ``str`` field that holds anything but a string reads as ``""``; a ``bool`` field is true only
+  for ``True`` or the string ``"true"`` (``bool | None`` keeps ``None`` for absent);
+- a :data:`Count` field holds a non-negative int read from an int, an integral float or a digit
+  string, or :class:`Unreadable` with the value the answer held (the mapping decides what that
+  means: a required count fails the profile, an optional one is unknown);
+- a nested shape whose value is not an object reads as its defaults (``X | None``: as ``None``),
+  except a :class:`Strict` shape (the user object itself), which must be an object or null;
+- a ``tuple[X, ...]`` that is not a list reads as empty.
+
+cattrs' errors (exception groups with a note per field) become one :class:`MalformedPayload`
+naming the fields, through ``cattrs.transform_error``.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from ..errors import MalformedPayload
+
+__all__ = [
+    "MAX_COUNT",
+    "Count",
+    "Strict",
+    "Unreadable",
+    "count_of",
+    "first",
+    "structure",
+]
+
+T = TypeVar("T")
+MAX_COUNT = 2**63 - 1
+_DIGITS = re.compile(r"^\s*[+]?(\d{1,19})(\.0{1,20})?\s*$")
+
+
+@attrs.frozen
+class Unreadable:
+    """A count the answer holds that is no count (a word, a negative, a boolean, NaN)."""
+
+    value: Any = attrs.field(eq=False)
+
+
+Count = int | Unreadable
+"""The value of a count field: the count, or what the answer held instead."""
+
+
+class Strict:
+    """Mixin for a shape that must be an object (or null) where it appears; else the answer is
+    malformed. ``renames`` maps attribute names to the answer's keys (``__typename``)."""
+
+    renames: ClassVar[Mapping[str, str]] = {}
+
+
+def count_of(value: Any) -> int | None:
+    """A non-negative count from an int, an integral float or a digit string; else ``None``."""
+    if isinstance(value, bool):
+        return None
+    count: int | None = None
+    if isinstance(value, int):
+        count = value
+    elif isinstance(value, float):
+        count = int(value) if value.is_integer() else None
+    elif isinstance(value, str) and (match := _DIGITS.match(value)):
+        count = int(match.group(1))
+    return count if count is not None and 0 <= count <= MAX_COUNT else None
+
+
+def first(*values: Count | None) -> Count | None:
+    """The first count that is not ``None`` (a field chain's first hit)."""
+    for value in values:
+        if value is not None:
+            return value
+    return None
+
+
+def _structure_count(value: Any, _: Any) -> Count | None:
+    if value is None:
+        return None
+    count = count_of(value)
+    return Unreadable(value) if count is None else count
+
+
+def _is_count(tp: Any) -> bool:
+    return set(typing.get_args(tp)) == {int, Unreadable, type(None)}
+
+
+def _optional_of(tp: Any) -> type | None:
+    """``X`` for ``X | None`` where ``X`` is an attrs shape, else ``None``."""
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    args = [a for a in typing.get_args(tp) if a is not type(None)]
+    if len(args) == 1 and len(typing.get_args(tp)) == 2 and attrs.has(args[0]):
+        return args[0]
+    return None
+
+
+def _shape_hook(cls: type) -> Callable[[Any, Any], Any]:
+    renames = getattr(cls, "renames", {})
+    overrides = {name: override(rename=key) for name, key in renames.items()}
+    build: Callable[[Any, Any], Any] = make_dict_structure_fn(
+        cls,
+        converter,
+        **overrides,  # type: ignore[arg-type]
+    )
+    return lambda value, _: build(value if isinstance(value, Mapping) else {}, cls)
+
+
+def _optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    cls = _optional_of(tp)
+    strict = isinstance(cls, type) and issubclass(cls, Strict)
+
+    def hook(value: Any, _: Any) -> Any:
+        if isinstance(value, Mapping):
+            return converter.structure(value, cls)  # type: ignore[arg-type]
+        if value is None or not strict:
+            return None
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+
+    return hook
+
+
+def _tuple_hook(tp: Any) -> Callable[[Any, Any], Any]:
+    item = typing.get_args(tp)[0]
+    return lambda value, _: (
+        tuple(converter.structure(v, item) for v in value) if isinstance(value, list) else ()
+    )
+
+
+def _is_tuple(tp: Any) -> bool:
+    origin: Any = typing.get_origin(tp)
+    return origin is tuple and typing.get_args(tp)[1:] == (...,)
+
+
+def _flag(value: Any, _: Any = None) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+converter = cattrs.Converter()
+converter.register_structure_hook(str, lambda value, _: value if isinstance(value, str) else "")
+converter.register_structure_hook(bool, _flag)
+converter.register_structure_hook(Any, lambda value, _: value)
+converter.register_structure_hook_func(
+    lambda tp: set(typing.get_args(tp)) == {bool, type(None)},
+    lambda value, _: None if value is None else _flag(value),
+)
+converter.register_structure_hook_func(_is_count, _structure_count)
+converter.register_structure_hook_factory(attrs.has, _shape_hook)
+converter.register_structure_hook_factory(lambda tp: _optional_of(tp) is not None, _optional_hook)
+converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
+
+
+def structure(payload: Any, shape: type[T], *, platform: str, host: str) -> T:
+    """``payload`` as ``shape``; a structuring error is a :class:`MalformedPayload` naming the
+    fields, e.g. ``tiktok answer is malformed: invalid type ... @ $.userInfo.user``."""
+    try:
+        return converter.structure(payload, shape)
+    except (cattrs.BaseValidationError, TypeError, ValueError) as error:
+        where = "; ".join(cattrs.transform_error(error, path="$"))
+        raise MalformedPayload(
+            f"{platform} answer is malformed: {where}", platform=platform, host=host
+        ) from None
