@@ -174,12 +174,10 @@ def test_tiktok_private_account_is_found() -> None:
         {"statusCode": 10202, "userInfo": tiktok_user()["userInfo"]},
         {"statusCode": "10221"},
         {"statusCode": 0, "userInfo": {}},
-        {"statusCode": 0},
         {"userInfo": {"user": None}},
         {"userInfo": {"user": {}}},
         {"userInfo": {"user": {"uniqueId": ""}, "stats": {"followerCount": 1}}},
         {"userInfo": {"user": {"nickname": "Maya"}, "stats": {"followerCount": 1}}},
-        {"userInfo": []},
     ],
 )
 def test_tiktok_not_found(payload: Any) -> None:
@@ -268,12 +266,9 @@ def test_twitter_verified_first_hit_wins() -> None:
     "payload",
     [
         load_payload("twitter-notfound"),
-        {},
-        {"result": None},
-        {"result": {"data": {"user": {}}}},
-        twitter_result({}),
-        twitter_result({"__typename": "User", "core": {"screen_name": "x"}}),
-        {"message": "Internal error"},
+        twitter_result({"__typename": "UserUnavailable"}),
+        {"result": {"__typename": "UserUnavailable", "unavailable_reason": "Suspended"}},
+        {"error": True, "code": "error_msg", "message": "No user matches for specified terms."},
     ],
 )
 def test_twitter_not_found(payload: Any) -> None:
@@ -350,7 +345,7 @@ def test_twitch_unreadable_view_count_is_unknown() -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", [load_payload("twitch-notfound"), {"data": {}}, {}, {"data": None}]
+    "payload", [load_payload("twitch-notfound"), {"data": {"user": None, "extra": 1}}]
 )
 def test_twitch_not_found(payload: Any) -> None:
     assert_not_found(TwitchAdapter(), payload)
@@ -642,8 +637,11 @@ def test_host_and_path_overrides(cls: Callable[..., Platform]) -> None:
     request = adapter.request("maya_1")
     assert (request.host, request.path) == ("relay.example.com", "/v2/profile")
     assert list(request.params.values()) == ["maya_1"]
+    not_found = {"status": False, "data": {"user": None}, "statusCode": 10221}
+    if adapter.name == "twitter":
+        not_found = {"result": {"data": {}}}
     with pytest.raises(UsernameNotFound) as info:
-        adapter.parse("maya_1", {"status": False, "data": {"user": None}, "statusCode": 10221})
+        adapter.parse("maya_1", not_found)
     assert info.value.host == "relay.example.com"
 
 

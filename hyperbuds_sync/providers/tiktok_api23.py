@@ -48,7 +48,7 @@ class _User(Strict):
 
 
 @attrs.frozen
-class _UserInfo:
+class _UserInfo(Strict):
     user: _User | None = None
     stats: _Stats = _Stats()
     statsV2: _Stats = _Stats()
@@ -56,8 +56,7 @@ class _UserInfo:
 
 @attrs.frozen
 class _Answer:
-    statusCode: Any = None
-    userInfo: _UserInfo = _UserInfo()
+    userInfo: _UserInfo | None = None
 
 
 # --- the mapping ---------------------------------------------------------------------------------
@@ -68,8 +67,9 @@ class TikTokAdapter(Adapter):
     """The ``tiktok`` platform: ``GET /api/user/info?uniqueId={username}``.
 
     ``name`` is always ``"tiktok"``; ``host`` and ``path`` may name a compatible relay.
-    ``parse`` raises :class:`UsernameNotFound` for ``statusCode`` 10221/10202 or an answer
-    without a ``userInfo.user`` holding a ``uniqueId``.
+    ``parse`` raises :class:`UsernameNotFound` for ``statusCode`` 10221/10202 or a
+    ``userInfo`` object without a ``user`` holding a ``uniqueId``; an answer without a
+    ``userInfo`` object, or with a ``user`` that is not an object, is :class:`MalformedPayload`.
     """
 
     name: str = attrs.field(default="tiktok", init=False)
@@ -80,9 +80,13 @@ class TikTokAdapter(Adapter):
 
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
         """``statsV2`` wins, then ``stats``, then ``user`` (followers only)."""
-        answer = self._structure(payload, _Answer)
-        user, v2, v1 = answer.userInfo.user, answer.userInfo.statsV2, answer.userInfo.stats
-        if answer.statusCode in _NOT_FOUND_CODES or user is None or not user.uniqueId.strip():
+        if payload.get("statusCode") in _NOT_FOUND_CODES:
+            raise self._not_found(username)
+        info = self._structure(payload, _Answer).userInfo
+        if info is None:
+            raise self._malformed("tiktok answer has no userInfo")
+        user, v2, v1 = info.user, info.statsV2, info.stats
+        if user is None or not user.uniqueId.strip():  # TikTok's own "userInfo": {}
             raise self._not_found(username)
         followers = first(v2.followerCount, v1.followerCount, user.followerCount)
         return Profile(

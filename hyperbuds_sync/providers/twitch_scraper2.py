@@ -52,13 +52,13 @@ class _User(Strict):
 
 
 @attrs.frozen
-class _Data:
+class _Data(Strict):
     user: _User | None = None
 
 
 @attrs.frozen
 class _Answer:
-    data: _Data = _Data()
+    data: _Data | None = None
 
 
 # --- the mapping ---------------------------------------------------------------------------------
@@ -69,7 +69,8 @@ class TwitchAdapter(Adapter):
     """The ``twitch`` platform: ``GET /api/channels/info?channel={login}``.
 
     ``name`` is always ``"twitch"``; ``host`` and ``path`` may name a compatible relay.
-    ``parse`` raises :class:`UsernameNotFound` when ``data.user`` is null or missing.
+    ``parse`` raises :class:`UsernameNotFound` only when ``data.user`` is null; an answer
+    without a ``data.user`` object is :class:`MalformedPayload`.
     """
 
     name: str = attrs.field(default="twitch", init=False)
@@ -80,9 +81,13 @@ class TwitchAdapter(Adapter):
 
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
         """camelCase keys first, snake_case as fallbacks."""
-        user = self._structure(payload, _Answer).data.user
+        data = payload.get("data")
+        if isinstance(data, Mapping) and "user" in data and data["user"] is None:
+            raise self._not_found(username)  # Twitch's own {"data": {"user": null}}
+        answer = self._structure(payload, _Answer)
+        user = answer.data.user if answer.data is not None else None
         if user is None:
-            raise self._not_found(username)
+            raise self._malformed("twitch answer has no data.user")
         followers = first(user.followers.totalCount, user.followers.total_count)
         return Profile(
             platform=self.name,

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from ..errors import UsernameNotFound
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
@@ -81,8 +82,8 @@ class _User(Strict):
 
     typename: str = ""
     reason: str = ""
+    unavailable_reason: str = ""
     message: str = ""
-    rest_id: Any = None
     is_blue_verified: bool | None = None
     core: _Core = _Core()
     avatar: _Avatar = _Avatar()
@@ -96,23 +97,29 @@ class _User(Strict):
 
 
 @attrs.frozen
-class _UserBox:
+class _UserBox(Strict):
     result: _User | None = None
 
 
 @attrs.frozen
-class _Data:
-    user: _UserBox = _UserBox()
+class _Data(Strict):
+    user: _UserBox | None = None
 
 
 @attrs.frozen
-class _Result:
-    data: _Data = _Data()
+class _Result(Strict):
+    """``result``: the GraphQL ``data``, or (2026 captures) a ``UserUnavailable`` itself."""
+
+    renames: ClassVar[Mapping[str, str]] = {"typename": "__typename"}
+
+    typename: str = ""
+    unavailable_reason: str = ""
+    data: _Data | None = None
 
 
 @attrs.frozen
 class _Answer:
-    result: _Result = _Result()
+    result: _Result | None = None
 
 
 # --- the mapping ---------------------------------------------------------------------------------
@@ -129,21 +136,16 @@ def _counts(user: _User) -> tuple[Count | None, Count | None, Count | None, Coun
     )
 
 
-def _has_id(value: Any) -> bool:
-    """Whether ``rest_id`` is a non-empty string or an integer."""
-    if isinstance(value, str):
-        return bool(value.strip())
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 @attrs.frozen(kw_only=True)
 class TwitterAdapter(Adapter):
     """The ``twitter`` platform: ``GET /user?username={screen_name}``.
 
     ``name`` is always ``"twitter"``; ``host`` and ``path`` may name a compatible relay.
-    ``parse`` raises :class:`UsernameNotFound` for an answer without ``result.data.user.result``,
-    a ``UserUnavailable`` result (suspended, withheld: the reason is added as an exception note)
-    or a result with neither ``rest_id`` nor any count.
+    ``parse`` raises :class:`UsernameNotFound` only for twitter241's own answers: an empty
+    ``result.data``, a ``UserUnavailable`` result (suspended, withheld: the reason is added as an
+    exception note) or ``{"error": true, "message": "No user matches ..."}`` (which comes with
+    HTTP 404, so the transport's classify usually decides it first). Any other answer without a
+    user and its follower count is :class:`MalformedPayload`.
     """
 
     name: str = attrs.field(default="twitter", init=False)
@@ -154,6 +156,8 @@ class TwitterAdapter(Adapter):
 
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
         """Each field through its chain across the three shapes."""
+        if _is_not_found(payload):
+            raise self._not_found(username)
         user = self._user(username, self._structure(payload, _Answer))
         followers, following, tweets, likes = _counts(user)
         legacy = user.legacy
@@ -175,14 +179,37 @@ class TwitterAdapter(Adapter):
 
     def _user(self, username: str, answer: _Answer) -> _User:
         """``result.data.user.result``, checked to be an available user."""
-        user = answer.result.data.user.result
+        result = answer.result
+        if result is not None and result.typename == "UserUnavailable":
+            raise self._unavailable(username, result.unavailable_reason)
+        box = result.data.user if result is not None and result.data is not None else None
+        user = box.result if box is not None else None
         if user is None:
-            raise self._not_found(username)
+            raise self._malformed("twitter answer has no result.data.user.result")
         if user.typename == "UserUnavailable":
-            error = self._not_found(username)
-            if reason := user.reason or user.message:
-                error.add_note(f"twitter says the user is unavailable: {reason}")
-            raise error
-        if not _has_id(user.rest_id) and all(c is None for c in _counts(user)):
-            raise self._not_found(username)
+            raise self._unavailable(
+                username, user.reason or user.unavailable_reason or user.message
+            )
         return user
+
+    def _unavailable(self, username: str, reason: str) -> UsernameNotFound:
+        """Not found, with X's reason (suspended, withheld) as an exception note."""
+        error = self._not_found(username)
+        if reason:
+            error.add_note(f"twitter says the user is unavailable: {reason}")
+        return error
+
+
+def _is_not_found(payload: Mapping[str, Any]) -> bool:
+    """twitter241's own not-found answers: an empty ``result.data``, or the retired path's
+    ``{"error": true, "message": "No user matches ..."}`` (HTTP 404, see the note in the class)."""
+    result = payload.get("result")
+    data = result.get("data") if isinstance(result, Mapping) else None
+    if isinstance(data, Mapping) and not data:
+        return True
+    message = payload.get("message")
+    return (
+        payload.get("error") is True
+        and isinstance(message, str)
+        and message.startswith("No user matches")
+    )
