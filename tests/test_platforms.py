@@ -839,3 +839,44 @@ def test_parse_raises_only_provider_errors(payload: Any) -> None:
         except (UsernameNotFound, MalformedPayload):
             continue
         _check_profile(adapter, profile)
+
+
+# --- TikTok's 32-bit stats (issue 10 point 7) ----------------------------------------------------
+
+WRAPPED = -1794967296  # 2,500,000,000 hearts read as a signed 32-bit int
+
+
+@pytest.mark.parametrize(
+    ("stats", "stats_v2", "likes"),
+    [
+        ({"heartCount": WRAPPED, "heart": WRAPPED}, {"heartCount": "2500000000"}, 2500000000),
+        ({"heartCount": WRAPPED, "heart": 2500000000}, None, 2500000000),
+        ({"heartCount": WRAPPED, "heart": WRAPPED}, None, None),
+        ({"heartCount": WRAPPED}, {"heartCount": "-1794967296", "heart": "n/a"}, None),
+        ({"heart": 77}, {"heartCount": "-1794967296"}, 77),
+        ({"heart": 77}, {"heartCount": "lots"}, 77),
+        ({"heartCount": 5}, {"heartCount": ""}, 5),
+    ],
+)
+def test_tiktok_wrapped_or_unreadable_hearts_are_unknown(
+    stats: dict[str, Any], stats_v2: dict[str, Any] | None, likes: int | None
+) -> None:
+    payload = {"userInfo": {"user": {"uniqueId": "big"}, "stats": {"followerCount": 9, **stats}}}
+    if stats_v2 is not None:
+        payload["userInfo"]["statsV2"] = {"followerCount": "9", "videoCount": "4", **stats_v2}
+    profile = TikTokAdapter().parse("big", payload)
+    assert profile.likes == likes
+    for formula in ("legacy", "rate"):
+        result = engagement.get(formula)(profile)
+        assert result.total >= 0
+        assert result.average >= 0
+
+
+def test_tiktok_negative_optional_counts_fall_back_or_are_unknown() -> None:
+    payload = tiktok_user()
+    info = payload["userInfo"]
+    info["statsV2"]["followingCount"] = "-5"
+    info["statsV2"]["videoCount"] = "n/a"
+    info["stats"]["videoCount"] = -2
+    profile = TikTokAdapter().parse("mayacooks", payload)
+    assert (profile.following, profile.total_content) == (311, 0)

@@ -38,6 +38,7 @@ __all__ = [
     "Unreadable",
     "count_of",
     "first",
+    "first_readable",
     "structure",
 ]
 
@@ -82,6 +83,14 @@ def first(*values: Count | None) -> Count | None:
     """The first count that is not ``None`` (a field chain's first hit)."""
     for value in values:
         if value is not None:
+            return value
+    return None
+
+
+def first_readable(*values: Count | None) -> int | None:
+    """The first readable count: an absent, negative or unreadable one is skipped (unknown)."""
+    for value in values:
+        if isinstance(value, int):
             return value
     return None
 

@@ -2,7 +2,10 @@
 
 The answer holds ``userInfo.user`` (identity), ``userInfo.stats`` (ints, rounded for big accounts)
 and, usually, ``userInfo.statsV2`` (exact counts as strings). ``statsV2`` wins; ``stats`` is the
-fallback. Not found is HTTP 200 with ``statusCode`` 10221 (or 10202) and an empty ``userInfo``.
+fallback. ``stats`` counts are 32-bit: ``heartCount`` wraps negative past 2^31, so an optional
+count that is negative or unreadable is skipped for the next in its chain, and is unknown at the
+end of it: it never fails the profile and never makes engagement negative. Not found is HTTP 200
+with ``statusCode`` 10221 (or 10202) and an empty ``userInfo``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 import attrs
 
 from .base import Adapter, Profile
-from .reading import Count, Strict, first
+from .reading import Count, Strict, first, first_readable
 
 __all__ = ["TikTokAdapter"]
 
@@ -97,7 +100,7 @@ class TikTokAdapter(Adapter):
             profile_image=user.avatarLarger or user.avatarMedium or user.avatarThumb,
             bio=user.signature,
             verified=user.verified,
-            following=self._optional(first(v2.followingCount, v1.followingCount)) or 0,
-            total_content=self._optional(first(v2.videoCount, v1.videoCount)) or 0,
-            likes=self._optional(first(v2.heartCount, v2.heart, v1.heart, v1.heartCount)),
+            following=first_readable(v2.followingCount, v1.followingCount) or 0,
+            total_content=first_readable(v2.videoCount, v1.videoCount) or 0,
+            likes=first_readable(v2.heartCount, v2.heart, v1.heart, v1.heartCount),
         )
