@@ -186,7 +186,7 @@ class Adapter:
             raise self._malformed(
                 f"{self.name} answer is a {type(payload).__name__}, not an object"
             )
-        return self._read(username, payload)
+        return self._read(username, payload if isinstance(payload, dict) else dict(payload))
 
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
         """The provider's one reader."""

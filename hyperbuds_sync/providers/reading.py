@@ -9,8 +9,9 @@ every provider, so a provider's module is only its shape, its mapping and its no
 - a :data:`Count` field holds a non-negative int read from an int, an integral float or a digit
   string, or :class:`Unreadable` with the value the answer held (the mapping decides what that
   means: a required count fails the profile, an optional one is unknown);
-- a nested shape whose value is not an object reads as its defaults (``X | None``: as ``None``),
-  except a :class:`Strict` shape (the user object itself), which must be an object or null;
+- a nested shape whose value is not an object (a decoded JSON ``dict``) reads as its defaults
+  (``X | None``: as ``None``), except a :class:`Strict` shape (the user object itself), which
+  must be an object or null;
 - a ``tuple[X, ...]`` that is not a list reads as empty.
 
 cattrs' errors (exception groups with a note per field) become one :class:`MalformedPayload`
@@ -67,6 +68,8 @@ class Strict:
 
 def count_of(value: Any) -> int | None:
     """A non-negative count from an int, an integral float or a digit string; else ``None``."""
+    if type(value) is int:  # the plain case first
+        return value if 0 <= value <= MAX_COUNT else None
     if isinstance(value, bool):
         return None
     count: int | None = None
@@ -124,7 +127,7 @@ def _shape_hook(cls: type) -> Callable[[Any, Any], Any]:
         converter,
         **overrides,  # type: ignore[arg-type]
     )
-    return lambda value, _: build(value if isinstance(value, Mapping) else {}, cls)
+    return lambda value, _: build(value if isinstance(value, dict) else {}, cls)
 
 
 def _optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
@@ -132,7 +135,7 @@ def _optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
     strict = isinstance(cls, type) and issubclass(cls, Strict)
 
     def hook(value: Any, _: Any) -> Any:
-        if isinstance(value, Mapping):
+        if isinstance(value, dict):
             return converter.structure(value, cls)  # type: ignore[arg-type]
         if value is None or not strict:
             return None
