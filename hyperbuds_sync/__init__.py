@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from ._facade import SocialSync
 from ._retry import RetryPolicy
 from .backend import SyncClient
+from .blocking import BlockingSocialSync
 from .cache import Cache, MemoryCache
 from .config import Settings
 from .engagement import Engagement
@@ -70,6 +71,7 @@ __all__ = [
     "BackendError",
     "BackendUnavailable",
     "BackendValidationError",
+    "BlockingSocialSync",
     "Cache",
     "ConfigError",
     "Engagement",
