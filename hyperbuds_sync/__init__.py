@@ -19,6 +19,7 @@ from .backend import SyncClient
 from .blocking import BlockingSocialSync
 from .cache import Cache, MemoryCache
 from .config import Settings
+from .dataframes import to_pandas
 from .engagement import Engagement
 from .errors import (
     ApiConfigError,
@@ -111,6 +112,7 @@ __all__ = [
     "__version__",
     "from_dict",
     "to_dict",
+    "to_pandas",
 ]
 
 # Tracebacks read hyperbuds_sync.QuotaExceeded, not hyperbuds_sync.errors.QuotaExceeded. Only the
