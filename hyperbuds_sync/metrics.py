@@ -52,3 +52,10 @@ class Metrics:
     def reset(self) -> None:
         """Zero every counter."""
         self._counts.clear()
+
+    def __repr__(self) -> str:
+        totals: Counter[str] = Counter()
+        for (name, _platform), value in self._counts.items():
+            totals[name] += value
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(totals.items()))
+        return f"Metrics({shown})"

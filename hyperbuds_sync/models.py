@@ -17,6 +17,7 @@ import cattrs
 from attrs import field, frozen
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
+from . import _display
 from .errors import InvalidInput, InvalidStats
 
 __all__ = [
@@ -83,6 +84,9 @@ class PlatformData:
         return {
             a.name: getattr(self, a.name) for a in attrs.fields(PlatformData) if a.name != "raw"
         }
+
+    def _repr_html_(self) -> str:
+        return _display.record_table(f"{self.platform} @{self.username}", self.to_record())
 
 
 def _slot_setters(cls: type) -> tuple[Callable[[object, Any], None], ...]:
@@ -267,6 +271,15 @@ class SyncOutcome:
             "error": None if self.error is None else str(self.error),
         }
 
+    def __repr__(self) -> str:
+        return f"SyncOutcome({self.platform!r}, {self._summary()})"
+
+    def _summary(self) -> str:
+        """``ok: <message>`` or ``<ErrorClass>: <message>``, one line."""
+        if self.error is not None:
+            return f"{type(self.error).__name__}: {self.error}"
+        return f"ok: {self.result.message}" if self.result is not None else "no result"
+
 
 @frozen
 class SyncReport:
@@ -291,6 +304,16 @@ class SyncReport:
 
     def __getitem__(self, platform: str) -> SyncOutcome:
         return self.outcomes[platform]
+
+    def __repr__(self) -> str:
+        lines = "".join(f"\n  {p}: {o._summary()}" for p, o in self.outcomes.items())
+        return f"<SyncReport {len(self.succeeded)} of {len(self.outcomes)} synced{lines}>"
+
+    def _repr_html_(self) -> str:
+        title = f"SyncReport: {len(self.succeeded)} of {len(self.outcomes)} synced"
+        rows = [o.to_record() for o in self.outcomes.values()]
+        columns = ("platform", "ok", "followers", "engagement", "message", "error_type", "error")
+        return _display.rows_table(title, columns, rows)
 
 
 @frozen
@@ -324,6 +347,9 @@ class QuotaStatus:
             "reset_at": self.reset_at,
             "keys": len(self.keys),
         }
+
+    def _repr_html_(self) -> str:
+        return _display.record_table(f"quota on {self.host}", self.to_record())
 
 
 # --- camelCase conversion (the old frontend's UnifiedPlatformData) --------------------------------
