@@ -34,6 +34,13 @@ def typecheck(session: nox.Session) -> None:
     session.run("mypy", "--strict", "tests/typing_usage.py")
 
 
+@nox.session(python=PYTHON)
+def examples(session: nox.Session) -> None:
+    """mypy --strict on every example under docs/examples/, as a reader would copy them."""
+    session.install("-e", ".[tests]", "mypy>=1.10", "pandas-stubs>=2.0")
+    session.run("mypy", "--strict", "docs/examples")
+
+
 @nox.session(python="3.11")
 def docs(session: nox.Session) -> None:
     """Build the documentation site with mkdocs --strict (into site/, gitignored)."""

@@ -63,6 +63,22 @@ async def test_a_script_runs_from_the_shell_and_inside_a_running_loop(mode: list
     assert rapidapi.calls == 3
 
 
+async def test_the_docs_example_runs() -> None:
+    example = Path(__file__).parent.parent / "docs" / "examples" / "blocking.py"
+    async with RapidAPIEmulator() as rapidapi, BackendEmulator() as backend:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            str(example),
+            env={**_env(rapidapi.url, backend.url), "HYPERBUDS_REDIS_URL": ""},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0, err.decode()
+    assert "184,233 followers" in out.decode()
+    assert "<SyncReport 2 of 2 synced" in out.decode()
+
+
 @pytest.fixture
 def threaded_emulators() -> Iterator[tuple[RapidAPIEmulator, BackendEmulator]]:
     """Emulators served from a thread of their own, so a blocking caller cannot stall them."""
