@@ -29,9 +29,16 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the package, and on a file that uses the public API as a user would."""
-    session.install("-e", ".[tests]", "mypy>=1.10")
+    session.install("-e", ".[tests]", "mypy>=1.10", "pandas-stubs>=2.0")
     session.run("mypy", "--strict", "hyperbuds_sync")
     session.run("mypy", "--strict", "tests/typing_usage.py")
+
+
+@nox.session(python=PYTHON)
+def examples(session: nox.Session) -> None:
+    """mypy --strict on every example under docs/examples/, as a reader would copy them."""
+    session.install("-e", ".[tests]", "mypy>=1.10", "pandas-stubs>=2.0")
+    session.run("mypy", "--strict", "docs/examples")
 
 
 @nox.session(python="3.11")

@@ -16,8 +16,10 @@ from importlib.metadata import PackageNotFoundError, version
 from ._facade import SocialSync
 from ._retry import RetryPolicy
 from .backend import SyncClient
+from .blocking import BlockingSocialSync
 from .cache import Cache, MemoryCache
 from .config import Settings
+from .dataframes import to_pandas
 from .engagement import Engagement
 from .errors import (
     ApiConfigError,
@@ -70,6 +72,7 @@ __all__ = [
     "BackendError",
     "BackendUnavailable",
     "BackendValidationError",
+    "BlockingSocialSync",
     "Cache",
     "ConfigError",
     "Engagement",
@@ -109,6 +112,7 @@ __all__ = [
     "__version__",
     "from_dict",
     "to_dict",
+    "to_pandas",
 ]
 
 # Tracebacks read hyperbuds_sync.QuotaExceeded, not hyperbuds_sync.errors.QuotaExceeded. Only the

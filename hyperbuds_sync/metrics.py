@@ -2,14 +2,25 @@
 
 ``SocialSync.metrics`` counts, per platform: upstream calls, cache hits and misses, coalesced waits
 (callers that shared another caller's in-flight fetch), retries, and errors by class name.
-``snapshot()`` gives a plain dict, ready for a Prometheus exporter or a log line.
+``snapshot()`` gives a plain dict for a log line, ``counts()`` labelled rows, and
+:class:`PrometheusCollector` exports them to prometheus_client (the extra
+``hyperbuds-sync[prometheus]``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Metrics"]
+from attrs import frozen
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .models import QuotaStatus
+
+__all__ = ["Count", "Metrics", "PrometheusCollector"]
 
 UPSTREAM_CALLS = "upstream_calls"
 CACHE_HITS = "cache_hits"
@@ -20,13 +31,40 @@ STALE_SERVED = "stale_served"
 ERRORS = "errors"
 
 
+@frozen
+class Count:
+    """One counter's value for one platform, with its labels (see :meth:`Metrics.counts`)."""
+
+    name: str  # e.g. "upstream_calls"; "errors" for every error class
+    platform: str
+    value: int
+    error: str = ""  # the error's class name, for "errors"
+    provider: str = ""  # the provider serving the platform, when known
+
+
 class Metrics:
     """In-process counters keyed by name and platform. Cheap: one dict increment per event."""
 
-    __slots__ = ("_counts",)
+    __slots__ = ("_counts", "_providers")
 
     def __init__(self) -> None:
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._providers: dict[str, str] = {}
+
+    def set_provider(self, platform: str, provider: str) -> None:
+        """Record which provider serves ``platform``, for the ``provider`` label of exports."""
+        self._providers[platform] = provider
+
+    def counts(self) -> list[Count]:
+        """Every counter as a labelled :class:`Count`, errors split by class; a copy."""
+        out = []
+        for (name, platform), value in sorted(self._counts.items()):
+            base, _, error = (
+                name.partition(".") if name.startswith(ERRORS + ".") else (name, "", "")
+            )
+            provider = self._providers.get(platform, "")
+            out.append(Count(base, platform, value, error=error, provider=provider))
+        return out
 
     def incr(self, name: str, platform: str = "", n: int = 1) -> None:
         """Add ``n`` to counter ``name`` for ``platform`` (``""`` for platform-less events)."""
@@ -52,3 +90,107 @@ class Metrics:
     def reset(self) -> None:
         """Zero every counter."""
         self._counts.clear()
+
+    def __repr__(self) -> str:
+        totals: Counter[str] = Counter()
+        for (name, _platform), value in self._counts.items():
+            totals[name] += value
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(totals.items()))
+        return f"Metrics({shown})"
+
+
+# --- Prometheus -----------------------------------------------------------------------------------
+
+_HELP = {
+    UPSTREAM_CALLS: "Provider calls sent upstream (RapidAPI), retries included.",
+    CACHE_HITS: "Fetches served from the cache.",
+    CACHE_MISSES: "Fetches that had to load from upstream.",
+    COALESCED: "Fetches that shared another caller's in-flight load.",
+    RETRIES: "Retried attempts, providers and backend.",
+    STALE_SERVED: "Stale values served after an upstream failure (allow_stale=True).",
+    ERRORS: "Errors, by class.",
+}
+
+
+PROMETHEUS_MISSING = (
+    'PrometheusCollector needs prometheus_client: pip install "hyperbuds-sync[prometheus]"'
+)
+
+
+class PrometheusCollector:
+    """A prometheus_client collector over a :class:`Metrics` (and, optionally, quota status).
+
+    ::
+
+        from prometheus_client import REGISTRY
+        REGISTRY.register(PrometheusCollector(sync.metrics, quota=sync.quota))
+
+    Exports ``hyperbuds_sync_<counter>_total`` counters labelled ``platform`` and ``provider``
+    (empty when unknown), errors with an ``error`` label (the class name), and, given ``quota``
+    (a callable returning ``sync.quota()``'s mapping), ``hyperbuds_sync_quota_remaining`` and
+    ``hyperbuds_sync_quota_limit`` gauges per provider ``host``. Values are read at each scrape.
+
+    Raises:
+        ConfigError: prometheus_client is not installed (the ``prometheus`` extra).
+    """
+
+    def __init__(
+        self,
+        metrics: Metrics,
+        *,
+        quota: Callable[[], Mapping[str, QuotaStatus]] | None = None,
+        namespace: str = "hyperbuds_sync",
+    ) -> None:
+        try:
+            import prometheus_client  # noqa: F401
+        except ImportError:
+            raise ConfigError(PROMETHEUS_MISSING) from None
+        self.metrics = metrics
+        self.quota = quota
+        self.namespace = namespace
+
+    def describe(self) -> list[Any]:
+        """Nothing up front: the families depend on what was counted (read at each scrape)."""
+        return []
+
+    def collect(self) -> Iterator[Any]:
+        """The metric families, as prometheus_client's registry asks for them."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        families: dict[str, CounterMetricFamily] = {}
+        for name, help_text in _HELP.items():
+            labels = ["platform", "provider", *(["error"] if name == ERRORS else [])]
+            families[name] = CounterMetricFamily(
+                f"{self.namespace}_{name}", help_text, labels=labels
+            )
+        for count in self.metrics.counts():
+            family = families.get(count.name)
+            if family is None:  # a counter this exporter does not know: still exported
+                family = families[count.name] = CounterMetricFamily(
+                    f"{self.namespace}_{count.name}", count.name, labels=["platform", "provider"]
+                )
+            labels = [count.platform, count.provider]
+            family.add_metric(
+                [*labels, count.error] if count.name == ERRORS else labels, count.value
+            )
+        yield from families.values()
+        if self.quota is not None:
+            yield from self._quota_families(GaugeMetricFamily)
+
+    def _quota_families(self, gauge: Any) -> Iterator[Any]:
+        assert self.quota is not None
+        remaining = gauge(
+            f"{self.namespace}_quota_remaining",
+            "RapidAPI requests left, per host.",
+            labels=["host"],
+        )
+        limit = gauge(
+            f"{self.namespace}_quota_limit", "RapidAPI plan size, per host.", labels=["host"]
+        )
+        for host, status in sorted(self.quota().items()):
+            if status.remaining is not None:
+                remaining.add_metric([host], status.remaining)
+            if status.limit is not None:
+                limit.add_metric([host], status.limit)
+        yield remaining
+        yield limit

@@ -7,16 +7,18 @@ frontend's camelCase JSON with :func:`to_dict` / :func:`from_dict`.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, SupportsFloat, SupportsIndex
 
 import attrs
 import cattrs
 from attrs import field, frozen
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from .errors import InvalidStats
+from . import _display
+from .errors import InvalidInput, InvalidStats
 
 __all__ = [
     "KeyQuota",
@@ -72,20 +74,45 @@ class PlatformData:
         """A copy marked stale."""
         return attrs.evolve(self, stale=True)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The old frontend's camelCase dict, as :func:`to_dict` gives (``raw`` included)."""
+        result: dict[str, Any] = _converter.unstructure(self)
+        return result
 
-def _check_followers(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    def to_record(self) -> dict[str, Any]:
+        """A flat snake_case row for data tools: real datetimes, no ``raw``
+        (see :func:`hyperbuds_sync.to_pandas`)."""
+        return {
+            a.name: getattr(self, a.name) for a in attrs.fields(PlatformData) if a.name != "raw"
+        }
+
+    def _repr_html_(self) -> str:
+        return _display.record_table(f"{self.platform} @{self.username}", self.to_record())
+
+
+def _check_followers(value: SupportsIndex) -> int:
+    """``value`` as a plain int; any integral number (numpy's and pandas' too) but a bool."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise InvalidStats(f"followers must be an int >= 0, got {value!r}")
-    return value
+    return int(value)
 
 
-def _check_engagement(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def _check_engagement(value: SupportsFloat) -> float:
+    """``value`` as a plain float; any real number (numpy's and pandas' too) but a bool."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidStats(f"engagement must be a finite number >= 0, got {value!r}")
     number = float(value)
     if not math.isfinite(number) or number < 0:
         raise InvalidStats(f"engagement must be a finite number >= 0, got {value!r}")
     return number
+
+
+def _check_optional_followers(value: SupportsIndex | None) -> int | None:
+    return None if value is None else _check_followers(value)
+
+
+def _check_optional_engagement(value: SupportsFloat | None) -> float | None:
+    return None if value is None else _check_engagement(value)
 
 
 @frozen
@@ -95,13 +122,9 @@ class ManualEntry:
     This is how a sync still works when the RapidAPI quota is gone.
     """
 
-    followers: int
-    engagement: float | None = None
-
-    def __attrs_post_init__(self) -> None:
-        _check_followers(self.followers)
-        if self.engagement is not None:
-            _check_engagement(self.engagement)
+    # Any integral / real number (numpy.int64 included) is checked and stored as int / float.
+    followers: int = field(converter=_check_followers)
+    engagement: float | None = field(default=None, converter=_check_optional_engagement)
 
 
 @frozen
@@ -112,16 +135,12 @@ class SyncPayload:
     followers an int >= 0, engagement a finite number >= 0, else :class:`InvalidStats`.
     """
 
-    followers: int | None = None
-    engagement: float | None = None
+    followers: int | None = field(default=None, converter=_check_optional_followers)
+    engagement: float | None = field(default=None, converter=_check_optional_engagement)
 
     def __attrs_post_init__(self) -> None:
         if self.followers is None and self.engagement is None:
             raise InvalidStats("nothing to sync: followers and engagement are both missing")
-        if self.followers is not None:
-            _check_followers(self.followers)
-        if self.engagement is not None:
-            object.__setattr__(self, "engagement", _check_engagement(self.engagement))
 
     @classmethod
     def of(cls, data: PlatformData | ManualEntry) -> SyncPayload:
@@ -187,6 +206,32 @@ class SyncOutcome:
         """Whether the platform synced."""
         return self.error is None and self.result is not None
 
+    def to_record(self) -> dict[str, Any]:
+        """A flat snake_case row: what was sent, the backend's message or the error."""
+        data = self.data
+        fetched = isinstance(data, PlatformData)
+        engagement = data.average_engagement if isinstance(data, PlatformData) else None
+        return {
+            "platform": self.platform,
+            "ok": self.ok,
+            "followers": None if data is None else data.followers,
+            "engagement": data.engagement if isinstance(data, ManualEntry) else engagement,
+            "last_fetched": data.last_fetched if isinstance(data, PlatformData) else None,
+            "stale": fetched and isinstance(data, PlatformData) and data.stale,
+            "message": None if self.result is None else self.result.message,
+            "error_type": None if self.error is None else type(self.error).__name__,
+            "error": None if self.error is None else str(self.error),
+        }
+
+    def __repr__(self) -> str:
+        return f"SyncOutcome({self.platform!r}, {self._summary()})"
+
+    def _summary(self) -> str:
+        """``ok: <message>`` or ``<ErrorClass>: <message>``, one line."""
+        if self.error is not None:
+            return f"{type(self.error).__name__}: {self.error}"
+        return f"ok: {self.result.message}" if self.result is not None else "no result"
+
 
 @frozen
 class SyncReport:
@@ -212,6 +257,16 @@ class SyncReport:
     def __getitem__(self, platform: str) -> SyncOutcome:
         return self.outcomes[platform]
 
+    def __repr__(self) -> str:
+        lines = "".join(f"\n  {p}: {o._summary()}" for p, o in self.outcomes.items())
+        return f"<SyncReport {len(self.succeeded)} of {len(self.outcomes)} synced{lines}>"
+
+    def _repr_html_(self) -> str:
+        title = f"SyncReport: {len(self.succeeded)} of {len(self.outcomes)} synced"
+        rows = [o.to_record() for o in self.outcomes.values()]
+        columns = ("platform", "ok", "followers", "engagement", "message", "error_type", "error")
+        return _display.rows_table(title, columns, rows)
+
 
 @frozen
 class KeyQuota:
@@ -234,6 +289,19 @@ class QuotaStatus:
     remaining: int | None = None
     reset_at: datetime | None = None
     keys: tuple[KeyQuota, ...] = ()
+
+    def to_record(self) -> dict[str, Any]:
+        """A flat snake_case row (``keys`` as their number)."""
+        return {
+            "host": self.host,
+            "limit": self.limit,
+            "remaining": self.remaining,
+            "reset_at": self.reset_at,
+            "keys": len(self.keys),
+        }
+
+    def _repr_html_(self) -> str:
+        return _display.record_table(f"quota on {self.host}", self.to_record())
 
 
 # --- camelCase conversion (the old frontend's UnifiedPlatformData) --------------------------------
@@ -277,8 +345,28 @@ def to_dict(data: PlatformData) -> dict[str, Any]:
 
 
 def from_dict(payload: Mapping[str, Any]) -> PlatformData:
-    """The inverse of :func:`to_dict`. Raises ``cattrs`` errors on a wrong shape."""
-    return _converter.structure(dict(payload), PlatformData)
+    """The inverse of :func:`to_dict`.
+
+    Raises:
+        InvalidInput: ``payload`` is not a mapping, or a field is missing or of the wrong type;
+            the message names each bad field by its camelCase key.
+    """
+    if not isinstance(payload, Mapping):
+        raise InvalidInput(f"from_dict takes a mapping, not {type(payload).__name__}")
+    try:
+        return _converter.structure(dict(payload), PlatformData)
+    except (cattrs.BaseValidationError, TypeError, ValueError) as exc:
+        problems = "; ".join(_bad_field(line) for line in cattrs.transform_error(exc))
+        raise InvalidInput(f"from_dict: {problems}") from None
+
+
+def _bad_field(line: str) -> str:
+    """``"expected int @ $.total_content"`` as ``"totalContent: expected int"``."""
+    problem, _, path = line.rpartition(" @ $.")
+    if not problem:
+        return line
+    name, dot, rest = path.partition(".")
+    return f"{_CAMEL.get(name, name)}{dot}{rest}: {problem}"
 
 
 @frozen

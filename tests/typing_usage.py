@@ -10,6 +10,7 @@ import asyncio
 
 from hyperbuds_sync import (
     ApiConfigError,
+    BlockingSocialSync,
     ManualEntry,
     PlatformData,
     QuotaExceeded,
@@ -51,5 +52,16 @@ async def main() -> None:
         print({host: status.remaining for host, status in quota.items()})
 
 
+def main_blocking() -> None:
+    with BlockingSocialSync.from_env(token=lambda: "fresh-token") as sync:
+        data: PlatformData = sync.fetch("twitch", "some_streamer", allow_stale=True)
+        result: SyncResult = sync.sync("twitch", data)
+        again: SyncResult = sync.fetch_and_sync("tiktok", "a", refresh=True)
+        report: SyncReport = sync.sync_all({"twitch": ManualEntry(followers=5)})
+        quota: dict[str, QuotaStatus] = sync.quota()
+        print(result.success, again.message, report.ok, len(quota), sync.metrics.get("retries"))
+
+
 if __name__ == "__main__":
     asyncio.run(main())
+    main_blocking()

@@ -50,8 +50,10 @@ async def main() -> None:
         )
         for platform in ("twitter", "twitch", "instagram", "tiktok"):
             outcome = report[platform]
-            print(f"  {platform}: {outcome.result.message if outcome.ok else outcome.error}")
-        print(f"profile total: {report['twitch'].result.stats.total_followers:,} followers")
+            print(f"  {platform}: {outcome.result.message if outcome.result else outcome.error}")
+        twitch = report["twitch"].result
+        assert twitch is not None  # it synced: its result holds the backend's profile
+        print(f"profile total: {twitch.stats.total_followers:,} followers")
         # --8<-- [end:sync_all]
 
         # --8<-- [start:quota]

@@ -1,5 +1,8 @@
 """The pytest fixtures of the ``hyperbuds_sync`` plugin (they need pytest-asyncio).
 
+Without pytest-asyncio the async fixtures are still defined, so that a test asking for one fails
+with a message saying to install it, rather than with pytest's "fixture not found".
+
 - ``rapidapi_emulator``: a running :class:`~hyperbuds_sync.testing.RapidAPIEmulator`.
 - ``backend_emulator``: a running :class:`~hyperbuds_sync.testing.BackendEmulator`.
 - ``no_backoff``: retries without sleeps for the test's duration.
@@ -10,11 +13,10 @@ All are function-scoped; the emulators are stopped, sockets closed, when the tes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
-import pytest_asyncio
 
 from .._retry import set_sleeps, sleeps_enabled
 from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
@@ -24,15 +26,38 @@ if TYPE_CHECKING:
 
 __all__ = ["backend_emulator", "no_backoff", "rapidapi_emulator", "social_sync"]
 
+NEEDS_PYTEST_ASYNCIO = (
+    "the hyperbuds_sync fixture {name!r} is async and needs pytest-asyncio: "
+    'pip install pytest-asyncio (and set asyncio_mode = "auto", see the testing guide)'
+)
 
-@pytest_asyncio.fixture
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _async_fixture(fn: F) -> F:
+    """``pytest_asyncio.fixture(fn)``; without pytest-asyncio, a fixture of the same name that
+    fails the test, saying what to install."""
+    try:
+        import pytest_asyncio
+    except ImportError:
+        name = fn.__name__
+
+        def missing() -> None:
+            pytest.fail(NEEDS_PYTEST_ASYNCIO.format(name=name), pytrace=False)
+
+        missing.__doc__ = fn.__doc__
+        return cast(F, pytest.fixture(name=name)(missing))
+    return cast(F, pytest_asyncio.fixture(fn))
+
+
+@_async_fixture
 async def rapidapi_emulator() -> AsyncIterator[RapidAPIEmulator]:
     """A RapidAPI emulator with the sample creators, accepting any non-empty key."""
     async with RapidAPIEmulator() as emulator:
         yield emulator
 
 
-@pytest_asyncio.fixture
+@_async_fixture
 async def backend_emulator() -> AsyncIterator[BackendEmulator]:
     """A backend emulator accepting ``TEST_TOKEN``."""
     async with BackendEmulator() as emulator:
@@ -50,7 +75,7 @@ def no_backoff() -> Iterator[None]:
         set_sleeps(before)
 
 
-@pytest_asyncio.fixture
+@_async_fixture
 async def social_sync(
     rapidapi_emulator: RapidAPIEmulator,
     backend_emulator: BackendEmulator,

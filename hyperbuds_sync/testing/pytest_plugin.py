@@ -6,14 +6,12 @@
 - ``social_sync``: a ``SocialSync`` wired to both emulators, with ``no_backoff``.
 
 The fixtures are async and need pytest-asyncio. The plugin loads wherever hyperbuds-sync is
-installed, so without pytest-asyncio it adds nothing rather than breaking pytest's start-up.
+installed, so it never imports pytest-asyncio at start-up: without it, pytest starts as usual and
+a test that asks for an async fixture fails, saying to install pytest-asyncio.
 """
 
 from __future__ import annotations
 
-from importlib.util import find_spec
+from ._fixtures import backend_emulator, no_backoff, rapidapi_emulator, social_sync
 
 __all__ = ["backend_emulator", "no_backoff", "rapidapi_emulator", "social_sync"]
-
-if find_spec("pytest_asyncio") is not None:
-    from ._fixtures import backend_emulator, no_backoff, rapidapi_emulator, social_sync

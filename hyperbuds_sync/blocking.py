@@ -1,0 +1,174 @@
+"""BlockingSocialSync: :class:`~hyperbuds_sync.SocialSync` for code that does not ``await``.
+
+::
+
+    from hyperbuds_sync import BlockingSocialSync
+
+    with BlockingSocialSync.from_env() as sync:
+        data = sync.fetch("twitch", "some_streamer")
+        sync.sync("twitch", data)
+
+The async client runs on an event loop of its own, in a background thread (anyio's blocking
+portal), so this works in a plain script and inside a running loop alike: a notebook cell, a
+web framework's worker thread. ``asyncio.run`` would refuse the second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import ExitStack
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from . import engagement
+from ._facade import SocialSync
+from .backend import SyncClient, TokenSource
+from .cache import DEFAULT_MAXSIZE, Cache
+from .metrics import Metrics
+from .models import QuotaStatus
+from .platforms import PlatformRegistry
+
+__all__ = ["BlockingSocialSync"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _awaited(
+    method: Callable[Concatenate[SocialSync, P], Awaitable[T]],
+) -> Callable[Concatenate[BlockingSocialSync, P], T]:
+    """``method`` of :class:`SocialSync`, awaited on the background loop; same arguments."""
+
+    def call(self: BlockingSocialSync, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        async def run() -> T:
+            return await method(self.client, *args, **kwargs)
+
+        return self._portal().call(run)
+
+    call.__name__ = call.__qualname__ = method.__name__
+    call.__doc__ = method.__doc__
+    return call
+
+
+def _in_loop(
+    method: Callable[Concatenate[SocialSync, P], T],
+) -> Callable[Concatenate[BlockingSocialSync, P], T]:
+    """A plain ``method`` of :class:`SocialSync`, run on the background loop's thread (the
+    client's state lives there)."""
+
+    def call(self: BlockingSocialSync, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        def run() -> T:
+            return method(self.client, *args, **kwargs)
+
+        return self._portal().call(run)
+
+    call.__name__ = call.__qualname__ = method.__name__
+    call.__doc__ = method.__doc__
+    return call
+
+
+class BlockingSocialSync:
+    """The same client as :class:`~hyperbuds_sync.SocialSync`, with methods that block.
+
+    Arguments are those of :class:`~hyperbuds_sync.SocialSync` but ``session``: an aiohttp
+    session belongs to the loop that made it, and this client's loop is its own. Use it as a
+    context manager, or call :meth:`close`; either closes what it opened, the background loop
+    and its thread included. Errors are the same typed errors, raised in the calling thread.
+    """
+
+    def __init__(
+        self,
+        *,
+        rapidapi_key: str | None = None,
+        rapidapi_keys: Sequence[str] | None = None,
+        api_url: str | None = None,
+        token: TokenSource | None = None,
+        rapidapi_endpoint: str | None = None,
+        cache: Cache | None = None,
+        cache_ttl: float = 300.0,
+        cache_maxsize: int = DEFAULT_MAXSIZE,
+        platforms: PlatformRegistry | None = None,
+        backend: SyncClient | None = None,
+        formula: str = engagement.DEFAULT,
+        timeout: float = 10.0,
+        max_tries: int = 3,
+        allow_insecure_http: bool = False,
+        redis_url: str | None = None,
+        quota_reserve: int = 0,
+        quota_low_threshold: int | None = None,
+        on_quota_low: Callable[[QuotaStatus], object] | None = None,
+        rate_limit: float | Mapping[str, float] | None = None,
+        stale_window: float = 86_400.0,
+        metrics: Metrics | None = None,
+        max_body_bytes: int = 4 * 1024 * 1024,
+    ) -> None:
+        options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+        self._stack: ExitStack | None = ExitStack()
+        self._running: BlockingPortal = self._stack.enter_context(start_blocking_portal())
+        try:
+            # Built on the portal's loop: the client's locks, caches and sessions belong there.
+            self.client: SocialSync = self._running.call(_build, options)
+        except BaseException:
+            self._stack.close()
+            self._stack = None
+            raise
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> BlockingSocialSync:
+        """A client configured from the environment; keyword arguments override it."""
+        return cls(**overrides)
+
+    def _portal(self) -> BlockingPortal:
+        if self._stack is None:
+            raise RuntimeError("this BlockingSocialSync is closed")
+        return self._running
+
+    @property
+    def metrics(self) -> Metrics:
+        """The counters of the client (see :class:`~hyperbuds_sync.Metrics`)."""
+        return self.client.metrics
+
+    @property
+    def platforms(self) -> PlatformRegistry:
+        """The platform registry the client uses."""
+        return self.client.platforms
+
+    # One line per method of SocialSync: the arguments, types and docstring are its own.
+    fetch = _awaited(SocialSync.fetch)
+    sync = _awaited(SocialSync.sync)
+    fetch_and_sync = _awaited(SocialSync.fetch_and_sync)
+    sync_all = _awaited(SocialSync.sync_all)
+    shared_quota = _awaited(SocialSync.shared_quota)
+    quota = _in_loop(SocialSync.quota)
+
+    def close(self) -> None:
+        """Close the client, then stop the background loop and join its thread. Idempotent."""
+        stack, self._stack = self._stack, None
+        if stack is None:
+            return
+        with stack:
+            self._running.call(self.client.aclose)
+
+    def __enter__(self) -> BlockingSocialSync:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_stack", None) is not None:
+            warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1)
+            # Collected on the loop's own thread, close() cannot wait for the loop: leave it.
+            with contextlib.suppress(RuntimeError):
+                self.close()
+
+    def __repr__(self) -> str:
+        state = " closed" if self._stack is None else ""
+        return f"<Blocking{self.client!r}{state}>"
+
+
+async def _build(options: dict[str, Any]) -> SocialSync:
+    return SocialSync(**options)
