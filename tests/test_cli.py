@@ -207,7 +207,7 @@ async def test_debug_shows_the_traceback_and_logs_but_no_secret(emu: Emulators) 
 async def test_sync_fetches_then_syncs_and_prints_the_totals(emu: Emulators) -> None:
     result = await run("sync", "twitch", "pixelmaya", env=emu.env())
     assert result.code == 0, result.err
-    assert "twitch stats synced" in result.out
+    assert "Social media Twitch synced successfully" in result.out
     assert "184,233" in result.out
     assert emu.backend.profile()["stats"]["totalFollowers"] == 184_233
 
@@ -281,10 +281,10 @@ async def test_sync_all_partial_success_exits_0_with_a_table(
     result = await run_here(argv, emu.env(), capsys, monkeypatch)
     assert result.code == 0, result.err
     rows = {line.split()[1]: line for line in result.out.splitlines() if line.startswith("│")}
-    assert "tiktok stats synced" in rows["tiktok"]
+    assert "ok: Social media Tiktok" in rows["tiktok"]
     assert "1,204,377" in rows["tiktok"]
     assert "UsernameNotFound" in rows["twitter"]
-    assert "twitch stats synced" in rows["twitch"]
+    assert "ok: Social media Twitch" in rows["twitch"]
     assert "instagram" not in rows
     stats = emu.backend.profile()["stats"]
     assert set(stats["platformBreakdown"]) == {"tiktok", "twitch"}
