@@ -622,3 +622,12 @@ def test_validation_error_keeps_its_details_through_pickle() -> None:
     copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
     assert (type(copy), copy.message, copy.details) == (type(error), error.message, ("x",))
     assert (copy.status, copy.platform) == (400, "tiktok")
+
+
+def test_the_backend_folder_re_exports_its_public_names() -> None:
+    import hyperbuds_sync
+    from hyperbuds_sync import backend
+
+    assert backend.SyncClient is hyperbuds_sync.SyncClient
+    assert backend.DEFAULT_API_URL == DEFAULT_API_URL
+    assert set(backend.__all__) == {"DEFAULT_API_URL", "SyncClient", "TokenSource"}

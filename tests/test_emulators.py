@@ -20,6 +20,7 @@ from hyperbuds_sync.testing import (
     TEST_TOKEN,
     BackendEmulator,
     Creator,
+    EmulatorOptions,
     Fault,
     RapidAPIEmulator,
     serve,
@@ -701,3 +702,13 @@ async def test_plugin_fixtures(
     assert (status, body["data"]["user"]["login"]) == (200, "pixelmaya")
     synced = await post(session, backend_emulator, "twitch", {"followers": 1})
     assert synced[0] == 200
+
+
+async def test_serve_takes_the_options_of_the_one_table() -> None:
+    with pytest.raises(TypeError):
+        await serve(rapidapi_port=0, backend_port=0, no_such_option=1)
+    options = EmulatorOptions(rapidapi_port=None, backend_port=0, tokens={"t"})
+    assert options.rapidapi() is None
+    backend = options.backend()
+    assert backend is not None
+    assert backend.tokens == frozenset({"t"})

@@ -1,6 +1,6 @@
 """Reading the HyperBuds backend's answers: one status-to-error mapping, and the profile stats.
 
-Pure functions, no I/O: :mod:`hyperbuds_sync.backend` sends, this module reads what came back.
+Pure functions, no I/O: ``_client`` sends, this module reads what came back.
 Unknown extra fields are tolerated; a wrong shape becomes a :class:`BackendError`.
 """
 
@@ -12,13 +12,13 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .errors import (
+from ..errors import (
     AuthenticationError,
     BackendError,
     BackendUnavailable,
     BackendValidationError,
 )
-from .models import PlatformStats, ProfileStats, SyncResult
+from ..models import PlatformStats, ProfileStats, SyncResult
 
 MAX_MESSAGE: Final = 500
 """Backend messages are cut to this many characters before they reach an error."""

@@ -22,8 +22,8 @@ from ..errors import QuotaExceeded
 from ..metrics import CACHE_HITS, UPSTREAM_CALLS
 from ..models import ManualEntry, SyncResult
 from ..testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, serve, set_testing
-from . import render
-from .exits import OK, UNEXPECTED, describe
+from . import _render as render
+from ._exits import OK, UNEXPECTED, describe
 
 __all__ = ["QUOTA_MESSAGE", "run_demo", "run_emulate"]
 

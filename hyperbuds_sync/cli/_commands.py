@@ -19,8 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from .._facade import SocialSync
 from ..errors import HyperbudsSyncError
 from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport, to_dict
-from . import render
-from .exits import OK, UsageError, describe, exit_code
+from . import _render as render
+from ._exits import OK, UsageError, describe, exit_code
 
 __all__ = ["client", "run_fetch", "run_quota", "run_sync", "run_sync_all"]
 

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..models import PlatformData, QuotaStatus, SyncReport, SyncResult
-from .exits import describe
+from ._exits import describe
 
 __all__ = [
     "count",

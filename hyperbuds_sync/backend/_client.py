@@ -1,10 +1,10 @@
-"""``SyncClient``: the only module that talks to the HyperBuds backend.
+"""``SyncClient``: the only code that talks to the HyperBuds backend.
 
 One attempt is a POST with a bearer token read afresh (a callable token is re-read on each attempt,
 so a refreshed token is picked up on retry). Every failure becomes a :class:`BackendError` through
-one function, ``_backend_answers.error_for``; only :class:`BackendUnavailable` (5xx, network
-faults) is retried. The token never reaches a log record, a ``repr`` or an error message. Reading
-the answers lives in ``_backend_answers``.
+one function, ``_answers.error_for``; only :class:`BackendUnavailable` (5xx, network faults) is
+retried. The token never reaches a log record, a ``repr`` or an error message. Reading the answers
+lives in ``_answers``.
 """
 
 from __future__ import annotations
@@ -21,18 +21,18 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from . import _backend_answers as answers
-from ._retry import RetryPolicy, retrying
-from ._session import SessionHolder
-from .config import DEFAULT_API_URL
-from .errors import (
+from .._retry import RetryPolicy, retrying
+from .._session import SessionHolder
+from ..config import DEFAULT_API_URL
+from ..errors import (
     AuthenticationError,
     BackendConfigError,
     BackendError,
     BackendUnavailable,
 )
-from .metrics import RETRIES, Metrics
-from .models import ProfileStats, SyncPayload, SyncResult
+from ..metrics import RETRIES, Metrics
+from ..models import ProfileStats, SyncPayload, SyncResult
+from . import _answers as answers
 
 __all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]
 

@@ -16,19 +16,7 @@ Configuration comes from the environment (``RAPIDAPI_KEY``, ``HYPERBUDS_TOKEN``,
 stderr; otherwise an error is one line, ``error: <message>``, on stderr. No key or token is ever
 printed. The command needs rich (``pip install 'hyperbuds-sync[cli]'``); the SDK does not.
 
-Exit codes (also in ``--help``)::
-
-    exit codes:
-      0    ok
-      1    unexpected error (rerun with --debug for the traceback)
-      2    bad input or usage (InvalidInput, argument errors, rich not installed)
-      3    not found (UsernameNotFound)
-      4    quota spent (QuotaExceeded)
-      5    auth or configuration (ApiConfigError, ConfigError, ProviderAuthError,
-           AuthenticationError)
-      6    upstream unavailable (ProviderUnavailable, RateLimited, BackendUnavailable,
-           MalformedPayload, any other ProviderError or BackendError)
-      130  interrupted (Ctrl-C)
+The exit codes are one table, ``CODES`` in ``_exits``, shown by ``--help``.
 """
 
 from __future__ import annotations
@@ -43,9 +31,9 @@ from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
-from . import _logging
-from ._cli.exits import INTERRUPTED, TABLE, USAGE, describe, exit_code
-from .config import Settings
+from .. import _logging
+from ..config import Settings
+from ._exits import INTERRUPTED, TABLE, USAGE, describe, exit_code
 
 __all__ = ["build_parser", "main"]
 
@@ -132,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _sdk_commands(command: _Command) -> None:
     """``fetch``, ``sync``, ``sync-all`` and ``quota``: the SDK's calls."""
-    from .platforms import names  # pure adapters: cheap, and no rich needed
+    from ..platforms import names  # pure adapters: cheap, and no rich needed
 
     platforms = ", ".join(names())
     fetch = command("fetch", "commands:run_fetch", "show one creator's stats")
@@ -172,9 +160,9 @@ def _emulator_commands(command: _Command) -> None:
 
 
 def _handler(spec: str) -> Handler:
-    """``"module:function"`` under :mod:`hyperbuds_sync._cli`, imported now that rich is known."""
+    """``"module:function"`` of this folder (``_module``), imported now that rich is known."""
     module, _, name = spec.partition(":")
-    found: Handler = getattr(importlib.import_module(f"{__package__}._cli.{module}"), name)
+    found: Handler = getattr(importlib.import_module(f"{__package__}._{module}"), name)
     return found
 
 
@@ -228,7 +216,3 @@ def main(argv: Sequence[str] | None = None) -> int:
                 traceback.print_exc()
             print(f"error: {describe(exc)}", file=sys.stderr)
             return exit_code(exc)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
