@@ -264,17 +264,21 @@ class SocialSync:
 
     # --- syncing ---------------------------------------------------------------------------------
 
-    async def sync(self, platform: str, data: PlatformData | ManualEntry) -> SyncResult:
+    async def sync(self, platform: str, data: PlatformData | ManualEntry | str) -> SyncResult:
         """Send one platform's followers and engagement to the backend.
 
-        ``data`` is a fetched :class:`PlatformData` (its average engagement is sent) or a
-        :class:`ManualEntry`, which needs no provider call and so works when the quota is gone.
+        ``data`` is a fetched :class:`PlatformData` (its average engagement is sent), a username
+        to :meth:`fetch` first (as :meth:`sync_all` takes), or a :class:`ManualEntry`, which needs
+        no provider call and so works when the quota is gone.
 
         Raises:
             UnknownPlatform, InvalidStats: before any request.
+            ProviderError: when fetching a username failed; nothing is sent.
             BackendConfigError, BackendError: see :class:`~hyperbuds_sync.SyncClient`.
         """
         adapter = self.platforms.get(platform)
+        if isinstance(data, str):
+            data = await self.fetch(platform, data)
         return await self.backend.post(adapter.name, SyncPayload.of(data))
 
     async def fetch_and_sync(

@@ -631,3 +631,47 @@ def test_the_backend_folder_re_exports_its_public_names() -> None:
     assert backend.SyncClient is hyperbuds_sync.SyncClient
     assert backend.DEFAULT_API_URL == DEFAULT_API_URL
     assert set(backend.__all__) == {"DEFAULT_API_URL", "SyncClient", "TokenSource"}
+
+
+# --- a refused token (issue 15, point 4) ---------------------------------------------------------
+
+
+async def test_401_says_the_token_was_refused_and_how_to_fix_it(mock: aioresponses) -> None:
+    mock.post(TIKTOK, status=401, payload={"success": False, "message": "jwt expired"})
+    async with SyncClient(BASE, TOKEN) as client:
+        with pytest.raises(AuthenticationError) as err:
+            await client.post("tiktok", PAYLOAD)
+    message = err.value.message
+    assert "refused the token" in message
+    assert "jwt expired" in message
+    assert "HYPERBUDS_TOKEN" in message
+    assert "token=" in message
+    assert TOKEN not in message
+    assert len(sent(mock, TIKTOK)) == 1  # a plain token is not retried
+
+
+async def test_callable_token_is_refreshed_once_after_a_401(mock: aioresponses) -> None:
+    tokens = iter(["expired", "refreshed"])
+    mock.post(TIKTOK, status=401, payload={"message": "jwt expired"})
+    mock.post(TIKTOK, payload=REAL_SUCCESS)
+    async with SyncClient(BASE, lambda: next(tokens)) as client:
+        result = await client.post("tiktok", PAYLOAD)
+    assert result.success
+    seen = [c.kwargs["headers"]["Authorization"] for c in sent(mock, TIKTOK)]
+    assert seen == ["Bearer expired", "Bearer refreshed"]
+
+
+async def test_callable_token_refused_twice_raises_after_one_refresh(mock: aioresponses) -> None:
+    calls = 0
+
+    async def token() -> str:
+        nonlocal calls
+        calls += 1
+        return f"token-{calls}"
+
+    mock.post(TIKTOK, status=401, payload={"message": "invalid"}, repeat=True)
+    async with SyncClient(BASE, token) as client:
+        with pytest.raises(AuthenticationError, match="refused the token"):
+            await client.post("tiktok", PAYLOAD)
+    assert calls == 2
+    assert len(sent(mock, TIKTOK)) == 2

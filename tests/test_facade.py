@@ -323,6 +323,17 @@ async def test_quota_shows_the_gateway_headers(social_sync: SocialSync) -> None:
     assert key.calls == 1
 
 
+async def test_sync_with_a_username_fetches_first(
+    social_sync: SocialSync, backend_emulator: BackendEmulator
+) -> None:
+    result = await social_sync.sync("twitch", "pixelmaya")
+    assert result.success
+    assert backend_emulator.profile()["stats"]["totalFollowers"] == SEEDED["twitch"][1]
+    with pytest.raises(UsernameNotFound):
+        await social_sync.sync("twitch", "nobody_here")
+    assert len(backend_emulator.requests) == 1
+
+
 async def test_sync_all_posts_each_platform_by_default(
     rapidapi_emulator: RapidAPIEmulator,
 ) -> None:

@@ -24,6 +24,12 @@ MAX_MESSAGE: Final = 500
 """Backend messages are cut to this many characters before they reach an error."""
 
 
+_REFUSED: Final = (
+    "the HyperBuds backend refused the token ({}): set a valid HYPERBUDS_TOKEN or pass token= "
+    "(a callable token is asked once more, as a refresh, before this error)"
+)
+
+
 def error_for(
     status: int | None, message: str, platform: str, details: tuple[str, ...] = ()
 ) -> BackendError:
@@ -37,7 +43,7 @@ def error_for(
     if status is None or status >= 500:
         return BackendUnavailable(message, status=status, platform=platform)
     if status == 401:
-        return AuthenticationError(message, status=status, platform=platform)
+        return AuthenticationError(_REFUSED.format(message), status=status, platform=platform)
     if status in (400, 422) or 200 <= status < 300:
         return BackendValidationError(message, status=status, platform=platform, details=details)
     return BackendError(message, status=status, platform=platform)

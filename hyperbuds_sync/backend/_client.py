@@ -87,7 +87,9 @@ class SyncClient:
         # None: not probed yet; False: the backend has no batch endpoint (kept for our lifetime).
         self._batch_supported: bool | None = None if use_batch else False
         self._probe_lock = asyncio.Lock()
-        self._send = retrying(retry, (BackendUnavailable,), on_retry=self._on_retry)(self._attempt)
+        self._retried = retrying(retry, (BackendUnavailable,), on_retry=self._on_retry)(
+            self._attempt
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self._base.with_user(None))!r})"
@@ -107,7 +109,7 @@ class SyncClient:
 
         Raises:
             BackendConfigError: no token.
-            AuthenticationError: 401.
+            AuthenticationError: 401 (with a callable token: 401 again after one refresh).
             BackendValidationError: 400/422, or ``success: false`` in the answer.
             BackendUnavailable: 5xx or a network fault, after retries.
             BackendError: any other failure, an unreadable answer included.
@@ -207,6 +209,21 @@ class SyncClient:
             else:  # a config error, a cancellation or a bug: not a per-platform outcome
                 raise outcome
         return results
+
+    # --- sending --------------------------------------------------------------------------------
+
+    async def _send(
+        self, path: str, body: Mapping[str, Any], platform: str
+    ) -> tuple[int, dict[str, Any]]:
+        """The retried POST; after a 401, a callable token is asked once more and the POST sent
+        once more (the token may have expired since it was read)."""
+        try:
+            return await self._retried(path, body, platform)
+        except AuthenticationError:
+            if not callable(self._token):
+                raise
+            _log.debug("token refused for %s: asking the token callable for a fresh one", platform)
+            return await self._retried(path, body, platform)
 
     # --- one attempt -----------------------------------------------------------------------------
 
