@@ -74,7 +74,7 @@ CODES: tuple[ExitCode, ...] = (
     ExitCode(0, "ok"),
     ExitCode(1, "unexpected error", also="rerun with --debug for the traceback"),
     ExitCode(
-        2, "bad input or usage", (UsageError, InvalidInput), "argument errors, rich not installed"
+        2, "bad input or usage", (UsageError, InvalidInput), "argument errors, demo without rich"
     ),
     ExitCode(3, "not found", (UsernameNotFound,)),
     ExitCode(4, "quota spent", (QuotaExceeded,)),

@@ -14,7 +14,9 @@ Configuration comes from the environment (``RAPIDAPI_KEY``, ``HYPERBUDS_TOKEN``,
 ``HYPERBUDS_API_URL``, ``HYPERBUDS_RAPIDAPI_ENDPOINT``, see :mod:`hyperbuds_sync.config`);
 ``--endpoint`` and ``--api-url`` override it. ``--debug`` adds DEBUG logging and full tracebacks on
 stderr; otherwise an error is one line, ``error: <message>``, on stderr. No key or token is ever
-printed. The command needs rich (``pip install 'hyperbuds-sync[cli]'``); the SDK does not.
+printed. ``--json`` prints JSON; otherwise tables on a terminal (with rich,
+``pip install 'hyperbuds-sync[cli]'``) and plain tab-separated lines when piped. Only ``demo``
+needs rich.
 
 The exit codes are one table, ``CODES`` in ``_exits``, shown by ``--help``.
 """
@@ -32,20 +34,28 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
 from .. import _logging
-from ..config import Settings
+from ..config import ENV, Settings
 from ._exits import INTERRUPTED, TABLE, USAGE, describe, exit_code
+from ._output import has_rich
 
 __all__ = ["build_parser", "main"]
 
-NEEDS_RICH = "the hyperbuds-sync command needs rich: pip install 'hyperbuds-sync[cli]'"
+NEEDS_RICH = "hyperbuds-sync demo needs rich: pip install 'hyperbuds-sync[cli]'"
 
-_ENVIRONMENT = """\
-environment:
-  RAPIDAPI_KEY                 RapidAPI key (RAPIDAPI_KEYS: several, comma-separated)
-  HYPERBUDS_TOKEN              backend bearer token
-  HYPERBUDS_API_URL            backend base URL (--api-url overrides)
-  HYPERBUDS_RAPIDAPI_ENDPOINT  one base URL for provider calls (--endpoint overrides)
-"""
+# What each variable of config.ENV is for; --help lists them all.
+_ENV_HELP = {
+    "key": "RapidAPI key",
+    "key_fallback": "RapidAPI key, read when RAPIDAPI_KEY is unset",
+    "keys": "several RapidAPI keys, comma-separated",
+    "token": "backend bearer token",
+    "api_url": "backend base URL (--api-url overrides; fetch and quota ignore it)",
+    "endpoint": "one base URL for provider calls (--endpoint overrides)",
+    "redis_url": "share the cache, key pool and rate limits through Redis",
+}
+_ENVIRONMENT = "environment:\n" + "".join(
+    f"  {name:<28} {_ENV_HELP[setting]}\n" for setting, name in ENV.items()
+)
+_NEEDS_RICH = frozenset({"demo"})
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -72,6 +82,12 @@ def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
         action="store_true",
         default=default if default is argparse.SUPPRESS else False,
         help="DEBUG logging and full tracebacks on stderr",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="print JSON: one object, or one line per record (NDJSON) for sync-all",
     )
     parser.add_argument(
         "--endpoint",
@@ -126,7 +142,6 @@ def _sdk_commands(command: _Command) -> None:
     fetch = command("fetch", "commands:run_fetch", "show one creator's stats")
     fetch.add_argument("platform", metavar="PLATFORM", help=platforms)
     fetch.add_argument("username", metavar="USERNAME")
-    fetch.add_argument("--json", action="store_true", help="print the camelCase record as JSON")
     fetch.add_argument("--refresh", action="store_true", help="bypass the cache")
     fetch.add_argument("--formula", metavar="NAME", help="engagement formula (default: legacy)")
 
@@ -151,7 +166,7 @@ def _sdk_commands(command: _Command) -> None:
 
 def _emulator_commands(command: _Command) -> None:
     """``emulate`` and ``demo``: the emulators of :mod:`hyperbuds_sync.testing`."""
-    emulate = command("emulate", "demo:run_emulate", "run both emulators until Ctrl-C")
+    emulate = command("emulate", "emulate:run_emulate", "run both emulators until Ctrl-C")
     emulate.add_argument("--host", default="127.0.0.1", help="address to listen on")
     emulate.add_argument("--port", type=int, default=8081, help="RapidAPI emulator port")
     emulate.add_argument("--backend-port", type=int, default=8082, help="backend emulator port")
@@ -196,14 +211,12 @@ def _register_secrets() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``hyperbuds-sync`` with ``argv`` (``sys.argv[1:]`` by default); return the exit code."""
     try:
-        importlib.import_module("rich")
-    except ImportError:
-        print(NEEDS_RICH, file=sys.stderr)
-        return USAGE
-    try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else USAGE
+    if args.command in _NEEDS_RICH and not has_rich():
+        print(NEEDS_RICH, file=sys.stderr)
+        return USAGE
     _register_secrets()
     with _debug_logging(args.debug):
         try:
