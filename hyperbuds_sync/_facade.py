@@ -82,6 +82,8 @@ class SocialSync:
         metrics: a :class:`~hyperbuds_sync.Metrics` to count into.
         max_body_bytes: a provider answer larger than this is refused as
             :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB).
+        use_batch: let :meth:`sync_all` try the backend's batch endpoint first (the real backend
+            has none; see :class:`~hyperbuds_sync.SyncClient`). Default: one post per platform.
     """
 
     def __init__(
@@ -110,6 +112,7 @@ class SocialSync:
         stale_window: float = 86_400.0,
         metrics: m.Metrics | None = None,
         max_body_bytes: int = 4 * 1024 * 1024,
+        use_batch: bool = False,
     ) -> None:
         env = Settings.from_env()
         keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
@@ -156,6 +159,7 @@ class SocialSync:
             retry=retry,
             allow_insecure_http=allow_insecure_http,
             metrics=self.metrics,
+            use_batch=use_batch,
         )
         self._owns_backend = backend is None
         self._closed = False
@@ -260,17 +264,21 @@ class SocialSync:
 
     # --- syncing ---------------------------------------------------------------------------------
 
-    async def sync(self, platform: str, data: PlatformData | ManualEntry) -> SyncResult:
+    async def sync(self, platform: str, data: PlatformData | ManualEntry | str) -> SyncResult:
         """Send one platform's followers and engagement to the backend.
 
-        ``data`` is a fetched :class:`PlatformData` (its average engagement is sent) or a
-        :class:`ManualEntry`, which needs no provider call and so works when the quota is gone.
+        ``data`` is a fetched :class:`PlatformData` (its average engagement is sent), a username
+        to :meth:`fetch` first (as :meth:`sync_all` takes), or a :class:`ManualEntry`, which needs
+        no provider call and so works when the quota is gone.
 
         Raises:
             UnknownPlatform, InvalidStats: before any request.
+            ProviderError: when fetching a username failed; nothing is sent.
             BackendConfigError, BackendError: see :class:`~hyperbuds_sync.SyncClient`.
         """
         adapter = self.platforms.get(platform)
+        if isinstance(data, str):
+            data = await self.fetch(platform, data)
         return await self.backend.post(adapter.name, SyncPayload.of(data))
 
     async def fetch_and_sync(
@@ -290,9 +298,9 @@ class SocialSync:
         """Fetch (where given a username) and sync many platforms at once.
 
         Values are a :class:`PlatformData`, a :class:`ManualEntry` or a username to fetch first.
-        Fetches run in parallel; the syncs go to the backend's batch endpoint when it has one,
-        else in parallel one by one. Every platform gets an outcome, a result or a typed error;
-        nothing raises for one platform's failure.
+        Fetches run in parallel, then one sync per platform, in parallel (with ``use_batch=True``,
+        the batch endpoint first, when the backend has one). Every platform gets an outcome, a
+        result or a typed error; nothing raises for one platform's failure.
         """
         names = list(items)
         gathered = await asyncio.gather(

@@ -234,7 +234,24 @@ class AuthenticationError(BackendError):
 
 
 class BackendValidationError(BackendError):
-    """The backend answered 400/422; ``message`` is the backend's own."""
+    """The backend refused the stats (400/422, or ``success: false``).
+
+    Attributes:
+        details: each broken rule's own message, as the backend's validator (Joi) lists them;
+            empty when the answer gave none. ``message`` names them too:
+            ``Validation failed: "followers" is required``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        platform: str | None = None,
+        details: Iterable[str] = (),
+    ) -> None:
+        super().__init__(message, status=status, platform=platform)
+        self.details: tuple[str, ...] = tuple(details)
 
 
 class BackendUnavailable(BackendError):

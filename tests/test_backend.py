@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 import pytest
+from _payloads import load_payload
 from aioresponses import aioresponses
 from yarl import URL
 
@@ -370,7 +372,7 @@ async def test_batch_happy_path(mock: aioresponses) -> None:
     results = {"tiktok": {"success": True, "message": "tt ok"}, "twitch": {"success": True}}
     mock.post(BATCH, payload=batch_answer(results))
     payloads = {"tiktok": PAYLOAD, "twitch": SyncPayload(engagement=2.0)}
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         out = await client.post_batch(payloads)
     (call,) = sent(mock, BATCH)
     assert call.kwargs["json"] == {
@@ -395,7 +397,7 @@ async def test_batch_one_platform_failing_reports_the_others(mock: aioresponses)
     }
     mock.post(BATCH, payload=batch_answer(results, success=False))
     payloads = {"tiktok": PAYLOAD, "twitch": PAYLOAD, "twitter": PAYLOAD, "instagram": PAYLOAD}
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         out = await client.post_batch(payloads)
     assert isinstance(out["tiktok"], SyncResult)
     twitch, twitter, instagram = out["twitch"], out["twitter"], out["instagram"]
@@ -413,7 +415,7 @@ async def test_batch_missing_falls_back_and_remembers(mock: aioresponses, status
     mock.post(TIKTOK, payload=ANSWER, repeat=True)
     mock.post(TWITCH, status=422, payload={"message": "bad twitch"}, repeat=True)
     payloads = {"tiktok": PAYLOAD, "twitch": PAYLOAD}
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         first = await client.post_batch(payloads)
         second = await client.post_batch(payloads)
     assert len(sent(mock, BATCH)) == 1
@@ -428,7 +430,7 @@ async def test_batch_missing_falls_back_and_remembers(mock: aioresponses, status
 async def test_concurrent_first_batches_probe_once(mock: aioresponses) -> None:
     mock.post(BATCH, status=404, repeat=True)
     mock.post(TIKTOK, payload=ANSWER, repeat=True)
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         outs = await asyncio.gather(*(client.post_batch({"tiktok": PAYLOAD}) for _ in range(5)))
     assert len(sent(mock, BATCH)) == 1
     assert len(sent(mock, TIKTOK)) == 5
@@ -448,7 +450,7 @@ async def test_use_batch_false_posts_each(mock: aioresponses) -> None:
 
 async def test_batch_401_raises(mock: aioresponses) -> None:
     mock.post(BATCH, status=401, payload={"message": "expired"})
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         with pytest.raises(AuthenticationError, match="expired"):
             await client.post_batch({"tiktok": PAYLOAD, "twitch": PAYLOAD})
     assert len(sent(mock, BATCH)) == 1
@@ -456,7 +458,7 @@ async def test_batch_401_raises(mock: aioresponses) -> None:
 
 async def test_batch_5xx_after_retries_given_to_every_platform(mock: aioresponses) -> None:
     mock.post(BATCH, status=502, repeat=True)
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         out = await client.post_batch({"tiktok": PAYLOAD, "twitch": PAYLOAD})
     assert len(sent(mock, BATCH)) == 3
     for platform, error in out.items():
@@ -467,7 +469,7 @@ async def test_batch_5xx_after_retries_given_to_every_platform(mock: aioresponse
 async def test_batch_unreadable_stats_given_to_successful_platforms(mock: aioresponses) -> None:
     results = {"tiktok": {"success": True}, "twitch": {"success": False, "message": "no"}}
     mock.post(BATCH, payload={"success": True, "results": results, "profile": []})
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         out = await client.post_batch({"tiktok": PAYLOAD, "twitch": PAYLOAD})
     tiktok, twitch = out["tiktok"], out["twitch"]
     assert type(tiktok) is BackendError
@@ -477,7 +479,7 @@ async def test_batch_unreadable_stats_given_to_successful_platforms(mock: aiores
 
 
 async def test_empty_batch_makes_no_request(mock: aioresponses) -> None:
-    async with SyncClient(BASE, TOKEN) as client:
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
         assert await client.post_batch({}) == {}
     assert mock.requests == {}
 
@@ -504,3 +506,172 @@ async def test_own_session_closed_by_aclose(mock: aioresponses) -> None:
     assert open_before
     assert session.closed
     await client.aclose()  # idempotent
+
+
+# --- the real backend (issue 10): one route per platform, Joi validation errors ------------------
+
+REAL_SUCCESS = load_payload("backend-sync-success")
+
+
+async def test_default_client_posts_each_platform_never_the_batch(mock: aioresponses) -> None:
+    mock.post(TIKTOK, payload=REAL_SUCCESS)
+    mock.post(TWITCH, payload=REAL_SUCCESS)
+    async with SyncClient(BASE, TOKEN) as client:
+        out = await client.post_batch({"tiktok": PAYLOAD, "twitch": PAYLOAD})
+    assert sent(mock, BATCH) == []
+    assert len(sent(mock, TIKTOK)) == len(sent(mock, TWITCH)) == 1
+    assert all(isinstance(result, SyncResult) for result in out.values())
+
+
+async def test_real_success_answer_is_read(mock: aioresponses) -> None:
+    mock.post(TIKTOK, payload=REAL_SUCCESS)
+    async with SyncClient(BASE, TOKEN) as client:
+        result = await client.post("tiktok", PAYLOAD)
+    assert result.message == "Social media Tiktok synced successfully"
+    assert (result.stats.total_followers, result.stats.avg_engagement) == (24025, 1.39)
+    assert set(result.stats.platform_breakdown) == {"tiktok", "instagram", "youtube", "twitch"}
+    assert result.stats.platform_breakdown["instagram"] == PlatformStats(15925, 2.91)
+
+
+NOT_A_BATCH_ANSWER = [
+    pytest.param(400, {"success": False, "message": "Invalid platform type"}, id="400-real"),
+    pytest.param(400, load_payload("backend-400-joi"), id="400-joi"),
+    pytest.param(403, {"message": "Forbidden"}, id="403"),
+    pytest.param(404, None, id="404"),
+    pytest.param(405, None, id="405"),
+    pytest.param(422, {"message": "nope"}, id="422"),
+    pytest.param(200, REAL_SUCCESS, id="2xx-without-results"),
+    pytest.param(200, {"success": False, "message": "Invalid platform type"}, id="2xx-false"),
+]
+
+
+@pytest.mark.parametrize(("status", "answer"), NOT_A_BATCH_ANSWER)
+async def test_any_non_batch_answer_falls_back_and_is_remembered(
+    mock: aioresponses, status: int, answer: dict[str, Any] | None
+) -> None:
+    if answer is None:
+        mock.post(BATCH, status=status, body="<html>Cannot POST</html>")
+    else:
+        mock.post(BATCH, status=status, payload=answer)
+    mock.post(TIKTOK, payload=REAL_SUCCESS, repeat=True)
+    mock.post(TWITCH, payload=REAL_SUCCESS, repeat=True)
+    payloads = {"tiktok": PAYLOAD, "twitch": PAYLOAD}
+    async with SyncClient(BASE, TOKEN, use_batch=True) as client:
+        first = await client.post_batch(payloads)
+        second = await client.post_batch(payloads)
+    assert len(sent(mock, BATCH)) == 1
+    assert len(sent(mock, TIKTOK)) == len(sent(mock, TWITCH)) == 2
+    for out in (first, second):
+        assert all(isinstance(result, SyncResult) for result in out.values()), out
+
+
+@pytest.mark.parametrize(
+    ("name", "details"),
+    [
+        ("backend-400-joi", ('"followers" is required',)),
+        (
+            "backend-400-strings",
+            (
+                '"niche[0]" must be one of [beauty, gaming, music, fitness, food, travel, '
+                "fashion, tech, comedy, education, lifestyle, art, dance, sports, business, "
+                "health, other]",
+                '"niche" must contain less than or equal to 5 items',
+            ),
+        ),
+    ],
+)
+async def test_joi_validation_errors_carry_their_details(
+    mock: aioresponses, name: str, details: tuple[str, ...]
+) -> None:
+    mock.post(TIKTOK, status=400, payload=load_payload(name))
+    async with SyncClient(BASE, TOKEN) as client:
+        with pytest.raises(BackendValidationError) as err:
+            await client.post("tiktok", PAYLOAD)
+    assert err.value.details == details
+    assert err.value.message.startswith(f"Validation failed: {details[0]}")
+    assert (err.value.status, err.value.platform) == (400, "tiktok")
+
+
+async def test_joi_message_names_the_rule(mock: aioresponses) -> None:
+    mock.post(TIKTOK, status=400, payload=load_payload("backend-400-joi"))
+    async with SyncClient(BASE, TOKEN) as client:
+        with pytest.raises(BackendValidationError) as err:
+            await client.post("tiktok", PAYLOAD)
+    assert str(err.value) == 'Validation failed: "followers" is required'
+
+
+async def test_validation_without_details_has_empty_details(mock: aioresponses) -> None:
+    mock.post(TIKTOK, status=400, payload={"success": False, "message": "Invalid platform type"})
+    async with SyncClient(BASE, TOKEN) as client:
+        with pytest.raises(BackendValidationError) as err:
+            await client.post("tiktok", PAYLOAD)
+    assert (err.value.message, err.value.details) == ("Invalid platform type", ())
+
+
+async def test_real_500_answer_is_unavailable_with_its_error(mock: aioresponses) -> None:
+    mock.post(TIKTOK, status=500, payload=load_payload("backend-500"), repeat=True)
+    async with SyncClient(BASE, TOKEN) as client:
+        with pytest.raises(BackendUnavailable, match="Failed to fetch tiktok data"):
+            await client.post("tiktok", PAYLOAD)
+
+
+def test_validation_error_keeps_its_details_through_pickle() -> None:
+    error = BackendValidationError(
+        "Validation failed: x", status=400, platform="tiktok", details=["x"]
+    )
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert (type(copy), copy.message, copy.details) == (type(error), error.message, ("x",))
+    assert (copy.status, copy.platform) == (400, "tiktok")
+
+
+def test_the_backend_folder_re_exports_its_public_names() -> None:
+    import hyperbuds_sync
+    from hyperbuds_sync import backend
+
+    assert backend.SyncClient is hyperbuds_sync.SyncClient
+    assert backend.DEFAULT_API_URL == DEFAULT_API_URL
+    assert set(backend.__all__) == {"DEFAULT_API_URL", "SyncClient", "TokenSource"}
+
+
+# --- a refused token (issue 15, point 4) ---------------------------------------------------------
+
+
+async def test_401_says_the_token_was_refused_and_how_to_fix_it(mock: aioresponses) -> None:
+    mock.post(TIKTOK, status=401, payload={"success": False, "message": "jwt expired"})
+    async with SyncClient(BASE, TOKEN) as client:
+        with pytest.raises(AuthenticationError) as err:
+            await client.post("tiktok", PAYLOAD)
+    message = err.value.message
+    assert "refused the token" in message
+    assert "jwt expired" in message
+    assert "HYPERBUDS_TOKEN" in message
+    assert "token=" in message
+    assert TOKEN not in message
+    assert len(sent(mock, TIKTOK)) == 1  # a plain token is not retried
+
+
+async def test_callable_token_is_refreshed_once_after_a_401(mock: aioresponses) -> None:
+    tokens = iter(["expired", "refreshed"])
+    mock.post(TIKTOK, status=401, payload={"message": "jwt expired"})
+    mock.post(TIKTOK, payload=REAL_SUCCESS)
+    async with SyncClient(BASE, lambda: next(tokens)) as client:
+        result = await client.post("tiktok", PAYLOAD)
+    assert result.success
+    seen = [c.kwargs["headers"]["Authorization"] for c in sent(mock, TIKTOK)]
+    assert seen == ["Bearer expired", "Bearer refreshed"]
+
+
+async def test_callable_token_refused_twice_raises_after_one_refresh(mock: aioresponses) -> None:
+    calls = 0
+
+    async def token() -> str:
+        nonlocal calls
+        calls += 1
+        return f"token-{calls}"
+
+    mock.post(TIKTOK, status=401, payload={"message": "invalid"}, repeat=True)
+    async with SyncClient(BASE, token) as client:
+        with pytest.raises(AuthenticationError, match="refused the token"):
+            await client.post("tiktok", PAYLOAD)
+    assert calls == 2
+    assert len(sent(mock, TIKTOK)) == 2

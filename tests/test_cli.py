@@ -22,8 +22,10 @@ import pytest
 import pytest_asyncio
 
 from hyperbuds_sync import _retry, cli
-from hyperbuds_sync._cli import exits
-from hyperbuds_sync._cli.demo import QUOTA_MESSAGE
+from hyperbuds_sync.cli import _exits as exits
+from hyperbuds_sync.cli import _main, _output
+from hyperbuds_sync.cli._demo import QUOTA_MESSAGE
+from hyperbuds_sync.config import ENV
 from hyperbuds_sync.errors import (
     ApiConfigError,
     AuthenticationError,
@@ -152,12 +154,16 @@ async def test_fetch_json_is_the_camelcase_record_alone_on_stdout(emu: Emulators
     assert result.err == ""
 
 
-async def test_fetch_table_and_endpoint_flag_overrides_the_environment(emu: Emulators) -> None:
+async def test_fetch_plain_lines_and_endpoint_flag_overrides_the_environment(
+    emu: Emulators,
+) -> None:
     env = {**emu.env(), "HYPERBUDS_RAPIDAPI_ENDPOINT": "http://127.0.0.1:9"}  # nothing there
     result = await run("fetch", "twitch", "pixelmaya", "--endpoint", emu.rapidapi.url, env=env)
     assert result.code == 0, result.err
-    assert "184,233" in result.out
-    assert "PixelMaya" in result.out
+    lines = result.out.splitlines()
+    assert "followers\t184233" in lines
+    assert "displayName\tPixelMaya" in lines
+    assert "│" not in result.out  # piped: no table
 
 
 async def test_not_found_exits_3_with_one_line(emu: Emulators) -> None:
@@ -207,8 +213,9 @@ async def test_debug_shows_the_traceback_and_logs_but_no_secret(emu: Emulators) 
 async def test_sync_fetches_then_syncs_and_prints_the_totals(emu: Emulators) -> None:
     result = await run("sync", "twitch", "pixelmaya", env=emu.env())
     assert result.code == 0, result.err
-    assert "twitch stats synced" in result.out
-    assert "184,233" in result.out
+    lines = result.out.splitlines()
+    assert "backend\tSocial media Twitch synced successfully" in lines
+    assert "twitch\t184233\t0.00" in lines
     assert emu.backend.profile()["stats"]["totalFollowers"] == 184_233
 
 
@@ -216,8 +223,7 @@ async def test_manual_sync_needs_no_key_and_no_provider_call(emu: Emulators) -> 
     argv = ("sync", "instagram", "--followers", "93518", "--engagement", "4.2")
     result = await run(*argv, env=emu.env(key=None))
     assert result.code == 0, result.err
-    assert "93,518" in result.out
-    assert "manual entry" in result.out
+    assert "synced\tinstagram\t93518\t4.20\tmanual" in result.out.splitlines()
     breakdown = emu.backend.profile()["stats"]["platformBreakdown"]
     assert breakdown["instagram"]["followers"] == 93_518
     assert breakdown["instagram"]["engagement"] == pytest.approx(4.2)
@@ -277,14 +283,15 @@ async def test_backend_down_exits_6(
 async def test_sync_all_partial_success_exits_0_with_a_table(
     emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(_output, "_is_terminal", lambda stream: True)
     argv = ["sync-all", "--tiktok", "mayacooks", "--twitter", "notfound_x", "--twitch", "pixelmaya"]
     result = await run_here(argv, emu.env(), capsys, monkeypatch)
     assert result.code == 0, result.err
     rows = {line.split()[1]: line for line in result.out.splitlines() if line.startswith("│")}
-    assert "tiktok stats synced" in rows["tiktok"]
+    assert "ok: Social media Tiktok" in rows["tiktok"]
     assert "1,204,377" in rows["tiktok"]
     assert "UsernameNotFound" in rows["twitter"]
-    assert "twitch stats synced" in rows["twitch"]
+    assert "ok: Social media Twitch" in rows["twitch"]
     assert "instagram" not in rows
     stats = emu.backend.profile()["stats"]
     assert set(stats["platformBreakdown"]) == {"tiktok", "twitch"}
@@ -380,7 +387,7 @@ async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
         assert printed["HYPERBUDS_API_URL"].endswith("/api/v1")
         synced = await run("sync", "tiktok", "mayacooks", env=printed)
         assert synced.code == 0, synced.err
-        assert "1,204,377" in synced.out
+        assert "tiktok\t1204377\t57686.34" in synced.out.splitlines()
     finally:
         proc.send_signal(signal.SIGINT)
         async with asyncio.timeout(TIMEOUT):
@@ -391,12 +398,16 @@ async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
 # --- the command itself --------------------------------------------------------------------------
 
 
-def test_help_and_docstring_document_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_shows_the_one_exit_code_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--help"]) == 0
     out = capsys.readouterr().out
     for line in exits.TABLE.splitlines():
         assert line in out
-        assert line in (cli.__doc__ or "")
+    for row in exits.CODES:
+        assert f"  {row.code:<4} {row.meaning}" in out
+        for kind in row.raised_by:
+            if issubclass(kind, Exception):
+                assert exits.exit_code(kind("x")) == row.code, kind
     for name in ("RAPIDAPI_KEY", "HYPERBUDS_TOKEN", "HYPERBUDS_API_URL"):
         assert name in out
 
@@ -411,13 +422,13 @@ def test_without_rich_one_line_and_exit_2(
 ) -> None:
     monkeypatch.setitem(sys.modules, "rich", None)  # import rich -> ImportError
     assert cli.main(["demo"]) == 2
-    assert capsys.readouterr().err == f"{cli.NEEDS_RICH}\n"
+    assert capsys.readouterr().err == f"{_main.NEEDS_RICH}\n"
 
 
 def test_an_unexpected_error_exits_1_without_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hyperbuds_sync._cli import commands
+    from hyperbuds_sync.cli import _commands as commands
 
     def broken(args: object) -> int:
         raise RuntimeError("boom")
@@ -457,3 +468,146 @@ def test_config_errors_name_what_to_set() -> None:
     assert "RAPIDAPI_KEY" in exits.describe(ApiConfigError("no key"))
     assert "HYPERBUDS_TOKEN" in exits.describe(BackendConfigError("no token"))
     assert "\n" not in exits.describe(UsernameNotFound("two\nlines"))
+
+
+# --- at home in a shell (issue 15, point 5) -----------------------------------------------------
+
+
+def json_lines(text: str) -> list[dict[str, object]]:
+    """Every stdout line parsed as one JSON object (fails on any line that is not)."""
+    return [json.loads(line) for line in text.splitlines()]
+
+
+async def test_json_on_fetch_sync_sync_all_and_quota(emu: Emulators) -> None:
+    env = emu.env()
+    fetched = await run("fetch", "twitch", "pixelmaya", "--json", env=env)
+    (record,) = json_lines(fetched.out)
+    assert (record["followers"], record["platform"], record["stale"]) == (184_233, "twitch", False)
+    synced = await run("--json", "sync", "instagram", "--followers", "7", env=env)
+    (result,) = json_lines(synced.out)
+    assert result["message"] == "Social media Instagram synced successfully"
+    assert result["sent"] == {"followers": 7, "engagement": None, "manual": True}
+    every = await run(
+        "sync-all", "--json", "--tiktok", "mayacooks", "--twitter", "nobody_x", env=env
+    )
+    assert every.code == 0, every.err
+    tiktok, twitter = json_lines(every.out)  # NDJSON: one line per platform, in the order asked
+    assert (tiktok["platform"], tiktok["ok"], tiktok["followers"]) == ("tiktok", True, 1_204_377)
+    assert (twitter["platform"], twitter["ok"]) == ("twitter", False)
+    assert twitter["error"]["type"] == "UsernameNotFound"  # type: ignore[index]
+    quota = await run("quota", "--probe", "twitch", "pixelmaya", "--json", env=env)
+    (facts,) = json_lines(quota.out)
+    (host,) = facts["quota"]  # type: ignore[misc]
+    assert host == "twitch-scraper2.p.rapidapi.com"
+
+
+async def test_json_on_demo_is_one_line_per_check() -> None:
+    result = await run("demo", "--json", env={})
+    assert result.code == 0, result.err
+    checks = json_lines(result.out)
+    assert len(checks) >= 5
+    assert all(check["ok"] is True for check in checks)
+
+
+async def test_tables_only_on_a_terminal(
+    emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["fetch", "twitch", "pixelmaya"]
+    piped = await run_here(argv, emu.env(), capsys, monkeypatch)
+    monkeypatch.setattr(_output, "_is_terminal", lambda stream: True)
+    terminal = await run_here(argv, emu.env(), capsys, monkeypatch)
+    assert "│" not in piped.out
+    assert "followers\t184233" in piped.out.splitlines()
+    assert "│ followers" in terminal.out
+    assert "184,233" in terminal.out
+
+
+NO_RICH = "import sys; sys.modules['rich'] = None; from hyperbuds_sync.cli import main; "
+
+
+async def run_without_rich(*argv: str, env: Mapping[str, str]) -> Run:
+    """The command in a subprocess where ``import rich`` fails."""
+    code = NO_RICH + f"sys.exit(main({list(argv)!r}))"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        code,
+        env=_child_env(env),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(TIMEOUT):
+        out, err = await proc.communicate()
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())
+
+
+async def test_help_version_and_fetch_work_without_rich(emu: Emulators) -> None:
+    helped = await run_without_rich("--help", env={})
+    assert helped.code == 0, helped.err
+    assert "exit codes:" in helped.out
+    versioned = await run_without_rich("--version", env={})
+    assert (versioned.code, versioned.out.split()[0]) == (0, "hyperbuds-sync")
+    fetched = await run_without_rich("fetch", "twitch", "pixelmaya", env=emu.env())
+    assert fetched.code == 0, fetched.err
+    assert "followers\t184233" in fetched.out.splitlines()
+    demo = await run_without_rich("demo", env={})
+    assert (demo.code, demo.err) == (2, f"{_main.NEEDS_RICH}\n")
+
+
+async def test_fetch_ignores_a_backend_url_the_sdk_would_refuse(emu: Emulators) -> None:
+    env = {**emu.env(), "HYPERBUDS_API_URL": "http://example.com/api"}
+    fetched = await run("fetch", "twitch", "pixelmaya", env=env)
+    assert fetched.code == 0, fetched.err
+    quota = await run("quota", env=env)
+    assert quota.code == 0, quota.err
+    synced = await run("sync", "twitch", "--followers", "1", env=env)
+    assert synced.code == exits.CONFIG, synced.err  # sync still refuses it
+    assert "Refusing plain http" in synced.err
+
+
+async def test_emulate_on_every_address_prints_a_loopback_url_the_sdk_accepts() -> None:
+    argv = ("emulate", "--host", "0.0.0.0", "--port", "0", "--backend-port", "0", "--json")  # noqa: S104
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hyperbuds_sync.cli",
+        *argv,
+        env=_child_env({}),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            printed = json.loads(await proc.stdout.readline())
+        assert printed["HYPERBUDS_API_URL"].startswith("http://127.0.0.1:")
+        assert printed["HYPERBUDS_RAPIDAPI_ENDPOINT"].startswith("http://127.0.0.1:")
+        synced = await run("sync", "tiktok", "mayacooks", env=printed)
+        assert synced.code == 0, synced.err
+    finally:
+        proc.send_signal(signal.SIGINT)
+        async with asyncio.timeout(TIMEOUT):
+            await proc.communicate()
+    assert proc.returncode == 0
+
+
+def test_help_lists_every_environment_variable_and_docs_every_exit_code(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for argv in (["--help"], ["fetch", "--help"], ["sync-all", "--help"]):
+        assert cli.main(argv) == 0
+        out = capsys.readouterr().out
+        for name in ENV.values():
+            assert name in out, (argv, name)
+        assert "HYPERBUDS_REDIS_URL" in out
+    docs = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for row in exits.CODES:
+        assert f"| {row.code} | {row.meaning}" in docs, row
+        for kind in row.raised_by:
+            if kind is not exits.UsageError:
+                assert kind.__name__ in docs, kind
+    for name in ENV.values():
+        assert name in docs, name

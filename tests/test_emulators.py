@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from _payloads import load_payload
 
 from hyperbuds_sync._retry import sleeps_enabled
 from hyperbuds_sync.testing import (
@@ -19,6 +20,7 @@ from hyperbuds_sync.testing import (
     TEST_TOKEN,
     BackendEmulator,
     Creator,
+    EmulatorOptions,
     Fault,
     RapidAPIEmulator,
     serve,
@@ -526,38 +528,85 @@ async def test_backend_needs_the_bearer_token(session: aiohttp.ClientSession) ->
     assert be.profile()["stats"]["totalFollowers"] == 0
 
 
+def joi(message: str, key: str | None, kind: str) -> dict[str, Any]:
+    """A Joi validation answer as the real backend sends it (see tests/payloads/backend-400-joi)."""
+    context = {"key": key, "label": key} if key else {"label": "value"}
+    detail = {"message": message, "path": [key] if key else [], "type": kind, "context": context}
+    return {"message": "Validation failed", "details": [detail]}
+
+
+def test_joi_helper_matches_the_real_capture() -> None:
+    assert joi('"followers" is required', "followers", "any.required") == load_payload(
+        "backend-400-joi"
+    )
+
+
+NEGATIVE = "must be greater than or equal to 0"
+ONE_OF = '"value" must contain at least one of [followers, engagement]'
+NOT_OBJECT = joi('"value" must be of type object', None, "object.base")
+
+
+def number_rule(key: str, rule: str, kind: str) -> dict[str, Any]:
+    return joi(f'"{key}" {rule}', key, kind)
+
+
 @pytest.mark.parametrize(
-    ("body", "raw", "message"),
+    ("body", "raw", "answer"),
     [
-        ({"followers": -1}, None, "followers must be an integer >= 0"),
-        ({"followers": True}, None, "followers must be an integer >= 0"),
-        ({"followers": "12"}, None, "followers must be an integer >= 0"),
-        ({"followers": 1.5}, None, "followers must be an integer >= 0"),
-        ({"engagement": -0.1}, None, "engagement must be a finite number >= 0"),
-        ({"engagement": False}, None, "engagement must be a finite number >= 0"),
-        ({"engagement": "2.5"}, None, "engagement must be a finite number >= 0"),
-        (None, '{"engagement": NaN}', "engagement must be a finite number >= 0"),
-        ({}, None, "followers or engagement is required"),
-        ({"likes": 3}, None, "followers or engagement is required"),
-        ([1, 2], None, "body must be a JSON object"),
-        (None, "{not json", "body must be a JSON object"),
+        ({"followers": -1}, None, number_rule("followers", NEGATIVE, "number.min")),
+        ({"followers": True}, None, number_rule("followers", "must be a number", "number.base")),
+        ({"followers": "12"}, None, number_rule("followers", "must be a number", "number.base")),
+        (
+            {"followers": 1.5},
+            None,
+            number_rule("followers", "must be an integer", "number.integer"),
+        ),
+        ({"engagement": -0.1}, None, number_rule("engagement", NEGATIVE, "number.min")),
+        ({"engagement": False}, None, number_rule("engagement", "must be a number", "number.base")),
+        ({"engagement": "2.5"}, None, number_rule("engagement", "must be a number", "number.base")),
+        (None, '{"engagement": NaN}', number_rule("engagement", "must be a number", "number.base")),
+        (
+            None,
+            '{"engagement": Infinity}',
+            number_rule("engagement", "cannot be infinity", "number.infinity"),
+        ),
+        ({}, None, joi(ONE_OF, None, "object.missing")),
+        ({"likes": 3}, None, joi(ONE_OF, None, "object.missing")),
+        ([1, 2], None, NOT_OBJECT),
+        (None, "{not json", NOT_OBJECT),
     ],
 )
-async def test_backend_validates_the_body(
-    session: aiohttp.ClientSession, body: Any, raw: str | None, message: str
+async def test_backend_validates_the_body_as_joi_does(
+    session: aiohttp.ClientSession, body: Any, raw: str | None, answer: dict[str, Any]
 ) -> None:
     async with BackendEmulator() as be:
-        answer = await post(session, be, "twitch", body, raw=raw)
-    assert answer == (400, {"success": False, "message": message})
+        got = await post(session, be, "twitch", body, raw=raw)
+    assert got == (400, answer)
 
 
-async def test_backend_rejects_unknown_platforms(session: aiohttp.ClientSession) -> None:
+@pytest.mark.parametrize("platform", ["myspace", "batch"])
+async def test_backend_rejects_unknown_platforms(
+    session: aiohttp.ClientSession, platform: str
+) -> None:
     async with BackendEmulator() as be:
-        status, body = await post(session, be, "myspace", {"followers": 1})
+        refused = await post(session, be, platform, {"followers": 1})
         youtube = await post(session, be, "youtube", {"followers": 1})
-    assert (status, body["success"]) == (400, False)
-    assert "myspace" in body["message"]
+    assert refused == (400, {"success": False, "message": "Invalid platform type"})
     assert youtube[0] == 200
+
+
+async def test_backend_answers_as_the_real_capture(session: aiohttp.ClientSession) -> None:
+    real = load_payload("backend-sync-success")
+    async with BackendEmulator() as be:
+        for platform, entry in real["profile"]["stats"]["platformBreakdown"].items():
+            if platform != "tiktok":
+                await post(session, be, platform, entry)
+        status, answer = await post(session, be, "tiktok", {"followers": 1000, "engagement": 0})
+    assert (status, answer["success"], answer["message"]) == (200, True, real["message"])
+    stats = answer["profile"]["stats"]
+    for entry in stats["platformBreakdown"].values():
+        del entry["lastSynced"]
+    assert stats == real["profile"]["stats"]  # 24025 followers, 1.39 = round(5.57 / 4, 2)
 
 
 async def test_backend_aggregates_per_user(session: aiohttp.ClientSession) -> None:
@@ -568,7 +617,8 @@ async def test_backend_aggregates_per_user(session: aiohttp.ClientSession) -> No
         )
         _, update = await post(session, be, "tiktok", {"followers": 120}, token="alice")
         await post(session, be, "instagram", {"followers": 9}, token="bob")
-    assert (status, body["success"], body["message"]) == (200, True, "twitch stats synced")
+    message = "Social media Twitch synced successfully"
+    assert (status, body["success"], body["message"]) == (200, True, message)
     stats = body["profile"]["stats"]
     assert (stats["totalFollowers"], stats["avgEngagement"]) == (150, 3.0)
     assert stats["platformBreakdown"]["twitch"]["lastSynced"].endswith("Z")
@@ -578,8 +628,8 @@ async def test_backend_aggregates_per_user(session: aiohttp.ClientSession) -> No
     assert be.profile("bob")["stats"]["totalFollowers"] == 9
 
 
-async def test_backend_batch(session: aiohttp.ClientSession) -> None:
-    async with BackendEmulator() as be:
+async def test_backend_batch_when_asked(session: aiohttp.ClientSession) -> None:
+    async with BackendEmulator(batch=True) as be:
         be.fail("twitch", 503, times=1)
         body = {
             "tiktok": {"followers": 10, "engagement": 1.0},
@@ -592,28 +642,19 @@ async def test_backend_batch(session: aiohttp.ClientSession) -> None:
     assert answer["success"] is True
     assert answer["message"] == "2 of 4 platforms synced"
     results = answer["results"]
-    assert results["tiktok"] == {"success": True, "message": "tiktok stats synced"}
+    assert results["tiktok"] == {
+        "success": True,
+        "message": "Social media Tiktok synced successfully",
+    }
     assert results["twitch"]["status"] == 503
     assert results["twitter"] == {
         "success": False,
-        "message": "followers must be an integer >= 0",
+        "message": '"followers" must be greater than or equal to 0',
         "status": 400,
     }
     stats = answer["profile"]["stats"]
     assert (stats["totalFollowers"], stats["avgEngagement"]) == (40, 2.0)
     assert set(stats["platformBreakdown"]) == {"tiktok", "instagram"}
-
-
-async def test_backend_without_batch_answers_404(session: aiohttp.ClientSession) -> None:
-    async with BackendEmulator(batch=False) as be:
-        url = f"{be.url}/profiles/social-sync/batch"
-        headers = {"Authorization": f"Bearer {TEST_TOKEN}"}
-        async with session.post(url, json={"tiktok": {"followers": 1}}, headers=headers) as resp:
-            text = await resp.text()
-        single = await post(session, be, "tiktok", {"followers": 1})
-    assert resp.status == 404
-    assert "Cannot POST /api/v1/profiles/social-sync/batch" in text
-    assert single[0] == 200
 
 
 async def test_backend_faults_and_recorded_requests(session: aiohttp.ClientSession) -> None:
@@ -661,3 +702,13 @@ async def test_plugin_fixtures(
     assert (status, body["data"]["user"]["login"]) == (200, "pixelmaya")
     synced = await post(session, backend_emulator, "twitch", {"followers": 1})
     assert synced[0] == 200
+
+
+async def test_serve_takes_the_options_of_the_one_table() -> None:
+    with pytest.raises(TypeError):
+        await serve(rapidapi_port=0, backend_port=0, no_such_option=1)
+    options = EmulatorOptions(rapidapi_port=None, backend_port=0, tokens={"t"})
+    assert options.rapidapi() is None
+    backend = options.backend()
+    assert backend is not None
+    assert backend.tokens == frozenset({"t"})

@@ -244,7 +244,7 @@ async def test_a_callable_token_is_read_on_each_sync(
 
 
 async def test_sync_all_reports_every_platform_when_one_fails(
-    social_sync: SocialSync, rapidapi_emulator: RapidAPIEmulator
+    social_sync: SocialSync, backend_emulator: BackendEmulator
 ) -> None:
     report = await social_sync.sync_all(
         {
@@ -261,7 +261,7 @@ async def test_sync_all_reports_every_platform_when_one_fails(
     assert isinstance(report["twitch"].error, UsernameNotFound)
     assert isinstance(report["twitter"].error, InvalidUsername)
     assert report["tiktok"].result is not None
-    assert report["tiktok"].result.stats.total_followers == 1_204_377 + 93_518
+    assert backend_emulator.profile()["stats"]["totalFollowers"] == 1_204_377 + 93_518
 
 
 async def test_quota_gone_mid_sync_all_gives_a_typed_outcome_for_every_platform(
@@ -323,19 +323,44 @@ async def test_quota_shows_the_gateway_headers(social_sync: SocialSync) -> None:
     assert key.calls == 1
 
 
-async def test_batch_endpoint_is_used_and_old_backends_fall_back(
+async def test_sync_with_a_username_fetches_first(
+    social_sync: SocialSync, backend_emulator: BackendEmulator
+) -> None:
+    result = await social_sync.sync("twitch", "pixelmaya")
+    assert result.success
+    assert backend_emulator.profile()["stats"]["totalFollowers"] == SEEDED["twitch"][1]
+    with pytest.raises(UsernameNotFound):
+        await social_sync.sync("twitch", "nobody_here")
+    assert len(backend_emulator.requests) == 1
+
+
+async def test_sync_all_posts_each_platform_by_default(
     rapidapi_emulator: RapidAPIEmulator,
 ) -> None:
     items = {"tiktok": ManualEntry(10, 1.0), "twitch": ManualEntry(20, 3.0)}
     async with BackendEmulator() as be, wired(rapidapi_emulator, be) as sync:
         report = await sync.sync_all(items)
-        assert [r.path.rsplit("/", 1)[-1] for r in be.requests] == ["batch"]
+        paths = sorted(r.path.rsplit("/", 1)[-1] for r in be.requests)
+    assert report.ok
+    assert paths == ["tiktok", "twitch"]
     assert report["twitch"].result is not None
     assert report["twitch"].result.stats.total_followers == 30
-    async with BackendEmulator(batch=False) as old, wired(rapidapi_emulator, old) as sync:
-        first = await sync.sync_all(items)
+
+
+async def test_use_batch_uses_a_batch_endpoint_and_survives_the_real_backend(
+    rapidapi_emulator: RapidAPIEmulator,
+) -> None:
+    items = {"tiktok": ManualEntry(10, 1.0), "twitch": ManualEntry(20, 3.0)}
+    async with (
+        BackendEmulator(batch=True) as be,
+        wired(rapidapi_emulator, be, use_batch=True) as sync,
+    ):
+        await sync.sync_all(items)
+        assert [r.path.rsplit("/", 1)[-1] for r in be.requests] == ["batch"]
+    async with BackendEmulator() as real, wired(rapidapi_emulator, real, use_batch=True) as sync:
+        first = await sync.sync_all(items)  # the batch is answered 400 "Invalid platform type"
         second = await sync.sync_all(items)
-        paths = [r.path.rsplit("/", 1)[-1] for r in old.requests]
+        paths = [r.path.rsplit("/", 1)[-1] for r in real.requests]
     assert first.ok
     assert second.ok
     assert paths.count("batch") == 1

@@ -20,13 +20,14 @@ from ._backend import TEST_TOKEN, BackendEmulator, RecordedRequest
 from ._creators import Creator
 from ._faults import Fault
 from ._rapidapi import TEST_KEY, RapidAPIEmulator
-from ._run import run_emulators, serve
+from ._run import EmulatorOptions, run_emulators, serve
 
 __all__ = [
     "TEST_KEY",
     "TEST_TOKEN",
     "BackendEmulator",
     "Creator",
+    "EmulatorOptions",
     "Fault",
     "RapidAPIEmulator",
     "RecordedRequest",
@@ -45,7 +46,14 @@ def set_testing(enabled: bool = True) -> None:
     set_sleeps(not enabled)
 
 
-for _public in (BackendEmulator, Creator, Fault, RapidAPIEmulator, RecordedRequest):
+for _public in (
+    BackendEmulator,
+    Creator,
+    EmulatorOptions,
+    Fault,
+    RapidAPIEmulator,
+    RecordedRequest,
+):
     _public.__module__ = __name__
 for _function in (run_emulators, serve):
     _function.__module__ = __name__

@@ -1,8 +1,11 @@
 """An in-process emulator of the HyperBuds backend's social-sync routes.
 
 ``POST {prefix}/profiles/social-sync/{platform}`` stores one platform's stats for the caller (one
-bearer token = one user) and answers the profile's aggregate; ``POST .../social-sync/batch``
-does the same for several platforms at once. Unknown routes answer Express's HTML 404.
+bearer token = one user) and answers the profile's aggregate, as the real backend does: the
+platform capitalised in the message, totals over every platform held, Joi's validation errors, and
+``Invalid platform type`` for an unknown platform. The real backend has no batch endpoint, so
+``POST .../social-sync/batch`` is the platform ``batch`` (a 400) unless ``batch=True`` serves one.
+Unknown routes answer Express's HTML 404.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ __all__ = [
     "TEST_TOKEN",
     "BackendEmulator",
     "RecordedRequest",
+    "synced_message",
     "validate_stats",
 ]
 
@@ -34,6 +38,7 @@ TEST_TOKEN = "test-token"
 BACKEND_PLATFORMS = ("tiktok", "twitter", "twitch", "instagram", "youtube")
 """The platforms the backend accepts stats for."""
 
+_INVALID_PLATFORM = "Invalid platform type"
 _HIDDEN_HEADERS = frozenset({"authorization", "cookie"})
 _EXPRESS_404 = (
     '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n'
@@ -55,30 +60,61 @@ class RecordedRequest:
     headers: Mapping[str, str]
 
 
-def validate_stats(body: Any) -> tuple[dict[str, int | float], str | None]:
-    """The stats in a sync body, and what is wrong with it (``None`` if nothing is).
+def validate_stats(body: Any) -> tuple[dict[str, int | float], dict[str, Any] | None]:
+    """The stats in a sync body, and the Joi detail of what is wrong with it (``None``: nothing).
 
     A body is a JSON object with ``followers`` (an int >= 0, not a bool) and/or ``engagement``
-    (a finite number >= 0, not a bool); other keys are ignored.
+    (a finite number >= 0, not a bool); other keys are ignored. The detail has Joi's shape:
+    ``{"message": "\"followers\" must be an integer", "path": ["followers"], "type": ...}``.
     """
     if not isinstance(body, dict):
-        return {}, "body must be a JSON object"
+        return {}, _joi('"value" must be of type object', None, "object.base")
     stats: dict[str, int | float] = {}
-    if "followers" in body:
-        followers = body["followers"]
-        if isinstance(followers, bool) or not isinstance(followers, int) or followers < 0:
-            return {}, "followers must be an integer >= 0"
-        stats["followers"] = followers
-    if "engagement" in body:
-        value = body["engagement"]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return {}, "engagement must be a finite number >= 0"
-        if not math.isfinite(value) or value < 0:
-            return {}, "engagement must be a finite number >= 0"
-        stats["engagement"] = float(value)
+    for key in ("followers", "engagement"):
+        if key not in body:
+            continue
+        value = body[key]
+        problem = _number_problem(key, value)
+        if problem is not None:
+            return {}, problem
+        stats[key] = value if key == "followers" else float(value)
     if not stats:
-        return {}, "followers or engagement is required"
+        message = '"value" must contain at least one of [followers, engagement]'
+        return {}, _joi(message, None, "object.missing")
     return stats, None
+
+
+def _number_problem(key: str, value: Any) -> dict[str, Any] | None:
+    """Joi's detail for a count (``followers``: an integer) or a rate that breaks its rules."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        return _joi(f'"{key}" must be a number', key, "number.base")
+    if math.isinf(value):
+        return _joi(f'"{key}" cannot be infinity', key, "number.infinity")
+    if key == "followers" and not isinstance(value, int):
+        return _joi(f'"{key}" must be an integer', key, "number.integer")
+    if value < 0:
+        return _joi(f'"{key}" must be greater than or equal to 0', key, "number.min")
+    return None
+
+
+def _joi(message: str, key: str | None, kind: str) -> dict[str, Any]:
+    label = key or "value"
+    return {
+        "message": message,
+        "path": [key] if key else [],
+        "type": kind,
+        "context": {"key": key, "label": label} if key else {"label": label},
+    }
+
+
+def _validation_failed(detail: Mapping[str, Any]) -> Answer:
+    """A 400 as the real backend's Joi middleware answers it."""
+    return _json(400, {"message": "Validation failed", "details": [dict(detail)]})
+
+
+def synced_message(platform: str) -> str:
+    """The real backend's success message: ``Social media Tiktok synced successfully``."""
+    return f"Social media {platform.capitalize()} synced successfully"
 
 
 def _now_iso() -> str:
@@ -103,7 +139,8 @@ class BackendEmulator(EmulatorServer):
     Args:
         tokens: the bearer tokens accepted; each is one user with its own profile. Any other
             (or no) ``Authorization: Bearer`` header answers 401.
-        batch: serve ``POST .../social-sync/batch``; ``False`` answers it 404, as older backends do.
+        batch: serve ``POST .../social-sync/batch`` (the real backend has none: by default the
+            batch reaches the platform route and answers 400 ``Invalid platform type``).
         prefix: the path prefix of every route, and of :attr:`url`.
 
     Every request is kept in :attr:`requests`, without its ``Authorization`` header.
@@ -113,7 +150,7 @@ class BackendEmulator(EmulatorServer):
         self,
         *,
         tokens: Collection[str] = (TEST_TOKEN,),
-        batch: bool = True,
+        batch: bool = False,
         prefix: str = "/api/v1",
         host: str = "127.0.0.1",
         port: int = 0,
@@ -127,7 +164,8 @@ class BackendEmulator(EmulatorServer):
         self._rules = FaultRules()
         self._profiles: dict[str, dict[str, dict[str, Any]]] = {}
         base = f"{self._url_path}/profiles/social-sync"
-        self.app.router.add_post(f"{base}/batch", self._handle_batch)
+        if batch:
+            self.app.router.add_post(f"{base}/batch", self._handle_batch)
         self.app.router.add_post(base + "/{platform}", self._handle_one)
         self.app.router.add_route("*", "/{tail:.*}", self._handle_unknown)
 
@@ -151,16 +189,18 @@ class BackendEmulator(EmulatorServer):
     def profile(self, token: str = TEST_TOKEN) -> dict[str, Any]:
         """The profile aggregate of ``token``'s user, as the routes answer it under ``profile``.
 
-        ``totalFollowers`` sums the platforms synced; ``avgEngagement`` is the mean of their
-        engagements (0.0 for a platform synced with followers only).
+        Recomputed over every platform held, zeros included, as the real answer is:
+        ``totalFollowers`` sums their followers; ``avgEngagement`` is the mean of their
+        engagements (0.0 for a platform synced with followers only), rounded to 2 decimals.
         """
         breakdown = {p: dict(v) for p, v in self._profiles.get(token, {}).items()}
         engagements = [v["engagement"] for v in breakdown.values()]
+        average = round(sum(engagements) / len(engagements), 2) if engagements else 0.0
         return {
             "stats": {
                 "platformBreakdown": breakdown,
                 "totalFollowers": sum(v["followers"] for v in breakdown.values()),
-                "avgEngagement": sum(engagements) / len(engagements) if engagements else 0.0,
+                "avgEngagement": average,
             }
         }
 
@@ -196,8 +236,6 @@ class BackendEmulator(EmulatorServer):
 
     async def _handle_batch(self, request: web.Request) -> web.StreamResponse:
         body = await self._record(request)
-        if not self.batch:
-            return self._not_found(request).response()
 
         def normal() -> Answer:
             return self._sync_batch(request, body)
@@ -234,12 +272,12 @@ class BackendEmulator(EmulatorServer):
         if token is None:
             return _json(401, {"success": False, "message": "Unauthorized"})
         if platform not in BACKEND_PLATFORMS:
-            return _json(400, {"success": False, "message": f"Unsupported platform: {platform}"})
-        stats, error = validate_stats(body)
-        if error is not None:
-            return _json(400, {"success": False, "message": error})
+            return _json(400, {"success": False, "message": _INVALID_PLATFORM})
+        stats, problem = validate_stats(body)
+        if problem is not None:
+            return _validation_failed(problem)
         self._store(token, platform, stats)
-        message = f"{platform} stats synced"
+        message = synced_message(platform)
         return _json(200, {"success": True, "message": message, "profile": self.profile(token)})
 
     def _sync_batch(self, request: web.Request, body: Any) -> Answer:
@@ -270,9 +308,9 @@ class BackendEmulator(EmulatorServer):
             message = str(failed.get("message", HTTPStatus(fault.code).phrase))
             return {"success": False, "message": message, "status": fault.code}
         if platform not in BACKEND_PLATFORMS:
-            return {"success": False, "message": f"Unsupported platform: {platform}", "status": 400}
-        stats, error = validate_stats(body)
-        if error is not None:
-            return {"success": False, "message": error, "status": 400}
+            return {"success": False, "message": _INVALID_PLATFORM, "status": 400}
+        stats, problem = validate_stats(body)
+        if problem is not None:
+            return {"success": False, "message": problem["message"], "status": 400}
         self._store(token, platform, stats)
-        return {"success": True, "message": f"{platform} stats synced"}
+        return {"success": True, "message": synced_message(platform)}

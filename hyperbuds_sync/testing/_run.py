@@ -5,97 +5,97 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Collection
 from contextlib import AsyncExitStack
+from typing import Any
+
+from attrs import asdict, frozen
 
 from ._backend import TEST_TOKEN, BackendEmulator
 from ._rapidapi import RapidAPIEmulator
 
-__all__ = ["run_emulators", "serve"]
+__all__ = ["EmulatorOptions", "run_emulators", "serve"]
+
+Ready = Callable[[str | None, str | None], None]
 
 
-async def serve(
-    host: str = "127.0.0.1",
-    *,
-    rapidapi_port: int | None = 8081,
-    backend_port: int | None = 8082,
-    quota: int | None = None,
-    per_second: int | None = None,
-    autogenerate: bool = False,
-    valid_keys: Collection[str] | None = None,
-    tokens: Collection[str] = (TEST_TOKEN,),
-    fault_rate: float = 0.0,
-    seed: int | None = None,
-    ready: Callable[[str | None, str | None], None] | None = None,
-) -> None:
+@frozen(kw_only=True)
+class EmulatorOptions:
+    """How to run the two emulators: the one table of their options.
+
+    A port of ``None`` leaves that emulator out; ``0`` binds a free port. ``quota`` to ``seed``
+    are those of :class:`RapidAPIEmulator`; ``tokens`` that of :class:`BackendEmulator`.
+    """
+
+    host: str = "127.0.0.1"
+    rapidapi_port: int | None = 8081
+    backend_port: int | None = 8082
+    quota: int | None = None
+    per_second: int | None = None
+    autogenerate: bool = False
+    valid_keys: Collection[str] | None = None
+    tokens: Collection[str] = (TEST_TOKEN,)
+    fault_rate: float = 0.0
+    seed: int | None = None
+
+    def rapidapi(self) -> RapidAPIEmulator | None:
+        """The RapidAPI emulator these options describe (``None``: left out)."""
+        if self.rapidapi_port is None:
+            return None
+        return RapidAPIEmulator(
+            host=self.host,
+            port=self.rapidapi_port,
+            quota=self.quota,
+            per_second=self.per_second,
+            autogenerate=self.autogenerate,
+            valid_keys=self.valid_keys,
+            fault_rate=self.fault_rate,
+            seed=self.seed,
+        )
+
+    def backend(self) -> BackendEmulator | None:
+        """The backend emulator these options describe (``None``: left out)."""
+        if self.backend_port is None:
+            return None
+        return BackendEmulator(host=self.host, port=self.backend_port, tokens=self.tokens)
+
+
+async def serve(host: str = "127.0.0.1", *, ready: Ready | None = None, **options: Any) -> None:
     """Serve the RapidAPI and backend emulators until cancelled, then close every socket.
 
-    A port of ``None`` leaves that emulator out; ``0`` binds a free port. ``ready`` is called with
-    the two URLs (``None`` for one left out) once both listen. The other arguments are those of
-    :class:`RapidAPIEmulator` (``quota`` to ``seed``) and :class:`BackendEmulator` (``tokens``).
+    ``options`` are the fields of :class:`EmulatorOptions` (an unknown one is a ``TypeError``).
+    ``ready`` is called with the two URLs (``None`` for one left out) once both listen.
     """
+    chosen = EmulatorOptions(host=host, **options)
     async with AsyncExitStack() as stack:
-        rapidapi_url = backend_url = None
-        if rapidapi_port is not None:
-            rapidapi = RapidAPIEmulator(
-                host=host,
-                port=rapidapi_port,
-                quota=quota,
-                per_second=per_second,
-                autogenerate=autogenerate,
-                valid_keys=valid_keys,
-                fault_rate=fault_rate,
-                seed=seed,
-            )
-            rapidapi_url = (await stack.enter_async_context(rapidapi)).url
-        if backend_port is not None:
-            backend = BackendEmulator(host=host, port=backend_port, tokens=tokens)
-            backend_url = (await stack.enter_async_context(backend)).url
+        urls: list[str | None] = []
+        for emulator in (chosen.rapidapi(), chosen.backend()):
+            if emulator is None:
+                urls.append(None)
+            else:
+                urls.append((await stack.enter_async_context(emulator)).url)
         if ready is not None:
-            ready(rapidapi_url, backend_url)
+            ready(*urls)
         await asyncio.get_running_loop().create_future()  # until cancelled
 
 
 def run_emulators(
-    host: str = "127.0.0.1",
-    rapidapi_port: int | None = 8081,
-    backend_port: int | None = 8082,
-    quota: int | None = None,
-    *,
-    per_second: int | None = None,
-    autogenerate: bool = False,
-    valid_keys: Collection[str] | None = None,
-    tokens: Collection[str] = (TEST_TOKEN,),
-    fault_rate: float = 0.0,
-    seed: int | None = None,
-    out: Callable[[str], object] = print,
+    host: str = "127.0.0.1", *, out: Callable[[str], object] = print, **options: Any
 ) -> None:
     """Run both emulators in the foreground, print their URLs with ``out``, block until Ctrl-C.
 
-    Arguments as for :func:`serve`.
+    ``options`` as for :func:`serve`.
     """
+    chosen = EmulatorOptions(host=host, **options)
 
     def announce(rapidapi_url: str | None, backend_url: str | None) -> None:
         if rapidapi_url is not None:
-            keys = "any non-empty key" if valid_keys is None else f"{len(valid_keys)} valid key(s)"
+            valid = chosen.valid_keys
+            keys = "any non-empty key" if valid is None else f"{len(valid)} valid key(s)"
             out(f"RapidAPI emulator: {rapidapi_url}  (x-rapidapi-key: {keys})")
         if backend_url is not None:
             out(f"Backend emulator:  {backend_url}  (Authorization: Bearer <one of the tokens>)")
         out("Press Ctrl-C to stop.")
 
     try:
-        asyncio.run(
-            serve(
-                host,
-                rapidapi_port=rapidapi_port,
-                backend_port=backend_port,
-                quota=quota,
-                per_second=per_second,
-                autogenerate=autogenerate,
-                valid_keys=valid_keys,
-                tokens=tokens,
-                fault_rate=fault_rate,
-                seed=seed,
-                ready=announce,
-            )
-        )
+        asyncio.run(serve(**asdict(chosen, recurse=False), ready=announce))
     except KeyboardInterrupt:
         out("Emulators stopped.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from types import TracebackType
 from typing import Self
 
@@ -72,7 +73,7 @@ class EmulatorServer:
             raise
         self._runner = runner
         bound = runner.addresses[0]
-        host = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+        host = _reachable(bound[0])
         self._url = f"http://{host}:{bound[1]}{self._url_path}"
         return self._url
 
@@ -97,3 +98,15 @@ class EmulatorServer:
     def __repr__(self) -> str:
         where = self._url if self._url is not None else "stopped"
         return f"<{type(self).__name__} {where}>"
+
+
+def _reachable(address: str) -> str:
+    """The bound address as a URL host; a wildcard (``0.0.0.0``, ``::``) as its loopback, so
+    :attr:`EmulatorServer.url` is one the SDK accepts over plain http."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.is_unspecified:
+        ip = ipaddress.ip_address("::1" if ip.version == 6 else "127.0.0.1")
+    return f"[{ip}]" if ip.version == 6 else str(ip)

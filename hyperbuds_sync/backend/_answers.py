@@ -1,50 +1,76 @@
 """Reading the HyperBuds backend's answers: one status-to-error mapping, and the profile stats.
 
-Pure functions, no I/O: :mod:`hyperbuds_sync.backend` sends, this module reads what came back.
+Pure functions, no I/O: ``_client`` sends, this module reads what came back.
 Unknown extra fields are tolerated; a wrong shape becomes a :class:`BackendError`.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .errors import (
+from ..errors import (
     AuthenticationError,
     BackendError,
     BackendUnavailable,
     BackendValidationError,
 )
-from .models import PlatformStats, ProfileStats, SyncResult
+from ..models import PlatformStats, ProfileStats, SyncResult
 
 MAX_MESSAGE: Final = 500
 """Backend messages are cut to this many characters before they reach an error."""
 
 
-def error_for(status: int | None, message: str, platform: str) -> BackendError:
+_REFUSED: Final = (
+    "the HyperBuds backend refused the token ({}): set a valid HYPERBUDS_TOKEN or pass token= "
+    "(a callable token is asked once more, as a refresh, before this error)"
+)
+
+
+def error_for(
+    status: int | None, message: str, platform: str, details: tuple[str, ...] = ()
+) -> BackendError:
     """The one mapping from an HTTP status (``None``: a network fault) to an error class.
 
-    A 2xx here means the body said ``success: false``.
+    A 2xx here means the body said ``success: false``. ``details`` reach a
+    :class:`BackendValidationError` only.
     """
-    cls: type[BackendError]
-    if status is None or status >= 500:
-        cls = BackendUnavailable
-    elif status == 401:
-        cls = AuthenticationError
-    elif status in (400, 422) or 200 <= status < 300:
-        cls = BackendValidationError
-    else:
-        cls = BackendError
     if not message:
         message = f"HyperBuds backend answered HTTP {status}"
-    return cls(message, status=status, platform=platform)
+    if status is None or status >= 500:
+        return BackendUnavailable(message, status=status, platform=platform)
+    if status == 401:
+        return AuthenticationError(_REFUSED.format(message), status=status, platform=platform)
+    if status in (400, 422) or 200 <= status < 300:
+        return BackendValidationError(message, status=status, platform=platform, details=details)
+    return BackendError(message, status=status, platform=platform)
+
+
+def refusal(status: int, answer: Mapping[str, Any] | None, platform: str) -> BackendError:
+    """The error a refusing ``answer`` stands for, its validation details named in the message."""
+    details = details_of(answer)
+    message = message_of(answer)
+    if details:
+        message = f"{message or 'Validation failed'}: {'; '.join(details)}"[:MAX_MESSAGE]
+    return error_for(status, message, platform, details)
+
+
+def details_of(answer: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Joi's ``details``: each rule's message, from objects with a ``message`` or plain strings."""
+    found = answer.get("details") if answer else None
+    if not isinstance(found, list):
+        return ()
+    texts = (item.get("message") if isinstance(item, Mapping) else item for item in found)
+    return tuple(t.strip()[:MAX_MESSAGE] for t in texts if isinstance(t, str) and t.strip())
 
 
 def for_platform(exc: BackendError, platform: str) -> BackendError:
     """A whole-batch failure as one platform's error (same class, message and status)."""
-    error = type(exc)(exc.message, status=exc.status, platform=platform)
+    error = copy.copy(exc)  # same class and attributes (a validation error's details included)
+    error.platform = platform
     error.__cause__ = exc
     return error
 
@@ -59,6 +85,7 @@ def decode(body: bytes) -> dict[str, Any] | None:
 
 
 def message_of(answer: Mapping[str, Any] | None) -> str:
+    """The answer's own ``message`` (or ``error``), cut to :data:`MAX_MESSAGE`; ``""`` if none."""
     if not answer:
         return ""
     for key in ("message", "error"):
@@ -71,6 +98,7 @@ def message_of(answer: Mapping[str, Any] | None) -> str:
 
 
 def is_false(value: object) -> bool:
+    """``success: false``, as a boolean or a string."""
     return value is False or (isinstance(value, str) and value.strip().lower() == "false")
 
 
@@ -82,13 +110,13 @@ def batch_entry(
     entry = results.get(platform) if isinstance(results, Mapping) else None
     if not isinstance(entry, Mapping):
         if is_false(answer.get("success")):
-            return error_for(status, message_of(answer), platform)
+            return refusal(status, answer, platform)
         missing = "HyperBuds batch answer has no result for this platform"
         return BackendError(missing, status=status, platform=platform)
     if is_false(entry.get("success")):
         own = entry.get("status")
         own_status = own if isinstance(own, int) and not isinstance(own, bool) else status
-        return error_for(own_status, message_of(entry), platform)
+        return refusal(own_status, entry, platform)
     if isinstance(stats, BackendError):
         return for_platform(stats, platform)
     return result(platform, entry, answer, stats)

@@ -1,38 +1,54 @@
 """The ``fetch``, ``sync``, ``sync-all`` and ``quota`` subcommands.
 
 Each ``run_*`` takes the parsed arguments and returns an exit code; errors propagate to
-:func:`hyperbuds_sync.cli.main`, which turns them into one line and an exit code.
+:func:`hyperbuds_sync.cli.main`, which turns them into one line and an exit code. Output goes
+through :class:`~._output.Output`: ``--json``, tables on a terminal, plain lines when piped.
+Nothing here imports rich; ``_render`` does, and only for a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import importlib
 import sys
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-
 from .._facade import SocialSync
+from ..config import DEFAULT_API_URL
 from ..errors import HyperbudsSyncError
-from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport, to_dict
-from . import render
-from .exits import OK, UsageError, describe, exit_code
+from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport
+from . import _output as out
+from ._exits import OK, UsageError, describe, exit_code
 
 __all__ = ["client", "run_fetch", "run_quota", "run_sync", "run_sync_all"]
 
 
-def client(args: argparse.Namespace) -> SocialSync:
-    """A :class:`SocialSync` from the environment, with ``--endpoint``/``--api-url`` on top."""
+def client(args: argparse.Namespace, *, syncs: bool = True) -> SocialSync:
+    """A :class:`SocialSync` from the environment, with ``--endpoint``/``--api-url`` on top.
+
+    A command that never syncs (``syncs=False``) does not read the backend URL, so a URL the
+    SDK would refuse (plain http to a remote host) cannot stop a fetch.
+    """
     overrides: dict[str, Any] = {}
     if getattr(args, "endpoint", None):
         overrides["rapidapi_endpoint"] = args.endpoint
-    if getattr(args, "api_url", None):
+    if not syncs:
+        overrides["api_url"] = DEFAULT_API_URL
+    elif getattr(args, "api_url", None):
         overrides["api_url"] = args.api_url
     return SocialSync.from_env(**overrides)
+
+
+def _output(args: argparse.Namespace) -> out.Output:
+    return out.Output(bool(getattr(args, "json", False)))
+
+
+def _tables() -> ModuleType:
+    """The rich tables (``_render``), imported only when a terminal shows them."""
+    return importlib.import_module(f"{__package__}._render")
 
 
 # --- fetch ---------------------------------------------------------------------------------------
@@ -44,17 +60,15 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 async def _fetch(args: argparse.Namespace) -> int:
-    async with client(args) as sync:
+    async with client(args, syncs=False) as sync:
         data = await sync.fetch(
             args.platform, args.username, refresh=args.refresh, formula=args.formula
         )
-    if args.json:
-        body = to_dict(data)
-        body["platform"] = data.platform
-        body["stale"] = data.stale
-        sys.stdout.write(json.dumps(body, indent=2, ensure_ascii=False, default=str) + "\n")
+    shown = _output(args)
+    if shown.json:
+        shown.emit(out.platform_json(data))
     else:
-        Console().print(render.platform_table(data))
+        shown.show(lambda: _tables().platform_table(data), out.platform_lines(data))
     return OK
 
 
@@ -81,24 +95,15 @@ def _manual_entry(args: argparse.Namespace) -> ManualEntry | None:
 
 async def _sync(args: argparse.Namespace) -> int:
     entry = _manual_entry(args)  # bad numbers fail here, before any I/O
-    console = Console()
     async with client(args) as sync:
-        if entry is None:
-            data = await sync.fetch(args.platform, args.username)
-            sent = f"followers {render.count(data.followers)}, "
-            sent += f"engagement {render.number(data.average_engagement)}"
-            result = await sync.sync(args.platform, data)
-        else:
-            sent = f"followers {render.count(entry.followers)}, "
-            sent += f"engagement {render.number(entry.engagement)} (manual entry)"
-            result = await sync.sync(args.platform, entry)
-    console.print(f"synced {result.platform}: {sent}")
-    console.print(f"backend: {result.message}", markup=False)
-    console.print(
-        f"profile totals: {render.count(result.stats.total_followers)} followers, "
-        f"{render.number(result.stats.avg_engagement)} average engagement"
-    )
-    console.print(render.result_table(result))
+        sent: PlatformData | ManualEntry
+        sent = entry if entry is not None else await sync.fetch(args.platform, args.username)
+        result = await sync.sync(args.platform, sent)
+    shown = _output(args)
+    if shown.json:
+        shown.emit(out.result_json(result, sent))
+    else:
+        shown.show(lambda: _tables().sync_view(result, sent), out.result_lines(result, sent))
     return OK
 
 
@@ -106,14 +111,23 @@ async def _sync(args: argparse.Namespace) -> int:
 
 
 def run_sync_all(args: argparse.Namespace) -> int:
-    """``sync-all --tiktok A --twitter B ...``: exit 0 when any platform synced."""
+    """``sync-all --tiktok A --twitter B ...``: exit 0 when any platform synced.
+
+    With ``--json``, one NDJSON line per platform, in the order asked.
+    """
     asked = {p: getattr(args, f"sync_{p}") for p in args.sync_platforms}
     wanted = {p: u for p, u in asked.items() if u}
     if not wanted:
         flags = ", ".join(f"--{p}" for p in asked)
         raise UsageError(f"sync-all needs at least one of {flags}")
-    report = asyncio.run(_sync_all(args, wanted))
-    Console().print(render.report_table(report))
+    shown = _output(args)
+    report = asyncio.run(_sync_all(args, wanted, progress=shown.tables))
+    if shown.json:
+        for outcome in report.outcomes.values():
+            shown.emit(out.outcome_json(outcome))
+    else:
+        lines = [out.outcome_line(o) for o in report.outcomes.values()]
+        shown.show(lambda: _tables().report_table(report), lines)
     if report.ok:
         return OK
     first = next(o.error for o in report.outcomes.values() if o.error is not None)
@@ -122,23 +136,16 @@ def run_sync_all(args: argparse.Namespace) -> int:
     return exit_code(first)
 
 
-async def _sync_all(args: argparse.Namespace, wanted: Mapping[str, str]) -> SyncReport:
-    """Fetch each username (advancing a progress bar), then sync what came back in one batch.
+async def _sync_all(
+    args: argparse.Namespace, wanted: Mapping[str, str], *, progress: bool
+) -> SyncReport:
+    """Fetch each username (advancing a progress bar on a terminal), then sync what came back.
 
     The CLI fetches by itself, rather than handing usernames to ``sync_all``, only so that the bar
     moves as each platform answers; ``sync_all`` then gets records and makes no upstream call.
     """
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
     async with client(args) as sync:
-        with progress:
-            task = progress.add_task("fetching", total=len(wanted) + 1)
+        with out.progress_bar(len(wanted) + 1, enabled=progress and sys.stderr.isatty()) as advance:
 
             async def one(platform: str, username: str) -> PlatformData | HyperbudsSyncError:
                 try:
@@ -146,14 +153,13 @@ async def _sync_all(args: argparse.Namespace, wanted: Mapping[str, str]) -> Sync
                 except HyperbudsSyncError as exc:
                     return exc
                 finally:
-                    progress.advance(task)
+                    advance()
 
             answers = await asyncio.gather(*(one(p, u) for p, u in wanted.items()))
             fetched = dict(zip(wanted, answers, strict=True))
-            progress.update(task, description="syncing")
             ready = {p: d for p, d in fetched.items() if isinstance(d, PlatformData)}
             synced = await sync.sync_all(ready) if ready else SyncReport({})
-            progress.advance(task)
+            advance()
     outcomes: dict[str, SyncOutcome] = {}
     for platform, value in fetched.items():  # in the order asked, fetch errors included
         if isinstance(value, HyperbudsSyncError):
@@ -172,9 +178,8 @@ def run_quota(args: argparse.Namespace) -> int:
 
 
 async def _quota(args: argparse.Namespace) -> int:
-    console = Console()
     failure: HyperbudsSyncError | None = None
-    async with client(args) as sync:
+    async with client(args, syncs=False) as sync:
         if args.probe:
             platform, username = args.probe
             try:
@@ -182,11 +187,14 @@ async def _quota(args: argparse.Namespace) -> int:
             except HyperbudsSyncError as exc:  # a 429 still teaches us the quota: show it
                 failure = exc
         quota = sync.quota()
-    if quota:
-        console.print(render.quota_table(quota))
+    shown = _output(args)
+    if shown.json:
+        shown.emit(out.quota_json(quota))
+    elif quota:
+        shown.show(lambda: _tables().quota_table(quota), out.quota_lines(quota))
     else:
         hint = "" if args.probe else " (try: quota --probe PLATFORM USERNAME)"
-        console.print(f"no quota facts yet in this process{hint}", markup=False)
+        shown.lines([f"no quota facts yet in this process{hint}"])
     if failure is not None:
         raise failure
     return OK

@@ -14,21 +14,11 @@ Configuration comes from the environment (``RAPIDAPI_KEY``, ``HYPERBUDS_TOKEN``,
 ``HYPERBUDS_API_URL``, ``HYPERBUDS_RAPIDAPI_ENDPOINT``, see :mod:`hyperbuds_sync.config`);
 ``--endpoint`` and ``--api-url`` override it. ``--debug`` adds DEBUG logging and full tracebacks on
 stderr; otherwise an error is one line, ``error: <message>``, on stderr. No key or token is ever
-printed. The command needs rich (``pip install 'hyperbuds-sync[cli]'``); the SDK does not.
+printed. ``--json`` prints JSON; otherwise tables on a terminal (with rich,
+``pip install 'hyperbuds-sync[cli]'``) and plain tab-separated lines when piped. Only ``demo``
+needs rich.
 
-Exit codes (also in ``--help``)::
-
-    exit codes:
-      0    ok
-      1    unexpected error (rerun with --debug for the traceback)
-      2    bad input or usage (InvalidInput, argument errors, rich not installed)
-      3    not found (UsernameNotFound)
-      4    quota spent (QuotaExceeded)
-      5    auth or configuration (ApiConfigError, ConfigError, ProviderAuthError,
-           AuthenticationError)
-      6    upstream unavailable (ProviderUnavailable, RateLimited, BackendUnavailable,
-           MalformedPayload, any other ProviderError or BackendError)
-      130  interrupted (Ctrl-C)
+The exit codes are one table, ``CODES`` in ``_exits``, shown by ``--help``.
 """
 
 from __future__ import annotations
@@ -43,21 +33,29 @@ from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
-from . import _logging
-from ._cli.exits import INTERRUPTED, TABLE, USAGE, describe, exit_code
-from .config import Settings
+from .. import _logging
+from ..config import ENV, Settings
+from ._exits import INTERRUPTED, TABLE, USAGE, describe, exit_code
+from ._output import has_rich
 
 __all__ = ["build_parser", "main"]
 
-NEEDS_RICH = "the hyperbuds-sync command needs rich: pip install 'hyperbuds-sync[cli]'"
+NEEDS_RICH = "hyperbuds-sync demo needs rich: pip install 'hyperbuds-sync[cli]'"
 
-_ENVIRONMENT = """\
-environment:
-  RAPIDAPI_KEY                 RapidAPI key (RAPIDAPI_KEYS: several, comma-separated)
-  HYPERBUDS_TOKEN              backend bearer token
-  HYPERBUDS_API_URL            backend base URL (--api-url overrides)
-  HYPERBUDS_RAPIDAPI_ENDPOINT  one base URL for provider calls (--endpoint overrides)
-"""
+# What each variable of config.ENV is for; --help lists them all.
+_ENV_HELP = {
+    "key": "RapidAPI key",
+    "key_fallback": "RapidAPI key, read when RAPIDAPI_KEY is unset",
+    "keys": "several RapidAPI keys, comma-separated",
+    "token": "backend bearer token",
+    "api_url": "backend base URL (--api-url overrides; fetch and quota ignore it)",
+    "endpoint": "one base URL for provider calls (--endpoint overrides)",
+    "redis_url": "share the cache, key pool and rate limits through Redis",
+}
+_ENVIRONMENT = "environment:\n" + "".join(
+    f"  {name:<28} {_ENV_HELP[setting]}\n" for setting, name in ENV.items()
+)
+_NEEDS_RICH = frozenset({"demo"})
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -84,6 +82,12 @@ def _add_common(parser: argparse.ArgumentParser, default: Any) -> None:
         action="store_true",
         default=default if default is argparse.SUPPRESS else False,
         help="DEBUG logging and full tracebacks on stderr",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default if default is argparse.SUPPRESS else False,
+        help="print JSON: one object, or one line per record (NDJSON) for sync-all",
     )
     parser.add_argument(
         "--endpoint",
@@ -132,13 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _sdk_commands(command: _Command) -> None:
     """``fetch``, ``sync``, ``sync-all`` and ``quota``: the SDK's calls."""
-    from .platforms import names  # pure adapters: cheap, and no rich needed
+    from ..platforms import names  # pure adapters: cheap, and no rich needed
 
     platforms = ", ".join(names())
     fetch = command("fetch", "commands:run_fetch", "show one creator's stats")
     fetch.add_argument("platform", metavar="PLATFORM", help=platforms)
     fetch.add_argument("username", metavar="USERNAME")
-    fetch.add_argument("--json", action="store_true", help="print the camelCase record as JSON")
     fetch.add_argument("--refresh", action="store_true", help="bypass the cache")
     fetch.add_argument("--formula", metavar="NAME", help="engagement formula (default: legacy)")
 
@@ -163,7 +166,7 @@ def _sdk_commands(command: _Command) -> None:
 
 def _emulator_commands(command: _Command) -> None:
     """``emulate`` and ``demo``: the emulators of :mod:`hyperbuds_sync.testing`."""
-    emulate = command("emulate", "demo:run_emulate", "run both emulators until Ctrl-C")
+    emulate = command("emulate", "emulate:run_emulate", "run both emulators until Ctrl-C")
     emulate.add_argument("--host", default="127.0.0.1", help="address to listen on")
     emulate.add_argument("--port", type=int, default=8081, help="RapidAPI emulator port")
     emulate.add_argument("--backend-port", type=int, default=8082, help="backend emulator port")
@@ -172,9 +175,9 @@ def _emulator_commands(command: _Command) -> None:
 
 
 def _handler(spec: str) -> Handler:
-    """``"module:function"`` under :mod:`hyperbuds_sync._cli`, imported now that rich is known."""
+    """``"module:function"`` of this folder (``_module``), imported now that rich is known."""
     module, _, name = spec.partition(":")
-    found: Handler = getattr(importlib.import_module(f"{__package__}._cli.{module}"), name)
+    found: Handler = getattr(importlib.import_module(f"{__package__}._{module}"), name)
     return found
 
 
@@ -208,14 +211,12 @@ def _register_secrets() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``hyperbuds-sync`` with ``argv`` (``sys.argv[1:]`` by default); return the exit code."""
     try:
-        importlib.import_module("rich")
-    except ImportError:
-        print(NEEDS_RICH, file=sys.stderr)
-        return USAGE
-    try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else USAGE
+    if args.command in _NEEDS_RICH and not has_rich():
+        print(NEEDS_RICH, file=sys.stderr)
+        return USAGE
     _register_secrets()
     with _debug_logging(args.debug):
         try:
@@ -228,7 +229,3 @@ def main(argv: Sequence[str] | None = None) -> int:
                 traceback.print_exc()
             print(f"error: {describe(exc)}", file=sys.stderr)
             return exit_code(exc)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

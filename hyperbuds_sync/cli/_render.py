@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from ..models import PlatformData, QuotaStatus, SyncReport, SyncResult
-from .exits import describe
+from ..models import ManualEntry, PlatformData, QuotaStatus, SyncReport, SyncResult
+from ._exits import describe
 
 __all__ = [
     "count",
@@ -20,6 +21,7 @@ __all__ = [
     "quota_table",
     "report_table",
     "result_table",
+    "sync_view",
     "until",
     "when",
 ]
@@ -95,6 +97,20 @@ def result_table(result: SyncResult) -> Table:
     table.columns[1].footer = count(stats.total_followers)
     table.columns[2].footer = f"{number(stats.avg_engagement)} avg"
     return table
+
+
+def sync_view(result: SyncResult, sent: PlatformData | ManualEntry) -> Group:
+    """What ``sync`` shows on a terminal: what was sent, the backend's word, then its profile."""
+    if isinstance(sent, PlatformData):
+        what = f"followers {count(sent.followers)}, engagement {number(sent.average_engagement)}"
+    else:
+        what = f"followers {count(sent.followers)}, engagement {number(sent.engagement)}"
+        what += " (manual entry)"
+    stats = result.stats
+    totals = f"profile totals: {count(stats.total_followers)} followers, "
+    totals += f"{number(stats.avg_engagement)} average engagement"
+    lines = (f"synced {result.platform}: {what}", f"backend: {result.message}", totals)
+    return Group(*(Text(line) for line in lines), result_table(result))
 
 
 def report_table(report: SyncReport) -> Table:

@@ -1,10 +1,10 @@
-"""``SyncClient``: the only module that talks to the HyperBuds backend.
+"""``SyncClient``: the only code that talks to the HyperBuds backend.
 
 One attempt is a POST with a bearer token read afresh (a callable token is re-read on each attempt,
 so a refreshed token is picked up on retry). Every failure becomes a :class:`BackendError` through
-one function, ``_backend_answers.error_for``; only :class:`BackendUnavailable` (5xx, network
-faults) is retried. The token never reaches a log record, a ``repr`` or an error message. Reading
-the answers lives in ``_backend_answers``.
+one function, ``_answers.error_for``; only :class:`BackendUnavailable` (5xx, network faults) is
+retried. The token never reaches a log record, a ``repr`` or an error message. Reading the answers
+lives in ``_answers``.
 """
 
 from __future__ import annotations
@@ -21,18 +21,18 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from . import _backend_answers as answers
-from ._retry import RetryPolicy, retrying
-from ._session import SessionHolder
-from .config import DEFAULT_API_URL
-from .errors import (
+from .._retry import RetryPolicy, retrying
+from .._session import SessionHolder
+from ..config import DEFAULT_API_URL
+from ..errors import (
     AuthenticationError,
     BackendConfigError,
     BackendError,
     BackendUnavailable,
 )
-from .metrics import RETRIES, Metrics
-from .models import ProfileStats, SyncPayload, SyncResult
+from ..metrics import RETRIES, Metrics
+from ..models import ProfileStats, SyncPayload, SyncResult
+from . import _answers as answers
 
 __all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]
 
@@ -41,7 +41,6 @@ TokenSource = str | Callable[[], str | Awaitable[str]]
 
 _SYNC_PATH: Final = "profiles/social-sync"
 _BATCH: Final = "batch"
-_NO_BATCH_STATUSES: Final = frozenset({404, 405})
 
 _log = logging.getLogger("hyperbuds_sync")
 
@@ -60,7 +59,9 @@ class SyncClient:
         retry: how :class:`BackendUnavailable` is retried.
         allow_insecure_http: permit plain ``http`` to a non-loopback host.
         metrics: counters to update (``retries``); a private one by default.
-        use_batch: try ``POST .../social-sync/batch`` in :meth:`post_batch`.
+        use_batch: try ``POST .../social-sync/batch`` in :meth:`post_batch` (the real backend has
+            none: any answer that is not a batch answer makes this client post each platform
+            instead, for the rest of its life).
     """
 
     def __init__(
@@ -73,7 +74,7 @@ class SyncClient:
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so a shared default is safe
         allow_insecure_http: bool = False,
         metrics: Metrics | None = None,
-        use_batch: bool = True,
+        use_batch: bool = False,
     ) -> None:
         self._base = _check_base_url(base_url, allow_insecure_http)
         self._token = token
@@ -86,7 +87,9 @@ class SyncClient:
         # None: not probed yet; False: the backend has no batch endpoint (kept for our lifetime).
         self._batch_supported: bool | None = None if use_batch else False
         self._probe_lock = asyncio.Lock()
-        self._send = retrying(retry, (BackendUnavailable,), on_retry=self._on_retry)(self._attempt)
+        self._retried = retrying(retry, (BackendUnavailable,), on_retry=self._on_retry)(
+            self._attempt
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self._base.with_user(None))!r})"
@@ -106,14 +109,14 @@ class SyncClient:
 
         Raises:
             BackendConfigError: no token.
-            AuthenticationError: 401.
+            AuthenticationError: 401 (with a callable token: 401 again after one refresh).
             BackendValidationError: 400/422, or ``success: false`` in the answer.
             BackendUnavailable: 5xx or a network fault, after retries.
             BackendError: any other failure, an unreadable answer included.
         """
         status, answer = await self._send(quote(platform, safe=""), payload.to_json(), platform)
         if answers.is_false(answer.get("success")):
-            raise answers.error_for(status, answers.message_of(answer), platform)
+            raise answers.refusal(status, answer, platform)
         return answers.result(
             platform, answer, answer, answers.parse_stats(answer, status, platform)
         )
@@ -123,11 +126,13 @@ class SyncClient:
     ) -> dict[str, SyncResult | BackendError]:
         """Sync several platforms at once: one outcome per platform, in the order given.
 
-        Uses the backend's batch endpoint when it has one; after a 404/405 from it, this client
-        posts each platform concurrently instead (for the rest of its life). A failure of one
-        platform is returned as its :class:`BackendError` (a per-platform post's 401 included);
-        a 401 to the batch request is raised as :class:`AuthenticationError`, and a missing token
-        as :class:`BackendConfigError`.
+        Posts each platform concurrently, as the real backend expects. With ``use_batch=True`` it
+        tries the batch endpoint first; any answer that is not a batch answer (a 4xx but 401, a
+        2xx without per-platform ``results``) means there is none, and this client posts each
+        platform instead, for the rest of its life. A failure of one platform is returned as its
+        :class:`BackendError` (a per-platform post's 401 included); a 401 to the batch request is
+        raised as :class:`AuthenticationError`, and a missing token as
+        :class:`BackendConfigError`.
         """
         if not payloads:
             return {}
@@ -170,11 +175,13 @@ class SyncClient:
         except AuthenticationError:
             raise
         except BackendError as exc:
-            if exc.status in _NO_BATCH_STATUSES:
-                _log.debug("backend has no batch endpoint (HTTP %s): posting each", exc.status)
-                self._batch_supported = False
+            if _not_a_batch_answer(exc.status):
+                self._no_batch(exc.status)
                 return None
             return {platform: answers.for_platform(exc, platform) for platform in payloads}
+        if not isinstance(answer.get("results"), Mapping):
+            self._no_batch(status)
+            return None
         self._batch_supported = True
         stats: ProfileStats | BackendError
         try:  # parsed once: every platform's result shares it
@@ -182,6 +189,11 @@ class SyncClient:
         except BackendError as exc:
             stats = exc
         return {p: answers.batch_entry(p, answer, status, stats) for p in payloads}
+
+    def _no_batch(self, status: int | None) -> None:
+        """Remember for this client's lifetime that the backend has no batch endpoint."""
+        _log.debug("no batch endpoint (HTTP %s to the batch): posting each platform", status)
+        self._batch_supported = False
 
     async def _post_each(
         self, payloads: Mapping[str, SyncPayload]
@@ -197,6 +209,21 @@ class SyncClient:
             else:  # a config error, a cancellation or a bug: not a per-platform outcome
                 raise outcome
         return results
+
+    # --- sending --------------------------------------------------------------------------------
+
+    async def _send(
+        self, path: str, body: Mapping[str, Any], platform: str
+    ) -> tuple[int, dict[str, Any]]:
+        """The retried POST; after a 401, a callable token is asked once more and the POST sent
+        once more (the token may have expired since it was read)."""
+        try:
+            return await self._retried(path, body, platform)
+        except AuthenticationError:
+            if not callable(self._token):
+                raise
+            _log.debug("token refused for %s: asking the token callable for a fresh one", platform)
+            return await self._retried(path, body, platform)
 
     # --- one attempt -----------------------------------------------------------------------------
 
@@ -226,7 +253,7 @@ class SyncClient:
         _log.debug("POST %s -> %s in %.3fs", url.path, status, time.monotonic() - started)
         answer = answers.decode(text)
         if not 200 <= status < 300:
-            raise answers.error_for(status, answers.message_of(answer), platform)
+            raise answers.refusal(status, answer, platform)
         if answer is None:
             raise BackendError(
                 f"HyperBuds backend answered HTTP {status} without a JSON object",
@@ -249,6 +276,11 @@ class SyncClient:
         platform = getattr(exc, "platform", None) or ""
         self._metrics.incr(RETRIES, platform)
         _log.debug("retrying %s after %r (try %s)", platform, exc, details.get("tries"))
+
+
+def _not_a_batch_answer(status: int | None) -> bool:
+    """A batch answered so (a 2xx without results, a 4xx but 401) reached no batch endpoint."""
+    return status is not None and (200 <= status < 300 or 400 <= status < 500)
 
 
 # --- configuration -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``hyperbuds-sync demo`` and ``hyperbuds-sync emulate``: the SDK against its own emulators.
+"""``hyperbuds-sync demo``: the SDK against its own emulators.
 
 The demo needs no key and no internet: it starts the RapidAPI and backend emulators of
 :mod:`hyperbuds_sync.testing` on free loopback ports, points a :class:`SocialSync` at them, and
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shlex
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,11 +20,12 @@ from .._facade import SocialSync
 from ..errors import QuotaExceeded
 from ..metrics import CACHE_HITS, UPSTREAM_CALLS
 from ..models import ManualEntry, SyncResult
-from ..testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, serve, set_testing
-from . import render
-from .exits import OK, UNEXPECTED, describe
+from ..testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
+from . import _render as render
+from ._exits import OK, UNEXPECTED, describe
+from ._output import Output
 
-__all__ = ["QUOTA_MESSAGE", "run_demo", "run_emulate"]
+__all__ = ["QUOTA_MESSAGE", "run_demo"]
 
 QUOTA_MESSAGE = "API quota exceeded. You can still save this username and sync it later."
 """What the old frontend told a creator when the RapidAPI quota was gone, word for word."""
@@ -48,26 +48,31 @@ MANUAL = ManualEntry(followers=310, engagement=1.5)
 class _Checks:
     """The demo's expectations: each prints a tick or a cross; any cross fails the demo."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, out: Output | None = None) -> None:
         self.console = console
+        self.out = out
         self.failed: list[str] = []
 
     def expect(self, ok: bool, what: str) -> None:
-        """Record and print one expectation."""
-        if ok:
+        """Record and print one expectation (with ``--json``, one NDJSON line)."""
+        if not ok:
+            self.failed.append(what)
+        if self.out is not None:
+            self.out.emit({"ok": ok, "check": what})
+        elif ok:
             self.console.print(f"[green]✓[/] {what}")
         else:
-            self.failed.append(what)
             self.console.print(f"[red]✗ {what}[/]")
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """Run the demo; 0 when every step behaved as expected, 1 otherwise."""
-    console = Console()
+    as_json = bool(getattr(args, "json", False))
+    console = Console(quiet=as_json)  # with --json, only the checks are printed
     previous = _retry.sleeps_enabled()
     set_testing(True)  # no backoff sleeps: the demo must take about a second
     try:
-        checks = asyncio.run(_demo(console))
+        checks = asyncio.run(_demo(console, Output(True) if as_json else None))
     finally:
         _retry.set_sleeps(previous)
     console.print(Rule())
@@ -78,8 +83,8 @@ def run_demo(args: argparse.Namespace) -> int:
     return OK
 
 
-async def _demo(console: Console) -> _Checks:
-    checks = _Checks(console)
+async def _demo(console: Console, out: Output | None) -> _Checks:
+    checks = _Checks(console, out)
     async with (
         RapidAPIEmulator(quota=500, valid_keys={TEST_KEY}) as rapidapi,
         BackendEmulator(tokens={TEST_TOKEN}) as backend,
@@ -161,33 +166,3 @@ async def _degrade_gracefully(sync: SocialSync, console: Console, checks: _Check
         f"tiktok @{stale.username}: refresh refused for quota, the last value served, "
         f"marked stale ({stale.followers:,} followers, fetched {render.when(stale.last_fetched)})",
     )
-
-
-def run_emulate(args: argparse.Namespace) -> int:
-    """Serve both emulators until Ctrl-C, after printing the variables that point the SDK there."""
-
-    def ready(rapidapi_url: str | None, backend_url: str | None) -> None:
-        env = {
-            "HYPERBUDS_RAPIDAPI_ENDPOINT": rapidapi_url,
-            "HYPERBUDS_API_URL": backend_url,
-            "RAPIDAPI_KEY": TEST_KEY,  # the emulators' own test values, not secrets
-            "HYPERBUDS_TOKEN": TEST_TOKEN,
-        }
-        print("emulators running; point the SDK (or this command) at them with:")
-        for name, value in env.items():
-            print(f"export {name}={shlex.quote(value or '')}")
-        print("Press Ctrl-C to stop.", flush=True)
-
-    try:
-        asyncio.run(
-            serve(
-                args.host,
-                rapidapi_port=args.port,
-                backend_port=args.backend_port,
-                quota=args.quota,
-                ready=ready,
-            )
-        )
-    except KeyboardInterrupt:
-        print("emulators stopped", flush=True)
-    return OK

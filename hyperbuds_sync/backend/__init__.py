@@ -1,0 +1,16 @@
+"""The HyperBuds backend: :class:`SyncClient` posts a creator's stats and reads the answers.
+
+Owns the backend's one route (``POST {base}/profiles/social-sync/:platform``), its answers and
+the mapping of its failures to :class:`~hyperbuds_sync.BackendError` classes. It may import the
+public modules (``config``, ``errors``, ``metrics``, ``models``) and the transport's session and
+retry policy; never a provider, the CLI or ``testing``. ``_client`` sends, ``_answers`` reads.
+"""
+
+from __future__ import annotations
+
+from ..config import DEFAULT_API_URL
+from ._client import SyncClient, TokenSource
+
+__all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]
+
+SyncClient.__module__ = __name__
