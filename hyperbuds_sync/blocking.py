@@ -104,6 +104,7 @@ class BlockingSocialSync:
         stale_window: float = 86_400.0,
         metrics: Metrics | None = None,
         max_body_bytes: int = 4 * 1024 * 1024,
+        use_batch: bool = False,
     ) -> None:
         options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self._stack: ExitStack | None = ExitStack()

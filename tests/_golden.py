@@ -23,7 +23,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from _payloads import PAYLOADS, load_payload  # noqa: E402
+from _payloads import load_payload, provider_payloads  # noqa: E402
 
 from hyperbuds_sync.errors import ProviderError  # noqa: E402
 from hyperbuds_sync.platforms import (  # noqa: E402
@@ -195,7 +195,7 @@ def break_cases() -> Iterator[tuple[str, str, Any]]:
 def record() -> dict[str, Any]:
     """Every golden file's content, by file name."""
     files: dict[str, Any] = {}
-    samples = sorted(PAYLOADS.glob("*.json"))
+    samples = provider_payloads()
     files["payloads.json"] = {
         name: {path.stem: outcome(a, load_payload(path.name)) for path in samples}
         for name, a in ADAPTERS.items()
