@@ -12,13 +12,11 @@ import aiohttp
 from . import engagement
 from . import metrics as m
 from ._gateway import Gateway
-from ._keys import KeyPool
-from ._names import NameMemo
 from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._retry import RetryPolicy
 from ._session import SessionHolder
 from .backend import SyncClient, TokenSource
-from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
+from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .config import Settings
 from .errors import (
     HyperbudsSyncError,
@@ -37,6 +35,7 @@ from .models import (
     SyncResult,
 )
 from .platforms import Platform, PlatformRegistry, default_registry
+from .quota import KeyPool
 
 __all__ = ["SocialSync"]
 
@@ -171,7 +170,7 @@ class SocialSync:
         """Parts backed by Redis when ``redis_url`` is set; none otherwise."""
         if not redis_url:
             return {}
-        from ._shared import build_shared_state  # optional dependency: redis
+        from ._redis import build_shared_state  # optional dependency: redis
 
         return build_shared_state(
             redis_url,

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hyperbuds_sync._keys import (
+from hyperbuds_sync.errors import ApiConfigError, QuotaExceeded
+from hyperbuds_sync.models import QuotaStatus
+from hyperbuds_sync.quota import (
     KeyPool,
     KeyRecord,
     KeyState,
@@ -16,8 +18,6 @@ from hyperbuds_sync._keys import (
     next_midnight,
     next_month_start,
 )
-from hyperbuds_sync.errors import ApiConfigError, QuotaExceeded
-from hyperbuds_sync.models import QuotaStatus
 
 A = "aaaa-0123456789-secret-key-number-one-xxxxxxxxxxxx"
 B = "bbbb-0123456789-secret-key-number-two-yyyyyyyyyyyy"

@@ -24,15 +24,19 @@ from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync._facade import SocialSync
-from hyperbuds_sync._keys import KeyState, fingerprint
 from hyperbuds_sync._ratelimit import RateLimiter
-from hyperbuds_sync._redis_link import RedisLink, safe_url
-from hyperbuds_sync._redis_state import RedisKeyState, RedisRateLimiter
-from hyperbuds_sync._shared import NO_REDIS_MESSAGE, build_shared_state
+from hyperbuds_sync._redis import (
+    NO_REDIS_MESSAGE,
+    RedisLink,
+    RedisRateLimiter,
+    build_shared_state,
+    safe_url,
+)
 from hyperbuds_sync.cache import Cache
 from hyperbuds_sync.cache._redis import RedisCache, decode, encode
 from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import PlatformData, QuotaStatus
+from hyperbuds_sync.quota import KeyState, RedisKeyState, fingerprint
 from hyperbuds_sync.testing import RapidAPIEmulator
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,7 +15,7 @@ from redis.typing import EncodableT
 
 from .. import metrics as m
 from .._logging import logger
-from .._redis_link import REDIS_ERRORS, RedisLink
+from .._redis import REDIS_ERRORS, RedisLink
 from ..models import PlatformData, from_dict, to_dict
 from ._base import Loader
 from ._memory import MemoryCache
@@ -118,7 +118,7 @@ class RedisCache:
 
     Args:
         redis: a URL (the cache then owns its client), a ``redis.asyncio.Redis`` (borrowed,
-            never closed here) or a :class:`~hyperbuds_sync._redis_link.RedisLink` (closed by
+            never closed here) or a :class:`~hyperbuds_sync._redis.RedisLink` (closed by
             :meth:`aclose`; the link closes the client only if it created it).
         ttl: seconds an entry stays fresh.
         stale_window: seconds the stale copy is kept.

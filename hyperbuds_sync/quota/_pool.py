@@ -5,8 +5,8 @@ the last ``x-ratelimit-requests-*`` facts seen, how many calls this pool sent, a
 key is *benched* (not used) because its quota is spent or down to the reserve.
 
 The state lives behind the small async :class:`KeyState` protocol so a fleet can share it;
-:class:`MemoryKeyState` is the in-process default (both in :mod:`hyperbuds_sync._keystate`,
-re-exported here). Keys are only ever shown by :func:`fingerprint`.
+:class:`MemoryKeyState` is the in-process default (both in ``_ledger``). Keys are only ever
+shown by :func:`fingerprint`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from ._keystate import (
-    KeyRecord,
+from .._logging import logger, register_secret
+from ..errors import ApiConfigError, QuotaExceeded
+from ..models import QuotaStatus
+from ._ledger import (
     KeyState,
     MemoryKeyState,
     _Entry,
@@ -28,20 +30,8 @@ from ._keystate import (
     next_month_start,
     records,
 )
-from ._logging import logger, register_secret
-from .errors import ApiConfigError, QuotaExceeded
-from .models import QuotaStatus
 
-__all__ = [
-    "NO_KEY_MESSAGE",
-    "KeyPool",
-    "KeyRecord",
-    "KeyState",
-    "MemoryKeyState",
-    "fingerprint",
-    "next_midnight",
-    "next_month_start",
-]
+__all__ = ["NO_KEY_MESSAGE", "KeyPool", "QuotaLowHook", "fingerprint"]
 
 NO_KEY_MESSAGE = (
     "No RapidAPI key configured: set RAPIDAPI_KEY (or RAPIDAPI_KEYS) or pass rapidapi_key="
