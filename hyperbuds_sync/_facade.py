@@ -216,10 +216,9 @@ class SocialSync:
         chosen = self.formula if formula is None else formula
         fn = None if chosen == self.formula else engagement.get(chosen)
         cache = self.cache
-        if not refresh and type(cache) is MemoryCache:  # a hit without awaiting anything
-            hit = cache.peek(key)
-            if hit is not None:
-                return hit if fn is None else self._reformulate(adapter, hit, chosen, fn)
+        hit = None if refresh else cache.peek(key)  # a hit without I/O, where the cache can
+        if hit is not None:
+            return hit if fn is None else self._reformulate(adapter, hit, chosen, fn)
         try:
             data = await cache.get_or_load(key, self._loader(adapter, name), refresh=refresh)
         except _STALE_ON as exc:

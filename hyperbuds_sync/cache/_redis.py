@@ -17,7 +17,8 @@ from .. import metrics as m
 from .._logging import logger
 from .._redis import REDIS_ERRORS, RedisLink
 from ..models import PlatformData, from_dict, to_dict
-from ._base import Loader
+from ._base import Loader, platform_of
+from ._flight import SingleFlight
 from ._memory import MemoryCache
 
 __all__ = ["RedisCache"]
@@ -41,12 +42,14 @@ if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2, head
 return {0, head}
 """
 
-# Store the fresh entry and the stale copy, then give the lock back if still ours.
+# Store the stale copy; store the fresh entry and give the lock back only if the lock is still
+# ours (an invalidation deletes it: that load's value must not come back as fresh).
 # KEYS: entry, stale, lock. ARGV: payload, ttl ms, stale ms, token.
 _STORE: Final = """
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-if redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('DEL', KEYS[3])
 return 1
 """
 
@@ -55,12 +58,6 @@ _RELEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-
-Flight = asyncio.Task[PlatformData]
-
-
-def _platform(key: str) -> str:
-    return key.partition(":")[0]
 
 
 def _ms(seconds: float) -> int:
@@ -151,7 +148,7 @@ class RedisCache:
         self.namespace = namespace
         self.metrics = metrics if metrics is not None else m.Metrics()
         self._memory = MemoryCache(ttl, stale_window=stale_window, metrics=self.metrics)
-        self._flights: dict[tuple[str, bool], Flight] = {}
+        self._flight: SingleFlight[PlatformData] = SingleFlight()
         client = self._link.client
         self._claim: AsyncScript = client.register_script(_CLAIM)
         self._store: AsyncScript = client.register_script(_STORE)
@@ -179,26 +176,21 @@ class RedisCache:
         if not self._link.up:
             return await self._memory.get_or_load(key, loader, refresh=refresh)
         slot = (key, refresh)
-        flight = self._flights.get(slot)
-        if flight is None and not refresh:  # the common case, a hit: one GET, no task
+        if slot not in self._flight and not refresh:  # the common case, a hit: one GET, no task
             value = await self._read(key, 0)
             if value is not None:
-                self.metrics.incr(m.CACHE_HITS, _platform(key))
+                self.metrics.incr(m.CACHE_HITS, platform_of(key))
                 return value
-            flight = self._flights.get(slot)  # another caller may have started it meanwhile
-        if flight is not None:
-            self.metrics.incr(m.COALESCED, _platform(key))
-        else:
-            flight = asyncio.ensure_future(self._fly(key, loader, refresh))
-            self._flights[slot] = flight
-            flight.add_done_callback(partial(self._landed, slot))
-        return await asyncio.shield(flight)
+        if slot in self._flight:  # another caller may have started it meanwhile
+            self.metrics.incr(m.COALESCED, platform_of(key))
+        return await self._flight.run(slot, lambda: self._fly(key, loader, refresh))
 
-    def _landed(self, slot: tuple[str, bool], flight: Flight) -> None:
-        if self._flights.get(slot) is flight:
-            del self._flights[slot]
-        if not flight.cancelled():
-            flight.exception()  # retrieved: no "never retrieved" noise when every caller left
+    def peek(self, key: str) -> PlatformData | None:
+        """See :meth:`Cache.peek`: ``None`` while Redis is up (a read is I/O); from the
+        in-process fallback while it is down, as :meth:`get_or_load` would serve."""
+        if self._closed or self._link.up:
+            return None
+        return self._memory.peek(key)
 
     async def _fly(self, key: str, loader: Loader, refresh: bool) -> PlatformData:
         """One process's load of ``key``: Redis entry, Redis lock, or a wait on another load."""
@@ -213,12 +205,12 @@ class RedisCache:
             if state == _ENTRY:
                 value = decode(body)
                 if value is not None:
-                    self.metrics.incr(m.COALESCED if waited else m.CACHE_HITS, _platform(key))
+                    self.metrics.incr(m.COALESCED if waited else m.CACHE_HITS, platform_of(key))
                     return value
                 seen, skip = "", True  # unreadable: take the lock and overwrite it
                 continue
             if state == _LOCKED:
-                self.metrics.incr(m.CACHE_MISSES, _platform(key))
+                self.metrics.incr(m.CACHE_MISSES, platform_of(key))
                 return await self._load(key, token, loader)
             if skip:  # a refresh waits for an entry newer than the one it found
                 seen, skip = body.decode(errors="replace"), False
@@ -269,7 +261,7 @@ class RedisCache:
         async def known() -> PlatformData:
             return value
 
-        self.metrics.incr(m.CACHE_MISSES, _platform(key), -1)  # the memory cache counts it
+        self.metrics.incr(m.CACHE_MISSES, platform_of(key), -1)  # the memory cache counts it
         await self._memory.get_or_load(key, known, refresh=True)
 
     async def get_stale(self, key: str) -> PlatformData | None:
@@ -293,9 +285,12 @@ class RedisCache:
     # --- housekeeping ----------------------------------------------------------------------------
 
     async def invalidate(self, key: str) -> None:
-        """Drop the fresh entry under ``key`` everywhere (the stale copy stays)."""
-        self._memory.invalidate(key)
-        await self._link.call(partial(self._link.client.delete, self._keys(key)[0]), _none)
+        """See :meth:`Cache.invalidate`: the fresh entry goes everywhere, and so does the lock of
+        a load in flight, whose value is then not stored as fresh (the stale copy stays)."""
+        self._flight.forget((key, False))
+        await self._memory.invalidate(key)
+        entry, _stale, lock = self._keys(key)
+        await self._link.call(partial(self._link.client.delete, entry, lock), _none)
 
     async def aclose(self) -> None:
         """Cancel loads in flight, drop the in-process fallback and close the Redis link.
@@ -305,10 +300,7 @@ class RedisCache:
         if self._closed:
             return
         self._closed = True
-        flights = list(self._flights.values())
-        for flight in flights:
-            flight.cancel()
-        await asyncio.gather(*flights, return_exceptions=True)
+        await self._flight.aclose()
         await self._memory.aclose()
         await self._link.aclose()
 
