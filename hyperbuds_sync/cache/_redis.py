@@ -53,6 +53,12 @@ redis.call('DEL', KEYS[3])
 return 1
 """
 
+# Extend the lock if still ours. KEYS: lock. ARGV: token, lock ms. Returns 1 if extended.
+_RENEW: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
 # Give the lock back if still ours. KEYS: lock. ARGV: token.
 _RELEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -97,11 +103,12 @@ class RedisCache:
     ``stale_window`` seconds under another key, for ``fetch(..., allow_stale=True)``.
 
     A hit costs one ``GET``. On a miss the single flight spans the fleet: in one process,
-    concurrent callers of one key share one task (as async-lru does); that task reads the entry
-    or takes a Redis lock for the key (``SET NX PX lock_ttl``) in one atomic step (a Lua
-    script); the lock holder loads, then writes the entry and releases the lock in one step,
-    and the other processes poll (5 ms, doubling up to 100 ms) until the entry appears. When
-    the holder fails (an error, or the lock expires), a waiter takes the lock over and loads;
+    concurrent callers of one key share one task (the shared single flight); that task reads
+    the entry or takes a Redis lock for the key (``SET NX PX lock_ttl``) in one atomic step (a
+    Lua script); the lock holder loads, renewing the lock meanwhile, then writes the entry and
+    releases the lock in one step, and the other processes poll (5 ms, doubling up to 100 ms)
+    until the entry appears. When the holder fails (an error, a cancellation, or its process
+    dies and the lock expires), a waiter takes the lock over and loads;
     errors are never cached. ``refresh=True`` skips the current entry but still single-flights:
     it accepts only an entry written after it started.
 
@@ -119,7 +126,8 @@ class RedisCache:
             :meth:`aclose`; the link closes the client only if it created it).
         ttl: seconds an entry stays fresh.
         stale_window: seconds the stale copy is kept.
-        lock_ttl: seconds a load lock lasts; a holder that takes longer may see a second load.
+        lock_ttl: seconds a load lock lasts unless renewed; the holder renews it every third of
+            that while its load runs, so only a holder that died loses it.
         metrics: where the counters go.
         namespace: the prefix of every Redis key.
     """
@@ -153,6 +161,7 @@ class RedisCache:
         self._claim: AsyncScript = client.register_script(_CLAIM)
         self._store: AsyncScript = client.register_script(_STORE)
         self._release: AsyncScript = client.register_script(_RELEASE)
+        self._renew: AsyncScript = client.register_script(_RENEW)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -228,13 +237,17 @@ class RedisCache:
         return int(reply[0]), body
 
     async def _load(self, key: str, token: str, loader: Loader) -> PlatformData:
-        """Load as the lock holder; store the entry (or give the lock back on failure)."""
+        """Load as the lock holder, renewing the lock meanwhile; store the entry (or give the
+        lock back on failure or cancellation)."""
         entry, stale, lock = self._keys(key)
+        keeper = asyncio.ensure_future(self._keep_lock(lock, token))
         try:
             value = await loader()
         except BaseException:
+            keeper.cancel()
             await self._quietly(lambda: self._release(keys=[lock], args=[token]))
             raise
+        keeper.cancel()
         try:
             payload = encode(value)
         except (TypeError, ValueError) as exc:
@@ -245,6 +258,20 @@ class RedisCache:
         if not await self._quietly(lambda: self._store(keys=[entry, stale, lock], args=args)):
             await self._seed_memory(key, value)
         return value
+
+    async def _keep_lock(self, lock: str, token: str) -> None:
+        """Extend the lock every third of ``lock_ttl`` while the load runs, so a load slower
+        than the TTL (retries through an outage) is never started again by another process.
+        Stops when the lock is no longer ours (an invalidation) or Redis fails."""
+        args: list[EncodableT] = [token, _ms(self.lock_ttl)]
+        while True:
+            await asyncio.sleep(self.lock_ttl / 3)
+            try:
+                if not await self._renew(keys=[lock], args=args):
+                    return
+            except REDIS_ERRORS as exc:
+                self._link.mark_down(exc)
+                return
 
     async def _quietly(self, op: Callable[[], Awaitable[object]]) -> bool:
         """Run a Redis write; on a fault mark the link down and report ``False``."""
