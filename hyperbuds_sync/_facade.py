@@ -360,6 +360,7 @@ class SocialSync:
             return
         self._closed = True
         await self.cache.aclose()
+        await self._key_pool.aclose()  # the on_quota_low calls still running
         if self._close_shared is not None:
             await self._close_shared()
         await self._gateway.aclose()
