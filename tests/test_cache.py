@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
 
 import attrs
 import pytest
@@ -108,14 +107,14 @@ async def test_stale_value_outlives_the_fresh_entry_within_the_window() -> None:
 
 
 async def test_stale_value_past_the_window_is_gone() -> None:
-    cache = MemoryCache(stale_window=60)
-    old = PlatformData("twitch", "someone", last_fetched=datetime.now(UTC) - timedelta(hours=2))
-
-    async def load_old() -> PlatformData:
-        return old
-
-    await cache.get_or_load("twitch:someone", load_old)
+    clock = FakeClock()
+    cache = MemoryCache(ttl=10, stale_window=60, clock=clock)
+    await cache.get_or_load("twitch:someone", CountingLoader())
+    clock.now += 59
+    assert await cache.get_stale("twitch:someone") is not None
+    clock.now += 2  # 61 s after the load, on the cache's monotonic clock
     assert await cache.get_stale("twitch:someone") is None
+    assert cache.size == 0
     await cache.aclose()
 
 

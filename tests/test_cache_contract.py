@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from redis_server import RedisServer, redis_or_skip
@@ -175,3 +176,23 @@ async def test_hits_and_misses_are_counted_per_platform(make: MakeCache) -> None
         await cache.get_or_load(KEY, load)
     assert metrics.get(m.CACHE_MISSES, "twitch") == 1
     assert metrics.get(m.CACHE_HITS, "twitch") == 1
+
+
+async def test_a_wall_clock_jump_moves_no_ttl_and_no_stale_window(make: MakeCache) -> None:
+    """Ages and windows count on the monotonic clock (or Redis's): a record whose wall-clock
+    age says two days (the wall clock jumped, or another host's clock is off) is still fresh
+    within its TTL and still served as stale within the window."""
+    cache = make(ttl=60, stale_window=600)
+    jumped = datetime.now(UTC) - timedelta(days=2)
+
+    async def load() -> PlatformData:
+        return PlatformData("twitch", "someone", followers=7, last_fetched=jumped)
+
+    await cache.get_or_load(KEY, load)
+    again = Loader()
+    assert (await cache.get_or_load(KEY, again)).followers == 7
+    assert again.calls == 0
+    await cache.invalidate(KEY)
+    stale = await cache.get_stale(KEY)
+    assert stale is not None
+    assert stale.followers == 7

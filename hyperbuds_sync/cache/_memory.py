@@ -21,9 +21,11 @@ _EXPIRED = float("-inf")
 
 
 class _Entry(NamedTuple):
-    """One loaded record: fresh until ``expires_at`` (on the cache's clock), stale after."""
+    """One loaded record: fresh until ``expires_at``, kept as stale until ``stale_until``
+    (both on the cache's monotonic clock, so a wall-clock jump moves neither)."""
 
     expires_at: float
+    stale_until: float
     value: PlatformData
     platform: str
 
@@ -118,7 +120,10 @@ class MemoryCache:
         return value
 
     def _put(self, key: str, value: PlatformData) -> None:
-        self._entries[key] = _Entry(self._clock() + self.ttl, value, platform_of(key))
+        now = self._clock()
+        self._entries[key] = _Entry(
+            now + self.ttl, now + self.stale_window, value, platform_of(key)
+        )
         self._entries.move_to_end(key)
         while len(self._entries) > self.maxsize:
             self._entries.popitem(last=False)
@@ -134,7 +139,7 @@ class MemoryCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry.value.age.total_seconds() > self.stale_window:
+        if entry.stale_until < self._clock():
             if entry.expires_at <= self._clock():
                 del self._entries[key]  # past both windows: nothing would serve it
             return None

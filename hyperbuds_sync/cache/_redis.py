@@ -294,7 +294,7 @@ class RedisCache:
     async def get_stale(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.get_stale`: from Redis, else from this process's fallback."""
         value = await self._read(key, 1) if self._link.up else None
-        if value is not None and value.age.total_seconds() <= self.stale_window:
+        if value is not None:  # the stale copy's PX expiry counts on Redis's own clock
             return value
         return await self._memory.get_stale(key)
 
