@@ -12,13 +12,11 @@ import aiohttp
 from . import engagement
 from . import metrics as m
 from ._gateway import Gateway
-from ._keys import KeyPool
-from ._names import NameMemo
 from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._retry import RetryPolicy
 from ._session import SessionHolder
 from .backend import SyncClient, TokenSource
-from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
+from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .config import Settings
 from .errors import (
     HyperbudsSyncError,
@@ -37,6 +35,7 @@ from .models import (
     SyncResult,
 )
 from .platforms import Platform, PlatformRegistry, default_registry
+from .quota import KeyPool
 
 __all__ = ["SocialSync"]
 
@@ -175,7 +174,7 @@ class SocialSync:
         """Parts backed by Redis when ``redis_url`` is set; none otherwise."""
         if not redis_url:
             return {}
-        from ._shared import build_shared_state  # optional dependency: redis
+        from ._redis import build_shared_state  # optional dependency: redis
 
         return build_shared_state(
             redis_url,
@@ -221,10 +220,9 @@ class SocialSync:
         chosen = self.formula if formula is None else formula
         fn = None if chosen == self.formula else engagement.get(chosen)
         cache = self.cache
-        if not refresh and type(cache) is MemoryCache:  # a hit without awaiting anything
-            hit = cache.peek(key)
-            if hit is not None:
-                return hit if fn is None else self._reformulate(adapter, hit, chosen, fn)
+        hit = None if refresh else cache.peek(key)  # a hit without I/O, where the cache can
+        if hit is not None:
+            return hit if fn is None else self._reformulate(adapter, hit, chosen, fn)
         try:
             data = await cache.get_or_load(key, self._loader(adapter, name), refresh=refresh)
         except _STALE_ON as exc:
@@ -370,6 +368,7 @@ class SocialSync:
             return
         self._closed = True
         await self.cache.aclose()
+        await self._key_pool.aclose()  # the on_quota_low calls still running
         if self._close_shared is not None:
             await self._close_shared()
         await self._gateway.aclose()

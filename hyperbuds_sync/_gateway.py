@@ -30,7 +30,6 @@ from ._classify import (
     parse_quota_headers,
     quota_values,
 )
-from ._keys import NO_KEY_MESSAGE, KeyPool
 from ._logging import logger
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, retrying
@@ -47,6 +46,7 @@ from .errors import (
 )
 from .metrics import RETRIES, UPSTREAM_CALLS, Metrics
 from .models import QuotaStatus
+from .quota import NO_KEY_MESSAGE, KeyPool
 
 if TYPE_CHECKING:
     from .models import ProviderRequest

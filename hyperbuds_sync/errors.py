@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 __all__ = [
     "ApiConfigError",
@@ -57,6 +58,25 @@ class HyperbudsSyncError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as type, ``args`` and attributes, whatever the subclass's ``__init__`` takes.
+
+        The default pickling calls ``cls(*args)``, which breaks for every subclass whose
+        constructor takes other arguments than the message (``UnknownPlatform``, ...); process
+        pools and job queues move errors between processes.
+        """
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuild(
+    cls: type[HyperbudsSyncError], args: tuple[Any, ...], state: dict[str, Any]
+) -> HyperbudsSyncError:
+    """Unpickle an error: the instance without its ``__init__``, then its args and attributes."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 # --- configuration -------------------------------------------------------------------------------

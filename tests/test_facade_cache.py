@@ -10,6 +10,7 @@ import pytest
 from hyperbuds_sync import InvalidUsername, MemoryCache, SocialSync
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync.cache import DEFAULT_MAXSIZE
+from hyperbuds_sync.models import PlatformData
 from hyperbuds_sync.platforms import TwitchAdapter
 from hyperbuds_sync.testing import RapidAPIEmulator
 
@@ -90,19 +91,41 @@ async def test_the_default_cache_has_the_documented_size() -> None:
         assert sync.cache.maxsize == 20_000
 
 
-async def test_a_subclassed_memory_cache_is_asked_through_get_or_load(
+async def test_the_facade_asks_the_cache_protocol_never_a_concrete_type(
     rapidapi_emulator: RapidAPIEmulator,
 ) -> None:
-    class Counting(MemoryCache):
+    class Counting:
+        """A cache of one's own, no MemoryCache: it never has a hit without I/O."""
+
         asked = 0
+        peeked = 0
+
+        def __init__(self) -> None:
+            self.inner = MemoryCache()
+
+        def peek(self, key: str) -> PlatformData | None:
+            Counting.peeked += 1
+            return None
 
         async def get_or_load(self, *args: Any, **kwargs: Any) -> Any:
             Counting.asked += 1
-            return await super().get_or_load(*args, **kwargs)
+            return await self.inner.get_or_load(*args, **kwargs)
+
+        async def get_stale(self, key: str) -> PlatformData | None:
+            return await self.inner.get_stale(key)
+
+        async def invalidate(self, key: str) -> None:
+            await self.inner.invalidate(key)
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
 
     async with SocialSync(
         rapidapi_key="k", rapidapi_endpoint=rapidapi_emulator.url, cache=Counting()
     ) as sync:
-        await sync.fetch("twitch", "pixelmaya")
-        await sync.fetch("twitch", "pixelmaya")
-    assert Counting.asked == 2
+        first = await sync.fetch("twitch", "pixelmaya")
+        second = await sync.fetch("twitch", "pixelmaya")
+        await sync.fetch("twitch", "pixelmaya", refresh=True)  # a refresh does not peek
+    assert first is second
+    assert (Counting.peeked, Counting.asked) == (2, 3)
+    assert rapidapi_emulator.calls == 2

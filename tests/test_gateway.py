@@ -32,7 +32,6 @@ from hyperbuds_sync._classify import (
     parse_quota_headers,
 )
 from hyperbuds_sync._gateway import Gateway
-from hyperbuds_sync._keys import KeyPool, next_midnight, next_month_start
 from hyperbuds_sync.errors import (
     ApiConfigError,
     MalformedPayload,
@@ -45,6 +44,7 @@ from hyperbuds_sync.errors import (
 )
 from hyperbuds_sync.metrics import RETRIES, UPSTREAM_CALLS, Metrics
 from hyperbuds_sync.models import ProviderRequest
+from hyperbuds_sync.quota import KeyPool, next_midnight, next_month_start
 
 KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
 KEY_B = "KEYB-5ecret-zyxwvutsrqponmlkjihgfedcba9876543210zz"

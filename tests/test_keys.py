@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hyperbuds_sync._keys import (
+from hyperbuds_sync.errors import ApiConfigError, QuotaExceeded
+from hyperbuds_sync.models import QuotaStatus
+from hyperbuds_sync.quota import (
     KeyPool,
     KeyRecord,
     KeyState,
@@ -16,8 +18,6 @@ from hyperbuds_sync._keys import (
     next_midnight,
     next_month_start,
 )
-from hyperbuds_sync.errors import ApiConfigError, QuotaExceeded
-from hyperbuds_sync.models import QuotaStatus
 
 A = "aaaa-0123456789-secret-key-number-one-xxxxxxxxxxxx"
 B = "bbbb-0123456789-secret-key-number-two-yyyyyyyyyyyy"
@@ -215,6 +215,7 @@ async def test_low_alert_once_per_crossing(clock: Clock, caplog: pytest.LogCaptu
     caplog.set_level(logging.WARNING, logger="hyperbuds_sync")
     for remaining in (12, 10, 9, 8, 3, 50, 7):
         await keys.record(HOST, A, limit=100, remaining=remaining)
+    await keys.aclose()  # the hook runs off the recording's path: wait for it
     assert [s.remaining for s in seen] == [9, 7]
     assert seen[0].host == HOST
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -235,14 +236,14 @@ async def test_async_hook_is_awaited_and_failures_are_swallowed(
     def broken(status: QuotaStatus) -> None:
         raise RuntimeError("pager down")
 
-    await pool(A, clock=clock, quota_low_threshold=5, on_quota_low=hook).record(
-        HOST, A, remaining=1
-    )
+    first = pool(A, clock=clock, quota_low_threshold=5, on_quota_low=hook)
+    await first.record(HOST, A, remaining=1)
+    await first.aclose()
     assert seen == [1]
     caplog.set_level(logging.WARNING, logger="hyperbuds_sync")
-    await pool(A, clock=clock, quota_low_threshold=5, on_quota_low=broken).record(
-        HOST, A, remaining=1
-    )
+    second = pool(A, clock=clock, quota_low_threshold=5, on_quota_low=broken)
+    await second.record(HOST, A, remaining=1)  # does not raise
+    await second.aclose()
     assert any("on_quota_low hook failed" in r.getMessage() for r in caplog.records)
 
 

@@ -24,15 +24,19 @@ from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync._facade import SocialSync
-from hyperbuds_sync._keys import KeyState, fingerprint
 from hyperbuds_sync._ratelimit import RateLimiter
-from hyperbuds_sync._redis_link import RedisLink, safe_url
-from hyperbuds_sync._redis_state import RedisKeyState, RedisRateLimiter
-from hyperbuds_sync._shared import NO_REDIS_MESSAGE, build_shared_state
+from hyperbuds_sync._redis import (
+    NO_REDIS_MESSAGE,
+    RedisLink,
+    RedisRateLimiter,
+    build_shared_state,
+    safe_url,
+)
 from hyperbuds_sync.cache import Cache
 from hyperbuds_sync.cache._redis import RedisCache, decode, encode
 from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import PlatformData, QuotaStatus
+from hyperbuds_sync.quota import KeyState, RedisKeyState, fingerprint
 from hyperbuds_sync.testing import RapidAPIEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -195,20 +199,16 @@ async def test_a_waiter_takes_over_when_the_holder_fails(redis_url: str) -> None
     await two.aclose()
 
 
-async def test_a_waiter_takes_over_an_expired_lock(redis_url: str) -> None:
-    one, two = RedisCache(redis_url, lock_ttl=0.2), RedisCache(redis_url, lock_ttl=0.2)
-    stuck, good = Loader(delay=2.0), Loader()
-    first = asyncio.ensure_future(one.get_or_load("twitch:someone", stuck))
-    await asyncio.sleep(0.02)
+async def test_a_waiter_takes_over_the_lock_of_a_holder_that_died(redis_url: str) -> None:
+    client = aioredis.Redis.from_url(redis_url)
+    await client.set("hyperbuds_sync:lock:twitch:someone", "gone", px=200)  # nobody renews it
+    await client.aclose()
+    two, good = RedisCache(redis_url, lock_ttl=0.2), Loader()
     started = time.monotonic()
     value = await two.get_or_load("twitch:someone", good)
     assert 0.1 < time.monotonic() - started < 1.5
     assert (good.calls, value.followers) == (1, 101)
-    first.cancel()
-    await one.aclose()  # cancels the stuck load
     await two.aclose()
-    with pytest.raises(asyncio.CancelledError):
-        await first
 
 
 async def test_stale_copy_outlives_the_fresh_entry(redis_url: str) -> None:
@@ -479,3 +479,36 @@ async def test_stale_value_is_served_from_redis_when_the_quota_is_gone(redis_url
         assert emu.calls == 1
         await one.aclose()
         await two.aclose()
+
+
+async def test_a_load_outlasting_the_lock_ttl_is_not_started_twice(redis_url: str) -> None:
+    """The holder renews its lock while it loads: another process never takes it over."""
+    loader = Loader(delay=1.0)  # more than three lock TTLs
+    one = RedisCache(redis_url, lock_ttl=0.25, namespace="renew")
+    two = RedisCache(redis_url, lock_ttl=0.25, namespace="renew")
+    first = asyncio.create_task(one.get_or_load("twitch:someone", loader))
+    await asyncio.sleep(0.05)
+    second = await two.get_or_load("twitch:someone", loader)
+    assert (await first).followers == second.followers == 101
+    assert loader.calls == 1
+    client = aioredis.Redis.from_url(redis_url)
+    assert await client.exists("renew:lock:twitch:someone") == 0  # released when it ended
+    await client.aclose()
+    await one.aclose()
+    await two.aclose()
+
+
+async def test_a_cancelled_load_gives_its_lock_back_at_once(redis_url: str) -> None:
+    cache = RedisCache(redis_url, lock_ttl=30, namespace="cancel")
+    loader = Loader(delay=30)
+    task = asyncio.create_task(cache.get_or_load("twitch:someone", loader))
+    client = aioredis.Redis.from_url(redis_url)
+    for _ in range(100):
+        if await client.exists("cancel:lock:twitch:someone"):
+            break
+        await asyncio.sleep(0.01)
+    await cache.aclose()  # cancels the load
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await client.exists("cancel:lock:twitch:someone") == 0
+    await client.aclose()

@@ -26,8 +26,8 @@ from hyperbuds_sync import (
     SyncClient,
 )
 from hyperbuds_sync._gateway import Gateway
-from hyperbuds_sync._keys import KeyPool
 from hyperbuds_sync.config import Settings
+from hyperbuds_sync.quota import KeyPool
 from hyperbuds_sync.testing import BackendEmulator, Fault, RapidAPIEmulator
 
 KEY = "sk-sec-9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa"

@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from ._base import Cache, Loader
 from ._memory import DEFAULT_MAXSIZE, MemoryCache
+from ._names import NameMemo
 
 if TYPE_CHECKING:
     from ._redis import RedisCache
 
-__all__ = ["DEFAULT_MAXSIZE", "Cache", "Loader", "MemoryCache", "RedisCache"]
+__all__ = ["DEFAULT_MAXSIZE", "Cache", "Loader", "MemoryCache", "NameMemo", "RedisCache"]
 
 
 def __getattr__(name: str) -> Any:
     """``RedisCache`` on first use, so importing the package never needs the redis extra."""
     if name == "RedisCache":
-        from .._shared import require_redis
+        from .._redis import require_redis
 
         require_redis()
         from ._redis import RedisCache

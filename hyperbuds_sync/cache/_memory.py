@@ -1,18 +1,16 @@
-"""The in-process cache: a dict of loaded records in front of async-lru's single flight."""
+"""The in-process cache: a dict of loaded records in front of the shared single flight."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, NamedTuple
-
-from async_lru import alru_cache
+from typing import NamedTuple
 
 from .. import metrics as m
 from ..models import PlatformData
-from ._base import Loader
+from ._base import Loader, platform_of
+from ._flight import SingleFlight
 
 __all__ = ["DEFAULT_MAXSIZE", "MemoryCache"]
 
@@ -22,14 +20,12 @@ DEFAULT_MAXSIZE = 4_096
 _EXPIRED = float("-inf")
 
 
-def _platform(key: str) -> str:
-    return key.partition(":")[0]
-
-
 class _Entry(NamedTuple):
-    """One loaded record: fresh until ``expires_at`` (on the cache's clock), stale after."""
+    """One loaded record: fresh until ``expires_at``, kept as stale until ``stale_until``
+    (both on the cache's monotonic clock, so a wall-clock jump moves neither)."""
 
     expires_at: float
+    stale_until: float
     value: PlatformData
     platform: str
 
@@ -41,8 +37,8 @@ class MemoryCache:
     load finished, then kept as the last good value for ``fetch(..., allow_stale=True)`` while it
     is younger than ``stale_window`` seconds. Beyond ``maxsize`` records the least recently used
     goes, fresh or stale, so ``maxsize`` bounds the memory. A hit is a dict lookup and a clock
-    read: no task, nothing awaited. Loads go through async-lru, which gives the single flight:
-    one task per key, shared by every concurrent caller, errors not kept.
+    read: no task, nothing awaited (:meth:`peek`). Loads go through the single flight: one task
+    per key, shared by every concurrent caller, errors not kept.
 
     Memory: a record holds its decoded provider answer (``raw``), about 3 KB (Twitch), 6 KB
     (TikTok), 8 KB (Twitter) and 33 KB (Instagram) as Python objects; measured over the four
@@ -76,9 +72,7 @@ class MemoryCache:
         self.metrics = metrics if metrics is not None else m.Metrics()
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._owners: dict[str, object] = {}  # key -> token of the load whose result is kept
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._lru: Any = self._single_flight()
+        self._flight: SingleFlight[PlatformData] = SingleFlight()
 
     def __repr__(self) -> str:
         return f"MemoryCache(ttl={self.ttl!r}, maxsize={self.maxsize!r})"
@@ -97,10 +91,8 @@ class MemoryCache:
         return await self._miss(key, loader, refresh)
 
     def peek(self, key: str) -> PlatformData | None:
-        """The fresh record under ``key``, counted as a hit; ``None`` (nothing counted) if none.
-
-        The synchronous half of :meth:`get_or_load`, for callers that can skip an ``await``.
-        """
+        """See :meth:`Cache.peek`: the fresh record, counted as a hit, or ``None`` (nothing
+        counted). The synchronous half of :meth:`get_or_load`."""
         entry = self._entries.get(key)
         if entry is not None and entry.expires_at > self._clock():
             self._entries.move_to_end(key)
@@ -108,44 +100,30 @@ class MemoryCache:
             return entry.value
         return None
 
-    def _single_flight(self) -> Any:
-        """async-lru over :meth:`_load`: it holds only the loads in flight."""
-        return alru_cache(maxsize=None, key=lambda key, _loader, _token: key)(self._load)
-
     async def _miss(self, key: str, loader: Loader, refresh: bool) -> PlatformData:
         """Join the load in flight for ``key``, or start one (always, with ``refresh``)."""
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:  # loads of another loop can never finish here: forget them
-            if self._loop is not None:
-                self._lru, self._owners = self._single_flight(), {}
-            self._loop = loop
-        platform = _platform(key)
         if refresh:
-            self._lru.cache_invalidate(key, None, None)  # a load in flight is not joined
+            self._flight.forget(key)  # a load in flight is not joined
             self._expire(key)  # callers arriving meanwhile wait for this load
-        elif self._lru.cache_contains(key, None, None):
-            self.metrics.incr(m.COALESCED, platform)
-            return await self._lru(key, loader, None)  # type: ignore[no-any-return]
-        self.metrics.incr(m.CACHE_MISSES, platform)
-        token = self._owners[key] = object()
-        return await self._lru(key, loader, token)  # type: ignore[no-any-return]
+        elif key in self._flight:
+            self.metrics.incr(m.COALESCED, platform_of(key))
+            return await self._flight.run(key, loader)
+        self.metrics.incr(m.CACHE_MISSES, platform_of(key))
+        return await self._flight.run(key, lambda: self._load(key, loader))
 
-    async def _load(self, key: str, loader: Loader, token: object) -> PlatformData:
-        """Run ``loader`` once for every caller of ``key``; keep its value unless superseded."""
-        try:
-            value = await loader()
-        except BaseException:
-            if self._owners.get(key) is token:
-                del self._owners[key]  # async-lru drops a failed or cancelled load itself
-            raise
-        if self._owners.get(key) is token:
-            del self._owners[key]
-            self._lru.cache_invalidate(key, None, None)  # the entry now answers; drop the task
+    async def _load(self, key: str, loader: Loader) -> PlatformData:
+        """Run ``loader`` once for every caller of ``key``; keep its value unless overtaken by a
+        refresh or an invalidation meanwhile."""
+        value = await loader()
+        if self._flight.is_current(key):
             self._put(key, value)
         return value
 
     def _put(self, key: str, value: PlatformData) -> None:
-        self._entries[key] = _Entry(self._clock() + self.ttl, value, _platform(key))
+        now = self._clock()
+        self._entries[key] = _Entry(
+            now + self.ttl, now + self.stale_window, value, platform_of(key)
+        )
         self._entries.move_to_end(key)
         while len(self._entries) > self.maxsize:
             self._entries.popitem(last=False)
@@ -161,25 +139,23 @@ class MemoryCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if entry.value.age.total_seconds() > self.stale_window:
+        if entry.stale_until < self._clock():
             if entry.expires_at <= self._clock():
                 del self._entries[key]  # past both windows: nothing would serve it
             return None
         return entry.value
 
-    def invalidate(self, key: str) -> None:
-        """Drop the fresh entry under ``key`` and any load of it in flight; the stale copy stays."""
-        self._lru.cache_invalidate(key, None, None)
-        self._owners.pop(key, None)
+    async def invalidate(self, key: str) -> None:
+        """See :meth:`Cache.invalidate`."""
+        self._flight.forget(key)
         self._expire(key)
 
     def clear(self) -> None:
         """Drop every entry, fresh and stale; loads in flight finish but are not kept."""
-        self._lru.cache_clear()
-        self._owners.clear()
+        self._flight.clear()
         self._entries.clear()
 
     async def aclose(self) -> None:
         """Cancel loads in flight and drop the entries."""
-        await self._lru.cache_close()
+        await self._flight.aclose()
         self.clear()

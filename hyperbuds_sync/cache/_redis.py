@@ -15,9 +15,10 @@ from redis.typing import EncodableT
 
 from .. import metrics as m
 from .._logging import logger
-from .._redis_link import REDIS_ERRORS, RedisLink
+from .._redis import REDIS_ERRORS, RedisLink
 from ..models import PlatformData, from_dict, to_dict
-from ._base import Loader
+from ._base import Loader, platform_of
+from ._flight import SingleFlight
 from ._memory import MemoryCache
 
 __all__ = ["RedisCache"]
@@ -41,13 +42,21 @@ if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2, head
 return {0, head}
 """
 
-# Store the fresh entry and the stale copy, then give the lock back if still ours.
+# Store the stale copy; store the fresh entry and give the lock back only if the lock is still
+# ours (an invalidation deletes it: that load's value must not come back as fresh).
 # KEYS: entry, stale, lock. ARGV: payload, ttl ms, stale ms, token.
 _STORE: Final = """
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[3])
-if redis.call('GET', KEYS[3]) == ARGV[4] then redis.call('DEL', KEYS[3]) end
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('DEL', KEYS[3])
 return 1
+"""
+
+# Extend the lock if still ours. KEYS: lock. ARGV: token, lock ms. Returns 1 if extended.
+_RENEW: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
 """
 
 # Give the lock back if still ours. KEYS: lock. ARGV: token.
@@ -55,12 +64,6 @@ _RELEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
-
-Flight = asyncio.Task[PlatformData]
-
-
-def _platform(key: str) -> str:
-    return key.partition(":")[0]
 
 
 def _ms(seconds: float) -> int:
@@ -100,11 +103,12 @@ class RedisCache:
     ``stale_window`` seconds under another key, for ``fetch(..., allow_stale=True)``.
 
     A hit costs one ``GET``. On a miss the single flight spans the fleet: in one process,
-    concurrent callers of one key share one task (as async-lru does); that task reads the entry
-    or takes a Redis lock for the key (``SET NX PX lock_ttl``) in one atomic step (a Lua
-    script); the lock holder loads, then writes the entry and releases the lock in one step,
-    and the other processes poll (5 ms, doubling up to 100 ms) until the entry appears. When
-    the holder fails (an error, or the lock expires), a waiter takes the lock over and loads;
+    concurrent callers of one key share one task (the shared single flight); that task reads
+    the entry or takes a Redis lock for the key (``SET NX PX lock_ttl``) in one atomic step (a
+    Lua script); the lock holder loads, renewing the lock meanwhile, then writes the entry and
+    releases the lock in one step, and the other processes poll (5 ms, doubling up to 100 ms)
+    until the entry appears. When the holder fails (an error, a cancellation, or its process
+    dies and the lock expires), a waiter takes the lock over and loads;
     errors are never cached. ``refresh=True`` skips the current entry but still single-flights:
     it accepts only an entry written after it started.
 
@@ -118,11 +122,12 @@ class RedisCache:
 
     Args:
         redis: a URL (the cache then owns its client), a ``redis.asyncio.Redis`` (borrowed,
-            never closed here) or a :class:`~hyperbuds_sync._redis_link.RedisLink` (closed by
+            never closed here) or a :class:`~hyperbuds_sync._redis.RedisLink` (closed by
             :meth:`aclose`; the link closes the client only if it created it).
         ttl: seconds an entry stays fresh.
         stale_window: seconds the stale copy is kept.
-        lock_ttl: seconds a load lock lasts; a holder that takes longer may see a second load.
+        lock_ttl: seconds a load lock lasts unless renewed; the holder renews it every third of
+            that while its load runs, so only a holder that died loses it.
         metrics: where the counters go.
         namespace: the prefix of every Redis key.
     """
@@ -151,11 +156,12 @@ class RedisCache:
         self.namespace = namespace
         self.metrics = metrics if metrics is not None else m.Metrics()
         self._memory = MemoryCache(ttl, stale_window=stale_window, metrics=self.metrics)
-        self._flights: dict[tuple[str, bool], Flight] = {}
+        self._flight: SingleFlight[PlatformData] = SingleFlight()
         client = self._link.client
         self._claim: AsyncScript = client.register_script(_CLAIM)
         self._store: AsyncScript = client.register_script(_STORE)
         self._release: AsyncScript = client.register_script(_RELEASE)
+        self._renew: AsyncScript = client.register_script(_RENEW)
         self._closed = False
 
     def __repr__(self) -> str:
@@ -179,26 +185,21 @@ class RedisCache:
         if not self._link.up:
             return await self._memory.get_or_load(key, loader, refresh=refresh)
         slot = (key, refresh)
-        flight = self._flights.get(slot)
-        if flight is None and not refresh:  # the common case, a hit: one GET, no task
+        if slot not in self._flight and not refresh:  # the common case, a hit: one GET, no task
             value = await self._read(key, 0)
             if value is not None:
-                self.metrics.incr(m.CACHE_HITS, _platform(key))
+                self.metrics.incr(m.CACHE_HITS, platform_of(key))
                 return value
-            flight = self._flights.get(slot)  # another caller may have started it meanwhile
-        if flight is not None:
-            self.metrics.incr(m.COALESCED, _platform(key))
-        else:
-            flight = asyncio.ensure_future(self._fly(key, loader, refresh))
-            self._flights[slot] = flight
-            flight.add_done_callback(partial(self._landed, slot))
-        return await asyncio.shield(flight)
+        if slot in self._flight:  # another caller may have started it meanwhile
+            self.metrics.incr(m.COALESCED, platform_of(key))
+        return await self._flight.run(slot, lambda: self._fly(key, loader, refresh))
 
-    def _landed(self, slot: tuple[str, bool], flight: Flight) -> None:
-        if self._flights.get(slot) is flight:
-            del self._flights[slot]
-        if not flight.cancelled():
-            flight.exception()  # retrieved: no "never retrieved" noise when every caller left
+    def peek(self, key: str) -> PlatformData | None:
+        """See :meth:`Cache.peek`: ``None`` while Redis is up (a read is I/O); from the
+        in-process fallback while it is down, as :meth:`get_or_load` would serve."""
+        if self._closed or self._link.up:
+            return None
+        return self._memory.peek(key)
 
     async def _fly(self, key: str, loader: Loader, refresh: bool) -> PlatformData:
         """One process's load of ``key``: Redis entry, Redis lock, or a wait on another load."""
@@ -213,12 +214,12 @@ class RedisCache:
             if state == _ENTRY:
                 value = decode(body)
                 if value is not None:
-                    self.metrics.incr(m.COALESCED if waited else m.CACHE_HITS, _platform(key))
+                    self.metrics.incr(m.COALESCED if waited else m.CACHE_HITS, platform_of(key))
                     return value
                 seen, skip = "", True  # unreadable: take the lock and overwrite it
                 continue
             if state == _LOCKED:
-                self.metrics.incr(m.CACHE_MISSES, _platform(key))
+                self.metrics.incr(m.CACHE_MISSES, platform_of(key))
                 return await self._load(key, token, loader)
             if skip:  # a refresh waits for an entry newer than the one it found
                 seen, skip = body.decode(errors="replace"), False
@@ -236,13 +237,17 @@ class RedisCache:
         return int(reply[0]), body
 
     async def _load(self, key: str, token: str, loader: Loader) -> PlatformData:
-        """Load as the lock holder; store the entry (or give the lock back on failure)."""
+        """Load as the lock holder, renewing the lock meanwhile; store the entry (or give the
+        lock back on failure or cancellation)."""
         entry, stale, lock = self._keys(key)
+        keeper = asyncio.ensure_future(self._keep_lock(lock, token))
         try:
             value = await loader()
         except BaseException:
+            keeper.cancel()
             await self._quietly(lambda: self._release(keys=[lock], args=[token]))
             raise
+        keeper.cancel()
         try:
             payload = encode(value)
         except (TypeError, ValueError) as exc:
@@ -253,6 +258,20 @@ class RedisCache:
         if not await self._quietly(lambda: self._store(keys=[entry, stale, lock], args=args)):
             await self._seed_memory(key, value)
         return value
+
+    async def _keep_lock(self, lock: str, token: str) -> None:
+        """Extend the lock every third of ``lock_ttl`` while the load runs, so a load slower
+        than the TTL (retries through an outage) is never started again by another process.
+        Stops when the lock is no longer ours (an invalidation) or Redis fails."""
+        args: list[EncodableT] = [token, _ms(self.lock_ttl)]
+        while True:
+            await asyncio.sleep(self.lock_ttl / 3)
+            try:
+                if not await self._renew(keys=[lock], args=args):
+                    return
+            except REDIS_ERRORS as exc:
+                self._link.mark_down(exc)
+                return
 
     async def _quietly(self, op: Callable[[], Awaitable[object]]) -> bool:
         """Run a Redis write; on a fault mark the link down and report ``False``."""
@@ -269,13 +288,13 @@ class RedisCache:
         async def known() -> PlatformData:
             return value
 
-        self.metrics.incr(m.CACHE_MISSES, _platform(key), -1)  # the memory cache counts it
+        self.metrics.incr(m.CACHE_MISSES, platform_of(key), -1)  # the memory cache counts it
         await self._memory.get_or_load(key, known, refresh=True)
 
     async def get_stale(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.get_stale`: from Redis, else from this process's fallback."""
         value = await self._read(key, 1) if self._link.up else None
-        if value is not None and value.age.total_seconds() <= self.stale_window:
+        if value is not None:  # the stale copy's PX expiry counts on Redis's own clock
             return value
         return await self._memory.get_stale(key)
 
@@ -293,9 +312,12 @@ class RedisCache:
     # --- housekeeping ----------------------------------------------------------------------------
 
     async def invalidate(self, key: str) -> None:
-        """Drop the fresh entry under ``key`` everywhere (the stale copy stays)."""
-        self._memory.invalidate(key)
-        await self._link.call(partial(self._link.client.delete, self._keys(key)[0]), _none)
+        """See :meth:`Cache.invalidate`: the fresh entry goes everywhere, and so does the lock of
+        a load in flight, whose value is then not stored as fresh (the stale copy stays)."""
+        self._flight.forget((key, False))
+        await self._memory.invalidate(key)
+        entry, _stale, lock = self._keys(key)
+        await self._link.call(partial(self._link.client.delete, entry, lock), _none)
 
     async def aclose(self) -> None:
         """Cancel loads in flight, drop the in-process fallback and close the Redis link.
@@ -305,10 +327,7 @@ class RedisCache:
         if self._closed:
             return
         self._closed = True
-        flights = list(self._flights.values())
-        for flight in flights:
-            flight.cancel()
-        await asyncio.gather(*flights, return_exceptions=True)
+        await self._flight.aclose()
         await self._memory.aclose()
         await self._link.aclose()
 

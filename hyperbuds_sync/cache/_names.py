@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from .platforms import Platform
+from ..platforms import Platform
 
 __all__ = ["NameMemo"]
 

@@ -5,20 +5,23 @@ the last ``x-ratelimit-requests-*`` facts seen, how many calls this pool sent, a
 key is *benched* (not used) because its quota is spent or down to the reserve.
 
 The state lives behind the small async :class:`KeyState` protocol so a fleet can share it;
-:class:`MemoryKeyState` is the in-process default (both in :mod:`hyperbuds_sync._keystate`,
-re-exported here). Keys are only ever shown by :func:`fingerprint`.
+:class:`MemoryKeyState` is the in-process default (both in ``_ledger``). Keys are only ever
+shown by :func:`fingerprint`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from ._keystate import (
-    KeyRecord,
+from .._logging import logger, register_secret
+from ..errors import ApiConfigError, QuotaExceeded
+from ..models import QuotaStatus
+from ._ledger import (
     KeyState,
     MemoryKeyState,
     _Entry,
@@ -28,26 +31,17 @@ from ._keystate import (
     next_month_start,
     records,
 )
-from ._logging import logger, register_secret
-from .errors import ApiConfigError, QuotaExceeded
-from .models import QuotaStatus
 
-__all__ = [
-    "NO_KEY_MESSAGE",
-    "KeyPool",
-    "KeyRecord",
-    "KeyState",
-    "MemoryKeyState",
-    "fingerprint",
-    "next_midnight",
-    "next_month_start",
-]
+__all__ = ["NO_KEY_MESSAGE", "KeyPool", "QuotaLowHook", "fingerprint"]
 
 NO_KEY_MESSAGE = (
     "No RapidAPI key configured: set RAPIDAPI_KEY (or RAPIDAPI_KEYS) or pass rapidapi_key="
 )
 
 QuotaLowHook = Callable[[QuotaStatus], object]
+
+HOOK_GRACE = 10.0
+"""Seconds :meth:`KeyPool.aclose` waits for ``on_quota_low`` calls still running."""
 
 
 def fingerprint(key: str) -> str:
@@ -72,8 +66,10 @@ class KeyPool:
             it is benched until the period resets.
         quota_low_threshold: when a recorded remaining falls below this, log a WARNING and call
             ``on_quota_low``, once per crossing (again only after it has been back above).
-        on_quota_low: called with the host's :class:`QuotaStatus`; may be sync or async, is
-            awaited inline (keep it quick), and its exceptions are logged and swallowed.
+        on_quota_low: called with the host's :class:`QuotaStatus`, off the fetch's path: an
+            async hook as a task, a sync one in a worker thread (``asyncio.to_thread``), one
+            call after another in order. The fetch never waits for it and never sees its
+            exceptions, which are logged; :meth:`aclose` waits for calls still running.
         clock: epoch seconds (injectable for tests).
 
     Choosing a key (:meth:`acquire`): benched keys are skipped; keys refused with 401/403 on the
@@ -107,6 +103,8 @@ class KeyPool:
         self._view: dict[str, dict[str, _Entry]] = {}  # this process's view, for status()
         self._bad: set[tuple[str, str]] = set()
         self._low: set[tuple[str, str]] = set()
+        self._alerts: set[asyncio.Task[None]] = set()
+        self._last_alert: asyncio.Task[None] | None = None
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -219,7 +217,7 @@ class KeyPool:
             until = reset_epoch if reset_epoch is not None and reset_epoch > now else None
             await self.bench(host, key, until or next_midnight(now))
         if self._threshold is not None:
-            await self._check_low(host, fp, remaining)
+            self._check_low(host, fp, remaining)
 
     async def bench(self, host: str, key: str, until_epoch: float) -> datetime:
         """Do not use ``key`` on ``host`` before ``until_epoch``; return that time (UTC)."""
@@ -247,7 +245,7 @@ class KeyPool:
             until = next_month_start(now)
         return await self.bench(host, key, max(until, now + 1.0))
 
-    async def _check_low(self, host: str, fp: str, remaining: int) -> None:
+    def _check_low(self, host: str, fp: str, remaining: int) -> None:
         if self._threshold is None:
             return
         if remaining >= self._threshold:
@@ -257,14 +255,26 @@ class KeyPool:
             return
         self._low.add((host, fp))
         logger.warning("RapidAPI quota low on %s: %d requests left (key %s)", host, remaining, fp)
-        if self._on_low is None:
+        if self._on_low is not None:
+            self._alert(self._on_low, self.status()[host])
+
+    def _alert(self, hook: QuotaLowHook, status: QuotaStatus) -> None:
+        """Run ``hook`` as a task of its own, after the alerts before it."""
+        task = asyncio.get_running_loop().create_task(_call_hook(hook, status, self._last_alert))
+        self._last_alert = task
+        self._alerts.add(task)
+        task.add_done_callback(self._alerts.discard)
+
+    async def aclose(self) -> None:
+        """Wait for ``on_quota_low`` calls still running (at most :data:`HOOK_GRACE` seconds),
+        then cancel what is left. The pool stays usable."""
+        pending = set(self._alerts)
+        if not pending:
             return
-        try:
-            result = self._on_low(self.status()[host])
-            if inspect.isawaitable(result):
-                await result
-        except Exception:
-            logger.warning("on_quota_low hook failed; ignored", exc_info=True)
+        _done, late = await asyncio.wait(pending, timeout=HOOK_GRACE)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -279,3 +289,22 @@ class KeyPool:
     async def shared_status(self) -> dict[str, QuotaStatus]:
         """Like :meth:`status`, read from the :class:`KeyState` (the fleet's view when shared)."""
         return build_status(await self._state.snapshot(), self.fingerprints, self._clock())
+
+
+async def _call_hook(
+    hook: QuotaLowHook, status: QuotaStatus, before: asyncio.Task[None] | None
+) -> None:
+    """Call the alert hook once ``before`` is over; log what it raises, never raise it."""
+    if before is not None:
+        await asyncio.wait([before])
+    try:
+        if inspect.iscoroutinefunction(hook) or inspect.iscoroutinefunction(
+            getattr(hook, "__call__", None)  # noqa: B004 - an instance with an async __call__
+        ):
+            result = hook(status)
+        else:
+            result = await asyncio.to_thread(hook, status)
+        if inspect.isawaitable(result):
+            await result
+    except Exception:
+        logger.warning("on_quota_low hook failed; ignored", exc_info=True)

@@ -2,7 +2,7 @@
 
 :class:`KeyRecord` is one key's facts on one host; :class:`KeyState` is the small async protocol
 a store satisfies (:class:`MemoryKeyState` in process, a Redis state for a fleet). The pool
-itself is :class:`hyperbuds_sync._keys.KeyPool`, which re-exports these names.
+itself is :class:`hyperbuds_sync.quota.KeyPool`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from attrs import frozen
 
-from .models import KeyQuota, QuotaStatus
+from ..models import KeyQuota, QuotaStatus
 
 __all__ = [
     "KeyRecord",

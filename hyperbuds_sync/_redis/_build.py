@@ -1,6 +1,6 @@
 """State shared by a fleet of processes through Redis (``redis_url=`` / ``HYPERBUDS_REDIS_URL``).
 
-:func:`build_shared_state` gives :class:`~hyperbuds_sync._facade.SocialSync` the Redis-backed
+:func:`build_shared_state` gives :class:`~hyperbuds_sync.SocialSync` the Redis-backed
 parts: the cache with its fleet-wide single flight, the key pool's ledger, and the per-host rate
 limit, all on one ``redis.asyncio`` client. Each part falls back to its in-memory twin while Redis
 is unreachable (one WARNING on the ``hyperbuds_sync`` logger) and tries again after a cool-down.
@@ -15,8 +15,8 @@ import importlib.util
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from . import metrics as m
-from .errors import ConfigError
+from .. import metrics as m
+from ..errors import ConfigError
 
 __all__ = ["NO_REDIS_MESSAGE", "build_shared_state", "require_redis"]
 
@@ -48,10 +48,10 @@ def build_shared_state(
 
     Returns a dict with:
 
-    * ``"cache"``: a :class:`~hyperbuds_sync.cache._redis.RedisCache`; its ``aclose()`` closes
+    * ``"cache"``: a :class:`~hyperbuds_sync.cache.RedisCache`; its ``aclose()`` closes
       the shared client (``SocialSync.aclose`` calls it);
-    * ``"key_state"``: a :class:`~hyperbuds_sync._redis_state.RedisKeyState` for the key pool;
-    * ``"limiter"``: a :class:`~hyperbuds_sync._redis_state.RedisRateLimiter`, only when
+    * ``"key_state"``: a :class:`~hyperbuds_sync.quota.RedisKeyState` for the key pool;
+    * ``"limiter"``: a :class:`~hyperbuds_sync._redis.RedisRateLimiter`, only when
       ``rate_limit`` is not ``None``;
     * ``"close"``: a coroutine function closing the shared client, idempotent, for a caller
       that does not use ``"cache"``.
@@ -62,9 +62,10 @@ def build_shared_state(
         ConfigError: the ``redis`` extra is not installed.
     """
     require_redis()
-    from ._redis_link import RedisLink
-    from ._redis_state import RedisKeyState, RedisRateLimiter
-    from .cache._redis import RedisCache
+    from ..cache import RedisCache
+    from ..quota import RedisKeyState
+    from ._link import RedisLink
+    from ._ratelimit import RedisRateLimiter
 
     link = RedisLink.from_url(redis_url, cooldown=cooldown)
     close: Callable[[], Awaitable[None]] = link.aclose

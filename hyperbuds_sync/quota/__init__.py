@@ -1,0 +1,45 @@
+"""Quota: the RapidAPI key pool, its ledger per ``(host, key)`` and the quota status shown.
+
+Owns: choosing a key per call, benching spent keys, the ledger protocol (:class:`KeyState`)
+with its in-memory and Redis stores side by side, and the ``on_quota_low`` alert.
+May import: ``models``, ``errors``, ``_logging`` and, for the Redis ledger only, ``_redis``
+(the shared connection). Nothing here knows HTTP, providers or the cache.
+
+``RedisKeyState`` is loaded on first use, so importing this package never needs the redis
+extra.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._ledger import KeyRecord, KeyState, MemoryKeyState, next_midnight, next_month_start
+from ._pool import NO_KEY_MESSAGE, KeyPool, QuotaLowHook, fingerprint
+
+if TYPE_CHECKING:
+    from ._redis import RedisKeyState
+
+__all__ = [
+    "NO_KEY_MESSAGE",
+    "KeyPool",
+    "KeyRecord",
+    "KeyState",
+    "MemoryKeyState",
+    "QuotaLowHook",
+    "RedisKeyState",
+    "fingerprint",
+    "next_midnight",
+    "next_month_start",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """``RedisKeyState`` on first use (it needs the redis extra)."""
+    if name == "RedisKeyState":
+        from .._redis import require_redis
+
+        require_redis()
+        from ._redis import RedisKeyState
+
+        return RedisKeyState
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
