@@ -21,9 +21,9 @@ import aiohttp
 import httpx
 
 from hyperbuds_sync import SocialSync
-from hyperbuds_sync._gateway import Gateway
 from hyperbuds_sync.platforms import default_registry
 from hyperbuds_sync.platforms._base import ProviderRequest
+from hyperbuds_sync.transport import Gateway
 
 KEY = "bench-key-0123456789abcdef0123456789abcdef0123456789"
 PLATFORMS = ("tiktok", "twitter", "twitch", "instagram")

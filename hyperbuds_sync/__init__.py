@@ -14,7 +14,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from ._facade import SocialSync
-from ._retry import RetryPolicy
 from .backend import SyncClient
 from .cache import Cache, MemoryCache
 from .config import Settings
@@ -57,6 +56,7 @@ from .models import (
     to_dict,
 )
 from .platforms import Platform, PlatformRegistry, Profile, ProviderRequest
+from .transport import RetryPolicy
 
 try:
     __version__ = version("hyperbuds-sync")

@@ -11,12 +11,8 @@ import aiohttp
 
 from . import engagement
 from . import metrics as m
-from ._gateway import Gateway
 from ._keys import KeyPool
 from ._names import NameMemo
-from ._ratelimit import MemoryRateLimiter, RateLimiter
-from ._retry import RetryPolicy
-from ._session import SessionHolder
 from .backend import SyncClient, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
 from .config import Settings
@@ -37,6 +33,7 @@ from .models import (
     SyncResult,
 )
 from .platforms import Platform, PlatformRegistry, default_registry
+from .transport import Gateway, MemoryRateLimiter, RateLimiter, RetryPolicy, SessionHolder
 
 __all__ = ["SocialSync"]
 

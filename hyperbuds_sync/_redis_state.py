@@ -1,7 +1,7 @@
 """The quota ledger and the rate limiter shared by every process through Redis.
 
 :class:`RedisKeyState` satisfies :class:`~hyperbuds_sync._keys.KeyState` and
-:class:`RedisRateLimiter` satisfies :class:`~hyperbuds_sync._ratelimit.RateLimiter`. Both fall
+:class:`RedisRateLimiter` satisfies :class:`~hyperbuds_sync.transport.RateLimiter`. Both fall
 back to their in-memory twins while the shared :class:`~hyperbuds_sync._redis_link.RedisLink` is
 down, and never fail a call because of Redis.
 """
@@ -18,8 +18,8 @@ from redis.commands.core import AsyncScript
 from redis.typing import EncodableT
 
 from ._keys import KeyRecord, MemoryKeyState
-from ._ratelimit import MemoryRateLimiter
 from ._redis_link import RedisLink
+from .transport import MemoryRateLimiter
 
 __all__ = ["RedisKeyState", "RedisRateLimiter"]
 

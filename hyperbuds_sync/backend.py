@@ -22,8 +22,6 @@ import aiohttp
 from yarl import URL
 
 from . import _backend_answers as answers
-from ._retry import RetryPolicy, retrying
-from ._session import SessionHolder
 from .config import DEFAULT_API_URL
 from .errors import (
     AuthenticationError,
@@ -33,6 +31,7 @@ from .errors import (
 )
 from .metrics import RETRIES, Metrics
 from .models import ProfileStats, SyncPayload, SyncResult
+from .transport import RetryPolicy, SessionHolder, retrying
 
 __all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]
 

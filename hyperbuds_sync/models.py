@@ -24,6 +24,7 @@ __all__ = [
     "PlatformData",
     "PlatformStats",
     "ProfileStats",
+    "ProviderRequest",
     "QuotaStatus",
     "SyncOutcome",
     "SyncPayload",
@@ -327,3 +328,15 @@ def to_dict(data: PlatformData) -> dict[str, Any]:
 def from_dict(payload: Mapping[str, Any]) -> PlatformData:
     """The inverse of :func:`to_dict`. Raises ``cattrs`` errors on a wrong shape."""
     return _converter.structure(dict(payload), PlatformData)
+
+
+@frozen
+class ProviderRequest:
+    """What to ask a RapidAPI provider: ``GET https://{host}{path}?{params}``.
+
+    ``params`` values are passed as query parameters and percent-encoded by the transport.
+    """
+
+    host: str
+    path: str
+    params: Mapping[str, str] = field(factory=dict)

@@ -13,7 +13,6 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hyperbuds_sync._retry import sleeps_enabled
 from hyperbuds_sync.testing import (
     TEST_KEY,
     TEST_TOKEN,
@@ -24,6 +23,7 @@ from hyperbuds_sync.testing import (
     serve,
     set_testing,
 )
+from hyperbuds_sync.transport import sleeps_enabled
 
 HOSTS = {
     "tiktok": "tiktok-api23.p.rapidapi.com",

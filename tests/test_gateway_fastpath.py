@@ -12,11 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from hyperbuds_sync._gateway import Gateway
-from hyperbuds_sync._retry import RetryPolicy
 from hyperbuds_sync.errors import ProviderUnavailable
 from hyperbuds_sync.metrics import RETRIES, UPSTREAM_CALLS
 from hyperbuds_sync.platforms._base import ProviderRequest
+from hyperbuds_sync.transport import Gateway, RetryPolicy
 
 KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
 KEY_B = "KEYB-5ecret-zyxwvutsrqponmlkjihgfedcba9876543210zz"

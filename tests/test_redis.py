@@ -25,7 +25,6 @@ from redis_server import RedisServer, free_port, redis_or_skip
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync._facade import SocialSync
 from hyperbuds_sync._keys import KeyState, fingerprint
-from hyperbuds_sync._ratelimit import RateLimiter
 from hyperbuds_sync._redis_link import RedisLink, safe_url
 from hyperbuds_sync._redis_state import RedisKeyState, RedisRateLimiter
 from hyperbuds_sync._shared import NO_REDIS_MESSAGE, build_shared_state
@@ -34,6 +33,7 @@ from hyperbuds_sync.cache._redis import RedisCache, decode, encode
 from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import PlatformData, QuotaStatus
 from hyperbuds_sync.testing import RapidAPIEmulator
+from hyperbuds_sync.transport import RateLimiter
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = ROOT / "tests" / "fleet_worker.py"

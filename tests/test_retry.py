@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hyperbuds_sync import _retry
-from hyperbuds_sync._retry import RetryPolicy, _wait_gen, parse_retry_after, retrying
 from hyperbuds_sync.errors import ProviderUnavailable, RateLimited, UsernameNotFound
+from hyperbuds_sync.transport import _retry
+from hyperbuds_sync.transport._retry import RetryPolicy, _wait_gen, parse_retry_after, retrying
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 

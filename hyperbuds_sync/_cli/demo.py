@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from .. import _retry
+from .. import transport
 from .._facade import SocialSync
 from ..errors import QuotaExceeded
 from ..metrics import CACHE_HITS, UPSTREAM_CALLS
@@ -64,12 +64,12 @@ class _Checks:
 def run_demo(args: argparse.Namespace) -> int:
     """Run the demo; 0 when every step behaved as expected, 1 otherwise."""
     console = Console()
-    previous = _retry.sleeps_enabled()
+    previous = transport.sleeps_enabled()
     set_testing(True)  # no backoff sleeps: the demo must take about a second
     try:
         checks = asyncio.run(_demo(console))
     finally:
-        _retry.set_sleeps(previous)
+        transport.set_sleeps(previous)
     console.print(Rule())
     if checks.failed:
         console.print(f"[red]demo failed:[/] {len(checks.failed)} step(s) did not behave")

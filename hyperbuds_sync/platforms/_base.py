@@ -11,10 +11,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from attrs import field, frozen
+from attrs import frozen
 
 from ..errors import InvalidUsername, MalformedPayload
-from ..models import _slot_setters
+from ..models import ProviderRequest, _slot_setters
 
 __all__ = [
     "MISSING",
@@ -27,18 +27,6 @@ __all__ = [
     "first",
     "to_count",
 ]
-
-
-@frozen
-class ProviderRequest:
-    """What to ask a RapidAPI provider: ``GET https://{host}{path}?{params}``.
-
-    ``params`` values are passed as query parameters and percent-encoded by the transport.
-    """
-
-    host: str
-    path: str
-    params: Mapping[str, str] = field(factory=dict)
 
 
 @frozen

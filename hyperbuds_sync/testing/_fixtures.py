@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 import pytest_asyncio
 
-from .._retry import set_sleeps, sleeps_enabled
+from ..transport import set_sleeps, sleeps_enabled
 from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
 
 if TYPE_CHECKING:

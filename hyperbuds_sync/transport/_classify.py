@@ -14,9 +14,8 @@ import aiohttp
 from attrs import frozen
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._logging import redact
-from ._retry import parse_retry_after
-from .errors import (
+from .._logging import redact
+from ..errors import (
     ProviderAuthError,
     ProviderError,
     ProviderUnavailable,
@@ -24,6 +23,7 @@ from .errors import (
     RateLimited,
     UsernameNotFound,
 )
+from ._retry import parse_retry_after
 
 __all__ = [
     "QuotaHeaders",

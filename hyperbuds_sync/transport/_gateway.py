@@ -20,7 +20,20 @@ from attrs import frozen
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from . import _logging
+from .. import _logging
+from .._keys import NO_KEY_MESSAGE, KeyPool
+from .._logging import logger
+from ..errors import (
+    ApiConfigError,
+    HyperbudsSyncError,
+    MalformedPayload,
+    ProviderAuthError,
+    ProviderUnavailable,
+    QuotaExceeded,
+    RateLimited,
+)
+from ..metrics import RETRIES, UPSTREAM_CALLS, Metrics
+from ..models import QuotaStatus
 from ._classify import (
     Headers,
     classify,
@@ -30,26 +43,13 @@ from ._classify import (
     parse_quota_headers,
     quota_values,
 )
-from ._keys import NO_KEY_MESSAGE, KeyPool
-from ._logging import logger
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, retrying
 from ._session import SessionHolder
 from ._wire import Base, decode, encoded_base, plain_success, quote_value, read_capped
-from .errors import (
-    ApiConfigError,
-    HyperbudsSyncError,
-    MalformedPayload,
-    ProviderAuthError,
-    ProviderUnavailable,
-    QuotaExceeded,
-    RateLimited,
-)
-from .metrics import RETRIES, UPSTREAM_CALLS, Metrics
-from .models import QuotaStatus
 
 if TYPE_CHECKING:
-    from .platforms._base import ProviderRequest
+    from ..models import ProviderRequest
 
 __all__ = ["Gateway"]
 

@@ -1,0 +1,30 @@
+"""The RapidAPI transport: the one request loop between a provider's request and its JSON.
+
+Owns the HTTP session (:class:`SessionHolder`), the request loop with its key rotation
+(:class:`Gateway`), the retry policy (:class:`RetryPolicy`),
+the mapping of answers to the error tree (``_classify``), the capped body read (``_wire``) and
+the client-side rate limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`).
+
+It may import ``errors``, ``metrics``, ``models``, ``_logging`` and the quota's public face (the
+key pool); it never imports a platform or provider, ``cache/``, ``cli/`` or ``testing/``. Other
+folders import only the names below.
+"""
+
+from __future__ import annotations
+
+from ._gateway import Gateway
+from ._ratelimit import MemoryRateLimiter, RateLimiter
+from ._retry import RetryPolicy, parse_retry_after, retrying, set_sleeps, sleeps_enabled
+from ._session import SessionHolder
+
+__all__ = [
+    "Gateway",
+    "MemoryRateLimiter",
+    "RateLimiter",
+    "RetryPolicy",
+    "SessionHolder",
+    "parse_retry_after",
+    "retrying",
+    "set_sleeps",
+    "sleeps_enabled",
+]
