@@ -1,24 +1,38 @@
 """All retry policy in one place: what retries, how long to wait, when to give up.
 
-Both transports (RapidAPI and the backend) wrap one attempt with :func:`retrying`, which is built
-on ``backoff.on_exception`` with a wait generator of our own: backoff's default full jitter would
-turn a server's ``Retry-After`` into 0..delay, so a server hint is honoured as given and our own
-delays are exponential with full jitter.
+Both transports (RapidAPI and the backend) run their attempts through one loop,
+:func:`call_with_retries`: attempt; on a retryable error decide (tries left? a server hint
+above the cap?), report the retry to a hook, wait, attempt again. A server's ``Retry-After`` is
+waited as given; our own waits are exponential with full jitter (backoff's default jitter would
+turn a server hint into 0..delay, so the loop is ours, not ``backoff.on_exception``).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
 import random
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
-import backoff
 from attrs import frozen
-from backoff.types import Details
 
-__all__ = ["RetryPolicy", "parse_retry_after", "retrying", "set_sleeps", "sleeps_enabled"]
+from ..metrics import RETRIES, Metrics
+
+__all__ = [
+    "RetryDetails",
+    "RetryHook",
+    "RetryPolicy",
+    "call_with_retries",
+    "parse_retry_after",
+    "retry_logger",
+    "retrying",
+    "set_sleeps",
+    "sleeps_enabled",
+]
 
 T = TypeVar("T")
 
@@ -61,6 +75,23 @@ class RetryPolicy:
         if self.max_tries < 1:
             raise ValueError("max_tries must be >= 1")
 
+    def wait_before(self, retry: int, exc: BaseException) -> float | None:
+        """Seconds to wait before retry number ``retry`` (1 for the first) after ``exc``, or
+        ``None`` to give up now because the server asks for longer than ``retry_after_cap``.
+
+        A server hint (``exc.retry_after``) is waited as given; otherwise a full-jitter
+        exponential wait, ``uniform(0, min(max_delay, base_delay * 2 ** (retry - 1)))``.
+        """
+        hint = getattr(exc, "retry_after", None)
+        if isinstance(hint, int | float):
+            if hint > self.retry_after_cap:
+                return None
+            wait = float(hint)
+        else:
+            ceiling = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
+            wait = random.uniform(0, ceiling)  # noqa: S311 - jitter, not a secret
+        return wait if _sleeps else 0.0
+
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` value (delta seconds or an HTTP date).
@@ -90,49 +121,75 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, delta)
 
 
-def _wait_gen(policy: RetryPolicy) -> Generator[float, Any, None]:
-    exc = yield 0.0  # backoff primes the generator with send(None)
-    attempt = 0
+class RetryDetails(TypedDict):
+    """What a retry hook is told before each wait: the error, the tries made so far, the wait."""
+
+    exception: Exception
+    tries: int
+    wait: float
+
+
+RetryHook = Callable[[RetryDetails], None]
+
+
+async def call_with_retries(
+    policy: RetryPolicy,
+    retry_on: tuple[type[Exception], ...],
+    attempt: Callable[..., Awaitable[T]],
+    *args: Any,
+    on_retry: RetryHook | None = None,
+) -> T:
+    """``await attempt(*args)``, retried on ``retry_on`` errors as ``policy`` says.
+
+    The one retry loop: attempt; on a retryable error decide (tries left, server hint within
+    the cap), tell ``on_retry``, wait, and attempt again. Other errors, and the last retryable
+    one, propagate as raised.
+    """
+    tries = 0
     while True:
-        hint = getattr(exc, "retry_after", None)
-        if not _sleeps:
-            delay = 0.0
-        elif isinstance(hint, int | float):
-            delay = float(hint)
-        else:
-            delay = random.uniform(0, min(policy.max_delay, policy.base_delay * 2**attempt))  # noqa: S311
-        attempt += 1
-        exc = yield delay
-
-
-def _too_long(policy: RetryPolicy) -> Callable[[Exception], bool]:
-    def give_up(exc: Exception) -> bool:
-        hint = getattr(exc, "retry_after", None)
-        return isinstance(hint, int | float) and hint > policy.retry_after_cap
-
-    return give_up
+        tries += 1
+        try:
+            return await attempt(*args)
+        except retry_on as exc:
+            wait = policy.wait_before(tries, exc) if tries < policy.max_tries else None
+            if wait is None:
+                raise
+            if on_retry is not None:
+                on_retry({"exception": exc, "tries": tries, "wait": wait})
+        await asyncio.sleep(wait)
 
 
 def retrying(
     policy: RetryPolicy,
     retry_on: tuple[type[Exception], ...],
     *,
-    on_retry: Callable[[Details], None] | None = None,
+    on_retry: Callable[[Any], None] | None = None,
 ) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
-    """A decorator that retries an async attempt on ``retry_on`` errors per ``policy``.
+    """A decorator running an async attempt through :func:`call_with_retries`."""
 
-    Errors outside ``retry_on`` pass through at once; a ``retry_after`` hint above the cap gives
-    up at once. ``on_retry`` receives backoff's details dict before each wait.
-    """
-    decorator: Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]
-    decorator = backoff.on_exception(
-        _wait_gen,
-        retry_on,
-        max_tries=policy.max_tries,
-        giveup=_too_long(policy),
-        jitter=None,
-        on_backoff=[on_retry] if on_retry else [],
-        logger=None,
-        policy=policy,
-    )
-    return decorator
+    def decorate(attempt: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+        @functools.wraps(attempt)
+        async def retried(*args: Any, **kwargs: Any) -> T:
+            call = functools.partial(attempt, *args, **kwargs)
+            return await call_with_retries(policy, retry_on, call, on_retry=on_retry)
+
+        return retried
+
+    return decorate
+
+
+def retry_logger(metrics: Metrics, logger: logging.Logger, what: str) -> RetryHook:
+    """A retry hook that counts ``retries`` per platform and logs one DEBUG line per retry,
+    naming the error class, status, host, try and wait (never a header or a key)."""
+
+    def on_retry(details: RetryDetails) -> None:
+        exc = details["exception"]
+        platform = getattr(exc, "platform", None) or ""
+        metrics.incr(RETRIES, platform)
+        if logger.isEnabledFor(logging.DEBUG):
+            error = f"{type(exc).__name__} (status {getattr(exc, 'status', None)})"
+            host = getattr(exc, "host", None)
+            log = "Retrying %s for %s on %s after %s, try %s, waiting %.2fs"
+            logger.debug(log, what, platform, host, error, details["tries"], details["wait"])
+
+    return on_retry
