@@ -66,7 +66,8 @@ class SocialSync:
         platforms: a :class:`~hyperbuds_sync.platforms.PlatformRegistry`.
         backend: a :class:`~hyperbuds_sync.SyncClient` to use instead of building one.
         formula: the default engagement formula name.
-        timeout: total seconds per HTTP attempt.
+        timeout: seconds per HTTP attempt for the server to answer (the socket connect at most
+            5 s of it); waiting for a free connection or the rate limiter is not counted.
         max_tries: attempts per call for retryable faults, the first included.
         allow_insecure_http: allow a plain-http backend URL that is not loopback.
         redis_url: share state across processes through Redis (``HYPERBUDS_REDIS_URL``);
@@ -79,6 +80,10 @@ class SocialSync:
         metrics: a :class:`~hyperbuds_sync.Metrics` to count into.
         max_body_bytes: a provider answer larger than this is refused as
             :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB).
+        max_connections: open connections at most, all hosts together (default 100).
+        max_connections_per_host: open connections at most to one host (default 20); more
+            concurrent calls queue for a connection, and the queueing spends no try.
+            Neither applies to a ``session`` you pass: its connector sets its own limits.
     """
 
     def __init__(
@@ -107,6 +112,8 @@ class SocialSync:
         stale_window: float = 86_400.0,
         metrics: m.Metrics | None = None,
         max_body_bytes: int = 4 * 1024 * 1024,
+        max_connections: int = 100,
+        max_connections_per_host: int = 20,
     ) -> None:
         env = Settings.from_env()
         keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
@@ -133,7 +140,9 @@ class SocialSync:
             quota_low_threshold=quota_low_threshold,
             on_quota_low=on_quota_low,
         )
-        self._http = SessionHolder(session)  # one session for providers and backend alike
+        self._http = SessionHolder(  # one session for providers and backend alike
+            session, limit=max_connections, limit_per_host=max_connections_per_host
+        )
         self._gateway = Gateway(
             keys=keys,
             endpoint=rapidapi_endpoint or env.rapidapi_endpoint,

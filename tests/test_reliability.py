@@ -11,6 +11,7 @@ import pytest
 
 from hyperbuds_sync import (
     HyperbudsSyncError,
+    InvalidInput,
     MalformedPayload,
     PlatformData,
     QuotaExceeded,
@@ -188,3 +189,49 @@ async def test_answers_over_the_cap_are_refused_through_social_sync() -> None:
                 await sync.fetch("instagram", "bigpage")
             assert (await sync.fetch("twitch", "smallpage")).followers >= 0
         assert rapidapi.calls_for(platform="instagram", username="bigpage") == 1  # not retried
+
+
+# --- our own waiting is not the provider's fault -------------------------------------------------
+
+
+async def test_waiting_for_a_pooled_connection_spends_no_try() -> None:
+    """30 answers that take 7 s hold the 20 connections per host; 40 fast fetches and the last
+    10 slow ones queue behind them for up to 14 s, more than the 10 s per-attempt timeout. With
+    one try each, every fetch still succeeds, and each is requested once."""
+    slow = [f"slow{i:02d}" for i in range(30)]
+    fast = [f"fast{i:02d}" for i in range(40)]
+    async with RapidAPIEmulator(autogenerate=True) as rapidapi:
+        for name in slow:
+            rapidapi.fail(name, Fault.delay(7.0))
+        sync = SocialSync(rapidapi_key=TEST_KEY, rapidapi_endpoint=rapidapi.url, max_tries=1)
+        async with sync:
+            found = await asyncio.gather(*(sync.fetch("twitch", name) for name in slow + fast))
+        assert [data.username for data in found] == slow + fast
+        for name in slow + fast:
+            assert rapidapi.calls_for(platform="twitch", username=name) == 1, name
+
+
+async def test_waiting_for_the_rate_limiter_spends_no_try() -> None:
+    """At 20 requests per second, the 30th fetch waits about 1.5 s for its slot, far beyond the
+    0.3 s per-attempt timeout; with one try each, all succeed, each requested once."""
+    names = [f"paced{i:02d}" for i in range(30)]
+    async with RapidAPIEmulator(autogenerate=True) as rapidapi:
+        sync = SocialSync(
+            rapidapi_key=TEST_KEY,
+            rapidapi_endpoint=rapidapi.url,
+            max_tries=1,
+            timeout=TIMEOUT,
+            rate_limit=20,
+        )
+        async with sync:
+            found = await asyncio.gather(*(sync.fetch("tiktok", name) for name in names))
+        assert [data.username for data in found] == names
+        assert rapidapi.calls_for(platform="tiktok") == len(names)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "20"])
+def test_connection_limits_must_be_whole_numbers(bad: object) -> None:
+    with pytest.raises(InvalidInput, match="max_connections"):
+        SocialSync(rapidapi_key=TEST_KEY, max_connections=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="max_connections_per_host"):
+        SocialSync(rapidapi_key=TEST_KEY, max_connections_per_host=bad)  # type: ignore[arg-type]

@@ -26,7 +26,7 @@ from ._retry import (
     set_sleeps,
     sleeps_enabled,
 )
-from ._session import SessionHolder
+from ._session import SessionHolder, attempt_timeout
 
 __all__ = [
     "Gateway",
@@ -36,6 +36,7 @@ __all__ = [
     "RetryHook",
     "RetryPolicy",
     "SessionHolder",
+    "attempt_timeout",
     "call_with_retries",
     "parse_retry_after",
     "retry_logger",

@@ -45,7 +45,7 @@ from ._classify import (
 )
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, call_with_retries, retry_logger
-from ._session import SessionHolder
+from ._session import SessionHolder, attempt_timeout
 from ._wire import Base, decode, encoded_base, plain_success, quote_value, read_capped
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ class Gateway:
         endpoint: a base URL (emulator or proxy) to send to instead of ``https://{host}``;
             ``x-rapidapi-host`` is still the provider host.
         session: a session to borrow; it is used as is and never closed here.
-        timeout: seconds per attempt in all (connect at most 5 s).
+        timeout: seconds per attempt for the provider to answer (see :func:`attempt_timeout`);
+            the wait for a pooled connection or the rate limiter is not part of it.
         retry: the retry policy for :class:`RateLimited` and :class:`ProviderUnavailable`.
         metrics: where ``upstream_calls``, ``retries`` and ``errors.*`` are counted.
         key_pool: a configured :class:`KeyPool` (reserve, alert hook, shared state).
@@ -125,7 +126,7 @@ class Gateway:
                 session, limit=connector_limit, limit_per_host=connector_limit_per_host
             )
             self._owns_http = True
-        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
+        self._timeout = attempt_timeout(timeout)
         self._retry = retry
         self._metrics = metrics if metrics is not None else Metrics()
         self._limiter = limiter
