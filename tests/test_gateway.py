@@ -43,8 +43,8 @@ from hyperbuds_sync.transport._classify import (
     classify,
     is_unknown_endpoint,
     network_error,
-    parse_quota_headers,
 )
+from hyperbuds_sync.transport._headers import parse_quota_headers
 
 KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
 KEY_B = "KEYB-5ecret-zyxwvutsrqponmlkjihgfedcba9876543210zz"

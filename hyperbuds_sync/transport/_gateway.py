@@ -35,14 +35,12 @@ from ..errors import (
 from ..metrics import UPSTREAM_CALLS, Metrics
 from ..models import QuotaStatus
 from ._classify import (
-    Headers,
     classify,
     is_daily_quota,
     is_unknown_endpoint,
     network_error,
-    parse_quota_headers,
-    quota_values,
 )
+from ._headers import Headers, parse_quota_headers, quota_values
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, call_with_retries, retry_logger
 from ._session import SessionHolder, attempt_timeout

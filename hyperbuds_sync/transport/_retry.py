@@ -14,8 +14,6 @@ import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, TypedDict, TypeVar
 
 from attrs import frozen
@@ -27,7 +25,6 @@ __all__ = [
     "RetryHook",
     "RetryPolicy",
     "call_with_retries",
-    "parse_retry_after",
     "retry_logger",
     "retrying",
     "set_sleeps",
@@ -91,34 +88,6 @@ class RetryPolicy:
             ceiling = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
             wait = random.uniform(0, ceiling)  # noqa: S311 - jitter, not a secret
         return wait if _sleeps else 0.0
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` value (delta seconds or an HTTP date).
-
-    Garbage, negatives and non-finite numbers give ``None``; a date in the past gives ``0.0``.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        if seconds != seconds or seconds in (float("inf"), float("-inf")) or seconds < 0:
-            return None
-        return seconds
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    delta = (when - (now or datetime.now(UTC))).total_seconds()
-    return max(0.0, delta)
 
 
 class RetryDetails(TypedDict):
