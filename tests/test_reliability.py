@@ -14,6 +14,7 @@ from hyperbuds_sync import (
     InvalidInput,
     MalformedPayload,
     PlatformData,
+    ProviderUnavailable,
     QuotaExceeded,
     SocialSync,
     SyncReport,
@@ -79,9 +80,8 @@ async def test_every_creator_gets_one_outcome_under_faults() -> None:
                     assert name not in reports
                     reports[name] = await sync.sync_all(dict.fromkeys(PLATFORMS, name))
 
-            # 4 creators x 4 platforms in flight, within the connector's 20 per host: aiohttp's
-            # total timeout also counts the wait for a pooled connection, and this test is about
-            # answers, not about queueing.
+            # 4 creators x 4 platforms in flight, within the connector's 20 per host: this test
+            # is about answers; queueing for a connection has its own tests below.
             await asyncio.gather(*(worker() for _ in range(4)))
         outcomes = Counter[str]()
         assert sorted(reports) == sorted(everyone)
@@ -209,6 +209,40 @@ async def test_waiting_for_a_pooled_connection_spends_no_try() -> None:
         assert [data.username for data in found] == slow + fast
         for name in slow + fast:
             assert rapidapi.calls_for(platform="twitch", username=name) == 1, name
+
+
+async def test_slow_answers_beside_a_full_pool() -> None:
+    """The fault suite's case of slow answers beside a full pool: 4 connections per host, held
+    by answers slower than the rest (some beyond the timeout). Fetches queued behind them wait
+    longer than a per-attempt timeout, yet only the answers that really time out fail, each
+    after exactly ``max_tries`` requests; the others are requested once."""
+    slow = [f"slow{i}" for i in range(8)]  # 0.4 s: within the 0.5 s timeout
+    stuck = [f"stuck{i}" for i in range(4)]  # 0.9 s: beyond it, every try
+    fast = [f"fast{i:02d}" for i in range(24)]
+    async with RapidAPIEmulator(autogenerate=True) as rapidapi:
+        for name in slow:
+            rapidapi.fail(name, Fault.delay(0.4))
+        for name in stuck:
+            rapidapi.fail(name, Fault.delay(0.9))
+        sync = SocialSync(
+            rapidapi_key=TEST_KEY,
+            rapidapi_endpoint=rapidapi.url,
+            timeout=0.5,
+            max_tries=2,
+            max_connections_per_host=4,
+        )
+        async with sync:
+            names = stuck + slow + fast
+            calls = (sync.fetch("twitter", name) for name in names)
+            results = await asyncio.gather(*calls, return_exceptions=True)
+        for name, result in zip(names, results, strict=True):
+            requests = rapidapi.calls_for(platform="twitter", username=name)
+            if name in stuck:
+                assert isinstance(result, ProviderUnavailable), (name, result)
+                assert requests == 2, name
+            else:
+                assert isinstance(result, PlatformData), (name, result)
+                assert requests == 1, name
 
 
 async def test_waiting_for_the_rate_limiter_spends_no_try() -> None:
