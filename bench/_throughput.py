@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -21,9 +20,9 @@ import aiohttp
 import httpx
 
 from hyperbuds_sync import SocialSync
-from hyperbuds_sync._gateway import Gateway
 from hyperbuds_sync.models import ProviderRequest
 from hyperbuds_sync.platforms import default_registry
+from hyperbuds_sync.transport import Gateway
 
 KEY = "bench-key-0123456789abcdef0123456789abcdef0123456789"
 PLATFORMS = ("tiktok", "twitter", "twitch", "instagram")
@@ -191,10 +190,14 @@ class HttpxClient(_Client):
             await self.client.aclose()
 
 
+Figures = dict[str, list[float]]  # per client name: one figure per round
+
+
 async def compare(
     endpoint: str, *, requests: int, rounds: int, concurrency: int
-) -> dict[str, dict[str, float]]:
-    """Per client: median requests/s over the rounds, and client CPU microseconds per request."""
+) -> tuple[Figures, Figures]:
+    """Per client and per round: requests/s, and client CPU microseconds per request
+    (``time.process_time`` over the round / requests)."""
     work = jobs(requests)
     clients: list[_Client] = [
         SDKClient(endpoint, work),
@@ -202,8 +205,8 @@ async def compare(
         HttpxClient(endpoint, work),
         GatewayClient(endpoint, work),
     ]
-    rates: dict[str, list[float]] = {c.name: [] for c in clients}
-    cpu: dict[str, list[float]] = {c.name: [] for c in clients}
+    rates: Figures = {c.name: [] for c in clients}
+    cpu: Figures = {c.name: [] for c in clients}
     for client in clients:
         await client.start()
     try:
@@ -221,7 +224,9 @@ async def compare(
     finally:
         for client in clients:
             await client.stop()
-    return {
-        name: {"rps": statistics.median(rates[name]), "cpu_us": statistics.median(cpu[name])}
-        for name in rates
-    }
+    return rates, cpu
+
+
+def ratios(figures: Figures, name: str, base: str) -> list[float]:
+    """Round by round, ``name``'s figure over ``base``'s (both measured in that round)."""
+    return [a / b for a, b in zip(figures[name], figures[base], strict=True)]

@@ -14,7 +14,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from ._facade import SocialSync
-from ._retry import RetryPolicy
 from .backend import SyncClient
 from .blocking import BlockingSocialSync
 from .cache import Cache, MemoryCache
@@ -59,6 +58,7 @@ from .models import (
     to_dict,
 )
 from .platforms import Platform, PlatformRegistry, Profile, ProviderRequest
+from .transport import RetryPolicy
 
 try:
     __version__ = version("hyperbuds-sync")

@@ -11,10 +11,6 @@ import aiohttp
 
 from . import engagement
 from . import metrics as m
-from ._gateway import Gateway
-from ._ratelimit import MemoryRateLimiter, RateLimiter
-from ._retry import RetryPolicy
-from ._session import SessionHolder
 from .backend import SyncClient, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .config import Settings
@@ -36,6 +32,7 @@ from .models import (
 )
 from .platforms import Platform, PlatformRegistry, default_registry
 from .quota import KeyPool
+from .transport import Gateway, MemoryRateLimiter, RateLimiter, RetryPolicy, SessionHolder
 
 __all__ = ["SocialSync"]
 
@@ -68,7 +65,8 @@ class SocialSync:
         platforms: a :class:`~hyperbuds_sync.platforms.PlatformRegistry`.
         backend: a :class:`~hyperbuds_sync.SyncClient` to use instead of building one.
         formula: the default engagement formula name.
-        timeout: total seconds per HTTP attempt.
+        timeout: seconds per HTTP attempt for the server to answer (the socket connect at most
+            5 s of it); waiting for a free connection or the rate limiter is not counted.
         max_tries: attempts per call for retryable faults, the first included.
         allow_insecure_http: allow a plain-http backend URL that is not loopback.
         redis_url: share state across processes through Redis (``HYPERBUDS_REDIS_URL``);
@@ -83,6 +81,10 @@ class SocialSync:
             :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB).
         use_batch: let :meth:`sync_all` try the backend's batch endpoint first (the real backend
             has none; see :class:`~hyperbuds_sync.SyncClient`). Default: one post per platform.
+        max_connections: open connections at most, all hosts together (default 100).
+        max_connections_per_host: open connections at most to one host (default 20); more
+            concurrent calls queue for a connection, and the queueing spends no try.
+            Neither applies to a ``session`` you pass: its connector sets its own limits.
     """
 
     def __init__(
@@ -112,6 +114,8 @@ class SocialSync:
         metrics: m.Metrics | None = None,
         max_body_bytes: int = 4 * 1024 * 1024,
         use_batch: bool = False,
+        max_connections: int = 100,
+        max_connections_per_host: int = 20,
     ) -> None:
         env = Settings.from_env()
         keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
@@ -138,7 +142,9 @@ class SocialSync:
             quota_low_threshold=quota_low_threshold,
             on_quota_low=on_quota_low,
         )
-        self._http = SessionHolder(session)  # one session for providers and backend alike
+        self._http = SessionHolder(  # one session for providers and backend alike
+            session, limit=max_connections, limit_per_host=max_connections_per_host
+        )
         self._gateway = Gateway(
             keys=keys,
             endpoint=rapidapi_endpoint or env.rapidapi_endpoint,

@@ -105,6 +105,8 @@ class BlockingSocialSync:
         metrics: Metrics | None = None,
         max_body_bytes: int = 4 * 1024 * 1024,
         use_batch: bool = False,
+        max_connections: int = 100,
+        max_connections_per_host: int = 20,
     ) -> None:
         options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self._stack: ExitStack | None = ExitStack()

@@ -16,7 +16,7 @@ import pytest
 from aioresponses import core as aioresponses_core
 from yarl import URL
 
-from hyperbuds_sync import HyperbudsSyncError, _logging, _retry, testing
+from hyperbuds_sync import HyperbudsSyncError, _logging, testing, transport
 
 _ENV = (
     "RAPIDAPI_KEY",
@@ -37,9 +37,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_sleeps() -> Iterator[None]:
-    _retry.set_sleeps(False)
+    transport.set_sleeps(False)
     yield
-    _retry.set_sleeps(True)
+    transport.set_sleeps(True)
 
 
 class _CompatResponse(aiohttp.ClientResponse):

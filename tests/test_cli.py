@@ -21,7 +21,7 @@ import attrs
 import pytest
 import pytest_asyncio
 
-from hyperbuds_sync import _retry, cli
+from hyperbuds_sync import cli, transport
 from hyperbuds_sync.cli import _exits as exits
 from hyperbuds_sync.cli import _main, _output
 from hyperbuds_sync.cli._demo import QUOTA_MESSAGE
@@ -346,9 +346,9 @@ async def test_demo_runs_on_its_own_quickly_and_prints_no_secret() -> None:
 def test_demo_in_process_leaves_the_sleep_switch_as_it_found_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _retry.set_sleeps(True)
+    transport.set_sleeps(True)
     assert cli.main(["demo"]) == 0
-    assert _retry.sleeps_enabled()
+    assert transport.sleeps_enabled()
     assert QUOTA_MESSAGE in capsys.readouterr().out
 
 

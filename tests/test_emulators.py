@@ -14,7 +14,6 @@ import aiohttp
 import pytest
 from _payloads import load_payload
 
-from hyperbuds_sync._retry import sleeps_enabled
 from hyperbuds_sync.testing import (
     TEST_KEY,
     TEST_TOKEN,
@@ -26,6 +25,7 @@ from hyperbuds_sync.testing import (
     serve,
     set_testing,
 )
+from hyperbuds_sync.transport import sleeps_enabled
 
 HOSTS = {
     "tiktok": "tiktok-api23.p.rapidapi.com",

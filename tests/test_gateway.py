@@ -25,13 +25,6 @@ from aioresponses import aioresponses
 from yarl import URL
 
 from hyperbuds_sync import _logging
-from hyperbuds_sync._classify import (
-    classify,
-    is_unknown_endpoint,
-    network_error,
-    parse_quota_headers,
-)
-from hyperbuds_sync._gateway import Gateway
 from hyperbuds_sync.errors import (
     ApiConfigError,
     MalformedPayload,
@@ -45,6 +38,13 @@ from hyperbuds_sync.errors import (
 from hyperbuds_sync.metrics import RETRIES, UPSTREAM_CALLS, Metrics
 from hyperbuds_sync.models import ProviderRequest
 from hyperbuds_sync.quota import KeyPool, next_midnight, next_month_start
+from hyperbuds_sync.transport import Gateway
+from hyperbuds_sync.transport._classify import (
+    classify,
+    is_unknown_endpoint,
+    network_error,
+)
+from hyperbuds_sync.transport._headers import parse_quota_headers
 
 KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
 KEY_B = "KEYB-5ecret-zyxwvutsrqponmlkjihgfedcba9876543210zz"

@@ -1,4 +1,4 @@
-"""The gateway's lean first attempt: the URL it builds, its header sets, the retry replay and the
+"""The gateway's plain path: the URL it builds, its header sets, the retry loop's counts and the
 debug line, checked on a real socket against what aiohttp's ``params=`` would have sent."""
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from hyperbuds_sync._gateway import Gateway
-from hyperbuds_sync._retry import RetryPolicy
 from hyperbuds_sync.errors import ProviderUnavailable
 from hyperbuds_sync.metrics import RETRIES, UPSTREAM_CALLS
 from hyperbuds_sync.models import ProviderRequest
+from hyperbuds_sync.transport import Gateway, RetryPolicy
 
 KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
 KEY_B = "KEYB-5ecret-zyxwvutsrqponmlkjihgfedcba9876543210zz"
@@ -119,7 +118,7 @@ async def test_each_key_and_host_has_its_own_read_only_headers(
     assert all(r.headers["accept"] == "application/json" for r in handler.seen)
 
 
-async def test_a_retryable_first_error_replays_into_the_policy(
+async def test_retryable_errors_go_round_the_one_loop(
     echo: tuple[Echo, TestServer],
 ) -> None:
     handler, server = echo

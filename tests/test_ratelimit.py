@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from hyperbuds_sync._ratelimit import MemoryRateLimiter, RateLimiter
+from hyperbuds_sync.transport import MemoryRateLimiter, RateLimiter
 
 HOST = "tiktok-api23.p.rapidapi.com"
 OTHER = "twitter241.p.rapidapi.com"

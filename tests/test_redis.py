@@ -24,7 +24,6 @@ from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync._facade import SocialSync
-from hyperbuds_sync._ratelimit import RateLimiter
 from hyperbuds_sync._redis import (
     NO_REDIS_MESSAGE,
     RedisLink,
@@ -38,6 +37,7 @@ from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceede
 from hyperbuds_sync.models import PlatformData, QuotaStatus
 from hyperbuds_sync.quota import KeyState, RedisKeyState, fingerprint
 from hyperbuds_sync.testing import RapidAPIEmulator
+from hyperbuds_sync.transport import RateLimiter
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = ROOT / "tests" / "fleet_worker.py"

@@ -11,8 +11,10 @@ import pytest
 
 from hyperbuds_sync import (
     HyperbudsSyncError,
+    InvalidInput,
     MalformedPayload,
     PlatformData,
+    ProviderUnavailable,
     QuotaExceeded,
     SocialSync,
     SyncReport,
@@ -78,9 +80,8 @@ async def test_every_creator_gets_one_outcome_under_faults() -> None:
                     assert name not in reports
                     reports[name] = await sync.sync_all(dict.fromkeys(PLATFORMS, name))
 
-            # 4 creators x 4 platforms in flight, within the connector's 20 per host: aiohttp's
-            # total timeout also counts the wait for a pooled connection, and this test is about
-            # answers, not about queueing.
+            # 4 creators x 4 platforms in flight, within the connector's 20 per host: this test
+            # is about answers; queueing for a connection has its own tests below.
             await asyncio.gather(*(worker() for _ in range(4)))
         outcomes = Counter[str]()
         assert sorted(reports) == sorted(everyone)
@@ -188,3 +189,83 @@ async def test_answers_over_the_cap_are_refused_through_social_sync() -> None:
                 await sync.fetch("instagram", "bigpage")
             assert (await sync.fetch("twitch", "smallpage")).followers >= 0
         assert rapidapi.calls_for(platform="instagram", username="bigpage") == 1  # not retried
+
+
+# --- our own waiting is not the provider's fault -------------------------------------------------
+
+
+async def test_waiting_for_a_pooled_connection_spends_no_try() -> None:
+    """30 answers that take 7 s hold the 20 connections per host; 40 fast fetches and the last
+    10 slow ones queue behind them for up to 14 s, more than the 10 s per-attempt timeout. With
+    one try each, every fetch still succeeds, and each is requested once."""
+    slow = [f"slow{i:02d}" for i in range(30)]
+    fast = [f"fast{i:02d}" for i in range(40)]
+    async with RapidAPIEmulator(autogenerate=True) as rapidapi:
+        for name in slow:
+            rapidapi.fail(name, Fault.delay(7.0))
+        sync = SocialSync(rapidapi_key=TEST_KEY, rapidapi_endpoint=rapidapi.url, max_tries=1)
+        async with sync:
+            found = await asyncio.gather(*(sync.fetch("twitch", name) for name in slow + fast))
+        assert [data.username for data in found] == slow + fast
+        for name in slow + fast:
+            assert rapidapi.calls_for(platform="twitch", username=name) == 1, name
+
+
+async def test_slow_answers_beside_a_full_pool() -> None:
+    """The fault suite's case of slow answers beside a full pool: 4 connections per host, held
+    by answers slower than the rest (some beyond the timeout). Fetches queued behind them wait
+    longer than a per-attempt timeout, yet only the answers that really time out fail, each
+    after exactly ``max_tries`` requests; the others are requested once."""
+    slow = [f"slow{i}" for i in range(8)]  # 0.4 s: within the 0.5 s timeout
+    stuck = [f"stuck{i}" for i in range(4)]  # 0.9 s: beyond it, every try
+    fast = [f"fast{i:02d}" for i in range(24)]
+    async with RapidAPIEmulator(autogenerate=True) as rapidapi:
+        for name in slow:
+            rapidapi.fail(name, Fault.delay(0.4))
+        for name in stuck:
+            rapidapi.fail(name, Fault.delay(0.9))
+        sync = SocialSync(
+            rapidapi_key=TEST_KEY,
+            rapidapi_endpoint=rapidapi.url,
+            timeout=0.5,
+            max_tries=2,
+            max_connections_per_host=4,
+        )
+        async with sync:
+            names = stuck + slow + fast
+            calls = (sync.fetch("twitter", name) for name in names)
+            results = await asyncio.gather(*calls, return_exceptions=True)
+        for name, result in zip(names, results, strict=True):
+            requests = rapidapi.calls_for(platform="twitter", username=name)
+            if name in stuck:
+                assert isinstance(result, ProviderUnavailable), (name, result)
+                assert requests == 2, name
+            else:
+                assert isinstance(result, PlatformData), (name, result)
+                assert requests == 1, name
+
+
+async def test_waiting_for_the_rate_limiter_spends_no_try() -> None:
+    """At 20 requests per second, the 30th fetch waits about 1.5 s for its slot, far beyond the
+    0.3 s per-attempt timeout; with one try each, all succeed, each requested once."""
+    names = [f"paced{i:02d}" for i in range(30)]
+    async with RapidAPIEmulator(autogenerate=True) as rapidapi:
+        sync = SocialSync(
+            rapidapi_key=TEST_KEY,
+            rapidapi_endpoint=rapidapi.url,
+            max_tries=1,
+            timeout=TIMEOUT,
+            rate_limit=20,
+        )
+        async with sync:
+            found = await asyncio.gather(*(sync.fetch("tiktok", name) for name in names))
+        assert [data.username for data in found] == names
+        assert rapidapi.calls_for(platform="tiktok") == len(names)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, "20"])
+def test_connection_limits_must_be_whole_numbers(bad: object) -> None:
+    with pytest.raises(InvalidInput, match="max_connections"):
+        SocialSync(rapidapi_key=TEST_KEY, max_connections=bad)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="max_connections_per_host"):
+        SocialSync(rapidapi_key=TEST_KEY, max_connections_per_host=bad)  # type: ignore[arg-type]

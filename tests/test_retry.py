@@ -1,15 +1,24 @@
-"""Retry policy: Retry-After parsing (garbage tolerated), the wait generator, and ``retrying``."""
+"""Retry policy: Retry-After parsing (garbage tolerated), the waits, and the one retry loop."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
-from hyperbuds_sync import _retry
-from hyperbuds_sync._retry import RetryPolicy, _wait_gen, parse_retry_after, retrying
 from hyperbuds_sync.errors import ProviderUnavailable, RateLimited, UsernameNotFound
+from hyperbuds_sync.metrics import RETRIES, Metrics
+from hyperbuds_sync.transport import (
+    RetryDetails,
+    RetryPolicy,
+    _retry,
+    call_with_retries,
+    parse_retry_after,
+    retry_logger,
+    retrying,
+)
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
 
@@ -65,36 +74,33 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == expected
 
 
-def prime(policy: RetryPolicy) -> object:
-    gen = _wait_gen(policy)
-    assert gen.send(None) == 0.0  # backoff primes the generator
-    return gen
+def test_wait_honours_server_hint(sleeps_on: None) -> None:
+    policy = RetryPolicy()
+    assert policy.wait_before(1, RateLimited("slow down", retry_after=2.5)) == 2.5
+    assert policy.wait_before(2, RateLimited("slow down", retry_after=0)) == 0.0
+    assert policy.wait_before(1, RateLimited("long", retry_after=30.5)) is None  # above the cap
 
 
-def test_wait_gen_honours_server_hint(sleeps_on: None) -> None:
-    gen = prime(RetryPolicy())
-    assert gen.send(RateLimited("slow down", retry_after=2.5)) == 2.5  # type: ignore[attr-defined]
-    assert gen.send(RateLimited("slow down", retry_after=0)) == 0.0  # type: ignore[attr-defined]
-
-
-def test_wait_gen_is_exponential_with_full_jitter_and_capped(sleeps_on: None) -> None:
+def test_wait_is_exponential_with_full_jitter_and_capped(sleeps_on: None) -> None:
     policy = RetryPolicy(base_delay=0.5, max_delay=2.0)
-    gen = prime(policy)
-    for attempt in range(8):
-        delay = gen.send(ProviderUnavailable("down"))  # type: ignore[attr-defined]
-        assert 0.0 <= delay <= min(2.0, 0.5 * 2**attempt)
+    for retry in range(1, 9):
+        for _ in range(20):
+            delay = policy.wait_before(retry, ProviderUnavailable("down"))
+            assert delay is not None
+            assert 0.0 <= delay <= min(2.0, 0.5 * 2 ** (retry - 1))
 
 
-def test_wait_gen_no_hint_rate_limited_backs_off(sleeps_on: None) -> None:
-    gen = prime(RetryPolicy(base_delay=1.0))
-    delay = gen.send(RateLimited("no header", retry_after=None))  # type: ignore[attr-defined]
+def test_wait_no_hint_rate_limited_backs_off(sleeps_on: None) -> None:
+    delay = RetryPolicy(base_delay=1.0).wait_before(1, RateLimited("no header", retry_after=None))
+    assert delay is not None
     assert 0.0 <= delay <= 1.0
 
 
-def test_wait_gen_without_sleeps_waits_zero(sleeps_off: None) -> None:
-    gen = prime(RetryPolicy())
-    assert gen.send(RateLimited("x", retry_after=9.0)) == 0.0  # type: ignore[attr-defined]
-    assert gen.send(ProviderUnavailable("x")) == 0.0  # type: ignore[attr-defined]
+def test_wait_without_sleeps_waits_zero(sleeps_off: None) -> None:
+    policy = RetryPolicy()
+    assert policy.wait_before(1, RateLimited("x", retry_after=9.0)) == 0.0
+    assert policy.wait_before(1, ProviderUnavailable("x")) == 0.0
+    assert policy.wait_before(1, RateLimited("x", retry_after=99.0)) is None  # still gives up
 
 
 def test_policy_refuses_zero_tries() -> None:
@@ -130,3 +136,42 @@ async def test_retrying_counts(sleeps_off: None) -> None:
     assert await _count(policy, [RateLimited("long", retry_after=31.0)]) == (1, [])
     assert await _count(policy, [RateLimited("short", retry_after=30.0)]) == (2, [1])
     assert await _count(RetryPolicy(max_tries=1), [ProviderUnavailable("a")]) == (1, [])
+
+
+async def test_the_loop_waits_what_it_reports_and_logs_through_the_hook(
+    sleeps_on: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    errors: list[Exception] = [
+        RateLimited("slow", retry_after=0.05, platform="tiktok", host="h", status=429),
+        ProviderUnavailable("down", platform="tiktok", host="h", status=503),
+    ]
+
+    async def attempt(value: int) -> int:
+        if errors:
+            raise errors.pop(0)
+        return value
+
+    metrics = Metrics()
+    hook = retry_logger(metrics, logging.getLogger("hyperbuds_sync"), "test call")
+    seen: list[RetryDetails] = []
+
+    def on_retry(details: RetryDetails) -> None:
+        seen.append(details)
+        hook(details)
+
+    policy = RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.01)
+    with caplog.at_level(logging.DEBUG, logger="hyperbuds_sync"):
+        assert (
+            await call_with_retries(
+                policy, (RateLimited, ProviderUnavailable), attempt, 7, on_retry=on_retry
+            )
+            == 7
+        )
+    assert [d["tries"] for d in seen] == [1, 2]
+    assert seen[0]["wait"] == 0.05
+    assert 0.0 <= seen[1]["wait"] <= 0.01
+    assert metrics.get(RETRIES, "tiktok") == 2
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines[0] == (
+        "Retrying test call for tiktok on h after RateLimited (status 429), try 1, waiting 0.05s"
+    )

@@ -25,10 +25,10 @@ from hyperbuds_sync import (
     SocialSync,
     SyncClient,
 )
-from hyperbuds_sync._gateway import Gateway
 from hyperbuds_sync.config import Settings
 from hyperbuds_sync.quota import KeyPool
 from hyperbuds_sync.testing import BackendEmulator, Fault, RapidAPIEmulator
+from hyperbuds_sync.transport import Gateway
 
 KEY = "sk-sec-9f8e7d6c5b4a39281706f5e4d3c2b1a0ffeeddccbbaa"
 KEY_B = "sk-sec-0a1b2c3d4e5f60718293a4b5c6d7e8f9aabbccddeeff"

@@ -13,7 +13,7 @@ from typing import Final
 
 from redis.commands.core import AsyncScript
 
-from .._ratelimit import MemoryRateLimiter
+from ..transport import MemoryRateLimiter
 from ._link import RedisLink
 
 __all__ = ["RedisRateLimiter"]

@@ -21,8 +21,6 @@ from urllib.parse import quote
 import aiohttp
 from yarl import URL
 
-from .._retry import RetryPolicy, retrying
-from .._session import SessionHolder
 from ..config import DEFAULT_API_URL
 from ..errors import (
     AuthenticationError,
@@ -32,6 +30,7 @@ from ..errors import (
 )
 from ..metrics import RETRIES, Metrics
 from ..models import ProfileStats, SyncPayload, SyncResult
+from ..transport import RetryPolicy, SessionHolder, retrying
 from . import _answers as answers
 
 __all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]

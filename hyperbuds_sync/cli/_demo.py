@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from .. import _retry
+from .. import transport
 from .._facade import SocialSync
 from ..errors import QuotaExceeded
 from ..metrics import CACHE_HITS, UPSTREAM_CALLS
@@ -69,12 +69,12 @@ def run_demo(args: argparse.Namespace) -> int:
     """Run the demo; 0 when every step behaved as expected, 1 otherwise."""
     as_json = bool(getattr(args, "json", False))
     console = Console(quiet=as_json)  # with --json, only the checks are printed
-    previous = _retry.sleeps_enabled()
+    previous = transport.sleeps_enabled()
     set_testing(True)  # no backoff sleeps: the demo must take about a second
     try:
         checks = asyncio.run(_demo(console, Output(True) if as_json else None))
     finally:
-        _retry.set_sleeps(previous)
+        transport.set_sleeps(previous)
     console.print(Rule())
     if checks.failed:
         console.print(f"[red]demo failed:[/] {len(checks.failed)} step(s) did not behave")

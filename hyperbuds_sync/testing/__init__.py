@@ -15,7 +15,7 @@ module does not need pytest.
 
 from __future__ import annotations
 
-from .._retry import set_sleeps
+from ..transport import set_sleeps
 from ._backend import TEST_TOKEN, BackendEmulator, RecordedRequest
 from ._creators import Creator
 from ._faults import Fault

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
-from .._retry import set_sleeps, sleeps_enabled
+from ..transport import set_sleeps, sleeps_enabled
 from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
 
 if TYPE_CHECKING:

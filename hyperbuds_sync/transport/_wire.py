@@ -14,6 +14,7 @@ from yarl import URL
 __all__ = ["Base", "decode", "encoded_base", "plain_success", "quote_value", "read_capped"]
 
 _CHUNK = 64 * 1024
+_AS_IS: Final = frozenset({"identity", ""})  # Content-Encoding values that are not encoded
 _SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote(safe="") leaves alone
 
 Base = tuple[str, str, str]  # (scheme, authority, path), encoded
@@ -34,20 +35,26 @@ def quote_value(text: str) -> str:
 
 
 async def read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
-    """The body, or ``None`` once it is known to exceed ``cap`` (the connection is then closed
-    without reading the rest)."""
-    try:
-        length = resp.content_length
-    except ValueError:
-        length = None
-    if length is not None and length > cap:
-        resp.close()
-        return None
-    if length is not None:  # framed by Content-Length, known to fit: one read, no chunk loop
-        return await resp.read()
+    """The decoded body, or ``None`` once it is known to exceed ``cap`` decoded bytes (the
+    connection is then closed without reading the rest).
+
+    ``Content-Length`` is trusted only for a body sent as is: a compressed one (aiohttp decodes
+    gzip and deflate, br with brotli installed) is read chunk by chunk, counting decoded bytes,
+    so a small answer that inflates to gigabytes stops just past the cap.
+    """
+    if resp.headers.get("Content-Encoding", "identity").lower() in _AS_IS:
+        try:
+            length = resp.content_length
+        except ValueError:
+            length = None
+        if length is not None and length > cap:
+            resp.close()
+            return None
+        if length is not None:  # framed by Content-Length, known to fit: one read, no chunk loop
+            return await resp.read()
     buf = bytearray()
     async for chunk in resp.content.iter_chunked(_CHUNK):
-        buf.extend(chunk)
+        buf += chunk
         if len(buf) > cap:
             resp.close()
             return None

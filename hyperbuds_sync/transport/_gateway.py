@@ -2,7 +2,7 @@
 
 One lazily created ``aiohttp.ClientSession`` (or a borrowed one, never closed here), the
 ``x-rapidapi-*`` headers, a key from the :class:`~hyperbuds_sync._keys.KeyPool`, an optional
-client-side rate limit, retries through :func:`hyperbuds_sync._retry.retrying`, a capped body
+client-side rate limit, retries through :func:`~._retry.call_with_retries`, a capped body
 read, and one function, :func:`classify`, mapping an answer to the SDK's exception tree.
 
 The gateway never knows which platform it serves beyond the ``platform`` name it is given for
@@ -12,7 +12,7 @@ errors and metrics.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
@@ -20,22 +20,9 @@ from attrs import frozen
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
-from . import _logging
-from ._classify import (
-    Headers,
-    classify,
-    is_daily_quota,
-    is_unknown_endpoint,
-    network_error,
-    parse_quota_headers,
-    quota_values,
-)
-from ._logging import logger
-from ._ratelimit import RateLimiter
-from ._retry import RetryPolicy, retrying
-from ._session import SessionHolder
-from ._wire import Base, decode, encoded_base, plain_success, quote_value, read_capped
-from .errors import (
+from .. import _logging
+from .._logging import logger
+from ..errors import (
     ApiConfigError,
     HyperbudsSyncError,
     MalformedPayload,
@@ -44,12 +31,23 @@ from .errors import (
     QuotaExceeded,
     RateLimited,
 )
-from .metrics import RETRIES, UPSTREAM_CALLS, Metrics
-from .models import QuotaStatus
-from .quota import NO_KEY_MESSAGE, KeyPool
+from ..metrics import UPSTREAM_CALLS, Metrics
+from ..models import QuotaStatus
+from ..quota import NO_KEY_MESSAGE, KeyPool
+from ._classify import (
+    classify,
+    is_daily_quota,
+    is_unknown_endpoint,
+    network_error,
+)
+from ._headers import Headers, parse_quota_headers, quota_values
+from ._ratelimit import RateLimiter
+from ._retry import RetryPolicy, call_with_retries, retry_logger
+from ._session import SessionHolder, attempt_timeout
+from ._wire import Base, decode, encoded_base, plain_success, quote_value, read_capped
 
 if TYPE_CHECKING:
-    from .models import ProviderRequest
+    from ..models import ProviderRequest
 
 __all__ = ["Gateway"]
 
@@ -80,7 +78,8 @@ class Gateway:
         endpoint: a base URL (emulator or proxy) to send to instead of ``https://{host}``;
             ``x-rapidapi-host`` is still the provider host.
         session: a session to borrow; it is used as is and never closed here.
-        timeout: seconds per attempt in all (connect at most 5 s).
+        timeout: seconds per attempt for the provider to answer (see :func:`attempt_timeout`);
+            the wait for a pooled connection or the rate limiter is not part of it.
         retry: the retry policy for :class:`RateLimited` and :class:`ProviderUnavailable`.
         metrics: where ``upstream_calls``, ``retries`` and ``errors.*`` are counted.
         key_pool: a configured :class:`KeyPool` (reserve, alert hook, shared state).
@@ -125,14 +124,12 @@ class Gateway:
                 session, limit=connector_limit, limit_per_host=connector_limit_per_host
             )
             self._owns_http = True
-        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 5.0))
+        self._timeout = attempt_timeout(timeout)
         self._retry = retry
         self._metrics = metrics if metrics is not None else Metrics()
         self._limiter = limiter
         self._max_body = max_body_bytes
-        self._call: Callable[..., Awaitable[Any]] = retrying(
-            retry, _RETRY_ON, on_retry=self._on_retry
-        )(self._again)
+        self._on_retry = retry_logger(self._metrics, logger, "RapidAPI call")
         self._bases: dict[tuple[str, str], Base | None] = {}
         self._header_sets: dict[tuple[str, str], CIMultiDictProxy[str]] = {}
 
@@ -198,10 +195,7 @@ class Gateway:
         return headers
 
     async def get_json(self, request: ProviderRequest, *, platform: str, username: str) -> Any:
-        """``GET`` the request and return the decoded JSON body.
-
-        The first attempt runs outside the retry machinery; only a retryable error enters it,
-        replayed as the policy's first failed try, so the counts and waits are the policy's.
+        """``GET`` the request and return the decoded JSON body, retried per the policy.
 
         Raises:
             ApiConfigError: no RapidAPI key is configured.
@@ -211,24 +205,19 @@ class Gateway:
         try:
             if not len(self._pool):
                 raise ApiConfigError(NO_KEY_MESSAGE)
-            try:
-                return await self._attempt(request, platform, username)
-            except _RETRY_ON as exc:
-                first: list[Exception] = [exc]
-            return await self._call(first, request, platform, username)
+            return await call_with_retries(
+                self._retry,
+                _RETRY_ON,
+                self._attempt,
+                request,
+                platform,
+                username,
+                on_retry=self._on_retry,
+            )
         except HyperbudsSyncError as exc:
             self._metrics.error(exc, platform)
             logger.debug("RapidAPI call for %s on %s failed: %r", platform, request.host, exc)
             raise
-
-    async def _again(
-        self, first: list[Exception], request: ProviderRequest, platform: str, username: str
-    ) -> Any:
-        """The retried callable: the first call replays the first attempt's error, the next
-        ones are real attempts."""
-        if first:
-            raise first.pop()
-        return await self._attempt(request, platform, username)
 
     async def _attempt(self, request: ProviderRequest, platform: str, username: str) -> Any:
         """One policy attempt: on a quota answer, the same call moves to the next usable key."""
@@ -326,13 +315,3 @@ class Gateway:
         if not parsed:
             raise MalformedPayload(f"{host} answer is not JSON (HTTP {status})", **answer.facts)
         return body
-
-    def _on_retry(self, details: Mapping[str, Any]) -> None:
-        """backoff's ``on_backoff`` hook: count and log the retry (no headers, no key)."""
-        exc = details.get("exception")
-        platform = getattr(exc, "platform", None) or ""
-        self._metrics.incr(RETRIES, platform)
-        what = f"{type(exc).__name__} (status {getattr(exc, 'status', None)})"
-        log = "Retrying RapidAPI call for %s on %s after %s, try %s, waiting %.2fs"
-        wait = details.get("wait") or 0.0
-        logger.debug(log, platform, getattr(exc, "host", None), what, details.get("tries"), wait)

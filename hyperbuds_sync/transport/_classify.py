@@ -11,12 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
-from attrs import frozen
-from multidict import CIMultiDict, CIMultiDictProxy
 
-from ._logging import redact
-from ._retry import parse_retry_after
-from .errors import (
+from .._logging import redact
+from ..errors import (
     ProviderAuthError,
     ProviderError,
     ProviderUnavailable,
@@ -24,70 +21,13 @@ from .errors import (
     RateLimited,
     UsernameNotFound,
 )
+from ._headers import Headers, as_ci, parse_quota_headers, parse_retry_after
 
-__all__ = [
-    "QuotaHeaders",
-    "classify",
-    "is_daily_quota",
-    "is_unknown_endpoint",
-    "network_error",
-    "parse_quota_headers",
-    "quota_values",
-]
+__all__ = ["classify", "is_daily_quota", "is_unknown_endpoint", "network_error"]
 
 _QUOTA = re.compile(r"exceeded the (monthly|daily) quota", re.IGNORECASE)
 _DAILY = re.compile(r"\bdaily quota\b", re.IGNORECASE)
 _CLIP = 200
-
-Headers = Mapping[str, str]
-
-
-# --- quota headers -------------------------------------------------------------------------------
-
-
-@frozen
-class QuotaHeaders:
-    """The ``x-ratelimit-requests-*`` values of one answer; ``reset_in`` is seconds from now."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    reset_in: float | None = None
-
-
-def _ci(headers: Headers) -> Headers:
-    if isinstance(headers, CIMultiDict | CIMultiDictProxy):
-        return headers
-    return CIMultiDict(headers)
-
-
-def _number(headers: Headers, name: str) -> float | None:
-    value = headers.get(name)
-    if value is None:
-        return None
-    try:
-        number = float(value.strip())
-    except ValueError:
-        return None
-    return number if number >= 0 and number != float("inf") else None  # NaN fails >= 0
-
-
-def quota_values(headers: Headers) -> tuple[int | None, int | None, float | None]:
-    """``(limit, remaining, reset_in)`` as :func:`parse_quota_headers` reads them, as a plain
-    tuple (the gateway calls this on every answer)."""
-    headers = _ci(headers)
-    limit = _number(headers, "x-ratelimit-requests-limit")
-    remaining = _number(headers, "x-ratelimit-requests-remaining")
-    return (
-        None if limit is None else int(limit),
-        None if remaining is None else int(remaining),
-        _number(headers, "x-ratelimit-requests-reset"),
-    )
-
-
-def parse_quota_headers(headers: Headers) -> QuotaHeaders:
-    """Read ``x-ratelimit-requests-limit/-remaining/-reset``; garbage and negatives are ``None``."""
-    limit, remaining, reset_in = quota_values(headers)
-    return QuotaHeaders(limit=limit, remaining=remaining, reset_in=reset_in)
 
 
 # --- classification ------------------------------------------------------------------------------
@@ -148,7 +88,7 @@ def classify(
       (a wrong path; the gateway logs a WARNING for it, see :func:`is_unknown_endpoint`);
     * 401/403 -> :class:`ProviderAuthError`; anything else -> plain :class:`ProviderError`.
     """
-    headers = _ci(headers)
+    headers = as_ci(headers)
     ok = 200 <= status < 300
     message = _message_of(body, allow_text=not ok)
     detail = f": {_clip(message)}" if message else ""

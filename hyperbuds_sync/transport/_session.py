@@ -1,10 +1,33 @@
-"""The one aiohttp session a SocialSync uses for the providers and the backend alike."""
+"""The one aiohttp session a SocialSync uses for the providers and the backend alike, and the
+per-attempt timeout every request on it is sent with."""
 
 from __future__ import annotations
 
 import aiohttp
 
-__all__ = ["SessionHolder"]
+from ..errors import InvalidInput
+
+__all__ = ["SessionHolder", "attempt_timeout"]
+
+_CONNECT_CAP = 5.0
+
+
+def attempt_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    """The timeout of one attempt: the socket connect (at most 5 s) and the answer.
+
+    Neither aiohttp's ``total`` nor its ``connect`` is set: both include the wait for a free
+    pooled connection, and our own queueing is not the provider's fault. ``sock_connect``
+    bounds the TCP (and TLS) connect, ``sock_read`` the silence while waiting for the answer.
+    """
+    return aiohttp.ClientTimeout(
+        total=None, connect=None, sock_connect=min(seconds, _CONNECT_CAP), sock_read=seconds
+    )
+
+
+def _check_limit(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{what} must be a whole number >= 1, got {value!r}")
+    return value
 
 
 class SessionHolder:
@@ -12,7 +35,9 @@ class SessionHolder:
 
     Creation waits for the first request so the session is made inside the running loop, as
     aiohttp requires. Timeouts are set per request by the callers, so one session serves hosts
-    with different timeouts.
+    with different timeouts. ``limit`` and ``limit_per_host`` are the owned session's connection
+    limits (``SocialSync(max_connections=, max_connections_per_host=)``); a request beyond them
+    waits for a free connection, and that wait is charged to no attempt.
     """
 
     __slots__ = ("_closed", "_limit", "_limit_per_host", "_owned", "_session")
@@ -26,8 +51,8 @@ class SessionHolder:
     ) -> None:
         self._session = session
         self._owned = session is None
-        self._limit = limit
-        self._limit_per_host = limit_per_host
+        self._limit = _check_limit(limit, "max_connections")
+        self._limit_per_host = _check_limit(limit_per_host, "max_connections_per_host")
         self._closed = False
 
     @property

@@ -1,0 +1,47 @@
+"""The RapidAPI transport: the one request loop between a provider's request and its JSON.
+
+Owns the HTTP session (:class:`SessionHolder`), the request loop with its key rotation
+(:class:`Gateway`), the retry policy and its one loop (:class:`RetryPolicy`,
+:func:`call_with_retries`, and :func:`retry_logger`, the hook that counts and logs retries), the
+mapping of answers to the error tree (``_classify``), the bounded reading of quota and
+``Retry-After`` headers (``_headers``), the capped body read (``_wire``) and the
+client-side rate limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`).
+
+It may import ``errors``, ``metrics``, ``models``, ``_logging`` and the quota's public face (the
+key pool); it never imports a platform or provider, ``cache/``, ``cli/`` or ``testing/``. Other
+folders import only the names below.
+"""
+
+from __future__ import annotations
+
+from ._gateway import Gateway
+from ._headers import parse_retry_after
+from ._ratelimit import MemoryRateLimiter, RateLimiter
+from ._retry import (
+    RetryDetails,
+    RetryHook,
+    RetryPolicy,
+    call_with_retries,
+    retry_logger,
+    retrying,
+    set_sleeps,
+    sleeps_enabled,
+)
+from ._session import SessionHolder, attempt_timeout
+
+__all__ = [
+    "Gateway",
+    "MemoryRateLimiter",
+    "RateLimiter",
+    "RetryDetails",
+    "RetryHook",
+    "RetryPolicy",
+    "SessionHolder",
+    "attempt_timeout",
+    "call_with_retries",
+    "parse_retry_after",
+    "retry_logger",
+    "retrying",
+    "set_sleeps",
+    "sleeps_enabled",
+]

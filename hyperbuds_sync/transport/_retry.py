@@ -1,0 +1,164 @@
+"""All retry policy in one place: what retries, how long to wait, when to give up.
+
+Both transports (RapidAPI and the backend) run their attempts through one loop,
+:func:`call_with_retries`: attempt; on a retryable error decide (tries left? a server hint
+above the cap?), report the retry to a hook, wait, attempt again. A server's ``Retry-After`` is
+waited as given; our own waits are exponential with full jitter (backoff's default jitter would
+turn a server hint into 0..delay, so the loop is ours, not ``backoff.on_exception``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypedDict, TypeVar
+
+from attrs import frozen
+
+from ..metrics import RETRIES, Metrics
+
+__all__ = [
+    "RetryDetails",
+    "RetryHook",
+    "RetryPolicy",
+    "call_with_retries",
+    "retry_logger",
+    "retrying",
+    "set_sleeps",
+    "sleeps_enabled",
+]
+
+T = TypeVar("T")
+
+_sleeps = True
+
+
+def set_sleeps(enabled: bool) -> None:
+    """Switch backoff sleeps on or off for the whole process (tests only).
+
+    With sleeps off, retries still happen, the same number of times, but without waiting.
+    :func:`hyperbuds_sync.testing.set_testing` is the public spelling.
+    """
+    global _sleeps
+    _sleeps = enabled
+
+
+def sleeps_enabled() -> bool:
+    """Whether backoff sleeps are on."""
+    return _sleeps
+
+
+@frozen
+class RetryPolicy:
+    """How retries behave.
+
+    Attributes:
+        max_tries: attempts in all, the first included (1 disables retries).
+        base_delay: the first backoff ceiling in seconds; it doubles each attempt.
+        max_delay: the largest backoff ceiling.
+        retry_after_cap: a server-asked wait longer than this is not waited for; the error is
+            raised at once instead.
+    """
+
+    max_tries: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    retry_after_cap: float = 30.0
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_tries < 1:
+            raise ValueError("max_tries must be >= 1")
+
+    def wait_before(self, retry: int, exc: BaseException) -> float | None:
+        """Seconds to wait before retry number ``retry`` (1 for the first) after ``exc``, or
+        ``None`` to give up now because the server asks for longer than ``retry_after_cap``.
+
+        A server hint (``exc.retry_after``) is waited as given; otherwise a full-jitter
+        exponential wait, ``uniform(0, min(max_delay, base_delay * 2 ** (retry - 1)))``.
+        """
+        hint = getattr(exc, "retry_after", None)
+        if isinstance(hint, int | float):
+            if hint > self.retry_after_cap:
+                return None
+            wait = float(hint)
+        else:
+            ceiling = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
+            wait = random.uniform(0, ceiling)  # noqa: S311 - jitter, not a secret
+        return wait if _sleeps else 0.0
+
+
+class RetryDetails(TypedDict):
+    """What a retry hook is told before each wait: the error, the tries made so far, the wait."""
+
+    exception: Exception
+    tries: int
+    wait: float
+
+
+RetryHook = Callable[[RetryDetails], None]
+
+
+async def call_with_retries(
+    policy: RetryPolicy,
+    retry_on: tuple[type[Exception], ...],
+    attempt: Callable[..., Awaitable[T]],
+    *args: Any,
+    on_retry: RetryHook | None = None,
+) -> T:
+    """``await attempt(*args)``, retried on ``retry_on`` errors as ``policy`` says.
+
+    The one retry loop: attempt; on a retryable error decide (tries left, server hint within
+    the cap), tell ``on_retry``, wait, and attempt again. Other errors, and the last retryable
+    one, propagate as raised.
+    """
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            return await attempt(*args)
+        except retry_on as exc:
+            wait = policy.wait_before(tries, exc) if tries < policy.max_tries else None
+            if wait is None:
+                raise
+            if on_retry is not None:
+                on_retry({"exception": exc, "tries": tries, "wait": wait})
+        await asyncio.sleep(wait)
+
+
+def retrying(
+    policy: RetryPolicy,
+    retry_on: tuple[type[Exception], ...],
+    *,
+    on_retry: Callable[[Any], None] | None = None,
+) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
+    """A decorator running an async attempt through :func:`call_with_retries`."""
+
+    def decorate(attempt: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+        @functools.wraps(attempt)
+        async def retried(*args: Any, **kwargs: Any) -> T:
+            call = functools.partial(attempt, *args, **kwargs)
+            return await call_with_retries(policy, retry_on, call, on_retry=on_retry)
+
+        return retried
+
+    return decorate
+
+
+def retry_logger(metrics: Metrics, logger: logging.Logger, what: str) -> RetryHook:
+    """A retry hook that counts ``retries`` per platform and logs one DEBUG line per retry,
+    naming the error class, status, host, try and wait (never a header or a key)."""
+
+    def on_retry(details: RetryDetails) -> None:
+        exc = details["exception"]
+        platform = getattr(exc, "platform", None) or ""
+        metrics.incr(RETRIES, platform)
+        if logger.isEnabledFor(logging.DEBUG):
+            error = f"{type(exc).__name__} (status {getattr(exc, 'status', None)})"
+            host = getattr(exc, "host", None)
+            log = "Retrying %s for %s on %s after %s, try %s, waiting %.2fs"
+            logger.debug(log, what, platform, host, error, details["tries"], details["wait"])
+
+    return on_retry
