@@ -37,10 +37,12 @@ from .errors import (
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
+    SuspiciousDrop,
     UnknownFormula,
     UnknownPlatform,
     UsernameNotFound,
 )
+from .history import Growth, GrowthWindow, Snapshot
 from .metrics import Metrics
 from .models import (
     KeyQuota,
@@ -73,6 +75,8 @@ __all__ = [
     "Cache",
     "ConfigError",
     "Engagement",
+    "Growth",
+    "GrowthWindow",
     "HyperbudsSyncError",
     "InvalidInput",
     "InvalidStats",
@@ -97,7 +101,9 @@ __all__ = [
     "RateLimited",
     "RetryPolicy",
     "Settings",
+    "Snapshot",
     "SocialSync",
+    "SuspiciousDrop",
     "SyncClient",
     "SyncOutcome",
     "SyncPayload",
