@@ -149,14 +149,15 @@ class SQLHistoryStore:
         """Growth over each window: the end is the latest snapshot (at or before ``at``), each
         window's start the latest snapshot at or before ``end - days``."""
         chosen = check_windows(windows)
+        bound = None if at is None else utc(at)
         async with self._begin() as conn:
-            end = await _latest(conn, platform, username, None if at is None else utc(at))
-            starts: dict[int, Snapshot | None] = {}
-            for days in chosen:
-                bound = None if end is None else start_bound(end, days)
-                starts[days] = (
-                    None if bound is None else await _latest(conn, platform, username, bound)
-                )
+            end = await _latest(conn, platform, username, bound)
+            if end is None or not chosen:
+                return growth_of(platform, username, end, dict.fromkeys(chosen))
+            bounds = {days: start_bound(end, days) for days in chosen}
+            rows = (await conn.execute(_starts_query(platform, username, bounds))).all()
+        found = {row.window: _snapshot(row) for row in rows}
+        starts = {days: found.get(days) for days in chosen}
         return growth_of(platform, username, end, starts)
 
     async def last_sync(
@@ -195,16 +196,33 @@ def _creator(platform: str, username: str) -> sa.Select[Any]:
 
 
 def _snapshot(row: sa.Row[Any]) -> Snapshot:
-    return Snapshot(**row._asdict())
+    return Snapshot(**{name: getattr(row, name) for name in _SNAPSHOT_FIELDS})
+
+
+def _latest_at(platform: str, username: str, bound: datetime | None) -> sa.Select[Any]:
+    query = _creator(platform, username)
+    if bound is not None:
+        query = query.where(snapshots.c.fetched_at <= bound)
+    return query.order_by(snapshots.c.fetched_at.desc(), snapshots.c.id.desc()).limit(1)
+
+
+def _starts_query(
+    platform: str, username: str, bounds: dict[int, datetime]
+) -> sa.CompoundSelect[Any]:
+    """Every window's start in one statement: the latest snapshot at or before each bound,
+    tagged with its window (one index probe per window)."""
+    parts = []
+    for days, bound in bounds.items():
+        latest = _latest_at(platform, username, bound).add_columns(
+            sa.literal(days, sa.Integer).label("window")
+        )
+        parts.append(sa.select(latest.subquery()))
+    return sa.union_all(*parts)
 
 
 async def _latest(
     conn: AsyncConnection, platform: str, username: str, bound: datetime | None
 ) -> Snapshot | None:
     """The creator's latest snapshot at or before ``bound`` (any time when ``None``)."""
-    query = _creator(platform, username)
-    if bound is not None:
-        query = query.where(snapshots.c.fetched_at <= bound)
-    query = query.order_by(snapshots.c.fetched_at.desc(), snapshots.c.id.desc()).limit(1)
-    row = (await conn.execute(query)).first()
+    row = (await conn.execute(_latest_at(platform, username, bound))).first()
     return None if row is None else _snapshot(row)
