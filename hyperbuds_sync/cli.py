@@ -7,6 +7,8 @@
     hyperbuds-sync sync instagram --followers 93518 --engagement 4.2    # manual entry, no key
     hyperbuds-sync sync-all --tiktok mayacooks --twitch pixelmaya
     hyperbuds-sync quota [--probe tiktok mayacooks]
+    hyperbuds-sync history tiktok mayacooks [--json]    # recorded snapshots (history extra)
+    hyperbuds-sync growth tiktok mayacooks [--json]     # growth over 1, 7, 30, 90 days
     hyperbuds-sync emulate [--host 127.0.0.1] [--port 8081] [--backend-port 8082] [--quota N]
     hyperbuds-sync demo                    # both emulators in-process: no key, no internet
 
@@ -126,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
         return found
 
     _sdk_commands(command)
+    from ._cli.history import register as history_commands  # history, growth
+
+    history_commands(command)
     _emulator_commands(command)
     return parser
 

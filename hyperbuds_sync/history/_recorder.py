@@ -28,6 +28,10 @@ log = logging.getLogger("hyperbuds_sync.history")
 BATCH = 500
 """At most this many records per write."""
 
+LINGER = 0.05
+"""Seconds the writer waits after a first record for others to join its batch: one transaction
+per many records instead of one each (the per-transaction cost dominates small batches)."""
+
 
 def provenance(data: PlatformData) -> tuple[str, bool]:
     """The provider that answered and whether its counts are rounded (``""``/``False`` until the
@@ -140,6 +144,8 @@ class HistoryRecorder:
     async def _drain(self) -> None:
         while True:
             batch = [await self._queue.get()]
+            if self._queue.qsize() < BATCH:
+                await asyncio.sleep(LINGER)
             while len(batch) < BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:

@@ -59,7 +59,7 @@ snapshots = sa.Table(
     sa.Column("average_engagement", sa.Float, nullable=True),
     sa.Column("formula", sa.String(64), nullable=False, server_default=""),
     sa.Column("rounded", sa.Boolean, nullable=False),
-    sa.Column("raw", sa.JSON, nullable=True),  # version 2
+    sa.Column("raw", sa.JSON(none_as_null=True), nullable=True),  # version 2
     sa.UniqueConstraint("platform", "username", "provider", "fetched_at", name="uq_snapshots_key"),
 )
 SNAPSHOT_KEY = ("platform", "username", "provider", "fetched_at")

@@ -181,11 +181,21 @@ class SQLHistoryStore:
         await self.engine.dispose()
 
 
-def _snapshot_row(snapshot: Snapshot) -> dict[str, Any]:
-    row = {name: getattr(snapshot, name) for name in _SNAPSHOT_FIELDS}
-    if row["raw"] is not None:
-        row["raw"] = dict(row["raw"])
-    return row
+def _snapshot_row(s: Snapshot) -> dict[str, Any]:
+    return {
+        "platform": s.platform,
+        "username": s.username,
+        "provider": s.provider,
+        "fetched_at": s.fetched_at,
+        "followers": s.followers,
+        "following": s.following,
+        "total_content": s.total_content,
+        "total_engagement": s.total_engagement,
+        "average_engagement": s.average_engagement,
+        "formula": s.formula,
+        "rounded": s.rounded,
+        "raw": None if s.raw is None else dict(s.raw),
+    }
 
 
 def _creator(platform: str, username: str) -> sa.Select[Any]:
