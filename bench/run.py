@@ -11,7 +11,9 @@ target:
 2. the median cost of a cache hit, in memory and (with ``redis-server`` on PATH) in Redis;
 3. normalization (``adapter.parse`` + ``engagement.normalize``) per second on one core;
 4. a batch of creators x 4 platforms through ``sync_all`` (fetch + sync): throughput, peak RSS
-   and RSS over time.
+   and RSS over time;
+5. the history (``bench/history_bench.py``): SQLite write throughput, growth over four windows
+   among 1,000,000 snapshots, and a cold fetch with history on and off side by side.
 
 pyinstrument profiles of the fetch path and the cache-hit path are written to
 ``build/bench/`` (text). ``--quick`` shrinks every size for a smoke run.
@@ -36,6 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import _normalize  # noqa: E402
 import _throughput  # noqa: E402
+import history_bench  # noqa: E402
 from _server import EmulatorProcess  # noqa: E402
 
 from hyperbuds_sync import SocialSync  # noqa: E402
@@ -257,8 +260,11 @@ def main(argv: list[str] | None = None) -> int:
             ("RSS growth, 2nd half of run", f"{growth:.0f} MB", "flat (< 10 MB)", growth < 10)
         )
 
+        print("\n[5] history: SQLite writes, growth lookups, cold fetch with history on / off")
+        rows += history_bench.rows(emu.rapidapi, quick=args.quick)
+
         if not args.no_profile:
-            print("\n[5] pyinstrument profiles")
+            print("\n[6] pyinstrument profiles")
             for path in _profile(emu.rapidapi, 400 if args.quick else 2000):
                 print(f"  {path.relative_to(ROOT)}")
 

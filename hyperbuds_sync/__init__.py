@@ -38,10 +38,12 @@ from .errors import (
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
+    SuspiciousDrop,
     UnknownFormula,
     UnknownPlatform,
     UsernameNotFound,
 )
+from .history import Growth, GrowthWindow, Snapshot
 from .metrics import Metrics
 from .models import (
     KeyQuota,
@@ -76,6 +78,8 @@ __all__ = [
     "Cache",
     "ConfigError",
     "Engagement",
+    "Growth",
+    "GrowthWindow",
     "HyperbudsSyncError",
     "InvalidInput",
     "InvalidStats",
@@ -100,7 +104,9 @@ __all__ = [
     "RateLimited",
     "RetryPolicy",
     "Settings",
+    "Snapshot",
     "SocialSync",
+    "SuspiciousDrop",
     "SyncClient",
     "SyncOutcome",
     "SyncPayload",

@@ -15,11 +15,22 @@ from .backend import SyncClient, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .config import Settings
 from .errors import (
+    ConfigError,
     HyperbudsSyncError,
     InvalidInput,
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
+    SuspiciousDrop,
+)
+from .history import (
+    DEFAULT_WINDOWS,
+    DropGuard,
+    Growth,
+    HistoryRecorder,
+    HistoryStore,
+    Snapshot,
+    recorder_for,
 )
 from .models import (
     ManualEntry,
@@ -85,6 +96,15 @@ class SocialSync:
         max_connections_per_host: open connections at most to one host (default 20); more
             concurrent calls queue for a connection, and the queueing spends no try.
             Neither applies to a ``session`` you pass: its connector sets its own limits.
+        history_url: record every fresh fetch and every sync (``HYPERBUDS_HISTORY_URL``):
+            ``"default"`` (the embedded SQLite file), a path, ``sqlite+aiosqlite://...`` or
+            ``postgresql+asyncpg://...``; ``""`` records nothing whatever the environment says.
+        history_store: a :class:`~hyperbuds_sync.history.HistoryStore` to record to instead
+            (not closed by ``SocialSync``).
+        history_keep_raw: keep each answer's raw JSON in its snapshot.
+        drop_guard_ratio: a sync whose followers fell by more than this fraction within
+            ``drop_guard_days`` of the last good synced value raises ``SuspiciousDrop``
+            (``HYPERBUDS_DROP_GUARD_RATIO``, default 0.9; ``HYPERBUDS_DROP_GUARD_DAYS``, 30).
     """
 
     def __init__(
@@ -116,6 +136,11 @@ class SocialSync:
         use_batch: bool = False,
         max_connections: int = 100,
         max_connections_per_host: int = 20,
+        history_url: str | None = None,
+        history_store: HistoryStore | None = None,
+        history_keep_raw: bool = False,
+        drop_guard_ratio: float | None = None,
+        drop_guard_days: float | None = None,
     ) -> None:
         env = Settings.from_env()
         keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
@@ -169,6 +194,16 @@ class SocialSync:
         self._owns_backend = backend is None
         self._closed = False
         self._names = NameMemo()  # canonical usernames and cache keys of recent fetches
+        guard = DropGuard(
+            env.drop_guard_ratio if drop_guard_ratio is None else drop_guard_ratio,
+            env.drop_guard_days if drop_guard_days is None else drop_guard_days,
+        )
+        self._history = recorder_for(
+            env.history_url if history_url is None else history_url,
+            history_store,
+            keep_raw=history_keep_raw,
+            guard=guard,
+        )
 
     def _shared_state(
         self,
@@ -251,9 +286,12 @@ class SocialSync:
             except HyperbudsSyncError as exc:
                 self.metrics.error(exc, adapter.name)
                 raise
-            return engagement.normalize(
+            data = engagement.normalize(
                 profile, formula=self.formula, fetched_at=datetime.now(UTC), raw=payload
             )
+            if self._history is not None:  # a fresh answer: queued, written in the background
+                self._history.snapshot(data, self.formula)
+            return data
 
         return load
 
@@ -268,22 +306,30 @@ class SocialSync:
 
     # --- syncing ---------------------------------------------------------------------------------
 
-    async def sync(self, platform: str, data: PlatformData | ManualEntry | str) -> SyncResult:
+    async def sync(
+        self, platform: str, data: PlatformData | ManualEntry | str, *, force: bool = False
+    ) -> SyncResult:
         """Send one platform's followers and engagement to the backend.
 
         ``data`` is a fetched :class:`PlatformData` (its average engagement is sent), a username
         to :meth:`fetch` first (as :meth:`sync_all` takes), or a :class:`ManualEntry`, which needs
-        no provider call and so works when the quota is gone.
+        no provider call and so works when the quota is gone. With a history, a sudden drop is
+        refused unless ``force=True`` (see :meth:`_check_drop`).
 
         Raises:
             UnknownPlatform, InvalidStats: before any request.
             ProviderError: when fetching a username failed; nothing is sent.
+            SuspiciousDrop: followers at 0, or fallen too far, over the last good synced value.
             BackendConfigError, BackendError: see :class:`~hyperbuds_sync.SyncClient`.
         """
         adapter = self.platforms.get(platform)
         if isinstance(data, str):
             data = await self.fetch(platform, data)
-        return await self.backend.post(adapter.name, SyncPayload.of(data))
+        payload = SyncPayload.of(data)
+        await self._check_drop(adapter.name, data, payload, force)
+        result = await self.backend.post(adapter.name, payload)
+        self._record_sync(adapter.name, data, payload, result)
+        return result
 
     async def fetch_and_sync(
         self, platform: str, username: str, *, refresh: bool = False, formula: str | None = None
@@ -298,13 +344,15 @@ class SocialSync:
         *,
         refresh: bool = False,
         allow_stale: bool = False,
+        force: bool = False,
     ) -> SyncReport:
         """Fetch (where given a username) and sync many platforms at once.
 
         Values are a :class:`PlatformData`, a :class:`ManualEntry` or a username to fetch first.
         Fetches run in parallel, then one sync per platform, in parallel (with ``use_batch=True``,
         the batch endpoint first, when the backend has one). Every platform gets an outcome, a
-        result or a typed error; nothing raises for one platform's failure.
+        result or a typed error; nothing raises for one platform's failure (a ``SuspiciousDrop``
+        included, unless ``force=True``).
         """
         names = list(items)
         gathered = await asyncio.gather(
@@ -318,10 +366,12 @@ class SocialSync:
                 outcomes[platform] = SyncOutcome(platform, error=error, data=data)
                 continue
             try:
-                payloads[canonical] = SyncPayload.of(data)
-            except InvalidInput as exc:
+                payload = SyncPayload.of(data)
+                await self._check_drop(canonical, data, payload, force)
+            except (InvalidInput, SuspiciousDrop) as exc:
                 outcomes[platform] = SyncOutcome(platform, error=exc, data=data)
                 continue
+            payloads[canonical] = payload
             inputs[canonical] = data
         results = await self.backend.post_batch(payloads) if payloads else {}
         for platform, (canonical, _data, _error) in zip(names, gathered, strict=True):
@@ -330,6 +380,7 @@ class SocialSync:
             answer = results[canonical]
             if isinstance(answer, SyncResult):
                 outcomes[platform] = SyncOutcome(platform, result=answer, data=inputs[canonical])
+                self._record_sync(canonical, inputs[canonical], payloads[canonical], answer)
             else:
                 outcomes[platform] = SyncOutcome(platform, error=answer, data=inputs[canonical])
         return SyncReport(outcomes)
@@ -355,6 +406,85 @@ class SocialSync:
         except HyperbudsSyncError as exc:
             return platform, None, exc
 
+    # --- history ---------------------------------------------------------------------------------
+
+    async def _check_drop(
+        self, platform: str, data: PlatformData | ManualEntry, payload: SyncPayload, force: bool
+    ) -> None:
+        """The sudden-drop guard, before one platform's sync: with a history and without
+        ``force``, raise :class:`~hyperbuds_sync.SuspiciousDrop` for a 0 or a fall of more than
+        ``drop_guard_ratio`` over the last good synced value. Without a history it lets all
+        through."""
+        if self._history is not None and not force:
+            await self._history.check_drop(platform, data, payload)
+
+    def _record_sync(
+        self,
+        platform: str,
+        data: PlatformData | ManualEntry,
+        payload: SyncPayload,
+        result: SyncResult,
+    ) -> None:
+        if self._history is not None:
+            self._history.synced(platform, data, payload, result)
+
+    @property
+    def history_store(self) -> HistoryStore:
+        """The history store (``add`` to backfill, ``prune(older_than=...)`` for retention).
+
+        Raises:
+            ConfigError: no history is configured.
+        """
+        return self._recorder().store
+
+    def _recorder(self) -> HistoryRecorder:
+        if self._history is None:
+            raise ConfigError(
+                'no history is configured: pass SocialSync(history_url="default") (the '
+                "embedded SQLite file) or a database URL, or set HYPERBUDS_HISTORY_URL; "
+                "needs pip install 'hyperbuds-sync[history]'"
+            )
+        return self._history
+
+    async def history(
+        self,
+        platform: str,
+        username: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Snapshot]:
+        """The creator's recorded snapshots, oldest first (``limit``: the most recent ones).
+
+        Raises:
+            ConfigError: no history is configured.
+        """
+        recorder = self._recorder()
+        adapter = self.platforms.get(platform)
+        name = adapter.canonical_username(username)
+        await recorder.flush()
+        return await recorder.store.snapshots(
+            adapter.name, name, since=since, until=until, limit=limit
+        )
+
+    async def growth(
+        self, platform: str, username: str, *, windows: Sequence[int] = DEFAULT_WINDOWS
+    ) -> Growth:
+        """Followers and engagement change over each window (days), from the history.
+
+        For each window the start is the latest snapshot at or before *end - days*, the end the
+        latest snapshot.
+
+        Raises:
+            ConfigError: no history is configured.
+        """
+        recorder = self._recorder()
+        adapter = self.platforms.get(platform)
+        name = adapter.canonical_username(username)
+        await recorder.flush()
+        return await recorder.store.growth(adapter.name, name, windows=windows)
+
     # --- state -----------------------------------------------------------------------------------
 
     def quota(self) -> dict[str, QuotaStatus]:
@@ -373,6 +503,8 @@ class SocialSync:
         if self._closed:
             return
         self._closed = True
+        if self._history is not None:  # first: what is queued is written before anything closes
+            await self._history.aclose()
         await self.cache.aclose()
         await self._key_pool.aclose()  # the on_quota_low calls still running
         if self._close_shared is not None:

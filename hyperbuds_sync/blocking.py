@@ -27,6 +27,7 @@ from . import engagement
 from ._facade import SocialSync
 from .backend import SyncClient, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache
+from .history import HistoryStore
 from .metrics import Metrics
 from .models import QuotaStatus
 from .platforms import PlatformRegistry
@@ -107,6 +108,11 @@ class BlockingSocialSync:
         use_batch: bool = False,
         max_connections: int = 100,
         max_connections_per_host: int = 20,
+        history_url: str | None = None,
+        history_store: HistoryStore | None = None,
+        history_keep_raw: bool = False,
+        drop_guard_ratio: float | None = None,
+        drop_guard_days: float | None = None,
     ) -> None:
         options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self._stack: ExitStack | None = ExitStack()
@@ -146,6 +152,8 @@ class BlockingSocialSync:
     sync_all = _awaited(SocialSync.sync_all)
     shared_quota = _awaited(SocialSync.shared_quota)
     quota = _in_loop(SocialSync.quota)
+    history = _awaited(SocialSync.history)
+    growth = _awaited(SocialSync.growth)
 
     def close(self) -> None:
         """Close the client, then stop the background loop and join its thread. Idempotent."""

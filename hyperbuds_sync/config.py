@@ -8,14 +8,19 @@
 | ``HYPERBUDS_TOKEN`` | the backend Bearer token |
 | ``HYPERBUDS_RAPIDAPI_ENDPOINT`` | one base URL for every provider call (a proxy, an emulator) |
 | ``HYPERBUDS_REDIS_URL`` | share cache, single flight, quota and rate limit in Redis |
+| ``HYPERBUDS_HISTORY_URL`` | record snapshots and syncs (``default``: the embedded SQLite file) |
+| ``HYPERBUDS_DROP_GUARD_RATIO`` | a fall above this fraction is a suspicious drop (default 0.9) |
+| ``HYPERBUDS_DROP_GUARD_DAYS`` | ... within this many days of the last good sync (default 30) |
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from attrs import field, frozen
+
+from .errors import ConfigError
 
 __all__ = ["DEFAULT_API_URL", "ENV", "Settings"]
 
@@ -29,6 +34,9 @@ ENV = {
     "token": "HYPERBUDS_TOKEN",
     "endpoint": "HYPERBUDS_RAPIDAPI_ENDPOINT",
     "redis_url": "HYPERBUDS_REDIS_URL",
+    "history_url": "HYPERBUDS_HISTORY_URL",
+    "drop_guard_ratio": "HYPERBUDS_DROP_GUARD_RATIO",
+    "drop_guard_days": "HYPERBUDS_DROP_GUARD_DAYS",
 }
 
 
@@ -49,6 +57,9 @@ class Settings:
     token: str | None = field(default=None, repr=_secret_repr)
     rapidapi_endpoint: str | None = None
     redis_url: str | None = field(default=None, repr=_secret_repr)
+    history_url: str | None = field(default=None, repr=_secret_repr)
+    drop_guard_ratio: float = 0.9
+    drop_guard_days: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -73,4 +84,18 @@ class Settings:
             token=get(ENV["token"]),
             rapidapi_endpoint=get(ENV["endpoint"]),
             redis_url=get(ENV["redis_url"]),
+            history_url=get(ENV["history_url"]),
+            drop_guard_ratio=_number(get, "drop_guard_ratio", 0.9),
+            drop_guard_days=_number(get, "drop_guard_days", 30.0),
         )
+
+
+def _number(get: Callable[[str], str | None], name: str, default: float) -> float:
+    """A float variable, ``default`` when unset; a clear :class:`ConfigError` when not a number."""
+    value = get(ENV[name])
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{ENV[name]} must be a number, got {value!r}") from None

@@ -38,6 +38,7 @@ __all__ = [
     "ProviderUnavailable",
     "QuotaExceeded",
     "RateLimited",
+    "SuspiciousDrop",
     "UnknownFormula",
     "UnknownPlatform",
     "UsernameNotFound",
@@ -276,3 +277,37 @@ class BackendValidationError(BackendError):
 
 class BackendUnavailable(BackendError):
     """5xx answers and network faults. Retried with backoff."""
+
+
+# --- history -------------------------------------------------------------------------------------
+
+
+class SuspiciousDrop(HyperbudsSyncError):
+    """A sync would write a sudden 0, or a fall of more than the guard's ratio, over the last good
+    value synced on that platform. Nothing was sent; ``sync(..., force=True)`` sends anyway.
+
+    Attributes:
+        platform: the platform of the sync.
+        username: the creator, when known.
+        previous: the last good followers count synced, and ``previous_at`` when.
+        current: the followers count refused, and ``current_at`` when it was read.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        platform: str | None = None,
+        username: str | None = None,
+        previous: int | None = None,
+        previous_at: datetime | None = None,
+        current: int | None = None,
+        current_at: datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.platform = platform
+        self.username = username
+        self.previous = previous
+        self.previous_at = previous_at
+        self.current = current
+        self.current_at = current_at

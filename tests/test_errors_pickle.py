@@ -28,6 +28,10 @@ VALUES: dict[str, Any] = {
     "reset_at": datetime(2026, 12, 1, tzinfo=UTC),
     "retry_after": 1.5,
     "details": ('"followers" is required',),
+    "previous": 250_000,
+    "previous_at": datetime(2026, 11, 30, tzinfo=UTC),
+    "current": 0,
+    "current_at": datetime(2026, 12, 1, tzinfo=UTC),
 }
 FACTS = {"platform": "tiktok", "host": "tiktok-api23.p.rapidapi.com", "status": 429}
 

@@ -7,6 +7,8 @@
     hyperbuds-sync sync instagram --followers 93518 --engagement 4.2    # manual entry, no key
     hyperbuds-sync sync-all --tiktok mayacooks --twitch pixelmaya
     hyperbuds-sync quota [--probe tiktok mayacooks]
+    hyperbuds-sync history tiktok mayacooks [--json]    # recorded snapshots (history extra)
+    hyperbuds-sync growth tiktok mayacooks [--json]     # growth over 1, 7, 30, 90 days
     hyperbuds-sync emulate [--host 127.0.0.1] [--port 8081] [--backend-port 8082] [--quota N]
     hyperbuds-sync demo                    # both emulators in-process: no key, no internet
 
@@ -51,6 +53,9 @@ _ENV_HELP = {
     "api_url": "backend base URL (--api-url overrides; fetch and quota ignore it)",
     "endpoint": "one base URL for provider calls (--endpoint overrides)",
     "redis_url": "share the cache, key pool and rate limits through Redis",
+    "history_url": "history store URL for history and growth (default: the embedded file)",
+    "drop_guard_ratio": "sudden-drop guard: the fall refused, as a fraction (default 0.9)",
+    "drop_guard_days": "sudden-drop guard: days a good value counts (default 30)",
 }
 _ENVIRONMENT = "environment:\n" + "".join(
     f"  {name:<28} {_ENV_HELP[setting]}\n" for setting, name in ENV.items()
@@ -130,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         return found
 
     _sdk_commands(command)
+    from ._history import register as history_commands  # history, growth
+
+    history_commands(command)
     _emulator_commands(command)
     return parser
 

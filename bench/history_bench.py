@@ -1,0 +1,163 @@
+"""History benchmarks: ``python bench/history_bench.py [--quick]`` (also run by bench/run.py).
+
+Printed beside their targets:
+
+1. write throughput on SQLite: 10,000 creators x 100 snapshots added in the recorder's batches
+   (500), in snapshots per second (target >= 5,000/s);
+2. growth over four windows (1, 7, 30, 90 days) for one creator among those 1,000,000
+   snapshots, the median over random creators (target < 5 ms, the creator-time index);
+3. a cold fetch with history on and off, side by side in one run (interleaved rounds of
+   ``refresh=True`` fetches of new creators at 64 in flight against the emulators): the
+   throughput ratio (target >= 0.97), and the ratio of the client's CPU per fetch, writes
+   included (information: on a shared machine it moves less than throughput does).
+
+``--quick`` uses 1,000 creators and fewer fetches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from hyperbuds_sync import SocialSync  # noqa: E402
+from hyperbuds_sync.history import Snapshot, open_store  # noqa: E402
+
+KEY = "bench-key-0123456789abcdef0123456789abcdef0123456789"
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+Row = tuple[str, str, str, bool | None]
+
+
+def _snapshots(creator: int, per_creator: int) -> list[Snapshot]:
+    name = f"creator{creator}"
+    return [
+        Snapshot(
+            platform="tiktok",
+            username=name,
+            provider="tiktok-api23",
+            fetched_at=T0 + timedelta(days=day),
+            followers=10_000 + creator + 37 * day,
+            following=10,
+            total_content=day,
+            total_engagement=float(day * 100),
+            average_engagement=1.5 + day / 100,
+            formula="legacy",
+        )
+        for day in range(per_creator)
+    ]
+
+
+async def write_and_growth(path: Path, creators: int, per_creator: int) -> tuple[float, float]:
+    """Snapshots written per second, and the median ms of a four-window growth."""
+    store = open_store(str(path))
+    try:
+        await store.setup()
+        batch: list[Snapshot] = []
+        spent = 0.0
+        for creator in range(creators):
+            batch += _snapshots(creator, per_creator)
+            if len(batch) >= 500 or creator == creators - 1:
+                started = time.perf_counter()
+                await store.add(batch)
+                spent += time.perf_counter() - started
+                batch = []
+        rate = creators * per_creator / spent
+        rng = random.Random(7)  # not for security
+        samples = []
+        for _ in range(300):
+            name = f"creator{rng.randrange(creators)}"
+            started = time.perf_counter()
+            growth = await store.growth("tiktok", name, windows=(1, 7, 30, 90))
+            samples.append(time.perf_counter() - started)
+            assert growth.windows[90].start is not None
+    finally:
+        await store.aclose()
+    return rate, statistics.median(samples) * 1000
+
+
+async def _cold_round(endpoint: str, history: str, prefix: str, count: int) -> tuple[float, float]:
+    """Fetches per second of ``count`` new creators, 64 in flight, and this process's CPU
+    microseconds per fetch. The client is warm first (session open, history schema created:
+    one-time startup costs); the CPU count ends once every snapshot is written."""
+    async with SocialSync(
+        rapidapi_key=KEY, rapidapi_endpoint=endpoint, redis_url="", history_url=history
+    ) as sync:
+        await sync.fetch("twitch", f"{prefix}warm", refresh=True)
+        if history:
+            await sync.history("twitch", f"{prefix}warm")  # the schema exists, the queue is empty
+        queue = [f"{prefix}{i}" for i in range(count)]
+
+        async def worker() -> None:
+            while queue:
+                await sync.fetch("twitch", queue.pop(), refresh=True)
+
+        cpu, started = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(64)))
+        elapsed = time.perf_counter() - started  # the fetches' time: writes do not hold them
+        if history:
+            await sync.history("twitch", f"{prefix}0", limit=1)  # waits for the queue to drain
+        cpu = time.process_time() - cpu  # the writes' CPU included
+    return count / elapsed, cpu / count * 1e6
+
+
+async def cold_ratio(
+    endpoint: str, folder: Path, count: int, rounds: int
+) -> tuple[float, float, float]:
+    """Median fetches/s with history on, the on/off throughput ratio of medians and the
+    off/on ratio of CPU per fetch (interleaved rounds, alternating which goes first)."""
+    on: list[tuple[float, float]] = []
+    off: list[tuple[float, float]] = []
+    for r in range(rounds):
+        url = str(folder / f"cold{r}.db")
+        pair = [(off, ""), (on, url)]
+        for figures, history in pair if r % 2 == 0 else pair[::-1]:  # alternate who goes first
+            figures.append(await _cold_round(endpoint, history, f"r{r}{bool(history)}x", count))
+    rps_on, rps_off = (statistics.median(r for r, _ in side) for side in (on, off))
+    cpu_on, cpu_off = (statistics.median(c for _, c in side) for side in (on, off))
+    return rps_on, rps_on / rps_off, cpu_off / cpu_on
+
+
+def rows(endpoint: str, *, quick: bool = False) -> list[Row]:
+    """Every measurement, as the report's rows."""
+    creators = 1_000 if quick else 10_000
+    fetches, rounds = (400, 3) if quick else (2_000, 5)
+    with tempfile.TemporaryDirectory(prefix="hyperbuds-history-bench-") as tmp:
+        folder = Path(tmp)
+        rate, growth_ms = asyncio.run(write_and_growth(folder / "big.db", creators, 100))
+        per_s, ratio, cpu = asyncio.run(cold_ratio(endpoint, folder, fetches, rounds))
+    size = f"{creators * 100:,}"
+    print(f"  {size} snapshots written; cold fetch with history {per_s:,.0f}/s")
+    return [
+        ("history writes, SQLite", f"{rate:,.0f}/s", ">= 5,000/s", rate >= 5_000),
+        (f"growth x4 windows, {size} rows", f"{growth_ms:.2f} ms", "< 5 ms", growth_ms < 5),
+        ("cold fetch, history on / off", f"{ratio:.3f}x", ">= 0.97x", ratio >= 0.97),
+        ("client CPU per cold fetch, off / on", f"{cpu:.3f}x", "(information)", None),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run with the emulators in a child process and print the rows."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    args = parser.parse_args(argv)
+    from _server import EmulatorProcess
+
+    with EmulatorProcess() as emu:
+        found = rows(emu.rapidapi, quick=args.quick)
+    for what, figure, target, met in found:
+        verdict = "-" if met is None else ("yes" if met else "NO")
+        print(f"{what:<40}{figure:<16}{target:<14}{verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""The history: every fresh fetch and every sync remembered, for growth and the drop guard.
+
+This folder owns the :class:`HistoryStore` protocol, its records (:class:`Snapshot`,
+:class:`SyncRecord`, :class:`Growth`), the SQLAlchemy Core schema shared by SQLite (aiosqlite,
+the default, embedded) and PostgreSQL (asyncpg), and the :class:`HistoryRecorder` that SocialSync
+uses to write in the background and guard syncs. It may import the SDK's public modules
+(``errors``, ``models``); SQLAlchemy is imported only by :func:`open_store`, so the records and
+the protocol work without the ``history`` extra.
+
+::
+
+    store = open_store("sqlite+aiosqlite:///history.db")   # or "default", ":memory:", a path,
+    await store.add(snapshots)                              # "postgresql+asyncpg://user@host/db"
+    growth = await store.growth("tiktok", "mayacooks")
+"""
+
+from __future__ import annotations
+
+from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url
+from ._protocol import HistoryStore
+from ._recorder import DropGuard, HistoryRecorder, snapshot_of
+from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SyncRecord
+
+__all__ = [
+    "DEFAULT",
+    "DEFAULT_WINDOWS",
+    "DropGuard",
+    "Growth",
+    "GrowthWindow",
+    "HistoryRecorder",
+    "HistoryStore",
+    "Snapshot",
+    "SyncRecord",
+    "default_path",
+    "open_store",
+    "recorder_for",
+    "resolve_url",
+    "snapshot_of",
+]

@@ -1,0 +1,216 @@
+""":class:`HistoryRecorder`: what SocialSync does with a history store.
+
+Recording is off the hot path: :meth:`HistoryRecorder.snapshot` and :meth:`~HistoryRecorder.synced`
+put a record on a queue and return; one background task writes what has gathered in batches. A
+failing store logs a warning and never fails a fetch or a sync; :meth:`~HistoryRecorder.aclose`
+writes everything queued before it returns. The sudden-drop guard lives here too
+(:meth:`~HistoryRecorder.check_drop`), as one call the sync paths make before sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+
+from attrs import frozen
+
+from ..errors import ConfigError, SuspiciousDrop
+from ..models import ManualEntry, PlatformData, SyncPayload, SyncResult
+from ._protocol import HistoryStore
+from ._types import Snapshot, SyncRecord
+
+__all__ = ["DropGuard", "HistoryRecorder", "provenance", "snapshot_of"]
+
+log = logging.getLogger("hyperbuds_sync.history")
+
+BATCH = 500
+"""At most this many records per write."""
+
+LINGER = 0.05
+"""Seconds the writer waits after a first record for others to join its batch: one transaction
+per many records instead of one each (the per-transaction cost dominates small batches)."""
+
+
+def provenance(data: PlatformData) -> tuple[str, bool]:
+    """The provider that answered and whether its counts are rounded (``""``/``False`` until the
+    records carry them)."""
+    return getattr(data, "provider", ""), bool(getattr(data, "rounded", False))
+
+
+def snapshot_of(data: PlatformData, formula: str, *, keep_raw: bool = False) -> Snapshot:
+    """The :class:`Snapshot` of one fresh fetch."""
+    provider, rounded = provenance(data)
+    return Snapshot(
+        platform=data.platform,
+        username=data.username,
+        provider=provider,
+        fetched_at=data.last_fetched,
+        followers=data.followers,
+        following=data.following,
+        total_content=data.total_content,
+        total_engagement=data.total_engagement,
+        average_engagement=data.average_engagement,
+        formula=formula,
+        rounded=rounded,
+        raw=data.raw if keep_raw else None,
+    )
+
+
+@frozen
+class DropGuard:
+    """The sudden-drop thresholds: a fall of more than ``ratio`` (0.9: 90%) within ``days`` of
+    the last good synced value is suspicious; so is 0 over any good value."""
+
+    ratio: float = 0.9
+    days: float = 30.0
+
+    def __attrs_post_init__(self) -> None:
+        if not 0 < self.ratio <= 1:
+            raise ConfigError(f"drop_guard_ratio is a fraction in (0, 1], got {self.ratio!r}")
+        if not self.days > 0:
+            raise ConfigError(f"drop_guard_days must be > 0, got {self.days!r}")
+
+    def reason(self, previous: SyncRecord, current: int, now: datetime) -> str | None:
+        """Why ``current`` looks wrong after ``previous`` (a good sync), or ``None``."""
+        before = previous.followers or 0
+        when = previous.synced_at.date().isoformat()
+        if current == 0:
+            return f"followers read 0 where {before:,} were synced on {when}"
+        recent = now - previous.synced_at <= timedelta(days=self.days)
+        if recent and current < before * (1 - self.ratio):
+            fall = (before - current) / before * 100
+            return f"followers fell {fall:.0f}% ({before:,} on {when} -> {current:,})"
+        return None
+
+
+class HistoryRecorder:
+    """Records snapshots and syncs to ``store`` in the background, and guards syncs.
+
+    Args:
+        store: the :class:`HistoryStore`.
+        keep_raw: keep each answer's raw JSON in its snapshot.
+        guard: the sudden-drop thresholds.
+        owns_store: close the store in :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        store: HistoryStore,
+        *,
+        keep_raw: bool = False,
+        guard: DropGuard | None = None,
+        owns_store: bool = True,
+    ) -> None:
+        self.store = store
+        self.keep_raw = keep_raw
+        self.guard = guard or DropGuard()
+        self._owns_store = owns_store
+        self._queue: asyncio.Queue[Snapshot | SyncRecord] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- recording (never awaits) ----------------------------------------------------------------
+
+    def snapshot(self, data: PlatformData, formula: str) -> None:
+        """Queue the snapshot of one fresh upstream answer."""
+        self._put(snapshot_of(data, formula, keep_raw=self.keep_raw))
+
+    def synced(
+        self,
+        platform: str,
+        data: PlatformData | ManualEntry,
+        payload: SyncPayload,
+        result: SyncResult,
+    ) -> None:
+        """Queue the record of one successful sync."""
+        self._put(
+            SyncRecord(
+                platform=platform,
+                username=data.username if isinstance(data, PlatformData) else None,
+                followers=payload.followers,
+                engagement=payload.engagement,
+                synced_at=datetime.now(UTC),
+                total_followers=result.stats.total_followers,
+                avg_engagement=result.stats.avg_engagement,
+            )
+        )
+
+    def _put(self, record: Snapshot | SyncRecord) -> None:
+        self._queue.put_nowait(record)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            if self._queue.qsize() < BATCH:
+                await asyncio.sleep(LINGER)
+            while len(batch) < BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._write(batch)
+            except Exception as exc:  # a history failure must never reach a fetch
+                log.warning(
+                    "history store write failed (%s: %.200s); %d records not recorded",
+                    type(exc).__name__,
+                    exc,
+                    len(batch),
+                )
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _write(self, batch: list[Snapshot | SyncRecord]) -> None:
+        snaps = [r for r in batch if isinstance(r, Snapshot)]
+        syncs = [r for r in batch if isinstance(r, SyncRecord)]
+        if snaps:
+            await self.store.add(snaps)
+        if syncs:
+            await self.store.record_sync(syncs)
+
+    async def flush(self) -> None:
+        """Wait until everything queued so far is written (or reported failed)."""
+        if self._task is not None and not self._task.done():
+            await self._queue.join()
+
+    # --- the sudden-drop guard -------------------------------------------------------------------
+
+    async def check_drop(
+        self, platform: str, data: PlatformData | ManualEntry, payload: SyncPayload
+    ) -> None:
+        """Raise :class:`SuspiciousDrop` when ``payload`` would write a sudden drop over the
+        last good value synced on ``platform`` (for the same username, when known)."""
+        if payload.followers is None:
+            return
+        username = data.username if isinstance(data, PlatformData) else None
+        await self.flush()
+        try:
+            previous = await self.store.last_sync(platform, username, good=True)
+        except Exception as exc:  # no history to compare with: the sync goes through
+            log.warning("history store read failed (%s); drop guard skipped", type(exc).__name__)
+            return
+        now = datetime.now(UTC)
+        reason = None if previous is None else self.guard.reason(previous, payload.followers, now)
+        if previous is None or reason is None:
+            return
+        raise SuspiciousDrop(
+            f"refusing to sync {platform} followers: {reason}; sync(..., force=True) sends it",
+            platform=platform,
+            username=username,
+            previous=previous.followers,
+            previous_at=previous.synced_at,
+            current=payload.followers,
+            current_at=data.last_fetched if isinstance(data, PlatformData) else now,
+        )
+
+    async def aclose(self) -> None:
+        """Write what is queued, stop the writer, close the store if this recorder owns it."""
+        await self.flush()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._owns_store:
+            await self.store.aclose()

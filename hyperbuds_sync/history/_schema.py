@@ -1,0 +1,115 @@
+"""The history's schema, one for SQLite and PostgreSQL (SQLAlchemy Core), and its upgrades.
+
+The table ``hyperbuds_schema`` holds one row, the schema version. Version 1 had the snapshots and
+syncs tables; version 2 added the ``raw`` column and the ``ix_snapshots_creator_time`` index the
+growth lookups walk. :func:`migrate` creates a fresh database at :data:`SCHEMA_VERSION` or
+upgrades an older one in place, one step at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Dialect
+
+from ..errors import ConfigError
+
+__all__ = ["SCHEMA_VERSION", "metadata", "migrate", "snapshots", "syncs", "version_table"]
+
+SCHEMA_VERSION = 2
+_PG_LOCK = 0x48425359  # one advisory lock id, so two processes never migrate at once
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """An aware UTC datetime, stored as a naive UTC timestamp on every dialect."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite's rowid alias needs INTEGER
+
+metadata = sa.MetaData()
+
+version_table = sa.Table(
+    "hyperbuds_schema", metadata, sa.Column("version", sa.Integer, nullable=False)
+)
+
+snapshots = sa.Table(
+    "snapshots",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("username", sa.String(128), nullable=False),
+    sa.Column("provider", sa.String(64), nullable=False, server_default=""),
+    sa.Column("fetched_at", UTCDateTime, nullable=False),
+    sa.Column("followers", sa.BigInteger, nullable=False),
+    sa.Column("following", sa.BigInteger, nullable=False),
+    sa.Column("total_content", sa.BigInteger, nullable=False),
+    sa.Column("total_engagement", sa.Float, nullable=True),
+    sa.Column("average_engagement", sa.Float, nullable=True),
+    sa.Column("formula", sa.String(64), nullable=False, server_default=""),
+    sa.Column("rounded", sa.Boolean, nullable=False),
+    sa.Column("raw", sa.JSON(none_as_null=True), nullable=True),  # version 2
+    sa.UniqueConstraint("platform", "username", "provider", "fetched_at", name="uq_snapshots_key"),
+)
+SNAPSHOT_KEY = ("platform", "username", "provider", "fetched_at")
+
+creator_time_index = sa.Index(  # version 2: "latest at or before t" whatever the provider
+    "ix_snapshots_creator_time", snapshots.c.platform, snapshots.c.username, snapshots.c.fetched_at
+)
+
+syncs = sa.Table(
+    "syncs",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(32), nullable=False),
+    sa.Column("username", sa.String(128), nullable=True),
+    sa.Column("followers", sa.BigInteger, nullable=True),
+    sa.Column("engagement", sa.Float, nullable=True),
+    sa.Column("synced_at", UTCDateTime, nullable=False),
+    sa.Column("total_followers", sa.BigInteger, nullable=True),
+    sa.Column("avg_engagement", sa.Float, nullable=True),
+    sa.Index("ix_syncs_platform_time", "platform", "synced_at"),
+)
+
+
+def _to_2(conn: Connection) -> None:
+    """Version 1 -> 2: the ``raw`` column and the growth index."""
+    json_type = sa.JSON().compile(dialect=conn.dialect)
+    conn.execute(sa.text(f"ALTER TABLE snapshots ADD COLUMN raw {json_type}"))
+    creator_time_index.create(conn, checkfirst=True)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _to_2}
+
+
+def migrate(conn: Connection) -> int:
+    """Bring the database to :data:`SCHEMA_VERSION` (in the caller's transaction); return the
+    version found (0 for a fresh database)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    if not sa.inspect(conn).has_table(version_table.name):
+        metadata.create_all(conn)
+        conn.execute(version_table.insert().values(version=SCHEMA_VERSION))
+        return 0
+    found = int(conn.execute(sa.select(version_table.c.version)).scalar_one())
+    if found > SCHEMA_VERSION:
+        raise ConfigError(
+            f"the history database has schema version {found}, newer than this hyperbuds-sync "
+            f"knows ({SCHEMA_VERSION}); upgrade hyperbuds-sync"
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        UPGRADES[version](conn)
+    if found != SCHEMA_VERSION:
+        conn.execute(version_table.update().values(version=SCHEMA_VERSION))
+    return found

@@ -1,0 +1,238 @@
+""":class:`SQLHistoryStore`: the history on SQLite (aiosqlite) or PostgreSQL (asyncpg).
+
+SQLAlchemy 2's async Core, no ORM. One schema (:mod:`._schema`) for both databases; re-adding a
+snapshot is an insert-or-ignore (``ON CONFLICT DO NOTHING``) on the unique key on both dialects.
+The schema is created or upgraded on first use, so building a store does no I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from ._schema import SNAPSHOT_KEY, migrate, snapshots, syncs
+from ._types import (
+    DEFAULT_WINDOWS,
+    Growth,
+    Snapshot,
+    SyncRecord,
+    check_windows,
+    growth_of,
+    start_bound,
+    utc,
+)
+
+__all__ = ["SQLHistoryStore"]
+
+_SNAPSHOT_FIELDS = tuple(c.name for c in snapshots.columns if c.name != "id")
+_SYNC_FIELDS = tuple(c.name for c in syncs.columns if c.name != "id")
+
+
+class SQLHistoryStore:
+    """A :class:`~hyperbuds_sync.history.HistoryStore` on an SQLAlchemy async engine.
+
+    Build it with :func:`~hyperbuds_sync.history.open_store`. ``serialize`` makes every call
+    take turns (SQLite: one writer at a time, and ``:memory:`` has a single connection).
+    """
+
+    def __init__(self, engine: AsyncEngine, *, serialize: bool = False) -> None:
+        self.engine = engine
+        self._ready = False
+        self._ready_lock = asyncio.Lock()
+        self._turns = asyncio.Lock() if serialize else None
+
+    def __repr__(self) -> str:
+        return f"SQLHistoryStore({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    async def setup(self) -> int:
+        """Create or upgrade the schema now (otherwise done on first use); return the version
+        found before (0 for a new database)."""
+        async with self._ready_lock:
+            async with self.engine.begin() as conn:
+                found = await conn.run_sync(migrate)
+            self._ready = True
+            return found
+
+    @asynccontextmanager
+    async def _begin(self) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction, the schema ready, taking turns when serialized."""
+        if not self._ready:
+            async with self._ready_lock:
+                if not self._ready:
+                    async with self.engine.begin() as conn:
+                        await conn.run_sync(migrate)
+                    self._ready = True
+        if self._turns is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._turns, self.engine.begin() as conn:
+            yield conn
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def _insert_ignore(self, table: sa.Table, key: Sequence[str]) -> Any:
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        return insert(table).on_conflict_do_nothing(index_elements=list(key))
+
+    async def add(self, snapshots_: Iterable[Snapshot]) -> None:
+        """Store snapshots; one already stored (same unique key) is skipped."""
+        rows = [_snapshot_row(s) for s in snapshots_]
+        if not rows:
+            return
+        async with self._begin() as conn:
+            await conn.execute(self._insert_ignore(snapshots, SNAPSHOT_KEY), rows)
+
+    async def record_sync(self, records: Iterable[SyncRecord]) -> None:
+        """Store successful syncs."""
+        rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in records]
+        if rows:
+            async with self._begin() as conn:
+                await conn.execute(syncs.insert(), rows)
+
+    async def prune(self, *, older_than: datetime | timedelta) -> int:
+        """Delete snapshots and syncs older than a moment (or an age); return rows deleted."""
+        if isinstance(older_than, timedelta):
+            cutoff = datetime.now(UTC) - older_than
+        else:
+            cutoff = utc(older_than)
+        async with self._begin() as conn:
+            gone = await conn.execute(snapshots.delete().where(snapshots.c.fetched_at < cutoff))
+            synced = await conn.execute(syncs.delete().where(syncs.c.synced_at < cutoff))
+        return int(gone.rowcount) + int(synced.rowcount)
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def snapshots(
+        self,
+        platform: str,
+        username: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[Snapshot]:
+        """The creator's snapshots in ``[since, until]``, oldest first; ``limit`` keeps the
+        most recent ones."""
+        query = _creator(platform, username)
+        if since is not None:
+            query = query.where(snapshots.c.fetched_at >= utc(since))
+        if until is not None:
+            query = query.where(snapshots.c.fetched_at <= utc(until))
+        query = query.order_by(snapshots.c.fetched_at.desc(), snapshots.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        async with self._begin() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_snapshot(row) for row in reversed(rows)]
+
+    async def growth(
+        self,
+        platform: str,
+        username: str,
+        *,
+        windows: Sequence[int] = DEFAULT_WINDOWS,
+        at: datetime | None = None,
+    ) -> Growth:
+        """Growth over each window: the end is the latest snapshot (at or before ``at``), each
+        window's start the latest snapshot at or before ``end - days``."""
+        chosen = check_windows(windows)
+        bound = None if at is None else utc(at)
+        async with self._begin() as conn:
+            end = await _latest(conn, platform, username, bound)
+            if end is None or not chosen:
+                return growth_of(platform, username, end, dict.fromkeys(chosen))
+            bounds = {days: start_bound(end, days) for days in chosen}
+            rows = (await conn.execute(_starts_query(platform, username, bounds))).all()
+        found = {row.window: _snapshot(row) for row in rows}
+        starts = {days: found.get(days) for days in chosen}
+        return growth_of(platform, username, end, starts)
+
+    async def last_sync(
+        self, platform: str, username: str | None = None, *, good: bool = False
+    ) -> SyncRecord | None:
+        """The latest sync on ``platform`` (for ``username`` when given); with ``good=True``
+        the latest that sent followers above 0."""
+        query = sa.select(*(syncs.c[name] for name in _SYNC_FIELDS))
+        query = query.where(syncs.c.platform == platform)
+        if username is not None:
+            query = query.where(syncs.c.username == username)
+        if good:
+            query = query.where(syncs.c.followers > 0)
+        query = query.order_by(syncs.c.synced_at.desc(), syncs.c.id.desc()).limit(1)
+        async with self._begin() as conn:
+            row = (await conn.execute(query)).first()
+        return None if row is None else SyncRecord(**row._asdict())
+
+    async def aclose(self) -> None:
+        """Release the engine's connections."""
+        await self.engine.dispose()
+
+
+def _snapshot_row(s: Snapshot) -> dict[str, Any]:
+    return {
+        "platform": s.platform,
+        "username": s.username,
+        "provider": s.provider,
+        "fetched_at": s.fetched_at,
+        "followers": s.followers,
+        "following": s.following,
+        "total_content": s.total_content,
+        "total_engagement": s.total_engagement,
+        "average_engagement": s.average_engagement,
+        "formula": s.formula,
+        "rounded": s.rounded,
+        "raw": None if s.raw is None else dict(s.raw),
+    }
+
+
+def _creator(platform: str, username: str) -> sa.Select[Any]:
+    columns = (snapshots.c[name] for name in _SNAPSHOT_FIELDS)
+    return sa.select(*columns).where(
+        snapshots.c.platform == platform, snapshots.c.username == username
+    )
+
+
+def _snapshot(row: sa.Row[Any]) -> Snapshot:
+    return Snapshot(**{name: getattr(row, name) for name in _SNAPSHOT_FIELDS})
+
+
+def _latest_at(platform: str, username: str, bound: datetime | None) -> sa.Select[Any]:
+    query = _creator(platform, username)
+    if bound is not None:
+        query = query.where(snapshots.c.fetched_at <= bound)
+    return query.order_by(snapshots.c.fetched_at.desc(), snapshots.c.id.desc()).limit(1)
+
+
+def _starts_query(
+    platform: str, username: str, bounds: dict[int, datetime]
+) -> sa.CompoundSelect[Any]:
+    """Every window's start in one statement: the latest snapshot at or before each bound,
+    tagged with its window (one index probe per window)."""
+    parts = []
+    for days, bound in bounds.items():
+        latest = _latest_at(platform, username, bound).add_columns(
+            sa.literal(days, sa.Integer).label("window")
+        )
+        parts.append(sa.select(latest.subquery()))
+    return sa.union_all(*parts)
+
+
+async def _latest(
+    conn: AsyncConnection, platform: str, username: str, bound: datetime | None
+) -> Snapshot | None:
+    """The creator's latest snapshot at or before ``bound`` (any time when ``None``)."""
+    row = (await conn.execute(_latest_at(platform, username, bound))).first()
+    return None if row is None else _snapshot(row)
