@@ -10,7 +10,9 @@ target:
 2. the median cost of a cache hit, in memory and (with ``redis-server`` on PATH) in Redis;
 3. normalization (``adapter.parse`` + ``engagement.normalize``) per second on one core;
 4. a batch of creators x 4 platforms through ``sync_all`` (fetch + sync): throughput, peak RSS
-   and RSS over time.
+   and RSS over time;
+6. the roster simulation (``bench/roster_sim.py``): a month of 10,000 creators x 5 platforms on
+   a virtual clock through the real planner and ledger.
 
 pyinstrument profiles of the fetch path and the cache-hit path are written to
 ``build/bench/`` (text). ``--quick`` shrinks every size for a smoke run.
@@ -35,6 +37,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import _normalize  # noqa: E402
 import _throughput  # noqa: E402
+import roster_sim  # noqa: E402
 from _server import EmulatorProcess  # noqa: E402
 
 from hyperbuds_sync import SocialSync  # noqa: E402
@@ -244,6 +247,12 @@ def main(argv: list[str] | None = None) -> int:
             print("\n[5] pyinstrument profiles")
             for path in _profile(emu.rapidapi, 400 if args.quick else 2000):
                 print(f"  {path.relative_to(ROOT)}")
+
+    roster_creators = 1_000 if args.quick else 10_000
+    print(f"\n[6] roster: {roster_creators} creators x 5 platforms, one simulated month")
+    figures = roster_sim.run_child(roster_creators)
+    roster_sim.report(figures)
+    rows.extend(roster_sim.rows(figures))
 
     _print(rows)
     return 0
