@@ -36,11 +36,16 @@ PLATFORMS = {  # platform -> provider, monthly budget for 10,000 creators
 }
 
 
-def _rss_mb() -> float:
+def _status_mb(field: str) -> float:
+    """A memory figure from /proc/self/status (VmRSS now, VmHWM the peak), in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    return 0.0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    return _status_mb("VmRSS")
 
 
 def measure(creators: int) -> dict[str, Any]:
@@ -68,7 +73,7 @@ def measure(creators: int) -> dict[str, Any]:
         }
         for name, run in result.providers.items()
     }
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _status_mb("VmHWM")  # this process's own peak (ru_maxrss outlives exec on Linux)
     return {
         "creators": creators,
         "seconds": seconds,
