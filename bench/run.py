@@ -14,6 +14,8 @@ target:
    and RSS over time;
 5. the history (``bench/history_bench.py``): SQLite write throughput, growth over four windows
    among 1,000,000 snapshots, and a cold fetch with history on and off side by side.
+6. the roster simulation (``bench/roster_sim.py``): a month of 10,000 creators x 5 platforms on
+   a virtual clock through the real planner and ledger.
 
 pyinstrument profiles of the fetch path and the cache-hit path are written to
 ``build/bench/`` (text). ``--quick`` shrinks every size for a smoke run.
@@ -39,6 +41,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import _normalize  # noqa: E402
 import _throughput  # noqa: E402
 import history_bench  # noqa: E402
+import roster_sim  # noqa: E402
 from _server import EmulatorProcess  # noqa: E402
 
 from hyperbuds_sync import SocialSync  # noqa: E402
@@ -267,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
             print("\n[6] pyinstrument profiles")
             for path in _profile(emu.rapidapi, 400 if args.quick else 2000):
                 print(f"  {path.relative_to(ROOT)}")
+
+    roster_creators = 1_000 if args.quick else 10_000
+    print(f"\n[6] roster: {roster_creators} creators x 5 platforms, one simulated month")
+    figures = roster_sim.run_child(roster_creators)
+    roster_sim.report(figures)
+    rows.extend(roster_sim.rows(figures))
 
     _print(rows)
     return 0
