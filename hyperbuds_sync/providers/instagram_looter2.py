@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -30,39 +30,43 @@ _USER_KEYS = ("username", "edge_followed_by", "follower_count")
 
 
 @attrs.frozen
-class _Box:
-    count: Count | None = None
+class _Post:
+    """One ``edges[]`` item: its ``node``'s counts (a node that is no object has none)."""
 
+    paths: ClassVar[Mapping[str, str]] = {
+        "liked_by": "node.edge_liked_by.count",
+        "preview_likes": "node.edge_media_preview_like.count",
+        "comments": "node.edge_media_to_comment.count",
+        "views": "node.video_view_count",
+    }
 
-@attrs.frozen
-class _Node:
-    edge_liked_by: _Box = _Box()
-    edge_media_preview_like: _Box = _Box()
-    edge_media_to_comment: _Box = _Box()
-    video_view_count: Count | None = None
-
-
-@attrs.frozen
-class _Edge:
-    node: _Node | None = None
+    liked_by: Count | None = None
+    preview_likes: Count | None = None
+    comments: Count | None = None
+    views: Count | None = None
 
 
 @attrs.frozen
 class _Media:
     count: Count | None = None
-    edges: tuple[_Edge, ...] = ()
+    edges: tuple[_Post, ...] = ()
 
 
 @attrs.frozen
 class _User:
+    paths: ClassVar[Mapping[str, str]] = {
+        "followed_by": "edge_followed_by.count",
+        "follows": "edge_follow.count",
+    }
+
     username: str = ""
     full_name: str = ""
     profile_pic_url_hd: str = ""
     profile_pic_url: str = ""
     biography: str = ""
     is_verified: bool = False
-    edge_followed_by: _Box = _Box()
-    edge_follow: _Box = _Box()
+    followed_by: Count | None = None
+    follows: Count | None = None
     edge_owner_to_timeline_media: _Media = _Media()
     follower_count: Count | None = None
     following_count: Count | None = None
@@ -93,18 +97,15 @@ def _interactions(value: Count | None) -> int | None:
     return value
 
 
-def _post(node: _Node | None) -> PostStats | None:
-    """One post's counts, or ``None`` when the node is not a post with readable counts."""
-    if node is None:
+def _post(post: _Post) -> PostStats | None:
+    """One post's counts, or ``None`` when the item is not a post with readable counts."""
+    likes = first(post.liked_by, post.preview_likes)
+    if likes is None and post.comments is None:
         return None
-    likes = first(node.edge_liked_by.count, node.edge_media_preview_like.count)
-    comments = node.edge_media_to_comment.count
-    if likes is None and comments is None:
-        return None
-    read_likes, read_comments = _interactions(likes), _interactions(comments)
+    read_likes, read_comments = _interactions(likes), _interactions(post.comments)
     if read_likes is None or read_comments is None:
         return None
-    views = node.video_view_count
+    views = post.views
     return PostStats(read_likes, read_comments, None if isinstance(views, Unreadable) else views)
 
 
@@ -129,18 +130,18 @@ class InstagramAdapter(Adapter):
             raise self._not_found(username)
         user = self._structure(_user_object(payload), _User)
         media = user.edge_owner_to_timeline_media
-        posts = (_post(edge.node) for edge in media.edges)
+        posts = (_post(post) for post in media.edges)
         return Profile(
             platform=self.name,
             username=self._username(user.username, username),
             followers=self._required(
-                first(user.edge_followed_by.count, user.follower_count), "follower count"
+                first(user.followed_by, user.follower_count), "follower count"
             ),
             display_name=user.full_name,
             profile_image=user.profile_pic_url_hd or user.profile_pic_url,
             bio=user.biography,
             verified=user.is_verified,
-            following=self._optional(first(user.edge_follow.count, user.following_count)) or 0,
+            following=self._optional(first(user.follows, user.following_count)) or 0,
             total_content=self._optional(first(media.count, user.media_count)) or 0,
             posts=tuple(post for post in posts if post is not None),
         )

@@ -12,10 +12,15 @@ every provider, so a provider's module is only its shape, its mapping and its no
 - a nested shape whose value is not an object (a decoded JSON ``dict``) reads as its defaults
   (``X | None``: as ``None``), except a :class:`Strict` shape (the user object itself), which
   must be an object or null;
-- a ``tuple[X, ...]`` that is not a list reads as empty.
+- a ``tuple[X, ...]`` that is not a list reads as empty;
+- a field is read from the answer's key of its name, or from ``paths[name]`` when the shape
+  declares ``paths``: another key (``"__typename"``) or dotted keys into nested objects
+  (``"edge_liked_by.count"``), so a one-value box needs no shape of its own.
 
-cattrs' errors (exception groups with a note per field) become one :class:`MalformedPayload`
-naming the fields, through ``cattrs.transform_error``.
+cattrs generates each shape's structuring code once. Readers run it without detailed validation
+(no per-field ``try`` and exception groups: the plain path is the cheap one); only after a failure
+is the same read run again with detailed validation, whose errors become one
+:class:`MalformedPayload` naming the fields, through ``cattrs.transform_error``.
 """
 
 from __future__ import annotations
@@ -23,8 +28,8 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import attrs
 import cattrs
@@ -44,6 +49,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+Hook = Callable[[Any, Any], Any]
 MAX_COUNT = 2**63 - 1
 _DIGITS = re.compile(r"^\s*[+]?(\d{1,19})(\.0{1,20})?\s*$")
 
@@ -61,9 +67,7 @@ Count = int | Unreadable
 
 class Strict:
     """Mixin for a shape that must be an object (or null) where it appears; else the answer is
-    malformed. ``renames`` maps attribute names to the answer's keys (``__typename``)."""
-
-    renames: ClassVar[Mapping[str, str]] = {}
+    malformed."""
 
 
 def count_of(value: Any) -> int | None:
@@ -77,8 +81,11 @@ def count_of(value: Any) -> int | None:
         count = value
     elif isinstance(value, float):
         count = int(value) if value.is_integer() else None
-    elif isinstance(value, str) and (match := _DIGITS.match(value)):
-        count = int(match.group(1))
+    elif isinstance(value, str):
+        if value.isdecimal():  # "1367138", as statsV2 sends; the same digits _DIGITS reads
+            count = int(value) if len(value) <= 19 else None
+        elif match := _DIGITS.match(value):
+            count = int(match.group(1))
     return count if count is not None and 0 <= count <= MAX_COUNT else None
 
 
@@ -99,6 +106,8 @@ def first_readable(*values: Count | None) -> int | None:
 
 
 def _structure_count(value: Any, _: Any) -> Count | None:
+    if type(value) is int and 0 <= value <= MAX_COUNT:  # the plain case first
+        return value
     if value is None:
         return None
     count = count_of(value)
@@ -119,36 +128,8 @@ def _optional_of(tp: Any) -> type | None:
     return None
 
 
-def _shape_hook(cls: type) -> Callable[[Any, Any], Any]:
-    renames = getattr(cls, "renames", {})
-    overrides = {name: override(rename=key) for name, key in renames.items()}
-    build: Callable[[Any, Any], Any] = make_dict_structure_fn(
-        cls,
-        converter,
-        **overrides,  # type: ignore[arg-type]
-    )
-    return lambda value, _: build(value if isinstance(value, dict) else {}, cls)
-
-
-def _optional_hook(tp: Any) -> Callable[[Any, Any], Any]:
-    cls = _optional_of(tp)
-    strict = isinstance(cls, type) and issubclass(cls, Strict)
-
-    def hook(value: Any, _: Any) -> Any:
-        if isinstance(value, dict):
-            return converter.structure(value, cls)  # type: ignore[arg-type]
-        if value is None or not strict:
-            return None
-        raise TypeError(f"expected an object, got {type(value).__name__}")
-
-    return hook
-
-
-def _tuple_hook(tp: Any) -> Callable[[Any, Any], Any]:
-    item = typing.get_args(tp)[0]
-    return lambda value, _: (
-        tuple(converter.structure(v, item) for v in value) if isinstance(value, list) else ()
-    )
+def _is_optional_shape(tp: Any) -> bool:
+    return _optional_of(tp) is not None
 
 
 def _is_tuple(tp: Any) -> bool:
@@ -160,18 +141,77 @@ def _flag(value: Any, _: Any = None) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-converter = cattrs.Converter()
-converter.register_structure_hook(str, lambda value, _: value if isinstance(value, str) else "")
-converter.register_structure_hook(bool, _flag)
-converter.register_structure_hook(Any, lambda value, _: value)
-converter.register_structure_hook_func(
-    lambda tp: set(typing.get_args(tp)) == {bool, type(None)},
-    lambda value, _: None if value is None else _flag(value),
-)
-converter.register_structure_hook_func(_is_count, _structure_count)
-converter.register_structure_hook_factory(attrs.has, _shape_hook)
-converter.register_structure_hook_factory(lambda tp: _optional_of(tp) is not None, _optional_hook)
-converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
+def _shape_hook(cls: type, converter: cattrs.Converter) -> Hook:
+    """The shape's structuring function, generated once by cattrs; a non-object reads as ``{}``."""
+    attrs.resolve_types(cls)
+    fields = attrs.fields_dict(cls)
+    overrides = {
+        name: _path_override(path, converter.get_structure_hook(fields[name].type))
+        for name, path in getattr(cls, "paths", {}).items()
+    }
+    build: Hook = make_dict_structure_fn(cls, converter, **overrides)
+    return lambda value, _: build(value if isinstance(value, dict) else {}, cls)
+
+
+def _path_override(path: str, read: Hook) -> Any:
+    """A field read from ``path``: a key, or dotted keys into nested objects (a missing or
+    non-object step reads as ``None``)."""
+    key, *inner = path.split(".")
+    if not inner:
+        return override(rename=key)
+
+    def dig(value: Any, tp: Any) -> Any:
+        for step in inner:
+            value = value.get(step) if isinstance(value, dict) else None
+        return read(value, tp)
+
+    return override(rename=key, struct_hook=dig)
+
+
+def _optional_hook(tp: Any, converter: cattrs.Converter) -> Hook:
+    cls: Any = _optional_of(tp)
+    build = converter.get_structure_hook(cls)
+    strict = issubclass(cls, Strict)
+
+    def hook(value: Any, _: Any) -> Any:
+        if isinstance(value, dict):
+            return build(value, cls)
+        if value is None or not strict:
+            return None
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+
+    return hook
+
+
+def _tuple_hook(tp: Any, converter: cattrs.Converter) -> Hook:
+    item = typing.get_args(tp)[0]
+    build = converter.get_structure_hook(item)
+    return lambda value, _: (
+        tuple([build(v, item) for v in value]) if isinstance(value, list) else ()
+    )
+
+
+def _converter(*, detailed: bool) -> cattrs.Converter:
+    """A converter with the reading rules; every shape's hooks are resolved once, on first use."""
+    converter = cattrs.Converter(detailed_validation=detailed)
+    converter.register_structure_hook(str, lambda value, _: value if isinstance(value, str) else "")
+    converter.register_structure_hook(bool, _flag)
+    converter.register_structure_hook(Any, lambda value, _: value)
+    converter.register_structure_hook_func(
+        lambda tp: set(typing.get_args(tp)) == {bool, type(None)},
+        lambda value, _: None if value is None else _flag(value),
+    )
+    converter.register_structure_hook_func(_is_count, _structure_count)
+    converter.register_structure_hook_factory(attrs.has, _shape_hook)
+    converter.register_structure_hook_factory(_is_optional_shape, _optional_hook)
+    converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
+    return converter
+
+
+converter = _converter(detailed=False)
+"""The converter readers use: no per-field error collection, so the plain path is the cheap one."""
+_explaining = _converter(detailed=True)
+"""The same rules with cattrs' detailed validation, run only to name the fields of a failure."""
 
 
 def structure(payload: Any, shape: type[T], *, platform: str, host: str) -> T:
@@ -179,8 +219,18 @@ def structure(payload: Any, shape: type[T], *, platform: str, host: str) -> T:
     fields, e.g. ``tiktok answer is malformed: invalid type ... @ $.userInfo.user``."""
     try:
         return converter.structure(payload, shape)
-    except (cattrs.BaseValidationError, TypeError, ValueError) as error:
-        where = "; ".join(cattrs.transform_error(error, path="$"))
+    except (TypeError, ValueError):
+        where = _where(payload, shape)
         raise MalformedPayload(
             f"{platform} answer is malformed: {where}", platform=platform, host=host
         ) from None
+
+
+def _where(payload: Any, shape: type) -> str:
+    """What failed and where, e.g. ``invalid type ... @ $.userInfo.user``: the failed read run
+    again with detailed validation (the error path only)."""
+    try:
+        _explaining.structure(payload, shape)
+    except (cattrs.BaseValidationError, TypeError, ValueError) as error:
+        return "; ".join(cattrs.transform_error(error, path="$"))
+    return "unreadable"  # pragma: no cover - both converters share their rules

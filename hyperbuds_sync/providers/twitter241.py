@@ -78,7 +78,7 @@ class _Bio:
 
 @attrs.frozen
 class _User(Strict):
-    renames: ClassVar[Mapping[str, str]] = {"typename": "__typename"}
+    paths: ClassVar[Mapping[str, str]] = {"typename": "__typename"}
 
     typename: str = ""
     reason: str = ""
@@ -110,7 +110,7 @@ class _Data(Strict):
 class _Result(Strict):
     """``result``: the GraphQL ``data``, or (2026 captures) a ``UserUnavailable`` itself."""
 
-    renames: ClassVar[Mapping[str, str]] = {"typename": "__typename"}
+    paths: ClassVar[Mapping[str, str]] = {"typename": "__typename"}
 
     typename: str = ""
     unavailable_reason: str = ""
