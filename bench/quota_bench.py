@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from redis_server import RedisServer  # noqa: E402  (tests/ helper, on the path just above)
 
-from hyperbuds_sync._facade import SocialSync  # noqa: E402
+from hyperbuds_sync.client import SocialSync  # noqa: E402
 from hyperbuds_sync.testing import RapidAPIEmulator  # noqa: E402
 
 WORKER = ROOT / "tests" / "fleet_worker.py"

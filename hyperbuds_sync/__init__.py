@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._facade import SocialSync
 from .backend import SyncClient
 from .blocking import BlockingSocialSync
 from .cache import Cache, MemoryCache
+from .client import SocialSync
 from .config import Settings
 from .dataframes import to_pandas
 from .engagement import Engagement

@@ -24,9 +24,9 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from . import engagement
-from ._facade import SocialSync
 from .backend import SyncClient, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache
+from .client import SocialSync
 from .history import HistoryStore
 from .metrics import Metrics
 from .models import QuotaStatus

@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from hyperbuds_sync._facade import SocialSync
+from hyperbuds_sync.client import SocialSync
 
 KEY = "fleet-worker-key-0123456789abcdef"
 

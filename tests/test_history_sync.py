@@ -25,7 +25,7 @@ from hyperbuds_sync import (
     SocialSync,
     SuspiciousDrop,
 )
-from hyperbuds_sync import _facade as facade
+from hyperbuds_sync import client as facade
 from hyperbuds_sync.history import SyncRecord, open_store
 from hyperbuds_sync.testing import (
     TEST_KEY,

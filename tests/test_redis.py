@@ -23,7 +23,6 @@ import redis.asyncio as aioredis
 from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
-from hyperbuds_sync._facade import SocialSync
 from hyperbuds_sync._redis import (
     NO_REDIS_MESSAGE,
     RedisLink,
@@ -33,6 +32,7 @@ from hyperbuds_sync._redis import (
 )
 from hyperbuds_sync.cache import Cache
 from hyperbuds_sync.cache._redis import RedisCache, decode, encode
+from hyperbuds_sync.client import SocialSync
 from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import PlatformData, QuotaStatus
 from hyperbuds_sync.quota import KeyState, RedisKeyState, fingerprint

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from .._facade import SocialSync
+from ..client import SocialSync
 from ..config import DEFAULT_API_URL
 from ..errors import HyperbudsSyncError
 from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport

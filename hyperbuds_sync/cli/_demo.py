@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.rule import Rule
 
 from .. import transport
-from .._facade import SocialSync
+from ..client import SocialSync
 from ..errors import QuotaExceeded
 from ..metrics import CACHE_HITS, UPSTREAM_CALLS
 from ..models import ManualEntry, SyncResult

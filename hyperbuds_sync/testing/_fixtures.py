@@ -22,7 +22,7 @@ from ..transport import set_sleeps, sleeps_enabled
 from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
 
 if TYPE_CHECKING:
-    from .._facade import SocialSync
+    from ..client import SocialSync
 
 __all__ = ["backend_emulator", "no_backoff", "rapidapi_emulator", "social_sync"]
 
@@ -83,7 +83,7 @@ async def social_sync(
 ) -> AsyncIterator[SocialSync]:
     """A ``SocialSync`` using both emulators (``TEST_KEY``, ``TEST_TOKEN``), closed after."""
     # Imported here so that loading the plugin does not import the whole SDK up front.
-    from .._facade import SocialSync
+    from ..client import SocialSync
 
     async with SocialSync(
         rapidapi_key=TEST_KEY,

@@ -1,4 +1,4 @@
-"""SocialSync: the one object people hold. It wires parts together and holds no logic of its own."""
+"""SocialSync: the one object people hold. It builds the parts from settings and wires them."""
 
 from __future__ import annotations
 
