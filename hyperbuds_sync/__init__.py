@@ -60,6 +60,7 @@ from .models import (
     to_dict,
 )
 from .platforms import Platform, PlatformRegistry, Profile, ProviderRequest
+from .roster import Roster
 from .transport import RetryPolicy
 
 try:
@@ -103,6 +104,7 @@ __all__ = [
     "QuotaStatus",
     "RateLimited",
     "RetryPolicy",
+    "Roster",
     "Settings",
     "Snapshot",
     "SocialSync",

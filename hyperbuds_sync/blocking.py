@@ -150,6 +150,7 @@ class BlockingSocialSync:
     sync = _awaited(SocialSync.sync)
     fetch_and_sync = _awaited(SocialSync.fetch_and_sync)
     sync_all = _awaited(SocialSync.sync_all)
+    sync_many = _awaited(SocialSync.sync_many)  # the counts; on_progress runs on the loop's thread
     shared_quota = _awaited(SocialSync.shared_quota)
     quota = _in_loop(SocialSync.quota)
     history = _awaited(SocialSync.history)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
@@ -44,6 +44,10 @@ from .models import (
 from .platforms import Platform, PlatformRegistry, default_registry
 from .quota import KeyPool
 from .transport import Gateway, MemoryRateLimiter, RateLimiter, RetryPolicy, SessionHolder
+
+if TYPE_CHECKING:
+    from .roster import ManyReport, TokenFor
+    from .roster._many import Item, OnProgress
 
 __all__ = ["SocialSync"]
 
@@ -384,6 +388,35 @@ class SocialSync:
             else:
                 outcomes[platform] = SyncOutcome(platform, error=answer, data=inputs[canonical])
         return SyncReport(outcomes)
+
+    async def sync_many(
+        self,
+        items: Iterable[Item] | AsyncIterable[Item],
+        *,
+        concurrency: int = 16,
+        token_for: TokenFor | None = None,
+        on_progress: OnProgress | None = None,
+        refresh: bool = False,
+    ) -> ManyReport:
+        """Fetch and sync many creators, ``concurrency`` at a time, for one-off backfills.
+
+        ``items`` (an iterable or async iterable, read as it goes) are ``(creator_id, platform,
+        username | PlatformData | ManualEntry)``. Each creator is synced with
+        ``token_for(creator_id)`` (sync or async; ``None``: fetched, not synced; no
+        ``token_for``: this client's token). Outcomes are streamed: each
+        :class:`~hyperbuds_sync.roster.RefreshOutcome` goes to ``on_progress`` as it completes,
+        and is not kept; the returned :class:`~hyperbuds_sync.roster.ManyReport` has the counts.
+        """
+        from .roster import sync_many
+
+        return await sync_many(
+            self,
+            items,
+            concurrency=concurrency,
+            token_for=token_for,
+            on_progress=on_progress,
+            refresh=refresh,
+        )
 
     async def _prepare(
         self,

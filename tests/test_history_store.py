@@ -207,7 +207,9 @@ async def test_a_version_1_file_is_upgraded_in_place(tmp_path: Path) -> None:
     finally:
         await store.aclose()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT version FROM hyperbuds_schema").fetchall() == [(2,)]
+        assert conn.execute("SELECT version FROM hyperbuds_schema").fetchall() == [
+            (SCHEMA_VERSION,)
+        ]
         indexes = {row[1] for row in conn.execute("PRAGMA index_list('snapshots')")}
     assert "ix_snapshots_creator_time" in indexes
 

@@ -9,8 +9,8 @@ retry policy; never a provider, the CLI or ``testing``. ``_client`` sends, ``_an
 from __future__ import annotations
 
 from ..config import DEFAULT_API_URL
-from ._client import SyncClient, TokenSource
+from ._client import SyncClient, TokenSource, acting_for
 
-__all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]
+__all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource", "acting_for"]
 
 SyncClient.__module__ = __name__

@@ -10,11 +10,13 @@ lives in ``_answers``.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import ipaddress
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -33,7 +35,24 @@ from ..models import ProfileStats, SyncPayload, SyncResult
 from ..transport import RetryPolicy, SessionHolder, retrying
 from . import _answers as answers
 
-__all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource"]
+__all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource", "acting_for"]
+
+_ACTING: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "hyperbuds_sync_acting_token", default=None
+)
+
+
+@contextmanager
+def acting_for(token: str) -> Iterator[None]:
+    """Posts made inside this block (in this task) use ``token`` instead of the client's own:
+    the backend acts for the creator whose token it gets, so the roster syncs each creator with
+    theirs through one client. A context variable, so concurrent tasks each keep their own."""
+    reset = _ACTING.set(token)
+    try:
+        yield
+    finally:
+        _ACTING.reset(reset)
+
 
 TokenSource = str | Callable[[], str | Awaitable[str]]
 """A bearer token, or a sync or async callable returning one (called on every attempt)."""
@@ -262,7 +281,7 @@ class SyncClient:
         return status, answer
 
     async def _resolve_token(self) -> str:
-        source = self._token
+        source = _ACTING.get() or self._token
         token: object = source() if callable(source) else source
         if inspect.isawaitable(token):
             token = await token

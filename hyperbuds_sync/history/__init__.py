@@ -2,8 +2,9 @@
 
 This folder owns the :class:`HistoryStore` protocol, its records (:class:`Snapshot`,
 :class:`SyncRecord`, :class:`Growth`), the SQLAlchemy Core schema shared by SQLite (aiosqlite,
-the default, embedded) and PostgreSQL (asyncpg), and the :class:`HistoryRecorder` that SocialSync
-uses to write in the background and guard syncs. It may import the SDK's public modules
+the default, embedded) and PostgreSQL (asyncpg), the :class:`HistoryRecorder` that SocialSync
+uses to write in the background and guard syncs, and the roster's tables (:func:`roster_store`).
+It may import the SDK's public modules
 (``errors``, ``models``); SQLAlchemy is imported only by :func:`open_store`, so the records and
 the protocol work without the ``history`` extra.
 
@@ -16,24 +17,43 @@ the protocol work without the ``history`` extra.
 
 from __future__ import annotations
 
-from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url
+from typing import TYPE_CHECKING, Any
+
+from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url, roster_store
 from ._protocol import HistoryStore
 from ._recorder import DropGuard, HistoryRecorder, snapshot_of
+from ._rostertypes import CreatorRecord, Delivery, PlatformState
 from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SyncRecord
 
 __all__ = [
     "DEFAULT",
     "DEFAULT_WINDOWS",
+    "CreatorRecord",
+    "Delivery",
     "DropGuard",
     "Growth",
     "GrowthWindow",
     "HistoryRecorder",
     "HistoryStore",
+    "PlatformState",
+    "RosterStore",
     "Snapshot",
     "SyncRecord",
     "default_path",
     "open_store",
     "recorder_for",
     "resolve_url",
+    "roster_store",
     "snapshot_of",
 ]
+
+if TYPE_CHECKING:
+    from ._roster import RosterStore
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name == "RosterStore":  # imported late: it needs SQLAlchemy (the history extra)
+            from ._roster import RosterStore
+
+            return RosterStore
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

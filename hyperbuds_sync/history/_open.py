@@ -14,9 +14,10 @@ from ._protocol import HistoryStore
 from ._recorder import DropGuard, HistoryRecorder
 
 if TYPE_CHECKING:
+    from ._roster import RosterStore
     from ._store import SQLHistoryStore
 
-__all__ = ["DEFAULT", "default_path", "open_store", "recorder_for", "resolve_url"]
+__all__ = ["DEFAULT", "default_path", "open_store", "recorder_for", "resolve_url", "roster_store"]
 
 DEFAULT = "default"
 """The history URL meaning the embedded SQLite file in the user's data directory."""
@@ -99,3 +100,17 @@ def recorder_for(
     if not url:
         return None
     return HistoryRecorder(open_store(url), keep_raw=keep_raw, guard=guard)
+
+
+def roster_store(store: HistoryStore) -> RosterStore:
+    """The roster's tables (creators, their refresh state, failed webhook deliveries) on an SQL
+    history ``store``.
+
+    Raises:
+        ConfigError: ``store`` is not an SQL store, or SQLAlchemy is missing.
+    """
+    try:
+        from ._roster import RosterStore
+    except ImportError:
+        raise ConfigError(f"the roster needs the history extra: {_NEEDS['history']}") from None
+    return RosterStore(store)

@@ -2,8 +2,9 @@
 
 The table ``hyperbuds_schema`` holds one row, the schema version. Version 1 had the snapshots and
 syncs tables; version 2 added the ``raw`` column and the ``ix_snapshots_creator_time`` index the
-growth lookups walk. :func:`migrate` creates a fresh database at :data:`SCHEMA_VERSION` or
-upgrades an older one in place, one step at a time.
+growth lookups walk; version 3 added the roster's tables (``creators``, ``creator_platforms``) and
+``webhook_deliveries``, the change events whose delivery failed. :func:`migrate` creates a fresh
+database at :data:`SCHEMA_VERSION` or upgrades an older one in place, one step at a time.
 """
 
 from __future__ import annotations
@@ -17,9 +18,19 @@ from sqlalchemy.engine import Connection, Dialect
 
 from ..errors import ConfigError
 
-__all__ = ["SCHEMA_VERSION", "metadata", "migrate", "snapshots", "syncs", "version_table"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "creator_platforms",
+    "creators",
+    "metadata",
+    "migrate",
+    "snapshots",
+    "syncs",
+    "version_table",
+    "webhook_deliveries",
+]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _PG_LOCK = 0x48425359  # one advisory lock id, so two processes never migrate at once
 
 
@@ -82,6 +93,45 @@ syncs = sa.Table(
     sa.Index("ix_syncs_platform_time", "platform", "synced_at"),
 )
 
+creators = sa.Table(  # version 3: the roster
+    "creators",
+    metadata,
+    sa.Column("id", sa.String(128), primary_key=True),
+    sa.Column("priority", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("added_at", UTCDateTime, nullable=False),
+)
+
+creator_platforms = sa.Table(  # version 3: one row per creator-platform, and its refresh state
+    "creator_platforms",
+    metadata,
+    sa.Column(
+        "creator_id",
+        sa.String(128),
+        sa.ForeignKey("creators.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("platform", sa.String(32), primary_key=True),
+    sa.Column("username", sa.String(128), nullable=False),
+    sa.Column("provider", sa.String(64), nullable=True),
+    sa.Column("last_fetched_at", UTCDateTime, nullable=True),
+    sa.Column("last_synced_at", UTCDateTime, nullable=True),
+    sa.Column("synced_followers", sa.BigInteger, nullable=True),
+    sa.Column("synced_engagement", sa.Float, nullable=True),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_at", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.String(300), nullable=True),
+)
+
+webhook_deliveries = sa.Table(  # version 3: change events whose delivery failed, for replay
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("url", sa.String(2048), nullable=False),
+    sa.Column("event", sa.JSON, nullable=False),
+    sa.Column("tries", sa.Integer, nullable=False, server_default="0"),
+)
+
 
 def _to_2(conn: Connection) -> None:
     """Version 1 -> 2: the ``raw`` column and the growth index."""
@@ -90,7 +140,13 @@ def _to_2(conn: Connection) -> None:
     creator_time_index.create(conn, checkfirst=True)
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _to_2}
+def _to_3(conn: Connection) -> None:
+    """Version 2 -> 3: the roster's tables and the failed webhook deliveries."""
+    for table in (creators, creator_platforms, webhook_deliveries):
+        table.create(conn, checkfirst=True)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3}
 
 
 def migrate(conn: Connection) -> int:

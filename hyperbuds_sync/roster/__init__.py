@@ -1,30 +1,51 @@
 """The roster: keeping many creators fresh within each provider's quota budget.
 
 Owns the planner (pure logic with an injected clock: roster entries, budgets, quotas and rate
-limits in, a :class:`Plan` out) and the :class:`BudgetLedger` a runner asks before every upstream
-call. The runner, the history-backed ``Roster`` and the SAQ worker join it later.
+limits in, a :class:`Plan` out), the :class:`BudgetLedger` a runner asks before every upstream
+call, and on top of them the :class:`Roster` (creators kept in the history store), its
+one-process runner, the change hooks and :func:`sync_many`.
 
-May import: ``hyperbuds_sync.errors`` and the standard library, attrs. Nothing here does I/O, and
-nothing here imports the transport, providers, cache, history or the CLI.
+May import: the SDK's public modules (``errors``, ``models``, ``webhooks``), ``backend`` and
+``history`` through their ``__init__``, attrs and aiohttp (webhook deliveries). The planner,
+budget, ledger and simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs.
+Nothing here imports the transport, the providers, the cache or the CLI.
 """
 
 from __future__ import annotations
 
 from ._budget import DAY, MONTH, Budget, Pace, ProviderQuota
+from ._hooks import OnChange, SyncedStats
 from ._ledger import BudgetLedger
+from ._many import ManyReport, sync_many
 from ._planner import Clock, Plan, PlanEntry, Planner, RosterEntry, utc_now
+from ._providers import DEFAULT_PROVIDERS, provider_for
+from ._refresh import RefreshOutcome, TokenFor
+from ._roster import Roster
+from ._status import RosterStatus
 
 __all__ = [
     "DAY",
+    "DEFAULT_PROVIDERS",
     "MONTH",
     "Budget",
     "BudgetLedger",
     "Clock",
+    "ManyReport",
+    "OnChange",
     "Pace",
     "Plan",
     "PlanEntry",
     "Planner",
     "ProviderQuota",
+    "RefreshOutcome",
+    "Roster",
     "RosterEntry",
+    "RosterStatus",
+    "SyncedStats",
+    "TokenFor",
+    "provider_for",
+    "sync_many",
     "utc_now",
 ]
+
+Roster.__module__ = __name__  # not the attrs records: their annotations resolve in their module

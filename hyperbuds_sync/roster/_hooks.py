@@ -1,0 +1,154 @@
+"""Change hooks: after a sync, when followers or engagement moved beyond a threshold since the
+previous sync, call ``on_change`` and POST a signed event to the webhook.
+
+Deliveries run in the background (3 tries with backoff, :func:`hyperbuds_sync.webhooks.deliver`),
+so a slow receiver never holds a refresh; a delivery that fails is kept in the store and sent
+again by :meth:`ChangeHooks.replay`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import attrs
+
+from .. import webhooks
+from ..errors import ConfigError
+from ..models import PlatformData
+
+if TYPE_CHECKING:
+    from ..history import RosterStore
+
+__all__ = ["ChangeHooks", "OnChange", "SyncedStats"]
+
+
+@attrs.frozen
+class SyncedStats:
+    """The values a creator-platform's previous sync sent: what a change is measured from."""
+
+    followers: int
+    average_engagement: float
+
+
+OnChange = Callable[[str, str, "SyncedStats | None", PlatformData], "object | Awaitable[object]"]
+"""``on_change(creator_id, platform, before, after)``; ``before`` is ``None`` on a first sync."""
+
+
+def _stats(stats: SyncedStats | None) -> dict[str, Any] | None:
+    if stats is None:
+        return None
+    return {"followers": stats.followers, "average_engagement": stats.average_engagement}
+
+
+def event_of(
+    creator_id: str, platform: str, before: SyncedStats | None, after: PlatformData
+) -> dict[str, Any]:
+    """The JSON event a webhook receives."""
+    now = SyncedStats(after.followers, after.average_engagement)
+    return {
+        "id": uuid.uuid4().hex,
+        "type": "creator.stats_changed",
+        "creator_id": creator_id,
+        "platform": platform,
+        "username": after.username,
+        "fetched_at": after.last_fetched.astimezone(UTC).isoformat(),
+        "sent_at": datetime.now(UTC).isoformat(),
+        "before": _stats(before),
+        "after": _stats(now),
+    }
+
+
+class ChangeHooks:
+    """The callback and the webhook of a roster; :meth:`aclose` waits for deliveries under way."""
+
+    def __init__(
+        self,
+        store: RosterStore,
+        *,
+        on_change: OnChange | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | Sequence[str] | None = None,
+        followers_pct: float = 1.0,
+        engagement_pct: float = 5.0,
+        waits: Sequence[float] = webhooks.DEFAULT_WAITS,
+    ) -> None:
+        if webhook_url and not webhook_secret:
+            raise ConfigError("a webhook_url needs a webhook_secret to sign its events with")
+        self.store = store
+        self.on_change = on_change
+        self.url = webhook_url or None
+        self._secret = webhook_secret
+        self.followers_pct = followers_pct
+        self.engagement_pct = engagement_pct
+        self.waits = tuple(waits)
+        self._session: aiohttp.ClientSession | None = None
+        self._tasks: set[asyncio.Task[bool]] = set()
+
+    def __repr__(self) -> str:
+        return f"ChangeHooks(url={self.url!r})"  # never the secret
+
+    async def after_sync(
+        self, creator_id: str, platform: str, before: SyncedStats | None, after: PlatformData
+    ) -> bool:
+        """Fire the hooks when ``after`` moved beyond a threshold since ``before``; whether it
+        did."""
+        if self.on_change is None and self.url is None:
+            return False
+        if not webhooks.changed(before, after, self.followers_pct, self.engagement_pct):
+            return False
+        if self.on_change is not None:
+            answer = self.on_change(creator_id, platform, before, after)
+            if inspect.isawaitable(answer):
+                await answer
+        if self.url is not None:
+            event = event_of(creator_id, platform, before, after)
+            task = asyncio.get_running_loop().create_task(self._send(self.url, event, self.waits))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def _send(self, url: str, event: Mapping[str, Any], waits: Sequence[float]) -> bool:
+        assert self._secret is not None
+        tries = len(waits) + 1
+
+        async def keep(failed: Mapping[str, Any]) -> None:
+            await self.store.keep_delivery(url, failed, tries)
+
+        return await webhooks.deliver(
+            self._http(), url, event, self._secret, waits=waits, on_failed=keep
+        )
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def replay(self) -> int:
+        """Send the kept deliveries again (one try each); return how many got through. A
+        delivery still failing stays kept, its tries counted."""
+        if self.url is None or self._secret is None:
+            raise ConfigError("replaying webhooks needs webhook_url and webhook_secret")
+        sent = 0
+        for kept in await self.store.deliveries():
+            ok = await webhooks.deliver(self._http(), kept.url, kept.event, self._secret, waits=())
+            await self.store.delivered(kept.id, tries=None if ok else kept.tries + 1)
+            sent += ok
+        return sent
+
+    async def drain(self) -> None:
+        """Wait for the deliveries under way (each keeps itself in the store when it fails)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Finish the deliveries under way, then close the webhook session."""
+        await self.drain()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

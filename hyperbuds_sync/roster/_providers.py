@@ -1,0 +1,35 @@
+"""Which provider a creator-platform spends: the one place that decides it.
+
+Until platforms carry chains of providers, a platform's provider is the one that answered its last
+fetch (``data.provider``), else the platform's default below; a quota fact's host names its
+provider by its first label (``tiktok-api23.p.rapidapi.com`` -> ``tiktok-api23``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["DEFAULT_PROVIDERS", "provider_for", "provider_of_host"]
+
+DEFAULT_PROVIDERS = {
+    "tiktok": "tiktok-api23",
+    "twitter": "twitter241",
+    "twitch": "twitch-scraper2",
+    "instagram": "instagram-looter2",
+    "youtube": "youtube138",
+}
+"""The provider each platform's calls go to by default."""
+
+
+def provider_for(platform: str, data: Any = None, stored: str | None = None) -> str:
+    """The provider of ``platform``: the one named by the last fetch ``data`` (or ``stored``
+    from the roster's state), else the platform's default, else the platform's own name."""
+    named = getattr(data, "provider", None) or stored
+    if isinstance(named, str) and named:
+        return named
+    return DEFAULT_PROVIDERS.get(platform, platform)
+
+
+def provider_of_host(host: str) -> str:
+    """The provider a RapidAPI host belongs to: its first label."""
+    return host.split(".", 1)[0]

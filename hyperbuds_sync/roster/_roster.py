@@ -1,0 +1,290 @@
+""":class:`Roster`: creators kept fresh within each provider's budget, stored in the history.
+
+The roster's creators and their refresh state live in the history database (schema 3), so a
+stopped runner resumes where it was, and a fleet shares one roster through PostgreSQL.
+:meth:`Roster.refresh` is the one refresh the runner and the fleet's worker both call.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from .. import webhooks
+from ..errors import ConfigError, InvalidInput
+from ..history import CreatorRecord, PlatformState, roster_store
+from ..models import PlatformData
+from ._budget import Budget, ProviderQuota
+from ._hooks import ChangeHooks, OnChange, SyncedStats
+from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
+from ._providers import provider_for, provider_of_host
+from ._refresh import RefreshOutcome, TokenFor, fetch_and_sync
+from ._status import RosterStatus, RunCounters, status_of
+
+if TYPE_CHECKING:
+    from ..client import SocialSync
+
+__all__ = ["Roster"]
+
+_CREATOR_ID = re.compile(r"^[^\x00-\x1f]{1,128}$")
+MAX_BACKOFF = 6 * 3600.0
+"""The longest wait, in seconds, before retrying a creator-platform that keeps failing."""
+
+
+def _check_priority(priority: object) -> int:
+    if isinstance(priority, bool) or not isinstance(priority, int) or priority < 1:
+        raise InvalidInput(f"priority must be an int >= 1, got {priority!r}")
+    return priority
+
+
+class Roster:
+    """Many creators kept as fresh as each provider's budget allows, never over it.
+
+    Args:
+        sync: a :class:`~hyperbuds_sync.SocialSync` with an SQL history (``history_url``): the
+            roster is stored there.
+        budgets: calls per period per provider (``{"tiktok-api23": 10_000}``, monthly, or a
+            :class:`Budget` with ``period="daily"``); a provider not named uses the
+            ``x-ratelimit-requests-limit`` its answers carry.
+        reserve: the fraction of each budget kept back for on-demand fetches.
+        token_for: ``creator_id -> token`` (sync or async) the backend syncs each creator with;
+            ``None`` for a creator means fetched and recorded, not synced. Without ``token_for``
+            the client's own token is used.
+        on_change: ``on_change(creator_id, platform, before, after)`` after a sync that moved
+            followers by ``followers_pct`` % or engagement by ``engagement_pct`` % or more.
+        webhook_url, webhook_secret: POST those changes as signed JSON events there.
+        retry_base: seconds before the first retry of a failed refresh, doubled per failure
+            (at most :data:`MAX_BACKOFF`), and always within the budget.
+        clock: the time (tests pass their own).
+    """
+
+    def __init__(
+        self,
+        sync: SocialSync,
+        *,
+        budgets: Mapping[str, int | Budget] | None = None,
+        reserve: float = 0.2,
+        token_for: TokenFor | None = None,
+        on_change: OnChange | None = None,
+        webhook_url: str | None = None,
+        webhook_secret: str | Sequence[str] | None = None,
+        followers_pct: float = 1.0,
+        engagement_pct: float = 5.0,
+        webhook_waits: Sequence[float] = webhooks.DEFAULT_WAITS,
+        retry_base: float = 60.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        try:
+            history = sync.history_store
+        except ConfigError:
+            raise ConfigError(
+                'a Roster is kept in the history: build SocialSync(history_url="default") (the '
+                "embedded SQLite file) or a postgresql+asyncpg:// URL for a fleet"
+            ) from None
+        self.sync = sync
+        self.store = roster_store(history)
+        self.budgets = dict(budgets or {})
+        self.planner = Planner(reserve=reserve, clock=clock)
+        self.token_for = token_for
+        self.hooks = ChangeHooks(
+            self.store,
+            on_change=on_change,
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            followers_pct=followers_pct,
+            engagement_pct=engagement_pct,
+            waits=webhook_waits,
+        )
+        self.retry_base = retry_base
+        self.clock = clock
+        self.counters = RunCounters()
+        self._plan: Plan | None = None
+
+    def __repr__(self) -> str:
+        return f"Roster(budgets={self.budgets!r}, reserve={self.planner.reserve!r})"
+
+    # --- the creators ----------------------------------------------------------------------------
+
+    async def add(
+        self, creator_id: str, usernames: Mapping[str, str], *, priority: int = 1
+    ) -> CreatorRecord:
+        """Add a creator (or replace their usernames and priority). Every username is checked
+        by its platform first: nothing is written when one is invalid.
+
+        Raises:
+            InvalidInput: a bad id or priority; UnknownPlatform, InvalidUsername: a bad entry.
+        """
+        if not isinstance(creator_id, str) or not _CREATOR_ID.match(creator_id):
+            raise InvalidInput(f"a creator id is 1 to 128 printable characters, got {creator_id!r}")
+        _check_priority(priority)
+        if not usernames:
+            raise InvalidInput(f"creator {creator_id!r} needs at least one platform's username")
+        canonical: dict[str, str] = {}
+        for platform, username in usernames.items():
+            adapter = self.sync.platforms.get(platform)
+            canonical[adapter.name] = adapter.canonical_username(username)
+        await self.store.put(creator_id, canonical, priority)
+        found = await self.get(creator_id)
+        assert found is not None
+        return found
+
+    async def remove(self, creator_id: str) -> bool:
+        """Remove a creator; whether they were on the roster."""
+        return await self.store.remove(creator_id)
+
+    async def get(self, creator_id: str) -> CreatorRecord | None:
+        """A creator and their platforms' refresh state, or ``None``."""
+        found = await self.store.creators(creator_id)
+        return found[0] if found else None
+
+    async def list(self) -> builtins.list[CreatorRecord]:
+        """Every creator, ordered by id."""
+        return await self.store.creators()
+
+    # --- planning --------------------------------------------------------------------------------
+
+    def _quota_facts(self) -> tuple[dict[str, int], dict[str, ProviderQuota]]:
+        """Learned limits and remaining quotas per provider, from the client's quota facts."""
+        learned: dict[str, int] = {}
+        quotas: dict[str, ProviderQuota] = {}
+        for host, status in self.sync.quota().items():
+            provider = provider_of_host(host)
+            if status.limit is not None:
+                learned[provider] = status.limit
+            if status.remaining is not None:
+                quotas[provider] = ProviderQuota(status.remaining, status.reset_at)
+        return learned, quotas
+
+    async def entries(self) -> builtins.list[tuple[RosterEntry, PlatformState]]:
+        """The planner's entries with each one's stored state."""
+        rows = []
+        for creator in await self.store.creators():
+            for state in creator.platforms.values():
+                entry = RosterEntry(
+                    creator.creator_id,
+                    state.platform,
+                    provider_for(state.platform, stored=state.provider),
+                    creator.priority,
+                    state.last_fetched_at,
+                )
+                rows.append((entry, state))
+        return rows
+
+    async def plan(self) -> Plan:
+        """The plan now: an interval and a next refresh time for every creator-platform.
+
+        Raises:
+            InvalidInput: a provider has no budget (none set, none learned yet).
+        """
+        rows = await self.entries()
+        learned, quotas = self._quota_facts()
+        self._plan = self.planner.plan(
+            [entry for entry, _ in rows], self.budgets, quotas=quotas, learned_limits=learned
+        )
+        return self._plan
+
+    async def needs_replan(self, plan: Plan) -> bool:
+        """Whether the roster, a budget or a learned limit changed, or a quota drifted."""
+        rows = await self.entries()
+        learned, quotas = self._quota_facts()
+        entries = [entry for entry, _ in rows]
+        return self.planner.needs_replan(
+            plan, entries, self.budgets, quotas=quotas, learned_limits=learned
+        )
+
+    # --- refreshing ------------------------------------------------------------------------------
+
+    async def refresh(self, creator_id: str, platform: str) -> RefreshOutcome:
+        """Refresh one creator-platform now: fetch (single flight; the history records it), sync
+        with the creator's token (the drop guard applies; stale data is never synced), fire the
+        change hooks, and store the new state: a failure counts towards the next backoff.
+
+        It spends no budget itself: the runner, or the fleet's planner, asks the ledger first.
+
+        Raises:
+            InvalidInput: the creator is not on the roster on ``platform``.
+        """
+        creator = await self.get(creator_id)
+        canonical = self.sync.platforms.get(platform).name
+        state = None if creator is None else creator.platforms.get(canonical)
+        if state is None:
+            raise InvalidInput(f"{creator_id!r} is not on the roster on {platform!r}")
+        outcome = await fetch_and_sync(
+            self.sync, creator_id, canonical, state.username, self.token_for
+        )
+        await self._record(state, outcome)
+        self.counters.count(outcome)
+        return outcome
+
+    async def _record(self, state: PlatformState, outcome: RefreshOutcome) -> None:
+        now = self.clock()
+        if not outcome.ok or not isinstance(outcome.data, PlatformData):
+            failures = state.failures + 1
+            wait = min(self.retry_base * 2 ** (failures - 1), MAX_BACKOFF)
+            error = outcome.error or outcome.reason
+            await self.store.update(
+                state.creator_id,
+                state.platform,
+                failures=failures,
+                next_at=now + timedelta(seconds=wait),
+                last_error=f"{type(error).__name__}: {error}"[:300],
+            )
+            return
+        data = outcome.data
+        fields: dict[str, Any] = {
+            "provider": provider_for(state.platform, data, state.provider),
+            "last_fetched_at": data.last_fetched.astimezone(UTC),
+            "failures": 0,
+            "next_at": None,
+            "last_error": None if outcome.status == "synced" else outcome.reason,
+        }
+        if outcome.status == "synced":
+            before = None
+            if state.synced_followers is not None:
+                before = SyncedStats(state.synced_followers, state.synced_engagement or 0.0)
+            await self.hooks.after_sync(state.creator_id, state.platform, before, data)
+            fields |= {
+                "last_synced_at": now,
+                "synced_followers": data.followers,
+                "synced_engagement": data.average_engagement,
+            }
+        await self.store.update(state.creator_id, state.platform, **fields)
+
+    def retry_at(self, state: PlatformState) -> datetime | None:
+        """When a failing creator-platform may be tried again (``None``: not failing)."""
+        return state.next_at if state.failures else None
+
+    # --- the rest --------------------------------------------------------------------------------
+
+    async def run(self, until: datetime | float | None = None) -> RosterStatus:
+        """Refresh every creator-platform when due, within the budgets, until ``until`` (an
+        aware datetime, or seconds from now; ``None``: until cancelled). Stopping loses no work:
+        refreshes under way finish (or, cancelled twice, are left due, their state untouched).
+        Returns the status at the end."""
+        from ._runner import Runner
+
+        await Runner(self, until).run()
+        return await self.status()
+
+    async def status(self) -> RosterStatus:
+        """Due and overdue counts, calls spent against the plan, freshness percentiles."""
+        plan = self._plan if self._plan is not None else await self.plan()
+        rows = await self.entries()
+        return status_of(plan, rows, self.counters, self.clock())
+
+    async def replay_webhooks(self) -> int:
+        """Send the failed webhook deliveries again; how many got through."""
+        return await self.hooks.replay()
+
+    async def aclose(self) -> None:
+        """Wait for webhook deliveries under way and close their session (not the client)."""
+        await self.hooks.aclose()
+
+    async def __aenter__(self) -> Roster:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
