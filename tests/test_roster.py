@@ -277,3 +277,47 @@ async def test_sync_many_streams_an_outcome_per_item(
     failed = [o for o in seen if not o.ok]
     assert isinstance(failed[0].error, InvalidInput)
     assert emulators[1].profile("tok-1")["stats"]["platformBreakdown"]["twitch"]["followers"] == 5
+
+
+def test_sync_many_on_the_blocking_client_returns_the_counts() -> None:
+    from contextlib import ExitStack
+
+    from anyio.from_thread import start_blocking_portal
+
+    from hyperbuds_sync import BlockingSocialSync
+
+    seen: list[str] = []
+    with start_blocking_portal() as portal, ExitStack() as stack:
+        rapidapi = stack.enter_context(portal.wrap_async_context_manager(RapidAPIEmulator()))
+        backend = stack.enter_context(
+            portal.wrap_async_context_manager(BackendEmulator(tokens=("tok-1",)))
+        )
+        with BlockingSocialSync(
+            rapidapi_key=TEST_KEY,
+            rapidapi_endpoint=rapidapi.url,
+            api_url=backend.url,
+            redis_url="",
+        ) as sync:
+            report = sync.sync_many(
+                [("user-1", "tiktok", "mayacooks"), ("user-1", "twitch", "pixelmaya")],
+                token_for=lambda _: "tok-1",
+                on_progress=lambda outcome: seen.append(outcome.status),
+            )
+    assert (report.total, report.synced) == (2, 2)
+    assert seen == ["synced", "synced"]
+
+
+async def test_status_counts_due_and_freshness(
+    emulators: tuple[RapidAPIEmulator, BackendEmulator], sqlite_url: str
+) -> None:
+    async with client(emulators, sqlite_url) as sync:
+        roster = Roster(sync, budgets={"tiktok-api23": 10_000}, token_for=TOKENS.get)
+        await roster.add("user-1", {"tiktok": "mayacooks"})
+        await roster.add("user-2", {"tiktok": "otheruser"})
+        before = await roster.status()
+        await roster.refresh("user-1", "tiktok")
+        after = await roster.status()
+    assert (before.due, before.never_fetched) == (2, 2)
+    assert (after.due, after.never_fetched, after.synced) == (1, 1, 1)
+    assert 0 <= after.freshness["p50"] == after.freshness["max"] < 5
+    assert after.planned["tiktok-api23"] <= 8000
