@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._history import register as history_commands  # history, growth
 
     history_commands(command)
+    from ._roster import register as roster_commands  # roster add|remove|list|plan|run
+
+    roster_commands(command)
     _emulator_commands(command)
     return parser
 
