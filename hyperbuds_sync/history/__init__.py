@@ -16,9 +16,10 @@ the protocol work without the ``history`` extra.
 
 from __future__ import annotations
 
+from ._guard import DropGuard
 from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url
 from ._protocol import HistoryStore
-from ._recorder import DropGuard, HistoryRecorder, snapshot_of
+from ._recorder import HistoryRecorder, snapshot_of
 from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SyncRecord
 
 __all__ = [
