@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -11,17 +10,15 @@ import aiohttp
 
 from . import engagement
 from . import metrics as m
-from .backend import SyncClient, TokenSource
+from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .config import Settings
 from .errors import (
     ConfigError,
     HyperbudsSyncError,
-    InvalidInput,
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
-    SuspiciousDrop,
 )
 from .history import (
     DEFAULT_WINDOWS,
@@ -36,8 +33,6 @@ from .models import (
     ManualEntry,
     PlatformData,
     QuotaStatus,
-    SyncOutcome,
-    SyncPayload,
     SyncReport,
     SyncResult,
 )
@@ -208,6 +203,9 @@ class SocialSync:
             keep_raw=history_keep_raw,
             guard=guard,
         )
+        self._syncer = Syncer(
+            self.backend, lambda name: self.platforms.get(name).name, self.fetch, self._history
+        )
 
     def _shared_state(
         self,
@@ -318,7 +316,8 @@ class SocialSync:
         ``data`` is a fetched :class:`PlatformData` (its average engagement is sent), a username
         to :meth:`fetch` first (as :meth:`sync_all` takes), or a :class:`ManualEntry`, which needs
         no provider call and so works when the quota is gone. With a history, a sudden drop is
-        refused unless ``force=True`` (see :meth:`_check_drop`).
+        refused unless ``force=True``: followers at 0, or fallen by more than
+        ``drop_guard_ratio`` within ``drop_guard_days`` of the last good synced value.
 
         Raises:
             UnknownPlatform, InvalidStats: before any request.
@@ -326,14 +325,7 @@ class SocialSync:
             SuspiciousDrop: followers at 0, or fallen too far, over the last good synced value.
             BackendConfigError, BackendError: see :class:`~hyperbuds_sync.SyncClient`.
         """
-        adapter = self.platforms.get(platform)
-        if isinstance(data, str):
-            data = await self.fetch(platform, data)
-        payload = SyncPayload.of(data)
-        await self._check_drop(adapter.name, data, payload, force)
-        result = await self.backend.post(adapter.name, payload)
-        self._record_sync(adapter.name, data, payload, result)
-        return result
+        return await self._syncer.sync(platform, data, force=force)
 
     async def fetch_and_sync(
         self, platform: str, username: str, *, refresh: bool = False, formula: str | None = None
@@ -358,36 +350,9 @@ class SocialSync:
         result or a typed error; nothing raises for one platform's failure (a ``SuspiciousDrop``
         included, unless ``force=True``).
         """
-        names = list(items)
-        gathered = await asyncio.gather(
-            *(self._prepare(p, items[p], refresh, allow_stale) for p in names)
+        return await self._syncer.sync_all(
+            items, refresh=refresh, allow_stale=allow_stale, force=force
         )
-        outcomes: dict[str, SyncOutcome] = {}
-        payloads: dict[str, SyncPayload] = {}
-        inputs: dict[str, PlatformData | ManualEntry] = {}
-        for platform, (canonical, data, error) in zip(names, gathered, strict=True):
-            if error is not None or data is None:
-                outcomes[platform] = SyncOutcome(platform, error=error, data=data)
-                continue
-            try:
-                payload = SyncPayload.of(data)
-                await self._check_drop(canonical, data, payload, force)
-            except (InvalidInput, SuspiciousDrop) as exc:
-                outcomes[platform] = SyncOutcome(platform, error=exc, data=data)
-                continue
-            payloads[canonical] = payload
-            inputs[canonical] = data
-        results = await self.backend.post_batch(payloads) if payloads else {}
-        for platform, (canonical, _data, _error) in zip(names, gathered, strict=True):
-            if platform in outcomes:
-                continue
-            answer = results[canonical]
-            if isinstance(answer, SyncResult):
-                outcomes[platform] = SyncOutcome(platform, result=answer, data=inputs[canonical])
-                self._record_sync(canonical, inputs[canonical], payloads[canonical], answer)
-            else:
-                outcomes[platform] = SyncOutcome(platform, error=answer, data=inputs[canonical])
-        return SyncReport(outcomes)
 
     async def sync_many(
         self,
@@ -418,48 +383,7 @@ class SocialSync:
             refresh=refresh,
         )
 
-    async def _prepare(
-        self,
-        platform: str,
-        value: PlatformData | ManualEntry | str,
-        refresh: bool,
-        allow_stale: bool,
-    ) -> tuple[str, PlatformData | ManualEntry | None, HyperbudsSyncError | None]:
-        try:
-            canonical = self.platforms.get(platform).name
-            if isinstance(value, str):
-                data = await self.fetch(platform, value, refresh=refresh, allow_stale=allow_stale)
-                return canonical, data, None
-            if isinstance(value, PlatformData | ManualEntry):
-                return canonical, value, None
-            raise InvalidInput(
-                f"sync_all takes PlatformData, ManualEntry or a username for {platform!r}, "
-                f"not {type(value).__name__}"
-            )
-        except HyperbudsSyncError as exc:
-            return platform, None, exc
-
     # --- history ---------------------------------------------------------------------------------
-
-    async def _check_drop(
-        self, platform: str, data: PlatformData | ManualEntry, payload: SyncPayload, force: bool
-    ) -> None:
-        """The sudden-drop guard, before one platform's sync: with a history and without
-        ``force``, raise :class:`~hyperbuds_sync.SuspiciousDrop` for a 0 or a fall of more than
-        ``drop_guard_ratio`` over the last good synced value. Without a history it lets all
-        through."""
-        if self._history is not None and not force:
-            await self._history.check_drop(platform, data, payload)
-
-    def _record_sync(
-        self,
-        platform: str,
-        data: PlatformData | ManualEntry,
-        payload: SyncPayload,
-        result: SyncResult,
-    ) -> None:
-        if self._history is not None:
-            self._history.synced(platform, data, payload, result)
 
     @property
     def history_store(self) -> HistoryStore:

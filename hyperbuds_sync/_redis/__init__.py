@@ -1,7 +1,8 @@
 """The fleet's Redis plumbing: one connection shared by the cache, the key ledger and the
 rate limiter, and the builder that wires those Redis-backed parts for ``SocialSync``.
 
-Owns: :class:`RedisLink` (the client and its degrade-to-memory switch), the check that the
+Owns: :class:`RedisLink` (the client and its degrade-to-memory switch), :class:`ServerClock`
+(the server's ``TIME``, the one clock of state a fleet shares), the check that the
 ``redis`` extra is installed, :func:`build_shared_state`, and the Redis rate limiter (the
 transport's limiter protocol on Redis's clock, kept here until the transport adopts it).
 May import: ``_logging``, ``errors``, ``metrics``, the transport's rate limiter, and (inside
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ._build import NO_REDIS_MESSAGE, build_shared_state, require_redis
 
 if TYPE_CHECKING:
+    from ._clock import ServerClock
     from ._link import REDIS_ERRORS, RedisLink, safe_url
     from ._ratelimit import RedisRateLimiter
 
@@ -27,19 +29,26 @@ __all__ = [
     "REDIS_ERRORS",
     "RedisLink",
     "RedisRateLimiter",
+    "ServerClock",
     "build_shared_state",
     "require_redis",
     "safe_url",
 ]
 
-_LAZY = {"REDIS_ERRORS": "_link", "RedisLink": "_link", "safe_url": "_link"}
+_LAZY = {
+    "REDIS_ERRORS": "_link",
+    "RedisLink": "_link",
+    "safe_url": "_link",
+    "ServerClock": "_clock",
+}
 
 
 def __getattr__(name: str) -> Any:
     """The names that need ``redis``, imported on first use."""
     if name in _LAZY or name == "RedisRateLimiter":
         require_redis()
-        from . import _link, _ratelimit
+        from . import _clock, _link, _ratelimit
 
-        return getattr(_link if name in _LAZY else _ratelimit, name)
+        modules = {"_link": _link, "_clock": _clock}
+        return getattr(modules[_LAZY[name]] if name in _LAZY else _ratelimit, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

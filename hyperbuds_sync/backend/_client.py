@@ -30,9 +30,9 @@ from ..errors import (
     BackendError,
     BackendUnavailable,
 )
-from ..metrics import RETRIES, Metrics
+from ..metrics import Metrics
 from ..models import ProfileStats, SyncPayload, SyncResult
-from ..transport import RetryPolicy, SessionHolder, retrying
+from ..transport import RetryPolicy, SessionHolder, attempt_timeout, retry_logger, retrying
 from . import _answers as answers
 
 __all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource", "acting_for"]
@@ -71,9 +71,12 @@ class SyncClient:
         token: the bearer token, or a (sync or async) callable returning it. The environment
             (``HYPERBUDS_TOKEN``) is read by :class:`~hyperbuds_sync.config.Settings`, not here. A
             missing token raises :class:`BackendConfigError` at the first post, before any request.
-        session: an ``aiohttp.ClientSession`` to borrow (never closed here); by default one is
-            created lazily inside the running loop and closed by :meth:`aclose`.
-        timeout: total seconds per attempt (applied per request, borrowed session included).
+        session: an ``aiohttp.ClientSession`` (or a ``SessionHolder``) to borrow, never closed
+            here; by default one is created lazily inside the running loop and closed by
+            :meth:`aclose`.
+        timeout: seconds per attempt for the backend to answer (the socket connect at most 5 s
+            of it; see :func:`~hyperbuds_sync.transport.attempt_timeout`), applied per request,
+            borrowed session included. Waiting for a free pooled connection is not counted.
         retry: how :class:`BackendUnavailable` is retried.
         allow_insecure_http: permit plain ``http`` to a non-loopback host.
         metrics: counters to update (``retries``); a private one by default.
@@ -96,18 +99,14 @@ class SyncClient:
     ) -> None:
         self._base = _check_base_url(base_url, allow_insecure_http)
         self._token = token
-        if isinstance(session, SessionHolder):
-            self._http, self._owns_http = session, False
-        else:
-            self._http, self._owns_http = SessionHolder(session, limit=50, limit_per_host=10), True
-        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._http = SessionHolder(session, limit=50, limit_per_host=10)
+        self._timeout = attempt_timeout(timeout)
         self._metrics = metrics if metrics is not None else Metrics()
         # None: not probed yet; False: the backend has no batch endpoint (kept for our lifetime).
         self._batch_supported: bool | None = None if use_batch else False
         self._probe_lock = asyncio.Lock()
-        self._retried = retrying(retry, (BackendUnavailable,), on_retry=self._on_retry)(
-            self._attempt
-        )
+        on_retry = retry_logger(self._metrics, _log, "backend sync")
+        self._retried = retrying(retry, (BackendUnavailable,), on_retry=on_retry)(self._attempt)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self._base.with_user(None))!r})"
@@ -161,8 +160,7 @@ class SyncClient:
 
     async def aclose(self) -> None:
         """Close the session this client created (a borrowed one is left open)."""
-        if self._owns_http:
-            await self._http.aclose()
+        await self._http.aclose()
 
     async def __aenter__(self) -> SyncClient:
         return self
@@ -288,12 +286,6 @@ class SyncClient:
         if not isinstance(token, str) or not token.strip():
             raise BackendConfigError("No HyperBuds token: set HYPERBUDS_TOKEN or pass token=")
         return token.strip()
-
-    def _on_retry(self, details: Mapping[str, Any]) -> None:
-        exc = details.get("exception")
-        platform = getattr(exc, "platform", None) or ""
-        self._metrics.incr(RETRIES, platform)
-        _log.debug("retrying %s after %r (try %s)", platform, exc, details.get("tries"))
 
 
 def _not_a_batch_answer(status: int | None) -> bool:

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._guard import DropGuard
 from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url, roster_store
 from ._protocol import HistoryStore
-from ._recorder import DropGuard, HistoryRecorder, snapshot_of
+from ._recorder import HistoryRecorder, snapshot_of
 from ._rostertypes import CreatorRecord, Delivery, PlatformState
 from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SyncRecord
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from ._guard import DropGuard
 from ._protocol import HistoryStore
-from ._recorder import DropGuard, HistoryRecorder
+from ._recorder import HistoryRecorder
 
 if TYPE_CHECKING:
     from ._roster import RosterStore

@@ -3,8 +3,8 @@
 Recording is off the hot path: :meth:`HistoryRecorder.snapshot` and :meth:`~HistoryRecorder.synced`
 put a record on a queue and return; one background task writes what has gathered in batches. A
 failing store logs a warning and never fails a fetch or a sync; :meth:`~HistoryRecorder.aclose`
-writes everything queued before it returns. The sudden-drop guard lives here too
-(:meth:`~HistoryRecorder.check_drop`), as one call the sync paths make before sending.
+writes everything queued before it returns. :meth:`~HistoryRecorder.check_drop` reads the last good
+sync for the sudden-drop guard (``_guard``), as one call the sync path makes before sending.
 """
 
 from __future__ import annotations
@@ -12,16 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from attrs import frozen
-
-from ..errors import ConfigError, SuspiciousDrop
 from ..models import ManualEntry, PlatformData, SyncPayload, SyncResult
+from ._guard import DropGuard
 from ._protocol import HistoryStore
 from ._types import Snapshot, SyncRecord
 
-__all__ = ["DropGuard", "HistoryRecorder", "provenance", "snapshot_of"]
+__all__ = ["HistoryRecorder", "provenance", "snapshot_of"]
 
 log = logging.getLogger("hyperbuds_sync.history")
 
@@ -56,33 +54,6 @@ def snapshot_of(data: PlatformData, formula: str, *, keep_raw: bool = False) -> 
         rounded=rounded,
         raw=data.raw if keep_raw else None,
     )
-
-
-@frozen
-class DropGuard:
-    """The sudden-drop thresholds: a fall of more than ``ratio`` (0.9: 90%) within ``days`` of
-    the last good synced value is suspicious; so is 0 over any good value."""
-
-    ratio: float = 0.9
-    days: float = 30.0
-
-    def __attrs_post_init__(self) -> None:
-        if not 0 < self.ratio <= 1:
-            raise ConfigError(f"drop_guard_ratio is a fraction in (0, 1], got {self.ratio!r}")
-        if not self.days > 0:
-            raise ConfigError(f"drop_guard_days must be > 0, got {self.days!r}")
-
-    def reason(self, previous: SyncRecord, current: int, now: datetime) -> str | None:
-        """Why ``current`` looks wrong after ``previous`` (a good sync), or ``None``."""
-        before = previous.followers or 0
-        when = previous.synced_at.date().isoformat()
-        if current == 0:
-            return f"followers read 0 where {before:,} were synced on {when}"
-        recent = now - previous.synced_at <= timedelta(days=self.days)
-        if recent and current < before * (1 - self.ratio):
-            fall = (before - current) / before * 100
-            return f"followers fell {fall:.0f}% ({before:,} on {when} -> {current:,})"
-        return None
 
 
 class HistoryRecorder:
@@ -180,7 +151,8 @@ class HistoryRecorder:
         self, platform: str, data: PlatformData | ManualEntry, payload: SyncPayload
     ) -> None:
         """Raise :class:`SuspiciousDrop` when ``payload`` would write a sudden drop over the
-        last good value synced on ``platform`` (for the same username, when known)."""
+        last good value synced on ``platform`` (for the same username, when known); the
+        judgement is :meth:`DropGuard.check`'s."""
         if payload.followers is None:
             return
         username = data.username if isinstance(data, PlatformData) else None
@@ -190,19 +162,7 @@ class HistoryRecorder:
         except Exception as exc:  # no history to compare with: the sync goes through
             log.warning("history store read failed (%s); drop guard skipped", type(exc).__name__)
             return
-        now = datetime.now(UTC)
-        reason = None if previous is None else self.guard.reason(previous, payload.followers, now)
-        if previous is None or reason is None:
-            return
-        raise SuspiciousDrop(
-            f"refusing to sync {platform} followers: {reason}; sync(..., force=True) sends it",
-            platform=platform,
-            username=username,
-            previous=previous.followers,
-            previous_at=previous.synced_at,
-            current=payload.followers,
-            current_at=data.last_fetched if isinstance(data, PlatformData) else now,
-        )
+        self.guard.check(previous, platform, data, payload)
 
     async def aclose(self) -> None:
         """Write what is queued, stop the writer, close the store if this recorder owns it."""

@@ -13,7 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._ledger import KeyRecord, KeyState, MemoryKeyState, next_midnight, next_month_start
+from ._ledger import (
+    FleetClock,
+    KeyRecord,
+    KeyState,
+    MemoryKeyState,
+    next_midnight,
+    next_month_start,
+)
 from ._pool import NO_KEY_MESSAGE, KeyPool, QuotaLowHook, fingerprint
 
 if TYPE_CHECKING:
@@ -21,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NO_KEY_MESSAGE",
+    "FleetClock",
     "KeyPool",
     "KeyRecord",
     "KeyState",

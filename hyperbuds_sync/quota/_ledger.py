@@ -16,6 +16,7 @@ from attrs import frozen
 from ..models import KeyQuota, QuotaStatus
 
 __all__ = [
+    "FleetClock",
     "KeyRecord",
     "KeyState",
     "MemoryKeyState",
@@ -70,6 +71,16 @@ class KeyState(Protocol):
 
     async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
         """``{host: {fingerprint: KeyRecord}}``, for one host or all, as a copy."""
+        ...
+
+
+@runtime_checkable
+class FleetClock(Protocol):
+    """A ledger shared by a fleet keeps its epochs on one clock (the Redis server's), not on
+    each process's wall clock; the key pool asks it for "now" when it offers one."""
+
+    async def fleet_now(self) -> float | None:
+        """Epoch seconds on the shared clock, or ``None`` to use the process's own."""
         ...
 
 

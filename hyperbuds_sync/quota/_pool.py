@@ -22,6 +22,7 @@ from .._logging import logger, register_secret
 from ..errors import ApiConfigError, QuotaExceeded
 from ..models import QuotaStatus
 from ._ledger import (
+    FleetClock,
     KeyState,
     MemoryKeyState,
     _Entry,
@@ -70,7 +71,8 @@ class KeyPool:
             async hook as a task, a sync one in a worker thread (``asyncio.to_thread``), one
             call after another in order. The fetch never waits for it and never sees its
             exceptions, which are logged; :meth:`aclose` waits for calls still running.
-        clock: epoch seconds (injectable for tests).
+        clock: this process's epoch seconds (injectable for tests); a ledger shared by a fleet
+            (:class:`FleetClock`) gives the time instead while it can.
 
     Choosing a key (:meth:`acquire`): benched keys are skipped; keys refused with 401/403 on the
     host (:meth:`mark_bad`) are used only when no other key is left, so a fixed subscription is
@@ -100,6 +102,7 @@ class KeyPool:
         self._threshold = quota_low_threshold
         self._on_low = on_quota_low
         self._clock = clock
+        self._skew = 0.0  # the fleet clock minus ours, as last seen
         self._view: dict[str, dict[str, _Entry]] = {}  # this process's view, for status()
         self._bad: set[tuple[str, str]] = set()
         self._low: set[tuple[str, str]] = set()
@@ -124,6 +127,23 @@ class KeyPool:
         """The fingerprint of a key of this pool (or of any string)."""
         return self._fps.get(key) or fingerprint(key)
 
+    # --- the clock --------------------------------------------------------------------------------
+
+    async def _now(self) -> float:
+        """Epoch seconds on the ledger's clock: the fleet's (Redis ``TIME``) for a shared ledger,
+        so benches and resets agree across processes; else this process's ``clock``."""
+        shared = await self._state.fleet_now() if isinstance(self._state, FleetClock) else None
+        if shared is None:
+            self._skew = 0.0
+            return self._clock()
+        now = self._clock()
+        self._skew = shared - now
+        return shared
+
+    def _last_now(self) -> float:
+        """:meth:`_now` without I/O: this process's clock moved by the last skew seen."""
+        return self._clock() + self._skew
+
     # --- choosing ---------------------------------------------------------------------------------
 
     async def acquire(self, host: str) -> str:
@@ -136,8 +156,8 @@ class KeyPool:
         """
         if not self._keys:
             raise ApiConfigError(NO_KEY_MESSAGE)
-        now = self._clock()
         benched = await self._state.benched(host)
+        now = await self._now()
         usable = self._usable(host, benched, now) if benched else self._keys
         key = usable[0] if len(usable) == 1 else self._least_used(host, usable)
         fp = self._fps[key]
@@ -206,7 +226,7 @@ class KeyPool:
         """
         if limit is None and remaining is None and reset_in is None:
             return
-        now = self._clock()
+        now = await self._now()
         fp = self.fingerprint_of(key)
         reset_epoch = None if reset_in is None else now + reset_in
         await self._state.record(host, fp, limit, remaining, reset_epoch)
@@ -236,7 +256,7 @@ class KeyPool:
 
         The bench lasts at least one second, so a zero reset cannot loop.
         """
-        now = self._clock()
+        now = await self._now()
         if reset_in is not None and reset_in > 0:
             until = now + reset_in
         elif daily:
@@ -284,11 +304,11 @@ class KeyPool:
         The host-level ``limit`` and ``remaining`` are summed over the keys whose headers were
         seen, ``reset_at`` is the earliest; a bench already over shows as ``None``.
         """
-        return build_status(records(self._view), self.fingerprints, self._clock())
+        return build_status(records(self._view), self.fingerprints, self._last_now())
 
     async def shared_status(self) -> dict[str, QuotaStatus]:
         """Like :meth:`status`, read from the :class:`KeyState` (the fleet's view when shared)."""
-        return build_status(await self._state.snapshot(), self.fingerprints, self._clock())
+        return build_status(await self._state.snapshot(), self.fingerprints, await self._now())
 
 
 async def _call_hook(

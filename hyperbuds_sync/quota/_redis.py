@@ -7,15 +7,14 @@ fails a call because of Redis.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from typing import Any, Final
 
 from redis.commands.core import AsyncScript
 from redis.typing import EncodableT
 
-from .._redis import RedisLink
+from .._redis import RedisLink, ServerClock
 from ._ledger import KeyRecord, MemoryKeyState
 
 __all__ = ["RedisKeyState"]
@@ -23,13 +22,15 @@ __all__ = ["RedisKeyState"]
 _LEDGER_TTL_MS: Final = 40 * 86_400 * 1000  # a host nobody called for 40 days drops out
 _FIELDS: Final = ("limit", "remaining", "reset", "calls")
 
-# Bench a key until ARGV[2] (epoch s) unless benched later already; the set expires with its
-# last bench. KEYS: the host's bench set. ARGV: fingerprint, until, now.
+# Bench a key until ARGV[2] (epoch s, on this server's clock) unless benched later already; the
+# set expires with its last bench; benches over by the server's TIME are pruned.
+# KEYS: the host's bench set. ARGV: fingerprint, until.
 _BENCH: Final = """
 local old = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0')
 local untl = math.max(old, tonumber(ARGV[2]))
+local t = redis.call('TIME')
 redis.call('ZADD', KEYS[1], string.format('%.6f', untl), ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d.%06d', t[1], t[2]))
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 if last[2] then redis.call('PEXPIREAT', KEYS[1], math.ceil(tonumber(last[2]) * 1000)) end
 return 1
@@ -61,19 +62,15 @@ class RedisKeyState:
     Args:
         link: the shared Redis link.
         namespace: the prefix of every Redis key.
-        clock: epoch seconds (to prune benches that are over).
+
+    Its epochs (benches, resets) are on the Redis server's clock (:meth:`fleet_now`), so
+    processes whose wall clocks disagree still agree on when a bench ends.
     """
 
-    def __init__(
-        self,
-        link: RedisLink,
-        *,
-        namespace: str = "hyperbuds_sync",
-        clock: Callable[[], float] = time.time,
-    ) -> None:
+    def __init__(self, link: RedisLink, *, namespace: str = "hyperbuds_sync") -> None:
         self._link = link
         self._ns = namespace
-        self._clock = clock
+        self._server = ServerClock(link)
         self.memory = MemoryKeyState()
         self._bench: AsyncScript = link.client.register_script(_BENCH)
 
@@ -84,6 +81,11 @@ class RedisKeyState:
 
     def __repr__(self) -> str:
         return f"RedisKeyState({self._link.display_url!r})"
+
+    async def fleet_now(self) -> float | None:
+        """See :class:`~hyperbuds_sync.quota.FleetClock`: the Redis server's time (``None``
+        while Redis is down: the pool then uses its own clock)."""
+        return await self._server.now()
 
     def _bench_key(self, host: str) -> str:
         return f"{self._ns}:bench:{host}"
@@ -109,7 +111,7 @@ class RedisKeyState:
     async def bench(self, host: str, fp: str, until_epoch: float) -> None:
         """See :meth:`KeyState.bench`."""
         await self.memory.bench(host, fp, until_epoch)
-        args = [fp, repr(float(until_epoch)), repr(self._clock())]
+        args = [fp, repr(float(until_epoch))]
         await self._link.call(partial(self._bench, keys=[self._bench_key(host)], args=args), _none)
 
     async def record(

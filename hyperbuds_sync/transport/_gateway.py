@@ -117,13 +117,9 @@ class Gateway:
             raise ValueError("pass keys or a key_pool holding them, not both")
         self._pool = key_pool
         self._endpoint = endpoint.rstrip("/") if endpoint else None
-        if isinstance(session, SessionHolder):
-            self._http, self._owns_http = session, False
-        else:
-            self._http = SessionHolder(
-                session, limit=connector_limit, limit_per_host=connector_limit_per_host
-            )
-            self._owns_http = True
+        self._http = SessionHolder(
+            session, limit=connector_limit, limit_per_host=connector_limit_per_host
+        )
         self._timeout = attempt_timeout(timeout)
         self._retry = retry
         self._metrics = metrics if metrics is not None else Metrics()
@@ -154,8 +150,7 @@ class Gateway:
 
     async def aclose(self) -> None:
         """Close the session if this gateway created it; a borrowed one stays open."""
-        if self._owns_http:
-            await self._http.aclose()
+        await self._http.aclose()
 
     def _url(self, request: ProviderRequest) -> str:
         path = request.path if request.path.startswith("/") else f"/{request.path}"
@@ -258,17 +253,15 @@ class Gateway:
                 allow_redirects=False,
             ) as resp:
                 status, answer_headers = resp.status, resp.headers
-                limit, remaining, reset_in = quota_values(answer_headers)
-                if limit is not None or remaining is not None or reset_in is not None:
-                    await self._pool.record(
-                        host, key, limit=limit, remaining=remaining, reset_in=reset_in
-                    )
                 ok = 200 <= status < 300
                 raw = await read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             error = network_error(exc, host=host, platform=platform, username=username)
             cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
             raise error from cause
+        limit, remaining, reset_in = quota_values(answer_headers)  # the response is released
+        if limit is not None or remaining is not None or reset_in is not None:
+            await self._pool.record(host, key, limit=limit, remaining=remaining, reset_in=reset_in)
         if logger.isEnabledFor(logging.DEBUG):
             request_id = answer_headers.get("x-rapidapi-request-id")
             log = "RapidAPI GET %s%s for %s -> %d (request id %s)"

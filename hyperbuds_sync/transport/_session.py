@@ -38,18 +38,23 @@ class SessionHolder:
     with different timeouts. ``limit`` and ``limit_per_host`` are the owned session's connection
     limits (``SocialSync(max_connections=, max_connections_per_host=)``); a request beyond them
     waits for a free connection, and that wait is charged to no attempt.
+
+    ``session`` may be another holder: this one then borrows its session (created by it, closed
+    by it, never by this one). Every part that talks HTTP takes a session or a holder this way,
+    so the question "who closes it" is answered here once.
     """
 
-    __slots__ = ("_closed", "_limit", "_limit_per_host", "_owned", "_session")
+    __slots__ = ("_closed", "_limit", "_limit_per_host", "_owned", "_parent", "_session")
 
     def __init__(
         self,
-        session: aiohttp.ClientSession | None = None,
+        session: aiohttp.ClientSession | SessionHolder | None = None,
         *,
         limit: int = 100,
         limit_per_host: int = 20,
     ) -> None:
-        self._session = session
+        self._parent = session if isinstance(session, SessionHolder) else None
+        self._session = None if isinstance(session, SessionHolder) else session
         self._owned = session is None
         self._limit = _check_limit(limit, "max_connections")
         self._limit_per_host = _check_limit(limit_per_host, "max_connections_per_host")
@@ -68,13 +73,15 @@ class SessionHolder:
         """
         if self._closed:
             raise RuntimeError("the HTTP session of this client is closed")
+        if self._parent is not None:
+            return self._parent.get()
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit_per_host)
             self._session = aiohttp.ClientSession(connector=connector)
         return self._session
 
     async def aclose(self) -> None:
-        """Close the session if it is ours; a borrowed one stays open."""
+        """Close the session if it is ours; a borrowed one (or a parent holder's) stays open."""
         self._closed = True
         session, self._session = self._session, None
         if session is not None and self._owned:

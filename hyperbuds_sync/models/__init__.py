@@ -1,0 +1,37 @@
+"""The records hyperbuds-sync returns and accepts.
+
+All records are frozen, slotted attrs classes. :class:`PlatformData` converts to and from the old
+frontend's camelCase JSON with :func:`to_dict` / :func:`from_dict`. The modules: ``_records``
+(the creator's record, the manual entry, the provider request, the camelCase conversion),
+``_sync`` (sync payloads, results, outcomes), ``_quota`` (quota status), ``_display`` (the
+notebook HTML every record shows).
+"""
+
+from __future__ import annotations
+
+from ._quota import KeyQuota, QuotaStatus
+from ._records import ManualEntry, PlatformData, ProviderRequest, from_dict, to_dict
+from ._sync import (
+    PlatformStats,
+    ProfileStats,
+    SyncOutcome,
+    SyncPayload,
+    SyncReport,
+    SyncResult,
+)
+
+__all__ = [
+    "KeyQuota",
+    "ManualEntry",
+    "PlatformData",
+    "PlatformStats",
+    "ProfileStats",
+    "ProviderRequest",
+    "QuotaStatus",
+    "SyncOutcome",
+    "SyncPayload",
+    "SyncReport",
+    "SyncResult",
+    "from_dict",
+    "to_dict",
+]
