@@ -64,3 +64,17 @@ def test_docs_install_lines_work_from_a_checkout() -> None:
         for line in page.read_text().splitlines():
             if re.search(r"pip install [^.\n]*\bhyperbuds-sync\b", line) and "`" not in line:
                 assert "once published" in line, f"{page.name}: {line}"
+
+
+def test_configuration_md_lists_every_environment_variable_and_argument() -> None:
+    import inspect
+
+    from hyperbuds_sync import SocialSync
+    from hyperbuds_sync.config import ENV
+
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    table = page.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    for name in ENV.values():
+        assert f"| `{name}` |" in table, name
+    for argument in inspect.signature(SocialSync).parameters:
+        assert f"| `{argument}` |" in page, argument
