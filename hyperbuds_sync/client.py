@@ -328,11 +328,17 @@ class SocialSync:
         return await self._syncer.sync(platform, data, force=force)
 
     async def fetch_and_sync(
-        self, platform: str, username: str, *, refresh: bool = False, formula: str | None = None
+        self,
+        platform: str,
+        username: str,
+        *,
+        refresh: bool = False,
+        formula: str | None = None,
+        force: bool = False,
     ) -> SyncResult:
-        """:meth:`fetch` then :meth:`sync`."""
+        """:meth:`fetch` then :meth:`sync` (``force=True`` sends even a sudden drop)."""
         data = await self.fetch(platform, username, refresh=refresh, formula=formula)
-        return await self.sync(platform, data)
+        return await self.sync(platform, data, force=force)
 
     async def sync_all(
         self,

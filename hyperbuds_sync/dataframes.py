@@ -9,8 +9,9 @@
 
 Any object with a ``to_record()`` method giving a flat snake_case mapping is a row
 (:class:`~hyperbuds_sync.PlatformData`, :class:`~hyperbuds_sync.SyncOutcome`,
-:class:`~hyperbuds_sync.QuotaStatus`, and the history's snapshots and growth); a
-:class:`~hyperbuds_sync.SyncReport` gives one row per platform. pandas is the optional extra
+:class:`~hyperbuds_sync.QuotaStatus`, the history's snapshots and growth windows); a
+:class:`~hyperbuds_sync.SyncReport` gives one row per platform, a :class:`~hyperbuds_sync.Growth`
+one row per window (a list of growths: one row per creator). pandas is the optional extra
 ``hyperbuds-sync[pandas]``; nothing here imports it until ``to_pandas`` is called.
 """
 
@@ -21,6 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .errors import ConfigError, InvalidInput
+from .history import Growth
 from .models import SyncReport
 
 if TYPE_CHECKING:
@@ -44,17 +46,22 @@ class SupportsRecord(Protocol):
         ...
 
 
-Rows = SupportsRecord | SyncReport | Iterable[SupportsRecord] | Mapping[Any, SupportsRecord]
+Rows = (
+    SupportsRecord | SyncReport | Growth | Iterable[SupportsRecord] | Mapping[Any, SupportsRecord]
+)
 
 
 def records(items: Rows) -> list[Mapping[str, Any]]:
     """The rows ``to_pandas`` would build its frame from, without pandas.
 
-    ``items`` is one record, a :class:`~hyperbuds_sync.SyncReport`, an iterable of records, or
+    ``items`` is one record, a :class:`~hyperbuds_sync.SyncReport` or
+    :class:`~hyperbuds_sync.Growth`, an iterable of records, or
     a mapping whose values are records (as ``sync.quota()`` returns).
     """
     if isinstance(items, SyncReport):
         items = items.outcomes.values()
+    elif isinstance(items, Growth):
+        items = items.windows.values()
     elif isinstance(items, Mapping):
         items = items.values()
     elif isinstance(items, SupportsRecord):

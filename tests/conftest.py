@@ -8,6 +8,7 @@ import inspect
 import logging
 import re
 from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,6 +31,21 @@ _ENV = (
     "HYPERBUDS_DROP_GUARD_RATIO",
     "HYPERBUDS_DROP_GUARD_DAYS",
 )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _user_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The user data directory (platformdirs honours ``XDG_DATA_HOME`` on Linux) in a tmp dir
+    for the whole session, subprocesses included: the CLI records to the embedded default
+    history, and no test may write into the real user's files."""
+    data_home = tmp_path_factory.mktemp("xdg-data")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(data_home))
+        from hyperbuds_sync.history import default_path
+
+        if not default_path().is_relative_to(data_home):  # e.g. not Linux: refuse to run
+            pytest.exit(f"the default history would be {default_path()}, outside the tmp dir")
+        yield data_home
 
 
 @pytest.fixture(autouse=True)

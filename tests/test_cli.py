@@ -79,6 +79,14 @@ class Emulators:
         return env
 
 
+@pytest.fixture(autouse=True)
+def _own_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A user data directory per test (the session's is in conftest): the command records to
+    the embedded default history, and one test's syncs must not arm another's drop guard."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
 @pytest_asyncio.fixture
 async def emu() -> AsyncIterator[Emulators]:
     """Both emulators on free loopback ports; the RapidAPI one accepts any non-empty key."""

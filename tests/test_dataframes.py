@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,8 @@ from hyperbuds_sync import (
     to_pandas,
 )
 from hyperbuds_sync.dataframes import records
+from hyperbuds_sync.history import Snapshot
+from hyperbuds_sync.history._types import growth_of
 
 WHEN = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
@@ -186,3 +188,56 @@ def test_from_dict_names_the_bad_field_in_an_invalid_input() -> None:
         from_dict({**good, "lastFetched": "yesterday"})
     with pytest.raises(InvalidInput, match=r"takes a mapping"):
         from_dict(["not", "a", "dict"])  # type: ignore[arg-type]
+
+
+# --- the history's snapshots and growth -----------------------------------------------------------
+
+
+def _snapshots() -> list[Snapshot]:
+    return [
+        Snapshot(
+            platform="tiktok",
+            username="mayacooks",
+            fetched_at=WHEN + timedelta(days=day),
+            followers=1000 + 100 * day,
+            average_engagement=None if day == 0 else 10.0 + day,
+            raw={"secret_shape": 1},
+        )
+        for day in range(8)
+    ]
+
+
+def test_snapshots_to_pandas_one_row_each_with_datetimes_and_no_raw() -> None:
+    frame = to_pandas(_snapshots())
+    assert len(frame) == 8
+    assert "raw" not in frame.columns
+    assert str(frame["fetched_at"].dtype).startswith("datetime64")
+    assert frame["followers"].tolist() == [1000 + 100 * d for d in range(8)]
+    assert frame["fetched_at"].iloc[-1] == pd.Timestamp(WHEN + timedelta(days=7))
+    assert set(frame.columns) >= {"platform", "username", "provider", "formula", "rounded"}
+
+
+def test_growth_to_pandas_one_row_per_window_with_its_days() -> None:
+    week = _snapshots()
+    growth = growth_of("tiktok", "mayacooks", week[-1], {1: week[6], 7: week[0], 30: None})
+    frame = to_pandas(growth)
+    assert frame["days"].tolist() == [1, 7, 30]
+    seven = frame.set_index("days").loc[7]
+    assert seven["followers_change"] == 700
+    assert seven["followers_change_pct"] == pytest.approx(70.0)
+    assert seven["start_followers"] == 1000
+    assert math.isnan(seven["engagement_change"])  # the start has no engagement
+    assert str(frame["start_at"].dtype).startswith("datetime64")
+    assert pd.isna(frame.set_index("days").loc[30, "start_at"])
+    assert records(growth.windows) == [w.to_record() for w in growth.windows.values()]
+
+
+def test_several_growths_to_pandas_one_row_per_creator() -> None:
+    week = _snapshots()
+    growth = growth_of("tiktok", "mayacooks", week[-1], {7: week[0]})
+    empty = growth_of("tiktok", "nobody", None, {7: None})
+    frame = to_pandas([growth, empty])
+    assert frame["username"].tolist() == ["mayacooks", "nobody"]
+    assert frame.loc[0, "followers_change_7d"] == 700
+    assert frame.loc[0, "followers_change_pct_7d"] == pytest.approx(70.0)
+    assert pd.isna(frame.loc[1, "followers"])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from hyperbuds_sync import (
     BackendValidationError,
+    Growth,
     ManualEntry,
     Metrics,
     PlatformData,
@@ -16,6 +17,8 @@ from hyperbuds_sync import (
     SyncReport,
     SyncResult,
 )
+from hyperbuds_sync.history import Snapshot
+from hyperbuds_sync.history._types import growth_of
 
 WHEN = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 EVIL = "<script>alert('x')</script>"
@@ -88,3 +91,60 @@ def test_quota_status_html() -> None:
     assert "<script>" not in page
     assert "<td>42</td>" in page
     assert "<td>500</td>" in page
+
+
+# --- the history's records ------------------------------------------------------------------------
+
+
+def _week() -> list[Snapshot]:
+    return [
+        Snapshot(
+            platform="tiktok",
+            username="mayacooks",
+            fetched_at=WHEN + timedelta(days=day),
+            followers=1000 + 100 * day,
+            average_engagement=10.0 + day,
+            provider=f"tiktok-api23{EVIL}",
+            raw={"secret_shape": 1},
+        )
+        for day in range(8)
+    ]
+
+
+def _growth() -> Growth:
+    week = _week()
+    return growth_of("tiktok", f"maya{EVIL}", week[-1], {1: week[6], 7: week[0], 30: None})
+
+
+def test_snapshot_repr_is_short_and_html_is_escaped() -> None:
+    snapshot = _week()[0]
+    assert repr(snapshot) == (
+        "Snapshot('tiktok', 'mayacooks', 2026-11-24T09:30:00+00:00, followers=1000)"
+    )
+    page = snapshot._repr_html_()
+    assert page.startswith("<table>")
+    assert "<script>" not in page
+    assert "tiktok-api23&lt;script&gt;" in page
+    assert "<td>1,000</td>" in page
+    assert "secret_shape" not in page
+
+
+def test_growth_repr_is_one_line_per_window() -> None:
+    assert repr(_growth()).splitlines() == [
+        f"<Growth tiktok @maya{EVIL}: 1,700 followers",
+        "  1 d: +100 followers (+6.25%), engagement +1.00",
+        "  7 d: +700 followers (+70.00%), engagement +7.00",
+        "  30 d: no snapshot that old>",
+    ]
+    assert repr(_growth().windows[7]) == (
+        "GrowthWindow(7 d: +700 followers (+70.00%), engagement +7.00)"
+    )
+
+
+def test_growth_html_has_a_row_per_window_and_escapes() -> None:
+    page = _growth()._repr_html_()
+    assert page.count("<tr>") == 1 + 3
+    assert "<script>" not in page
+    assert "maya&lt;script&gt;" in page
+    assert "<td>700</td>" in page
+    assert "<td>70.00</td>" in page

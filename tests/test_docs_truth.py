@@ -64,3 +64,38 @@ def test_docs_install_lines_work_from_a_checkout() -> None:
         for line in page.read_text().splitlines():
             if re.search(r"pip install [^.\n]*\bhyperbuds-sync\b", line) and "`" not in line:
                 assert "once published" in line, f"{page.name}: {line}"
+
+
+def test_every_extra_the_docs_install_exists() -> None:
+    extras = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    )
+    text = "\n".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    named = {
+        e
+        for group in re.findall(r"pip install [\"']?[.\w-]*\[([\w,]+)\]", text)
+        for e in group.split(",")
+    }
+    assert named, "no install line found"
+    assert named <= extras
+    assert {"history", "postgres", "pandas", "cli"} <= named
+
+
+def test_every_docs_page_is_in_the_nav() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text()
+    for page in (ROOT / "docs").glob("*.md"):
+        assert f": {page.name}" in nav, page.name
+
+
+def test_configuration_md_lists_every_environment_variable_and_argument() -> None:
+    import inspect
+
+    from hyperbuds_sync import SocialSync
+    from hyperbuds_sync.config import ENV
+
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    table = page.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    for name in ENV.values():
+        assert f"| `{name}` |" in table, name
+    for argument in inspect.signature(SocialSync).parameters:
+        assert f"| `{argument}` |" in page, argument

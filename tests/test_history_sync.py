@@ -19,6 +19,7 @@ from _history import fresh_database, pg_server, store_url  # noqa: F401  (fixtur
 from postgres_server import PostgresServer
 
 from hyperbuds_sync import (
+    BlockingSocialSync,
     ConfigError,
     ManualEntry,
     Snapshot,
@@ -227,6 +228,40 @@ async def test_the_guard_stops_a_zero_over_a_good_value_and_sends_nothing(
         assert _posts(backend) == sent + 1
         with pytest.raises(SuspiciousDrop):  # still compared with the last good value
             await sync.sync("twitter", zero)
+
+
+async def test_fetch_and_sync_passes_force_to_the_guard(
+    emulators: tuple[RapidAPIEmulator, BackendEmulator],
+) -> None:
+    rapidapi, backend = emulators
+    async with client(emulators, history_url=":memory:") as sync:
+        await sync.fetch_and_sync("twitter", "mayacooks")
+        rapidapi.add_creator("twitter", Creator("mayacooks", followers=0))
+        with pytest.raises(SuspiciousDrop):
+            await sync.fetch_and_sync("twitter", "mayacooks", refresh=True)
+        sent = _posts(backend)
+        forced = await sync.fetch_and_sync("twitter", "mayacooks", force=True)
+        assert forced.success
+        assert _posts(backend) == sent + 1
+
+
+async def test_blocking_fetch_and_sync_passes_force_too(
+    emulators: tuple[RapidAPIEmulator, BackendEmulator],
+) -> None:
+    rapidapi, backend = emulators
+    options = {"rapidapi_endpoint": rapidapi.url, "api_url": backend.url, "redis_url": ""}
+
+    def run() -> None:
+        with BlockingSocialSync(
+            rapidapi_key=TEST_KEY, token=TEST_TOKEN, history_url=":memory:", **options
+        ) as sync:
+            sync.fetch_and_sync("tiktok", "mayacooks")
+            rapidapi.add_creator("tiktok", Creator("mayacooks", followers=0))
+            with pytest.raises(SuspiciousDrop):
+                sync.fetch_and_sync("tiktok", "mayacooks", refresh=True)
+            assert sync.fetch_and_sync("tiktok", "mayacooks", force=True).success
+
+    await asyncio.to_thread(run)  # the emulators serve on this loop meanwhile
 
 
 async def test_the_guard_thresholds(

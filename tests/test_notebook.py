@@ -27,3 +27,6 @@ def test_the_notebook_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert "mayacooks" in html  # the PlatformData table and the DataFrames
     assert "SyncReport: 3 of 4 synced" in html
     assert "<th>average_engagement</th>" in html  # snake_case columns of to_pandas
+    assert "growth of tiktok @mayacooks" in html  # the Growth table
+    assert "<th>followers_change_pct</th>" in html  # to_pandas(growth): a row per window
+    assert "To come" not in "".join(cell.source for cell in notebook.cells)

@@ -22,17 +22,19 @@ from ..errors import HyperbudsSyncError
 from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport
 from . import _output as out
 from ._exits import OK, UsageError, describe, exit_code
+from ._history import history_url
 
 __all__ = ["client", "run_fetch", "run_quota", "run_sync", "run_sync_all"]
 
 
 def client(args: argparse.Namespace, *, syncs: bool = True) -> SocialSync:
-    """A :class:`SocialSync` from the environment, with ``--endpoint``/``--api-url`` on top.
+    """A :class:`SocialSync` from the environment, with ``--endpoint``/``--api-url`` on top,
+    recording to :func:`history_url`.
 
     A command that never syncs (``syncs=False``) does not read the backend URL, so a URL the
     SDK would refuse (plain http to a remote host) cannot stop a fetch.
     """
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = {"history_url": history_url(args)}
     if getattr(args, "endpoint", None):
         overrides["rapidapi_endpoint"] = args.endpoint
     if not syncs:
@@ -98,7 +100,7 @@ async def _sync(args: argparse.Namespace) -> int:
     async with client(args) as sync:
         sent: PlatformData | ManualEntry
         sent = entry if entry is not None else await sync.fetch(args.platform, args.username)
-        result = await sync.sync(args.platform, sent)
+        result = await sync.sync(args.platform, sent, force=args.force)
     shown = _output(args)
     if shown.json:
         shown.emit(out.result_json(result, sent))
@@ -158,7 +160,7 @@ async def _sync_all(
             answers = await asyncio.gather(*(one(p, u) for p, u in wanted.items()))
             fetched = dict(zip(wanted, answers, strict=True))
             ready = {p: d for p, d in fetched.items() if isinstance(d, PlatformData)}
-            synced = await sync.sync_all(ready) if ready else SyncReport({})
+            synced = await sync.sync_all(ready, force=args.force) if ready else SyncReport({})
             advance()
     outcomes: dict[str, SyncOutcome] = {}
     for platform, value in fetched.items():  # in the order asked, fetch errors included

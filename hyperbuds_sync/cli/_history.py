@@ -6,13 +6,17 @@
     hyperbuds-sync growth PLATFORM USERNAME [--windows 1,7,30,90] [--json]
 
 Both read ``--history-url``, else ``HYPERBUDS_HISTORY_URL``, else the embedded default file.
-:func:`register` needs neither rich nor SQLAlchemy; the handlers import them when they run.
+On a terminal: a table and a followers-over-time chart (rich); piped: tab-separated lines;
+``--json``: one JSON document. :func:`register` needs neither rich nor SQLAlchemy; the handlers
+import them when they run. :func:`history_url` and :func:`add_history_flags` give ``fetch``,
+``sync`` and ``sync-all`` the same choice of store, recording to the embedded default.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -25,10 +29,54 @@ from ..config import Settings
 from ..errors import InvalidInput
 from ..history import DEFAULT, Growth, Snapshot, open_store
 from ..platforms import get as platform_adapter
+from . import _output as out
 
-__all__ = ["register", "run_growth", "run_history"]
+__all__ = [
+    "add_history_flags",
+    "followers_chart",
+    "history_url",
+    "register",
+    "run_growth",
+    "run_history",
+]
 
 Command = Callable[[str, str, str], argparse.ArgumentParser]
+
+# What the embedded default history needs (the ``history`` extra); SQLAlchemy's asyncio, greenlet.
+_HISTORY_MODULES = ("sqlalchemy", "aiosqlite", "platformdirs", "greenlet")
+
+
+def add_history_flags(parser: argparse.ArgumentParser) -> None:
+    """``--history-url URL`` and ``--no-history`` on a command that fetches or syncs."""
+    parser.add_argument(
+        "--history-url",
+        metavar="URL",
+        help="record to this history (overrides HYPERBUDS_HISTORY_URL; default: the embedded file)",
+    )
+    parser.add_argument("--no-history", action="store_true", help="record nothing in the history")
+
+
+def history_url(args: argparse.Namespace) -> str:
+    """Where the command records: ``--history-url``, else ``HYPERBUDS_HISTORY_URL``, else the
+    embedded default file; ``""`` (nothing) with ``--no-history``.
+
+    A history URL that was asked for fails loudly when its extra is missing; the embedded
+    default, which nobody asked for, is skipped instead, so the command works without the
+    ``history`` extra.
+    """
+    if getattr(args, "no_history", False):
+        return ""
+    asked = getattr(args, "history_url", None) or Settings.from_env().history_url
+    if asked:
+        return str(asked)
+    return DEFAULT if all(map(_importable, _HISTORY_MODULES)) else ""
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def register(command: Command) -> None:
@@ -89,7 +137,7 @@ def growth_json(growth: Growth) -> dict[str, Any]:
 
 
 def run_history(args: argparse.Namespace) -> int:
-    """``history PLATFORM USERNAME``: a table and a followers-over-time bar chart, or JSON."""
+    """``history PLATFORM USERNAME``: a table and a followers-over-time chart, lines, or JSON."""
     platform, username = _creator(args)
 
     async def read() -> list[Snapshot]:
@@ -105,14 +153,13 @@ def run_history(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([snapshot_json(s) for s in found])
     else:
-        from rich.console import Console
-
-        Console().print(_history_table(platform, username, found))
+        shown = out.Output(False)
+        shown.show(lambda: _history_view(platform, username, found), _history_lines(found))
     return 0
 
 
 def run_growth(args: argparse.Namespace) -> int:
-    """``growth PLATFORM USERNAME``: the windows as a table, or JSON."""
+    """``growth PLATFORM USERNAME``: the windows as a table, lines, or JSON."""
     platform, username = _creator(args)
     if not args.windows:
         raise InvalidInput("--windows needs at least one number of days")
@@ -128,9 +175,7 @@ def run_growth(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(growth_json(growth))
     else:
-        from rich.console import Console
-
-        Console().print(_growth_table(growth))
+        out.Output(False).show(lambda: _growth_table(growth), _growth_lines(growth))
     return 0
 
 
@@ -138,18 +183,89 @@ def _print_json(value: object) -> None:
     sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
+def _dash(value: object, spec: str = "") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _history_lines(snapshots: Sequence[Snapshot]) -> list[str]:
+    """``fetched_at<TAB>followers<TAB>following<TAB>content<TAB>avg engagement<TAB>provider``."""
+    return [
+        f"{s.fetched_at.isoformat()}\t{s.followers}\t{s.following}\t{s.total_content}"
+        f"\t{_dash(s.average_engagement, '.2f')}\t{s.provider or '-'}"
+        for s in snapshots
+    ]
+
+
+def _growth_lines(growth: Growth) -> list[str]:
+    """``days<TAB>since<TAB>change<TAB>change %<TAB>engagement change``, one window a line."""
+    lines = []
+    for days, w in growth.windows.items():
+        since = "-" if w.start is None else w.start.fetched_at.isoformat()
+        pct, eng = _dash(w.followers_change_pct, ".2f"), _dash(w.engagement_change, ".2f")
+        lines.append(f"{days}\t{since}\t{_dash(w.followers_change)}\t{pct}\t{eng}")
+    return lines
+
+
+_LEVELS = " ▁▂▃▄▅▆▇█"  # eighths of one row
+
+
+def followers_chart(snapshots: Sequence[Snapshot], width: int = 60, height: int = 8) -> list[str]:
+    """Followers over time as text: ``width`` columns spread evenly over the time the snapshots
+    span (each showing the last value known then), ``height`` rows between the lowest and the
+    highest count, a y axis labelled with both and an x axis with the first and last dates."""
+    if not snapshots:
+        return []
+    first, last = snapshots[0].fetched_at, snapshots[-1].fetched_at
+    span = (last - first).total_seconds()
+    columns = 1 if span == 0 else min(width, max(len(snapshots), 2))
+    values: list[int] = []
+    index = 0
+    for column in range(columns):
+        moment = first.timestamp() + (span * column / (columns - 1) if columns > 1 else 0)
+        while index + 1 < len(snapshots) and snapshots[index + 1].fetched_at.timestamp() <= moment:
+            index += 1
+        values.append(snapshots[index].followers)
+    low, high = min(values), max(values)
+    steps = height * 8
+    levels = [
+        steps if high == low else 1 + round((v - low) / (high - low) * (steps - 1)) for v in values
+    ]
+    labels = [f"{high:,}", *[""] * (height - 2), f"{low:,}"] if height > 1 else [f"{high:,}"]
+    pad = max(len(label) for label in labels)
+    rows = []
+    for row in range(height):
+        floor = (height - 1 - row) * 8
+        bars = "".join(_LEVELS[max(0, min(8, level - floor))] for level in levels)
+        rows.append(f"{labels[row]:>{pad}} ┤{bars}")
+    start, end = first.strftime("%Y-%m-%d"), last.strftime("%Y-%m-%d")
+    rows.append(" " * pad + " └" + "─" * columns)
+    gap = max(1, columns - len(start) - len(end))
+    rows.append(" " * (pad + 2) + (start if start == end else start + " " * gap + end))
+    return rows
+
+
+def _history_view(platform: str, username: str, snapshots: Sequence[Snapshot]) -> Any:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    table = _history_table(platform, username, snapshots)
+    if not snapshots:
+        return table
+    chart = Text("\n".join(followers_chart(snapshots)), style="cyan", no_wrap=True)
+    return Group(table, Panel(chart, title="followers over time", expand=False))
+
+
 def _history_table(platform: str, username: str, snapshots: Sequence[Snapshot]) -> Any:
     from rich.table import Table
 
     table = Table(title=f"{platform} {username}: {len(snapshots)} snapshots")
-    for name in ("fetched (UTC)", "followers", "", "avg engagement", "provider"):
-        table.add_column(name, justify="left" if name in ("", "provider") else "right")
-    top = max((s.followers for s in snapshots), default=0) or 1
+    for name in ("fetched (UTC)", "followers", "following", "avg engagement", "provider"):
+        table.add_column(name, justify="left" if name == "provider" else "right")
     for s in snapshots:
-        bar = "█" * max(1, round(s.followers / top * 30)) if s.followers else ""
-        engagement = "-" if s.average_engagement is None else f"{s.average_engagement:,.2f}"
+        engagement = _dash(s.average_engagement, ",.2f")
         when = s.fetched_at.strftime("%Y-%m-%d %H:%M")
-        table.add_row(when, f"{s.followers:,}", bar, engagement, s.provider or "-")
+        table.add_row(when, f"{s.followers:,}", f"{s.following:,}", engagement, s.provider or "-")
     return table
 
 
@@ -162,8 +278,7 @@ def _growth_table(growth: Growth) -> Any:
         table.add_column(name, justify="right")
     for days, w in growth.windows.items():
         since = "-" if w.start is None else w.start.fetched_at.strftime("%Y-%m-%d")
-        change = "-" if w.followers_change is None else f"{w.followers_change:+,}"
+        change = _dash(w.followers_change, "+,")
         pct = "-" if w.followers_change_pct is None else f"{w.followers_change_pct:+.2f}%"
-        eng = "-" if w.engagement_change is None else f"{w.engagement_change:+,.2f}"
-        table.add_row(f"{days} d", since, change, pct, eng)
+        table.add_row(f"{days} d", since, change, pct, _dash(w.engagement_change, "+,.2f"))
     return table

@@ -53,7 +53,7 @@ _ENV_HELP = {
     "api_url": "backend base URL (--api-url overrides; fetch and quota ignore it)",
     "endpoint": "one base URL for provider calls (--endpoint overrides)",
     "redis_url": "share the cache, key pool and rate limits through Redis",
-    "history_url": "history store URL for history and growth (default: the embedded file)",
+    "history_url": "history store URL to record to and read (default: the embedded file)",
     "drop_guard_ratio": "sudden-drop guard: the fall refused, as a fraction (default 0.9)",
     "drop_guard_days": "sudden-drop guard: days a good value counts (default 30)",
 }
@@ -134,10 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         found.set_defaults(handler=handler)
         return found
 
-    _sdk_commands(command)
-    from ._history import register as history_commands  # history, growth
+    from ._history import add_history_flags, register  # history, growth; --no-history
 
-    history_commands(command)
+    for recording in _sdk_commands(command):
+        add_history_flags(recording)
+    register(command)
     from ._roster import register as roster_commands  # roster add|remove|list|plan|run
 
     roster_commands(command)
@@ -145,8 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sdk_commands(command: _Command) -> None:
-    """``fetch``, ``sync``, ``sync-all`` and ``quota``: the SDK's calls."""
+def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
+    """``fetch``, ``sync``, ``sync-all`` and ``quota``: the SDK's calls (returned: they record)."""
     from ..platforms import names  # pure adapters: cheap, and no rich needed
 
     platforms = ", ".join(names())
@@ -161,18 +162,21 @@ def _sdk_commands(command: _Command) -> None:
     sync.add_argument("username", metavar="USERNAME", nargs="?", help="fetch this creator")
     sync.add_argument("--followers", type=int, metavar="N", help="manual entry: no fetch, no key")
     sync.add_argument("--engagement", type=float, metavar="X", help="manual entry's engagement")
+    sync.add_argument("--force", action="store_true", help="sync even a sudden drop")
 
     every = command("sync-all", "commands:run_sync_all", "fetch and sync several platforms")
     for platform in names():
         every.add_argument(
             f"--{platform}", dest=f"sync_{platform}", metavar="USERNAME", help=f"on {platform}"
         )
+    every.add_argument("--force", action="store_true", help="sync even a sudden drop")
     every.set_defaults(sync_platforms=tuple(names()))
 
     quota = command("quota", "commands:run_quota", "show the RapidAPI quota facts seen")
     quota.add_argument(
         "--probe", nargs=2, metavar=("PLATFORM", "USERNAME"), help="fetch once first"
     )
+    return [fetch, sync, every, quota]
 
 
 def _emulator_commands(command: _Command) -> None:

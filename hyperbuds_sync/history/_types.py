@@ -1,7 +1,8 @@
 """The records of the history: :class:`Snapshot`, :class:`SyncRecord`, :class:`Growth`.
 
 Plain attrs records, no database in sight: :func:`growth_of` computes a :class:`Growth` from the
-snapshots a store picked, so both databases share one formula.
+snapshots a store picked, so both databases share one formula. Each record has a short repr,
+a ``to_record()`` row for :func:`hyperbuds_sync.to_pandas` and an HTML table for notebooks.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 from attrs import field, frozen
 
 from ..errors import InvalidInput
+from ..models import record_table, rows_table
 
 __all__ = ["DEFAULT_WINDOWS", "Growth", "GrowthWindow", "Snapshot", "SyncRecord", "growth_of"]
 
@@ -51,6 +54,19 @@ class Snapshot:
     rounded: bool = False
     raw: Mapping[str, Any] | None = field(default=None, eq=False, repr=False)
 
+    def to_record(self) -> dict[str, Any]:
+        """A flat snake_case row for data tools: every field but ``raw``, ``fetched_at`` a
+        real datetime (see :func:`hyperbuds_sync.to_pandas`)."""
+        return {a.name: getattr(self, a.name) for a in attrs.fields(Snapshot) if a.name != "raw"}
+
+    def __repr__(self) -> str:
+        when = self.fetched_at.isoformat(timespec="seconds")
+        return f"Snapshot({self.platform!r}, {self.username!r}, {when}, followers={self.followers})"
+
+    def _repr_html_(self) -> str:
+        title = f"{self.platform} @{self.username} at {self.fetched_at:%Y-%m-%d %H:%M} UTC"
+        return record_table(title, self.to_record())
+
 
 @frozen(kw_only=True)
 class SyncRecord:
@@ -85,15 +101,82 @@ class GrowthWindow:
     followers_change_pct: float | None
     engagement_change: float | None
 
+    def to_record(self) -> dict[str, Any]:
+        """One flat row: the window's ``days``, the moments and followers at both ends, the
+        changes (``None`` where a side is missing)."""
+        return {
+            "days": self.days,
+            "start_at": None if self.start is None else self.start.fetched_at,
+            "end_at": None if self.end is None else self.end.fetched_at,
+            "start_followers": None if self.start is None else self.start.followers,
+            "end_followers": None if self.end is None else self.end.followers,
+            "followers_change": self.followers_change,
+            "followers_change_pct": self.followers_change_pct,
+            "engagement_change": self.engagement_change,
+        }
+
+    def _summary(self) -> str:
+        if self.followers_change is None:
+            return f"{self.days} d: no snapshot that old"
+        pct = "" if self.followers_change_pct is None else f" ({self.followers_change_pct:+.2f}%)"
+        engagement = (
+            "" if self.engagement_change is None else f", engagement {self.engagement_change:+.2f}"
+        )
+        return f"{self.days} d: {self.followers_change:+,} followers{pct}{engagement}"
+
+    def __repr__(self) -> str:
+        return f"GrowthWindow({self._summary()})"
+
+
+_GROWTH_COLUMNS = (
+    "days",
+    "start_at",
+    "start_followers",
+    "end_followers",
+    "followers_change",
+    "followers_change_pct",
+    "engagement_change",
+)
+
 
 @frozen
 class Growth:
-    """A creator's growth over several windows: ``growth.windows[7].followers_change``."""
+    """A creator's growth over several windows: ``growth.windows[7].followers_change``.
+
+    ``to_pandas(growth)`` gives one row per window (:meth:`GrowthWindow.to_record`);
+    ``to_pandas([growth, ...])`` one row per creator (:meth:`to_record`).
+    """
 
     platform: str
     username: str
     end: Snapshot | None
     windows: dict[int, GrowthWindow]
+
+    def to_record(self) -> dict[str, Any]:
+        """One flat row for this creator: the latest snapshot's moment and followers, then
+        ``followers_change_<d>d`` and ``followers_change_pct_<d>d`` for each window."""
+        row: dict[str, Any] = {
+            "platform": self.platform,
+            "username": self.username,
+            "fetched_at": None if self.end is None else self.end.fetched_at,
+            "followers": None if self.end is None else self.end.followers,
+        }
+        for days, window in self.windows.items():
+            row[f"followers_change_{days}d"] = window.followers_change
+            row[f"followers_change_pct_{days}d"] = window.followers_change_pct
+        return row
+
+    def _title(self) -> str:
+        latest = "no snapshot" if self.end is None else f"{self.end.followers:,} followers"
+        return f"{self.platform} @{self.username}: {latest}"
+
+    def __repr__(self) -> str:
+        lines = "".join(f"\n  {w._summary()}" for w in self.windows.values())
+        return f"<Growth {self._title()}{lines}>"
+
+    def _repr_html_(self) -> str:
+        rows = [w.to_record() for w in self.windows.values()]
+        return rows_table(f"growth of {self._title()}", _GROWTH_COLUMNS, rows)
 
 
 def window_of(days: int, start: Snapshot | None, end: Snapshot | None) -> GrowthWindow:

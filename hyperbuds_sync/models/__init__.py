@@ -9,6 +9,8 @@ notebook HTML every record shows).
 
 from __future__ import annotations
 
+from ._display import record_table as record_table  # shared with history's records, not public
+from ._display import rows_table as rows_table
 from ._quota import KeyQuota, QuotaStatus
 from ._records import ManualEntry, PlatformData, ProviderRequest, from_dict, to_dict
 from ._sync import (
