@@ -33,6 +33,10 @@ class DrainingWorker(Worker[Any]):
         deadline = time.monotonic() + self.grace
         while self.job_task_contexts and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.02)
+        tasks = list(self.tasks)  # idle ones, and jobs past the grace (SAQ re-queues those)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await super().stop()
 
 
