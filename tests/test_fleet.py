@@ -17,17 +17,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 pytest.importorskip("saq")
 
 import fleet_refresher
 import redis.asyncio as aioredis
-from redis_server import RedisServer, redis_or_skip
+from redis_server import RedisServer, free_port, redis_or_skip
 from saq import Queue
 
 from hyperbuds_sync.cli import main
-from hyperbuds_sync.cli._exits import CONFIG
+from hyperbuds_sync.cli._exits import CONFIG, USAGE
 from hyperbuds_sync.errors import InvalidInput
 from hyperbuds_sync.roster import (
     FleetSettings,
@@ -38,7 +39,9 @@ from hyperbuds_sync.roster import (
     enqueue_due,
     job_key,
     roster_refresher,
+    run_worker,
 )
+from hyperbuds_sync.roster._fleet import describe_outcome, refresh_one
 from hyperbuds_sync.testing import TEST_KEY, RapidAPIEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,9 +210,9 @@ async def test_four_worker_processes_refresh_each_once_with_one_upstream_call(
                     await asyncio.sleep(0.1)
             await asyncio.sleep(2.5)  # two more planner rounds: nothing may run again
         finally:
-            for proc in procs:
+            for proc, stop in zip(procs, (signal.SIGINT, signal.SIGTERM) * 2, strict=True):
                 if proc.returncode is None:
-                    proc.send_signal(signal.SIGTERM)
+                    proc.send_signal(stop)  # Ctrl-C for two, SIGTERM for the others
             outputs = [(await p.communicate())[0].decode() for p in procs]
         calls = emu.calls
     runs = await fleet_refresher.runs(client, "four")
@@ -273,3 +276,69 @@ def test_worker_with_a_bad_refresher_names_it(capsys: pytest.CaptureFixture[str]
     code = main(["worker", "--queue-url", "redis://127.0.0.1:1/0", "--refresher", "nope"])
     assert code != 0
     assert "MODULE:FACTORY" in capsys.readouterr().err
+
+
+async def test_the_web_ui_is_served_on_loopback_beside_the_worker(redis_url: str) -> None:
+    port, events = free_port(), []
+    settings = FleetSettings(
+        queue_url=redis_url,
+        make_refresher=lambda: _Held(Listed([])),
+        queue_name="webbed",
+        on_event=events.append,
+    )
+    task = asyncio.create_task(run_worker(settings, web_address=("127.0.0.1", port), grace=1))
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with asyncio.timeout(10):
+                while not any(e["event"] == "started" for e in events):  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+            async with http.get(f"http://127.0.0.1:{port}/api/queues") as answer:
+                body = await answer.json()
+    finally:
+        task.cancel()
+        await task
+    assert [q["name"] for q in body["queues"]] == ["webbed"]
+    assert {"event": "web", "url": f"http://127.0.0.1:{port}/"}.items() <= events[0].items()
+    assert events[-1]["event"] == "stopped"
+
+
+class _Held:
+    """An async context manager holding a refresher."""
+
+    def __init__(self, refresher: Refresher) -> None:
+        self.refresher = refresher
+
+    async def __aenter__(self) -> Refresher:
+        return self.refresher
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+
+class _Failing(Listed):
+    async def refresh(self, creator_id: str, platform: str) -> str:
+        raise RuntimeError("upstream down")
+
+
+async def test_a_failed_refresh_is_told_and_raised_for_saq_to_record() -> None:
+    events: list[dict[str, Any]] = []
+    settings = FleetSettings(queue_url="redis://x", make_refresher=object, on_event=events.append)
+    ctx: Any = {"fleet": settings, "refresher": _Failing([])}
+    with pytest.raises(RuntimeError):
+        await refresh_one(ctx, creator_id="user-42", platform="tiktok")
+    assert events[0]["event"] == "failed"
+    assert events[0]["error"] == "RuntimeError"
+
+
+def test_outcomes_are_described_in_a_word() -> None:
+    class Outcome:
+        status = "synced"
+
+    assert describe_outcome(Outcome()) == "synced"
+    assert describe_outcome(12) == 12
+    assert describe_outcome(object()) == "object"
+
+
+def test_worker_budget_option_takes_provider_equals_n(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["worker", "--budget", "tiktok-api23"]) == USAGE
+    assert "PROVIDER=N" in capsys.readouterr().err

@@ -3,15 +3,18 @@
 ::
 
     hyperbuds-sync worker [--queue-url URL] [--concurrency N] [--plan-every S]
-        [--web [--web-host 127.0.0.1] [--web-port 8080]] [--refresher MODULE:FACTORY] [--json]
+        [--web [--web-host 127.0.0.1] [--web-port 8080]] [--budget PROVIDER=N ...]
+        [--reserve 0.2] [--refresher MODULE:FACTORY] [--json]
 
 The queue lives at ``--queue-url``, else ``HYPERBUDS_REDIS_URL`` (the Redis the SDK shares its
 cache, benches and key ledger through); ``postgres://...`` puts it on Postgres. Start as many
 workers as you like on one queue: SAQ queues each refresh once. ``--json`` prints one JSON line
 per event. Ctrl-C (or SIGTERM) stops the worker after the refreshes in flight.
 
-``--refresher MODULE:FACTORY`` names a callable returning an async context manager of a
-:class:`~hyperbuds_sync.roster.Refresher`; by default, :func:`default_refresher`. The factory reads
+By default the worker refreshes the ``Roster`` kept in the configured history store
+(``HYPERBUDS_HISTORY_URL``, Postgres for a fleet), with ``--budget`` and ``--reserve``: see
+:func:`default_refresher`. ``--refresher MODULE:FACTORY`` names instead a callable returning an
+async context manager of a :class:`~hyperbuds_sync.roster.Refresher`. The factory reads
 its configuration from the environment (``SocialSync.from_env()``); ``--endpoint`` and
 ``--api-url`` are put there for it.
 """
@@ -24,13 +27,13 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from ..config import ENV, Settings
 from ..errors import ConfigError, InvalidInput
-from ..roster import FleetSettings, Refresher, RefresherFactory, run_worker
+from ..roster import FleetSettings, Refresher, RefresherFactory, roster_refresher, run_worker
 
 __all__ = ["default_refresher", "register", "run_worker_command"]
 
@@ -47,23 +50,49 @@ def register(command: Command) -> None:
     worker.add_argument("--web-host", default="127.0.0.1", help="web UI address")
     worker.add_argument("--web-port", type=int, default=8080, help="web UI port")
     worker.add_argument(
+        "--budget",
+        action="append",
+        type=_budget,
+        default=[],
+        metavar="PROVIDER=N",
+        help="calls per month for a provider (repeat; default: learned from its answers)",
+    )
+    worker.add_argument("--reserve", type=float, default=0.2, help="budget kept back (0.2)")
+    worker.add_argument(
         "--refresher", metavar="MODULE:FACTORY", help="what refreshes (default: the roster)"
     )
 
 
-def default_refresher() -> AbstractAsyncContextManager[Refresher]:
-    """The roster of the configured history store, as a refresher (wired when ``Roster`` exists).
+def _budget(text: str) -> tuple[str, int]:
+    provider, sep, count = text.partition("=")
+    if not sep or not provider.strip() or not count.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"--budget takes PROVIDER=N, not {text!r}")
+    return provider.strip(), int(count)
 
-    Until then this raises :class:`ConfigError`; pass ``--refresher MODULE:FACTORY``.
+
+def default_refresher(budgets: Mapping[str, int], reserve: float) -> RefresherFactory:
+    """The ``Roster`` of the configured history store as a refresher, over
+    ``SocialSync.from_env()`` (its ``redis_url`` shares the state, its history holds the roster).
     """
-    raise ConfigError(
-        "hyperbuds-sync worker has no default roster yet: pass --refresher MODULE:FACTORY"
-    )
+    roster_class = getattr(importlib.import_module("hyperbuds_sync.roster"), "Roster", None)
+    if roster_class is None:
+        raise ConfigError("this build has no Roster: pass --refresher MODULE:FACTORY")
+
+    @asynccontextmanager
+    async def open_roster() -> AsyncIterator[Refresher]:
+        from ..client import SocialSync
+
+        history = Settings.from_env().history_url or "default"
+        async with SocialSync.from_env(history_url=history) as sync:
+            yield roster_refresher(roster_class(sync, budgets=dict(budgets), reserve=reserve))
+
+    return open_roster
 
 
-def _factory(spec: str | None) -> RefresherFactory:
+def _factory(args: argparse.Namespace) -> RefresherFactory:
+    spec: str | None = args.refresher
     if not spec:
-        return default_refresher
+        return default_refresher(dict(args.budget), args.reserve)
     module, sep, name = spec.partition(":")
     if not sep or not module or not name:
         raise InvalidInput(f"--refresher takes MODULE:FACTORY, not {spec!r}")
@@ -94,7 +123,7 @@ def run_worker_command(args: argparse.Namespace) -> int:
         raise ConfigError("hyperbuds-sync worker needs --queue-url or HYPERBUDS_REDIS_URL")
     settings = FleetSettings(
         queue_url=url,
-        make_refresher=_factory(args.refresher),
+        make_refresher=_factory(args),
         concurrency=args.concurrency,
         plan_every=args.plan_every,
         on_event=_printer(args.json),
