@@ -237,11 +237,13 @@ class FakeRoster:
         self.now, self.refreshed = now, []
 
     async def plan(self) -> Plan:
+        """Planned a moment after ``now``: a new entry is due at the plan's own time."""
+        made_at = self.now + timedelta(milliseconds=3)
         entries = tuple(
-            PlanEntry("user-42", p, f"{p}-api", timedelta(hours=1), self.now + timedelta(minutes=m))
-            for p, m in (("tiktok", -1), ("twitch", 5))
+            PlanEntry("user-42", p, f"{p}-api", timedelta(hours=1), made_at + timedelta(minutes=m))
+            for p, m in (("tiktok", -1), ("youtube", 0), ("twitch", 5))
         )
-        return Plan(entries=entries, calls_per_period={}, paces={}, made_at=self.now, basis=0)
+        return Plan(entries=entries, calls_per_period={}, paces={}, made_at=made_at, basis=0)
 
     async def refresh(self, creator_id: str, platform: str) -> object:
         self.refreshed.append((creator_id, platform))
@@ -253,7 +255,7 @@ async def test_roster_refresher_gives_the_entries_due_and_refreshes_through_the_
     roster = FakeRoster(now)
     refresher = roster_refresher(roster)
     assert isinstance(refresher, Refresher)
-    assert list(await refresher.due(now)) == [("user-42", "tiktok")]
+    assert list(await refresher.due(now)) == [("user-42", "tiktok"), ("user-42", "youtube")]
     assert await refresher.refresh("user-42", "tiktok") == "ok"
     assert roster.refreshed == [("user-42", "tiktok")]
 

@@ -30,14 +30,17 @@ class PlansAndRefreshes(Protocol):
 
 
 class _RosterRefresher:
-    """A roster seen as a :class:`Refresher`: due means ``next_at <= now`` in its plan."""
+    """A roster seen as a :class:`Refresher`: due means ``next_at`` at or before ``now`` in its
+    plan, or before the plan was made (a new entry is due at the plan's own time, a moment after
+    the ``now`` the planner read)."""
 
     def __init__(self, roster: PlansAndRefreshes) -> None:
         self._roster = roster
 
     async def due(self, now: datetime) -> Sequence[tuple[str, str]]:
         plan = await self._roster.plan()
-        return [(e.creator_id, e.platform) for e in plan.entries if e.next_at <= now]
+        cutoff = max(now, plan.made_at)
+        return [(e.creator_id, e.platform) for e in plan.entries if e.next_at <= cutoff]
 
     async def refresh(self, creator_id: str, platform: str) -> object:
         return await self._roster.refresh(creator_id, platform)
