@@ -16,6 +16,8 @@ target:
    among 1,000,000 snapshots, and a cold fetch with history on and off side by side.
 6. the roster simulation (``bench/roster_sim.py``): a month of 10,000 creators x 5 platforms on
    a virtual clock through the real planner and ledger.
+7. the fleet (``bench/fleet_bench.py``): 4 worker processes through SAQ on a real Redis, upstream
+   calls per refresh and refreshes lost or run twice.
 
 pyinstrument profiles of the fetch path and the cache-hit path are written to
 ``build/bench/`` (text). ``--quick`` shrinks every size for a smoke run.
@@ -40,6 +42,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import _normalize  # noqa: E402
 import _throughput  # noqa: E402
+import fleet_bench  # noqa: E402
 import history_bench  # noqa: E402
 import roster_sim  # noqa: E402
 from _server import EmulatorProcess  # noqa: E402
@@ -276,6 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     figures = roster_sim.run_child(roster_creators)
     roster_sim.report(figures)
     rows.extend(roster_sim.rows(figures))
+
+    print("\n[7] fleet: 4 worker processes through SAQ on a real Redis")
+    fleet = fleet_bench.measure(quick=args.quick)
+    fleet_bench.report(fleet)
+    rows.extend(fleet_bench.rows(fleet))
 
     _print(rows)
     return 0

@@ -9,6 +9,7 @@
     hyperbuds-sync quota [--probe tiktok mayacooks]
     hyperbuds-sync history tiktok mayacooks [--json]    # recorded snapshots (history extra)
     hyperbuds-sync growth tiktok mayacooks [--json]     # growth over 1, 7, 30, 90 days
+    hyperbuds-sync worker [--queue-url URL] [--web] [--concurrency N]   # a fleet, on SAQ
     hyperbuds-sync emulate [--host 127.0.0.1] [--port 8081] [--backend-port 8082] [--quota N]
     hyperbuds-sync demo                    # both emulators in-process: no key, no internet
 
@@ -142,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._roster import register as roster_commands  # roster add|remove|list|plan|run
 
     roster_commands(command)
+    from ._worker import register as worker_commands  # worker (fleet extra)
+
+    worker_commands(command)
     _emulator_commands(command)
     return parser
 

@@ -3,17 +3,30 @@
 Owns the planner (pure logic with an injected clock: roster entries, budgets, quotas and rate
 limits in, a :class:`Plan` out), the :class:`BudgetLedger` a runner asks before every upstream
 call, and on top of them the :class:`Roster` (creators kept in the history store), its
-one-process runner, the change hooks and :func:`sync_many`.
+one-process runner, the change hooks and :func:`sync_many`; and the fleet (``_fleet*``): SAQ jobs
+that plan and run refreshes over many processes, driven through the :class:`Refresher` protocol.
 
 May import: the SDK's public modules (``errors``, ``models``, ``webhooks``), ``backend`` and
-``history`` through their ``__init__``, attrs and aiohttp (webhook deliveries). The planner,
-budget, ledger and simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs.
-Nothing here imports the transport, the providers, the cache or the CLI.
+``history`` through their ``__init__``, attrs and aiohttp (webhook deliveries); the fleet modules
+also import ``saq``, lazily (the ``fleet`` extra). The planner, budget, ledger and simulation
+modules stay pure: no I/O, no import beyond ``errors`` and attrs. Nothing here imports the
+transport, the providers, the cache or the CLI.
 """
 
 from __future__ import annotations
 
 from ._budget import DAY, MONTH, Budget, Pace, ProviderQuota
+from ._fleet import (
+    QUEUE_NAME,
+    EventHook,
+    FleetSettings,
+    Refresher,
+    RefresherFactory,
+    enqueue_due,
+    job_key,
+)
+from ._fleet_roster import PlansAndRefreshes, roster_refresher
+from ._fleet_run import build_worker, open_queue, run_worker
 from ._hooks import OnChange, SyncedStats
 from ._ledger import BudgetLedger
 from ._many import ManyReport, sync_many
@@ -27,23 +40,35 @@ __all__ = [
     "DAY",
     "DEFAULT_PROVIDERS",
     "MONTH",
+    "QUEUE_NAME",
     "Budget",
     "BudgetLedger",
     "Clock",
+    "EventHook",
+    "FleetSettings",
     "ManyReport",
     "OnChange",
     "Pace",
     "Plan",
     "PlanEntry",
     "Planner",
+    "PlansAndRefreshes",
     "ProviderQuota",
     "RefreshOutcome",
+    "Refresher",
+    "RefresherFactory",
     "Roster",
     "RosterEntry",
     "RosterStatus",
     "SyncedStats",
     "TokenFor",
+    "build_worker",
+    "enqueue_due",
+    "job_key",
+    "open_queue",
     "provider_for",
+    "roster_refresher",
+    "run_worker",
     "sync_many",
     "utc_now",
 ]

@@ -1,0 +1,54 @@
+"""The adapter from a roster to the fleet's :class:`~hyperbuds_sync.roster.Refresher`.
+
+:func:`roster_refresher` needs only what the issue gives the ``Roster``: ``await roster.plan()``
+(entries with ``creator_id``, ``platform`` and ``next_at``) and ``await roster.refresh(creator_id,
+platform)``. It is typed against that shape, so it needs nothing else from the class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from ._fleet import Refresher
+from ._planner import Plan
+
+__all__ = ["PlansAndRefreshes", "roster_refresher"]
+
+
+class PlansAndRefreshes(Protocol):
+    """What the fleet needs of a roster: its plan and its one-refresh coroutine."""
+
+    async def plan(self) -> Plan:
+        """The current plan."""
+        ...
+
+    async def refresh(self, creator_id: str, platform: str) -> object:
+        """Refresh one creator-platform; return its outcome."""
+        ...
+
+
+class _RosterRefresher:
+    """A roster seen as a :class:`Refresher`: due means ``next_at`` at or before ``now`` in its
+    plan, or before the plan was made (a new entry is due at the plan's own time, a moment after
+    the ``now`` the planner read)."""
+
+    def __init__(self, roster: PlansAndRefreshes) -> None:
+        self._roster = roster
+
+    async def due(self, now: datetime) -> Sequence[tuple[str, str]]:
+        plan = await self._roster.plan()
+        cutoff = max(now, plan.made_at)
+        return [(e.creator_id, e.platform) for e in plan.entries if e.next_at <= cutoff]
+
+    async def refresh(self, creator_id: str, platform: str) -> object:
+        return await self._roster.refresh(creator_id, platform)
+
+    def __repr__(self) -> str:
+        return f"roster_refresher({self._roster!r})"
+
+
+def roster_refresher(roster: PlansAndRefreshes) -> Refresher:
+    """The fleet's :class:`Refresher` over a ``Roster`` (anything with ``plan`` and ``refresh``)."""
+    return _RosterRefresher(roster)
