@@ -371,11 +371,15 @@ def _bad_field(line: str) -> str:
 
 @frozen
 class ProviderRequest:
-    """What to ask a RapidAPI provider: ``GET https://{host}{path}?{params}``.
+    """What to ask a provider: ``GET https://{host}{path}?{params}``.
 
     ``params`` values are passed as query parameters and percent-encoded by the transport.
+    ``auth`` says which credentials the transport sends: ``"rapidapi"`` (the key headers),
+    ``"x-bearer"`` (the X bearer token), ``"google-key"`` (``X-Goog-Api-Key``) or
+    ``"twitch-app"`` (``Client-Id`` and a Helix app token).
     """
 
     host: str
     path: str
     params: Mapping[str, str] = field(factory=dict)
+    auth: str = "rapidapi"

@@ -65,13 +65,25 @@ class Profile:
 
 @runtime_checkable
 class Provider(Protocol):
-    """One social platform served through one RapidAPI provider. Pure: no I/O.
+    """One social platform served through one provider (RapidAPI or official). Pure: no I/O.
 
     Attributes:
-        name: the registry name, e.g. ``"tiktok"``.
-        host: the RapidAPI host (also sent as ``x-rapidapi-host``).
+        name: the platform name, e.g. ``"tiktok"``.
+        provider: the public provider name, e.g. ``"tiktok-api23"`` (settings, records, CLI).
+        auth: how the transport authenticates the call (:class:`ProviderRequest` ``auth``).
+        host: the provider host (for RapidAPI also sent as ``x-rapidapi-host``).
         path: the profile endpoint's path on that host.
     """
+
+    @property
+    def provider(self) -> str:
+        """The public provider name."""
+        ...
+
+    @property
+    def auth(self) -> str:
+        """The auth kind: ``rapidapi``, ``x-bearer``, ``google-key`` or ``twitch-app``."""
+        ...
 
     @property
     def name(self) -> str:
@@ -94,6 +106,11 @@ class Provider(Protocol):
 
     def request(self, username: str) -> ProviderRequest:
         """The provider request for a canonical username."""
+        ...
+
+    def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
+        """The second request of a two-step provider, given the first answer; ``None`` for one
+        request. A two-step provider's ``parse`` then gets the list of both answers."""
         ...
 
     def parse(self, username: str, payload: Any) -> Profile:
@@ -162,6 +179,8 @@ class Adapter:
     name: str
     host: str
     path: str
+    provider: ClassVar[str]
+    auth: ClassVar[str] = "rapidapi"
     _pattern: ClassVar[re.Pattern[str]]
     _rule: ClassVar[str]
     _param: ClassVar[str]
@@ -173,7 +192,11 @@ class Adapter:
     def request(self, username: str) -> ProviderRequest:
         """The profile request; ``username`` is canonicalized again, so it is safe to send."""
         params = {self._param: self.canonical_username(username)}
-        return ProviderRequest(self.host, self.path, params)
+        return ProviderRequest(self.host, self.path, params, auth=self.auth)
+
+    def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
+        """One request is enough: no follow-up (two-step providers override this)."""
+        return None
 
     def parse(self, username: str, payload: Any) -> Profile:
         """Read a provider answer into a :class:`Profile`.

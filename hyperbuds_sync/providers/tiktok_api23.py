@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -75,6 +75,7 @@ class TikTokAdapter(Adapter):
     ``userInfo`` object, or with a ``user`` that is not an object, is :class:`MalformedPayload`.
     """
 
+    provider: ClassVar[str] = "tiktok-api23"
     name: str = attrs.field(default="tiktok", init=False)
     host: str = "tiktok-api23.p.rapidapi.com"
     path: str = "/api/user/info"
