@@ -27,6 +27,7 @@ __all__ = [
     "PlatformStats",
     "ProfileStats",
     "ProviderRequest",
+    "ProviderState",
     "QuotaStatus",
     "SyncOutcome",
     "SyncPayload",
@@ -47,7 +48,11 @@ class PlatformData:
 
     ``raw`` keeps the provider's JSON; it takes no part in equality or ``repr``. ``stale`` is true
     when the value was served from the stale window after an upstream failure
-    (``fetch(..., allow_stale=True)``).
+    (``fetch(..., allow_stale=True)``). Provenance: ``provider`` is the provider that answered
+    (``"tiktok-api45"``), ``rounded`` is true when its counts are published rounded (YouTube
+    subscribers, a TikTok answer without ``statsV2``), ``formula`` the engagement formula used.
+    The engagement numbers are ``None`` where the provider gave nothing to compute them from
+    (Twitch has no views since 2022, a hidden like count, a YouTube read without video stats).
     """
 
     platform: str
@@ -59,11 +64,14 @@ class PlatformData:
     followers: int = 0
     following: int = 0
     total_content: int = 0
-    total_engagement: float = 0.0
-    average_engagement: float = 0.0
+    total_engagement: float | None = 0.0
+    average_engagement: float | None = 0.0
     last_fetched: datetime = field(factory=_utcnow)
     raw: Mapping[str, Any] = field(factory=dict, eq=False, repr=False)
     stale: bool = False
+    provider: str = ""
+    rounded: bool = False
+    formula: str = ""
 
     @property
     def age(self) -> timedelta:
@@ -144,7 +152,8 @@ class SyncPayload:
 
     @classmethod
     def of(cls, data: PlatformData | ManualEntry) -> SyncPayload:
-        """The payload for fetched data (its average engagement) or a manual entry."""
+        """The payload for fetched data (its average engagement, left out when ``None``) or a
+        manual entry."""
         if isinstance(data, PlatformData):
             return cls(followers=data.followers, engagement=data.average_engagement)
         return cls(followers=data.followers, engagement=data.engagement)
@@ -383,3 +392,19 @@ class ProviderRequest:
     path: str
     params: Mapping[str, str] = field(factory=dict)
     auth: str = "rapidapi"
+
+
+@frozen
+class ProviderState:
+    """One provider of a platform's chain, as :meth:`SocialSync.providers` shows it.
+
+    ``available`` is false while the provider is benched: until ``benched_until`` for a spent
+    quota, or for the client's lifetime (``benched_until`` ``None``) after it refused the
+    credentials; ``reason`` says which.
+    """
+
+    provider: str
+    platform: str
+    available: bool
+    benched_until: datetime | None = None
+    reason: str = ""

@@ -56,6 +56,12 @@ _ENV_HELP = {
     "history_url": "history store URL for history and growth (default: the embedded file)",
     "drop_guard_ratio": "sudden-drop guard: the fall refused, as a fraction (default 0.9)",
     "drop_guard_days": "sudden-drop guard: days a good value counts (default 30)",
+    "providers": "provider chains: platform=provider,provider;platform=provider",
+    "endpoints": "per host base URLs: host=url,host=url (emulators, proxies)",
+    "twitch_client_id": "Twitch app client id (twitch-helix)",
+    "twitch_client_secret": "Twitch app client secret (twitch-helix)",
+    "youtube_api_key": "YouTube Data API v3 key (youtube-data-api)",
+    "x_bearer_token": "X API v2 bearer token (x-api)",
 }
 _ENVIRONMENT = "environment:\n" + "".join(
     f"  {name:<28} {_ENV_HELP[setting]}\n" for setting, name in ENV.items()
