@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from hyperbuds_sync.errors import UsernameNotFound
+from hyperbuds_sync.platforms import InstagramAdapter, TikTokAdapter, TwitchAdapter, TwitterAdapter
 from hyperbuds_sync.providers.instagram_scraper_api2 import InstagramScraperApi2Adapter
 from hyperbuds_sync.providers.tiktok_api45 import TikTokApi45Adapter
 from hyperbuds_sync.providers.twitch_helix import TwitchHelixAdapter
@@ -30,6 +31,9 @@ from hyperbuds_sync.testing import (
     OfficialEmulator,
     RapidAPIEmulator,
 )
+from hyperbuds_sync.testing._creators import generate_creator, seed_creators
+from hyperbuds_sync.testing._renders import helix_followers, helix_user, x_user, youtube_channel
+from hyperbuds_sync.testing._shapes import PROVIDERS
 
 CHANNEL_ID = "UC7xQm3Lp9aZk2Rt5Vb8Nc1w"
 Result = tuple[int, Any, Any]
@@ -252,3 +256,47 @@ async def test_official_faults_and_creators(session: aiohttp.ClientSession) -> N
     assert "errors" in gone[2]
     with pytest.raises(ValueError, match="unknown api"):
         emu.fail("x", Fault.status(500), api="nope")
+
+
+# --- one creator, the same counts from every provider of its platform ----------------------------
+
+
+def _renderings(platform: str, c: Creator) -> list[Any]:
+    """Profiles of ``c`` read from every emulated provider of ``platform``."""
+    readers = {
+        "tiktok-api23.p.rapidapi.com": TikTokAdapter(),
+        "tiktok-api45.p.rapidapi.com": TikTokApi45Adapter(),
+        "twitter241.p.rapidapi.com": TwitterAdapter(),
+        "twitch-scraper2.p.rapidapi.com": TwitchAdapter(),
+        "instagram-looter2.p.rapidapi.com": InstagramAdapter(),
+        "instagram-scraper-api2.p.rapidapi.com": InstagramScraperApi2Adapter(),
+        "youtube138.p.rapidapi.com": YouTube138Adapter(),
+    }
+    profiles = [
+        readers[host].parse(c.username, p.render(c))
+        for host, p in PROVIDERS.items()
+        if p.platform == platform
+    ]
+    if platform == "twitter":
+        profiles.append(XApiAdapter().parse(c.username, x_user(c)))
+    if platform == "twitch":
+        pair = [{"data": [helix_user(c)]}, helix_followers(c)]
+        profiles.append(TwitchHelixAdapter().parse(c.username, pair))
+    if platform == "youtube":
+        answer = {"pageInfo": {"totalResults": 1}, "items": [youtube_channel(c)]}
+        profiles.append(YouTubeDataApiAdapter().parse(c.username, answer))
+    return profiles
+
+
+@pytest.mark.parametrize("platform", ["tiktok", "twitter", "twitch", "instagram", "youtube"])
+def test_providers_of_one_platform_agree(platform: str) -> None:
+    creators = [*seed_creators()[platform], generate_creator(platform, "agree_check")]
+    for creator in creators:
+        profiles = _renderings(platform, creator)
+        assert len(profiles) >= 2
+        first = profiles[0]
+        for other in profiles[1:]:
+            assert (other.username, other.followers) == (first.username, first.followers)
+            assert other.display_name == first.display_name
+            if platform != "twitch":  # twitch-scraper2 has no following or video count
+                assert other.total_content == first.total_content
