@@ -6,6 +6,7 @@ The answers are also read by the new providers' readers, so emulator and reader 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,9 +28,11 @@ from hyperbuds_sync.testing import (
     TEST_X_TOKEN,
     TEST_YOUTUBE_KEY,
     Creator,
+    EmulatorOptions,
     Fault,
     OfficialEmulator,
     RapidAPIEmulator,
+    serve,
 )
 from hyperbuds_sync.testing._creators import generate_creator, seed_creators
 from hyperbuds_sync.testing._renders import helix_followers, helix_user, x_user, youtube_channel
@@ -300,3 +303,25 @@ def test_providers_of_one_platform_agree(platform: str) -> None:
             assert other.display_name == first.display_name
             if platform != "twitch":  # twitch-scraper2 has no following or video count
                 assert other.total_content == first.total_content
+
+
+async def test_serve_runs_the_official_emulator_when_asked(
+    session: aiohttp.ClientSession,
+) -> None:
+    assert EmulatorOptions().official() is None
+    urls: list[str] = []
+    ready = asyncio.Event()
+
+    def on_official(url: str) -> None:
+        urls.append(url)
+        ready.set()
+
+    task = asyncio.create_task(
+        serve(rapidapi_port=None, backend_port=None, official_port=0, official_ready=on_official)
+    )
+    await asyncio.wait_for(ready.wait(), 5)
+    async with session.get(urls[0] + "/2/users/by/username/mayacooks", headers=X_HEADERS) as r:
+        assert r.status == 200
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
