@@ -109,6 +109,8 @@ def test_tiktok_without_stats_v2_falls_back_to_rounded_stats() -> None:
     profile = TikTokAdapter().parse("mayacooks", payload)
     assert (profile.followers, profile.following, profile.total_content) == (1200000, 311, 842)
     assert profile.likes == 48600000
+    assert profile.rounded is True
+    assert TikTokAdapter().parse("mayacooks", tiktok_user()).rounded is False
 
 
 def test_tiktok_heart_chain_and_string_counts() -> None:
@@ -137,8 +139,8 @@ def test_tiktok_optional_fields_missing() -> None:
     payload = {"userInfo": {"user": {"uniqueId": "MayaCooks"}, "stats": {"followerCount": 5}}}
     profile = TikTokAdapter().parse("mayacooks", payload)
     assert profile == Profile(
-        platform="tiktok", username="mayacooks", followers=5, display_name="MayaCooks"
-    )
+        platform="tiktok", username="mayacooks", followers=5, display_name="MayaCooks", rounded=True
+    )  # followers from ``stats`` alone: published rounded
 
 
 def test_tiktok_avatar_and_display_name_fallbacks() -> None:

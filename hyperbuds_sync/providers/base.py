@@ -26,6 +26,7 @@ __all__ = [
     "ProviderRequest",
     "canonical",
     "to_count",
+    "youtube_username",
 ]
 
 T = TypeVar("T")
@@ -61,6 +62,7 @@ class Profile:
     likes: int | None = None
     views: int | None = None
     posts: tuple[PostStats, ...] = ()
+    rounded: bool = False  # the provider publishes the counts rounded (YouTube subscribers)
 
 
 @runtime_checkable
@@ -163,6 +165,26 @@ def canonical(platform: str, username: object, pattern: re.Pattern[str], rule: s
     if not pattern.fullmatch(name):
         raise InvalidUsername(platform, username, rule)
     return name
+
+
+_YOUTUBE_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+_YOUTUBE_HANDLE = re.compile(r"[a-z0-9._-]{3,30}")
+_YOUTUBE_RULE = (
+    "use a handle of 3 to 30 letters, digits, '.', '_' or '-' (with or without '@'), "
+    "or a channel id: 'UC' and 22 letters, digits, '_' or '-'"
+)
+
+
+def youtube_username(value: object) -> str:
+    """A YouTube channel as the providers take it: a channel id (``UC`` + 22 characters) as is,
+    else a handle, trimmed, without one leading ``@``, lowercased.
+
+    Raises:
+        InvalidUsername: for anything else.
+    """
+    if isinstance(value, str) and _YOUTUBE_CHANNEL_ID.fullmatch(value.strip()):
+        return value.strip()
+    return canonical("youtube", value, _YOUTUBE_HANDLE, _YOUTUBE_RULE)
 
 
 class Adapter:
