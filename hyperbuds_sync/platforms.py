@@ -23,13 +23,19 @@ from .errors import ConfigError, UnknownPlatform
 from .models import ProviderRequest
 from .providers import (
     InstagramAdapter,
+    InstagramScraperApi2Adapter,
     Platform,
     PostStats,
     Profile,
     Provider,
     TikTokAdapter,
+    TikTokApi45Adapter,
     TwitchAdapter,
+    TwitchHelixAdapter,
     TwitterAdapter,
+    XApiAdapter,
+    YouTube138Adapter,
+    YouTubeDataApiAdapter,
 )
 
 __all__ = [
@@ -230,7 +236,20 @@ class PlatformRegistry:
 
 def _builtin() -> PlatformRegistry:
     return PlatformRegistry(
-        [TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter()]
+        [
+            TikTokAdapter(),
+            TwitterAdapter(),
+            TwitchAdapter(),
+            InstagramAdapter(),
+            YouTube138Adapter(),
+        ],
+        [
+            TikTokApi45Adapter(),
+            XApiAdapter(),
+            TwitchHelixAdapter(),
+            InstagramScraperApi2Adapter(),
+            YouTubeDataApiAdapter(),
+        ],
     )
 
 

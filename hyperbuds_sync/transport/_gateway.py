@@ -193,9 +193,12 @@ class Gateway:
         parts parsed once (no ``params=`` processing per call), or the plain URL and ``params``
         when the base already carries a query or a value is not a string (aiohttp then does
         the work, as before)."""
-        base = self._bases.get((request.host, request.path), _UNSET)
-        if base is _UNSET:
-            base = self._bases[request.host, request.path] = encoded_base(self._url(request))
+        if request.auth != "rapidapi":  # a path may hold the username (X): not cached
+            base = encoded_base(self._url(request))
+        else:
+            base = self._bases.get((request.host, request.path), _UNSET)
+            if base is _UNSET:
+                base = self._bases[request.host, request.path] = encoded_base(self._url(request))
         params = request.params
         if base is None:
             return self._url(request), dict(params)
