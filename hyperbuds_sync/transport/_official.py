@@ -47,14 +47,18 @@ def _window(headers: Headers, now: float) -> tuple[int | None, int | None, float
     return None, None, None
 
 
-def _quota_reason(body: object) -> bool:
-    """Whether a Google error body says ``quotaExceeded`` (or ``dailyLimitExceeded``)."""
+def _google_reasons(body: object) -> set[object]:
+    """The ``reason`` values of a Google error body (``error.errors[].reason``)."""
     error = body.get("error") if isinstance(body, Mapping) else None
     errors = error.get("errors") if isinstance(error, Mapping) else None
     if not isinstance(errors, list):
-        return False
-    reasons = {e.get("reason") for e in errors[:20] if isinstance(e, Mapping)}
-    return bool(reasons & {"quotaExceeded", "dailyLimitExceeded"})
+        return set()
+    return {e.get("reason") for e in errors[:20] if isinstance(e, Mapping)}
+
+
+def _quota_reason(body: object) -> bool:
+    """Whether a Google error body says ``quotaExceeded`` (or ``dailyLimitExceeded``)."""
+    return bool(_google_reasons(body) & {"quotaExceeded", "dailyLimitExceeded"})
 
 
 class OfficialQuota:
@@ -101,6 +105,8 @@ def classify_official(
             reset_at=reset_at,
             **facts,
         )
+    if status == 400 and _google_reasons(body) & {"badRequest", "keyInvalid"}:
+        return ProviderAuthError(f"{host} refused the API key (HTTP 400)", **facts)
     if status in (401, 403):
         why = "refused the credentials" if status == 401 else "forbids the call"
         return ProviderAuthError(f"{host} {why} (HTTP {status})", **facts)
