@@ -6,6 +6,8 @@
     hyperbuds-sync sync twitch pixelmaya
     hyperbuds-sync sync instagram --followers 93518 --engagement 4.2    # manual entry, no key
     hyperbuds-sync sync-all --tiktok mayacooks --twitch pixelmaya
+    hyperbuds-sync fetch youtube @mayacooks --provider youtube-data-api   # one provider only
+    hyperbuds-sync providers [--json]      # each platform's chain of providers and its benches
     hyperbuds-sync quota [--probe tiktok mayacooks]
     hyperbuds-sync history tiktok mayacooks [--json]    # recorded snapshots (history extra)
     hyperbuds-sync growth tiktok mayacooks [--json]     # growth over 1, 7, 30, 90 days
@@ -158,6 +160,7 @@ def _sdk_commands(command: _Command) -> None:
     fetch.add_argument("username", metavar="USERNAME")
     fetch.add_argument("--refresh", action="store_true", help="bypass the cache")
     fetch.add_argument("--formula", metavar="NAME", help="engagement formula (default: legacy)")
+    fetch.add_argument("--provider", metavar="NAME", help="ask this provider only (past the cache)")
 
     sync = command("sync", "commands:run_sync", "fetch and sync one creator, or sync by hand")
     sync.add_argument("platform", metavar="PLATFORM", help=platforms)
@@ -172,6 +175,7 @@ def _sdk_commands(command: _Command) -> None:
         )
     every.set_defaults(sync_platforms=tuple(names()))
 
+    command("providers", "providers:run_providers", "show each platform's providers and benches")
     quota = command("quota", "commands:run_quota", "show the RapidAPI quota facts seen")
     quota.add_argument(
         "--probe", nargs=2, metavar=("PLATFORM", "USERNAME"), help="fetch once first"
