@@ -113,6 +113,12 @@ class BlockingSocialSync:
         history_keep_raw: bool = False,
         drop_guard_ratio: float | None = None,
         drop_guard_days: float | None = None,
+        providers: Mapping[str, Sequence[str]] | None = None,
+        endpoints: Mapping[str, str] | None = None,
+        twitch_client_id: str | None = None,
+        twitch_client_secret: str | None = None,
+        youtube_api_key: str | None = None,
+        x_bearer_token: str | None = None,
     ) -> None:
         options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self._stack: ExitStack | None = ExitStack()
@@ -152,6 +158,7 @@ class BlockingSocialSync:
     sync_all = _awaited(SocialSync.sync_all)
     sync_many = _awaited(SocialSync.sync_many)  # the counts; on_progress runs on the loop's thread
     shared_quota = _awaited(SocialSync.shared_quota)
+    providers = _awaited(SocialSync.providers)
     quota = _in_loop(SocialSync.quota)
     history = _awaited(SocialSync.history)
     growth = _awaited(SocialSync.growth)

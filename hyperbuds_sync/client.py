@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -12,13 +12,10 @@ from . import engagement
 from . import metrics as m
 from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
-from .config import Settings
+from .chain import Failover, Fetcher, check_chains
+from .config import Settings, parse_endpoints, parse_providers
 from .errors import (
     ConfigError,
-    HyperbudsSyncError,
-    ProviderUnavailable,
-    QuotaExceeded,
-    RateLimited,
 )
 from .history import (
     DEFAULT_WINDOWS,
@@ -32,21 +29,27 @@ from .history import (
 from .models import (
     ManualEntry,
     PlatformData,
+    ProviderState,
     QuotaStatus,
     SyncReport,
     SyncResult,
 )
-from .platforms import Platform, PlatformRegistry, default_registry
-from .quota import KeyPool
-from .transport import Gateway, MemoryRateLimiter, RateLimiter, RetryPolicy, SessionHolder
+from .platforms import PlatformRegistry, default_registry
+from .quota import KeyPool, MemoryProviderBenches
+from .transport import (
+    Credentials,
+    Gateway,
+    MemoryRateLimiter,
+    RateLimiter,
+    RetryPolicy,
+    SessionHolder,
+)
 
 if TYPE_CHECKING:
     from .roster import ManyReport, TokenFor
     from .roster._many import Item, OnProgress
 
 __all__ = ["SocialSync"]
-
-_STALE_ON = (QuotaExceeded, RateLimited, ProviderUnavailable)
 
 QuotaHook = Callable[[QuotaStatus], object]
 
@@ -104,6 +107,16 @@ class SocialSync:
         drop_guard_ratio: a sync whose followers fell by more than this fraction within
             ``drop_guard_days`` of the last good synced value raises ``SuspiciousDrop``
             (``HYPERBUDS_DROP_GUARD_RATIO``, default 0.9; ``HYPERBUDS_DROP_GUARD_DAYS``, 30).
+        providers: per platform, the providers to try in order, e.g.
+            ``{"twitch": ["twitch-scraper2", "twitch-helix"]}`` (``HYPERBUDS_PROVIDERS``). By
+            default: the official provider first when its credentials are set, then the first
+            RapidAPI provider. A provider named without its credentials is a ``ConfigError``.
+        endpoints: per host base URLs, e.g. ``{"api.twitch.tv": "http://127.0.0.1:9000"}``
+            (``HYPERBUDS_ENDPOINTS``): scheme, host and port replaced, the path kept.
+        twitch_client_id, twitch_client_secret: the Twitch app for Helix (``TWITCH_CLIENT_ID``,
+            ``TWITCH_CLIENT_SECRET``).
+        youtube_api_key: the YouTube Data API key (``YOUTUBE_API_KEY``).
+        x_bearer_token: the X API v2 bearer token (``X_BEARER_TOKEN``).
     """
 
     def __init__(
@@ -140,6 +153,12 @@ class SocialSync:
         history_keep_raw: bool = False,
         drop_guard_ratio: float | None = None,
         drop_guard_days: float | None = None,
+        providers: Mapping[str, Sequence[str]] | None = None,
+        endpoints: Mapping[str, str] | None = None,
+        twitch_client_id: str | None = None,
+        twitch_client_secret: str | None = None,
+        youtube_api_key: str | None = None,
+        x_bearer_token: str | None = None,
     ) -> None:
         env = Settings.from_env()
         keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
@@ -169,6 +188,14 @@ class SocialSync:
         self._http = SessionHolder(  # one session for providers and backend alike
             session, limit=max_connections, limit_per_host=max_connections_per_host
         )
+        credentials = Credentials(
+            x_bearer_token=x_bearer_token or env.x_bearer_token,
+            youtube_api_key=youtube_api_key or env.youtube_api_key,
+            twitch_client_id=twitch_client_id or env.twitch_client_id,
+            twitch_client_secret=twitch_client_secret or env.twitch_client_secret,
+        )
+        chains = env.providers if providers is None else parse_providers(providers)
+        check_chains(self.platforms, chains, credentials)
         self._gateway = Gateway(
             keys=keys,
             endpoint=rapidapi_endpoint or env.rapidapi_endpoint,
@@ -179,6 +206,16 @@ class SocialSync:
             key_pool=self._key_pool,
             limiter=limiter,
             max_body_bytes=max_body_bytes,
+            credentials=credentials,
+            endpoints=env.endpoints if endpoints is None else parse_endpoints(endpoints),
+        )
+        self._failover = Failover(
+            self._gateway.get_json,
+            self.platforms,
+            chains,
+            credentials,
+            shared.get("provider_benches") or MemoryProviderBenches(),
+            self.metrics,
         )
         self.backend = backend or SyncClient(
             api_url or env.api_url,
@@ -202,6 +239,15 @@ class SocialSync:
             history_store,
             keep_raw=history_keep_raw,
             guard=guard,
+        )
+        self._fetcher = Fetcher(
+            registry=self.platforms,
+            failover=self._failover,
+            cache=self.cache,
+            names=self._names,
+            metrics=self.metrics,
+            formula=formula,
+            history=self._history,
         )
         self._syncer = Syncer(
             self.backend, lambda name: self.platforms.get(name).name, self.fetch, self._history
@@ -245,66 +291,35 @@ class SocialSync:
         refresh: bool = False,
         formula: str | None = None,
         allow_stale: bool = False,
+        provider: str | None = None,
     ) -> PlatformData:
-        """One creator's normalized stats on ``platform``.
+        """One creator's normalized stats on ``platform``, from the first provider of its chain
+        that answers (``data.provider`` says which).
 
         Served from the cache when fresh; ``refresh=True`` bypasses and replaces the entry.
         ``formula`` picks an engagement formula for this call. With ``allow_stale=True``, a quota,
         rate-limit or outage error returns the last value within the stale window instead,
-        marked ``stale``.
+        marked ``stale``. ``provider`` asks that one provider only, past the cache.
 
         Raises:
             UnknownPlatform, InvalidUsername, UnknownFormula: before any I/O.
             ApiConfigError: no RapidAPI key is configured.
-            ProviderError: one of its subclasses, for what went wrong upstream.
+            ProviderError: one of its subclasses, for what went wrong upstream; when the whole
+                chain failed, with ``attempts`` (each provider tried and its error).
         """
-        adapter = self.platforms.get(platform)
-        name, key = self._names.key(adapter, username)
-        chosen = self.formula if formula is None else formula
-        fn = None if chosen == self.formula else engagement.get(chosen)
-        cache = self.cache
-        hit = None if refresh else cache.peek(key)  # a hit without I/O, where the cache can
-        if hit is not None:
-            return hit if fn is None else self._reformulate(adapter, hit, chosen, fn)
-        try:
-            data = await cache.get_or_load(key, self._loader(adapter, name), refresh=refresh)
-        except _STALE_ON as exc:
-            if allow_stale:
-                stale = await cache.get_stale(key)
-                if stale is not None:
-                    self.metrics.incr(m.STALE_SERVED, adapter.name)
-                    if fn is not None:
-                        stale = self._reformulate(adapter, stale, chosen, fn)
-                    return stale.as_stale()
-            raise exc from None
-        return data if fn is None else self._reformulate(adapter, data, chosen, fn)
+        return await self._fetcher.fetch(
+            platform,
+            username,
+            refresh=refresh,
+            formula=formula,
+            allow_stale=allow_stale,
+            provider=provider,
+        )
 
-    def _loader(self, adapter: Platform, name: str) -> Callable[[], Awaitable[PlatformData]]:
-        async def load() -> PlatformData:
-            request = adapter.request(name)
-            payload = await self._gateway.get_json(request, platform=adapter.name, username=name)
-            try:
-                profile = adapter.parse(name, payload)
-            except HyperbudsSyncError as exc:
-                self.metrics.error(exc, adapter.name)
-                raise
-            data = engagement.normalize(
-                profile, formula=self.formula, fetched_at=datetime.now(UTC), raw=payload
-            )
-            if self._history is not None:  # a fresh answer: queued, written in the background
-                self._history.snapshot(data, self.formula)
-            return data
-
-        return load
-
-    def _reformulate(
-        self, adapter: Platform, data: PlatformData, chosen: str, fn: engagement.Formula
-    ) -> PlatformData:
-        """``data`` under another formula than the cached one, recomputed from its raw answer."""
-        if chosen == self.formula:
-            return data
-        profile = adapter.parse(data.username, data.raw)
-        return engagement.normalize(profile, formula=fn, fetched_at=data.last_fetched, raw=data.raw)
+    async def providers(self) -> dict[str, list[ProviderState]]:
+        """Per platform, each provider of its chain with its state (``available``,
+        ``benched_until``, ``reason``); benches are the fleet's when Redis is shared."""
+        return await self._failover.states(self.platforms.names())
 
     # --- syncing ---------------------------------------------------------------------------------
 

@@ -11,18 +11,23 @@
 | ``HYPERBUDS_HISTORY_URL`` | record snapshots and syncs (``default``: the embedded SQLite file) |
 | ``HYPERBUDS_DROP_GUARD_RATIO`` | a fall above this fraction is a suspicious drop (default 0.9) |
 | ``HYPERBUDS_DROP_GUARD_DAYS`` | ... within this many days of the last good sync (default 30) |
+| ``HYPERBUDS_PROVIDERS`` | chains: ``twitch=twitch-scraper2,twitch-helix;youtube=...`` |
+| ``HYPERBUDS_ENDPOINTS`` | per host base URLs: ``api.twitch.tv=http://127.0.0.1:9000,host=url`` |
+| ``TWITCH_CLIENT_ID`` / ``TWITCH_CLIENT_SECRET`` | the Twitch app (Helix, ``twitch-helix``) |
+| ``YOUTUBE_API_KEY`` | the YouTube Data API v3 key (``youtube-data-api``) |
+| ``X_BEARER_TOKEN`` | the X API v2 bearer token (``x-api``) |
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from attrs import field, frozen
 
 from .errors import ConfigError
 
-__all__ = ["DEFAULT_API_URL", "ENV", "Settings"]
+__all__ = ["DEFAULT_API_URL", "ENV", "Settings", "parse_endpoints", "parse_providers"]
 
 DEFAULT_API_URL = "https://api-hyperbuds-backend.onrender.com/api/v1"
 
@@ -37,6 +42,12 @@ ENV = {
     "history_url": "HYPERBUDS_HISTORY_URL",
     "drop_guard_ratio": "HYPERBUDS_DROP_GUARD_RATIO",
     "drop_guard_days": "HYPERBUDS_DROP_GUARD_DAYS",
+    "providers": "HYPERBUDS_PROVIDERS",
+    "endpoints": "HYPERBUDS_ENDPOINTS",
+    "twitch_client_id": "TWITCH_CLIENT_ID",
+    "twitch_client_secret": "TWITCH_CLIENT_SECRET",
+    "youtube_api_key": "YOUTUBE_API_KEY",
+    "x_bearer_token": "X_BEARER_TOKEN",
 }
 
 
@@ -60,6 +71,12 @@ class Settings:
     history_url: str | None = field(default=None, repr=_secret_repr)
     drop_guard_ratio: float = 0.9
     drop_guard_days: float = 30.0
+    providers: Mapping[str, tuple[str, ...]] = field(factory=dict)
+    endpoints: Mapping[str, str] = field(factory=dict)
+    twitch_client_id: str | None = field(default=None, repr=_secret_repr)
+    twitch_client_secret: str | None = field(default=None, repr=_secret_repr)
+    youtube_api_key: str | None = field(default=None, repr=_secret_repr)
+    x_bearer_token: str | None = field(default=None, repr=_secret_repr)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -87,7 +104,60 @@ class Settings:
             history_url=get(ENV["history_url"]),
             drop_guard_ratio=_number(get, "drop_guard_ratio", 0.9),
             drop_guard_days=_number(get, "drop_guard_days", 30.0),
+            providers=parse_providers(get(ENV["providers"]) or ""),
+            endpoints=parse_endpoints(get(ENV["endpoints"]) or ""),
+            twitch_client_id=get(ENV["twitch_client_id"]),
+            twitch_client_secret=get(ENV["twitch_client_secret"]),
+            youtube_api_key=get(ENV["youtube_api_key"]),
+            x_bearer_token=get(ENV["x_bearer_token"]),
         )
+
+
+def parse_providers(
+    value: str | Mapping[str, Sequence[str]],
+) -> dict[str, tuple[str, ...]]:
+    """Chains from ``"twitch=twitch-scraper2,twitch-helix;youtube=youtube-data-api"`` or a
+    mapping of platform -> provider names; names lowercased, order kept.
+
+    Raises:
+        ConfigError: an entry without ``=``, a platform without providers, or a provider name
+            given as one string instead of a list.
+    """
+    if isinstance(value, str):
+        pairs = [p.partition("=") for p in value.split(";") if p.strip()]
+        if any(not eq for _, eq, _ in pairs):
+            raise ConfigError(f"{ENV['providers']} takes platform=provider,provider;...")
+        value = {k: [n for n in v.split(",") if n.strip()] for k, _, v in pairs}
+    chains: dict[str, tuple[str, ...]] = {}
+    for platform, names in value.items():
+        if isinstance(names, str):
+            raise ConfigError(f"providers[{platform!r}] takes a list of provider names")
+        chain = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+        if not chain:
+            raise ConfigError(f"providers[{platform!r}] names no provider")
+        chains[platform.strip().lower()] = chain
+    return chains
+
+
+def parse_endpoints(value: str | Mapping[str, str]) -> dict[str, str]:
+    """Per host base URLs from ``"api.twitch.tv=http://127.0.0.1:9000,host=url"`` or a
+    mapping; each replaces the scheme, host and port of calls to that host (the path stays).
+
+    Raises:
+        ConfigError: an entry without ``=`` or a URL that is not ``http(s)://``.
+    """
+    if isinstance(value, str):
+        pairs = [p.partition("=") for p in value.split(",") if p.strip()]
+        if any(not eq for _, eq, _ in pairs):
+            raise ConfigError(f"{ENV['endpoints']} takes host=url,host=url")
+        value = {k: v for k, _, v in pairs}
+    endpoints: dict[str, str] = {}
+    for host, url in value.items():
+        url = url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"the endpoint for {host.strip()!r} must be an http(s) URL")
+        endpoints[host.strip().lower()] = url
+    return endpoints
 
 
 def _number(get: Callable[[str], str | None], name: str, default: float) -> float:

@@ -142,11 +142,14 @@ class UnknownFormula(InvalidInput):
 
 
 class ProviderError(HyperbudsSyncError):
-    """A RapidAPI provider call failed.
+    """A provider call failed.
 
     Attributes:
         platform: the platform name (``"tiktok"``, ...), when known.
-        host: the RapidAPI host that was called.
+        provider: the provider name (``"tiktok-api23"``, ...), when known.
+        attempts: when a whole chain of providers failed, each provider tried with its error,
+            in order (``()`` for a single provider's error).
+        host: the provider host that was called.
         status: the HTTP status, or ``None`` for network faults.
         request_id: the gateway's ``x-rapidapi-request-id``, when given.
         username: the canonical username the call was for, when known.
@@ -161,6 +164,8 @@ class ProviderError(HyperbudsSyncError):
         status: int | None = None,
         request_id: str | None = None,
         username: str | None = None,
+        provider: str | None = None,
+        attempts: tuple[tuple[str, HyperbudsSyncError], ...] = (),
     ) -> None:
         super().__init__(message)
         self.platform = platform
@@ -168,10 +173,12 @@ class ProviderError(HyperbudsSyncError):
         self.status = status
         self.request_id = request_id
         self.username = username
+        self.provider = provider
+        self.attempts = attempts
 
     def __repr__(self) -> str:
         facts = [f"{self.message!r}"]
-        for name in ("platform", "host", "status", "request_id"):
+        for name in ("platform", "provider", "host", "status", "request_id"):
             value = getattr(self, name)
             if value is not None:
                 facts.append(f"{name}={value!r}")

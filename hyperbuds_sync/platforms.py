@@ -1,6 +1,9 @@
-"""The public registry: platform name -> its provider (:mod:`hyperbuds_sync.providers`).
+"""The public registry: platform name -> its providers (:mod:`hyperbuds_sync.providers`).
 
-Four adapters ship built in: ``tiktok``, ``twitter``, ``twitch`` and ``instagram``. Third parties
+Each platform has an ordered chain of providers (:data:`TABLE`, the issue's table order); the
+registry holds each platform's primary provider (what :func:`get` returns, the first RapidAPI
+provider) and every provider by its public name (:meth:`PlatformRegistry.provider`). The chain a
+client walks is chosen from settings (:func:`default_chain`). Third parties
 add more with :func:`register`, or by declaring an entry point in the group
 ``hyperbuds_sync.platforms`` whose object is a :class:`Platform` instance or a zero-argument
 factory of one::
@@ -14,22 +17,31 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
+from typing import Any, Final, Protocol, cast, runtime_checkable
 
-from .errors import UnknownPlatform
+from .errors import ConfigError, UnknownPlatform
 from .models import ProviderRequest
 from .providers import (
     InstagramAdapter,
+    InstagramScraperApi2Adapter,
     Platform,
     PostStats,
     Profile,
     Provider,
     TikTokAdapter,
+    TikTokApi45Adapter,
     TwitchAdapter,
+    TwitchHelixAdapter,
     TwitterAdapter,
+    XApiAdapter,
+    YouTube138Adapter,
+    YouTubeDataApiAdapter,
 )
 
 __all__ = [
+    "CREDENTIALS",
     "ENTRY_POINT_GROUP",
+    "TABLE",
     "InstagramAdapter",
     "Platform",
     "PlatformRegistry",
@@ -40,23 +52,104 @@ __all__ = [
     "TikTokAdapter",
     "TwitchAdapter",
     "TwitterAdapter",
+    "auth_of",
+    "default_chain",
     "default_registry",
+    "follow_up_of",
     "get",
     "names",
+    "provider_name",
     "register",
 ]
+
+TABLE: Final[Mapping[str, tuple[str, ...]]] = {
+    "tiktok": ("tiktok-api23", "tiktok-api45"),
+    "twitter": ("twitter241", "x-api"),
+    "twitch": ("twitch-scraper2", "twitch-helix"),
+    "instagram": ("instagram-looter2", "instagram-scraper-api2"),
+    "youtube": ("youtube138", "youtube-data-api"),
+}
+"""Platform -> its providers, in the issue's table order (RapidAPI first, then official)."""
+
+CREDENTIALS: Final[Mapping[str, tuple[str, ...]]] = {
+    "x-bearer": ("X_BEARER_TOKEN",),
+    "google-key": ("YOUTUBE_API_KEY",),
+    "twitch-app": ("TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET"),
+}
+"""An official provider's auth kind -> the variables it needs (RapidAPI: the RapidAPI key)."""
+
+
+@runtime_checkable
+class _Core(Protocol):
+    """What the registry checks: the protocol's members from before ``provider``, ``auth`` and
+    ``follow_up``, so a third party's adapter written then still registers (those three have
+    defaults: :func:`provider_name`, :func:`auth_of`, :func:`follow_up_of`)."""
+
+    name: str
+    host: str
+    path: str
+
+    def canonical_username(self, username: str) -> str: ...
+    def request(self, username: str) -> ProviderRequest: ...
+    def parse(self, username: str, payload: Any) -> Profile: ...
+
+
+def follow_up_of(provider: Provider, username: str, answer: Any) -> ProviderRequest | None:
+    """``provider.follow_up(...)``, ``None`` for a third party's adapter without one."""
+    follow = getattr(provider, "follow_up", None)
+    return None if follow is None else follow(username, answer)
+
+
+def provider_name(provider: Provider) -> str:
+    """``provider.provider``, or the platform name for a third party's adapter without one."""
+    name = getattr(provider, "provider", None)
+    return name if isinstance(name, str) and name else provider.name
+
+
+def auth_of(provider: Provider) -> str:
+    """``provider.auth``, ``"rapidapi"`` for a third party's adapter without one."""
+    auth = getattr(provider, "auth", None)
+    return auth if isinstance(auth, str) and auth else "rapidapi"
+
+
+def default_chain(
+    registry: PlatformRegistry, platform: str, credentials: Iterable[str]
+) -> tuple[Provider, ...]:
+    """A platform's default chain: its official provider first when that provider's
+    credentials (variables of :data:`CREDENTIALS`) are all in ``credentials`` (free and
+    authoritative), then the registry's primary provider (the first RapidAPI one). A second
+    RapidAPI provider is used only when named, as the key must be subscribed to it."""
+    have = set(credentials)
+    primary = registry.get(platform)
+    chain: list[Provider] = []
+    for name in TABLE.get(primary.name, ()):
+        official = registry.find(name)
+        if official is None or auth_of(official) == "rapidapi":
+            continue
+        if set(CREDENTIALS.get(auth_of(official), ("?",))) <= have:
+            chain.append(official)
+    chain.append(primary)
+    return tuple(chain)
+
 
 ENTRY_POINT_GROUP = "hyperbuds_sync.platforms"
 _log = logging.getLogger("hyperbuds_sync")
 
 
 class PlatformRegistry:
-    """A name -> :class:`Platform` mapping. Each ``SocialSync`` may hold its own."""
+    """A name -> :class:`Platform` mapping. Each ``SocialSync`` may hold its own.
 
-    def __init__(self, platforms: Iterable[Platform] = ()) -> None:
+    Beside each platform's primary provider, it holds every provider by its public name
+    (:meth:`add_provider`, :meth:`provider`), the pool a chain is built from.
+    """
+
+    def __init__(self, platforms: Iterable[Platform] = (), extra: Iterable[Platform] = ()) -> None:
         self._platforms: dict[str, Platform] = {}
+        self._providers: dict[str, Platform] = {}
         for platform in platforms:
             self.register(platform)
+        for provider in extra:
+            self.add_provider(provider)
 
     def register(self, platform: Platform, *, replace: bool = False) -> Platform:
         """Add ``platform`` under ``platform.name``.
@@ -65,12 +158,47 @@ class PlatformRegistry:
             TypeError: ``platform`` does not satisfy the :class:`Platform` protocol.
             ValueError: the name is taken and ``replace`` is false.
         """
-        if not isinstance(platform, Platform):
+        if not isinstance(platform, _Core):
             raise TypeError(f"{platform!r} does not implement the Platform protocol")
         if platform.name in self._platforms and not replace:
             raise ValueError(f"platform {platform.name!r} is already registered")
         self._platforms[platform.name] = platform
+        self._providers[provider_name(platform)] = platform
         return platform
+
+    def add_provider(self, provider: Platform) -> Platform:
+        """Add ``provider`` to the pool chains are built from, without making it its
+        platform's primary (a second RapidAPI provider, an official API).
+
+        Raises:
+            TypeError: ``provider`` does not satisfy the :class:`Platform` protocol.
+        """
+        if not isinstance(provider, _Core):
+            raise TypeError(f"{provider!r} does not implement the Platform protocol")
+        self._providers[provider_name(provider)] = provider
+        return provider
+
+    def find(self, name: str) -> Platform | None:
+        """The provider registered under the public name ``name``, or ``None``."""
+        return self._providers.get(name.strip().lower()) if isinstance(name, str) else None
+
+    def provider(self, name: str) -> Platform:
+        """The provider registered under the public name ``name``.
+
+        Raises:
+            ConfigError: no provider has that name (the message lists the known ones).
+        """
+        found = self.find(name)
+        if found is None:
+            known = ", ".join(sorted(self._providers))
+            raise ConfigError(f"unknown provider {name!r}; known providers: {known}")
+        return found
+
+    def providers(self, platform: str | None = None) -> list[Platform]:
+        """Every provider registered (for ``platform`` only, when given), by public name."""
+        return [
+            p for _, p in sorted(self._providers.items()) if platform is None or p.name == platform
+        ]
 
     def get(self, name: str) -> Platform:
         """The adapter registered as ``name`` (case-insensitive), or :class:`UnknownPlatform`."""
@@ -90,7 +218,7 @@ class PlatformRegistry:
 
     def copy(self) -> PlatformRegistry:
         """An independent registry with the same adapters."""
-        return PlatformRegistry(self._platforms.values())
+        return PlatformRegistry(self._platforms.values(), self._providers.values())
 
     def load_entry_points(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Register the adapters that installed packages declare under ``group``.
@@ -100,15 +228,28 @@ class PlatformRegistry:
         for ep in entry_points(group=group):
             try:
                 obj = ep.load()
-                platform = obj() if isinstance(obj, type) or not isinstance(obj, Platform) else obj
-                self.register(platform, replace=True)
+                platform = obj() if isinstance(obj, type) or not isinstance(obj, _Core) else obj
+                self.register(cast(Platform, platform), replace=True)
             except Exception as exc:  # a third party's bug must not break ours
                 _log.warning("skipping platform entry point %r: %s", ep.name, exc)
 
 
 def _builtin() -> PlatformRegistry:
     return PlatformRegistry(
-        [TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter()]
+        [
+            TikTokAdapter(),
+            TwitterAdapter(),
+            TwitchAdapter(),
+            InstagramAdapter(),
+            YouTube138Adapter(),
+        ],
+        [
+            TikTokApi45Adapter(),
+            XApiAdapter(),
+            TwitchHelixAdapter(),
+            InstagramScraperApi2Adapter(),
+            YouTubeDataApiAdapter(),
+        ],
     )
 
 

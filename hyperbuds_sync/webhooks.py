@@ -184,7 +184,7 @@ class Stats(Protocol):
     def followers(self) -> int: ...
 
     @property
-    def average_engagement(self) -> float: ...
+    def average_engagement(self) -> float | None: ...
 
 
 def _moved(before: float, after: float, pct: float) -> bool:
@@ -201,11 +201,13 @@ def changed(
 ) -> bool:
     """Whether ``after`` moved beyond a threshold since ``before`` (the last synced record):
     followers by ``followers_pct`` percent or more, or the engagement rate by ``engagement_pct``
-    percent (relative) or more. A first record (``before is None``) is a change."""
+    percent (relative) or more; an unknown engagement (``None``) on either side is no move. A
+    first record (``before is None``) is a change."""
     if followers_pct < 0 or engagement_pct < 0:
         raise InvalidInput("change thresholds must be >= 0 percent")
     if before is None:
         return True
-    return _moved(before.followers, after.followers, followers_pct) or _moved(
-        before.average_engagement, after.average_engagement, engagement_pct
-    )
+    if _moved(before.followers, after.followers, followers_pct):
+        return True
+    was, now = before.average_engagement, after.average_engagement
+    return was is not None and now is not None and _moved(was, now, engagement_pct)

@@ -33,6 +33,14 @@ from hyperbuds_sync.platforms import (  # noqa: E402
     TwitchAdapter,
     TwitterAdapter,
 )
+from hyperbuds_sync.providers.instagram_scraper_api2 import (  # noqa: E402
+    InstagramScraperApi2Adapter,
+)
+from hyperbuds_sync.providers.tiktok_api45 import TikTokApi45Adapter  # noqa: E402
+from hyperbuds_sync.providers.twitch_helix import TwitchHelixAdapter  # noqa: E402
+from hyperbuds_sync.providers.x_api import XApiAdapter  # noqa: E402
+from hyperbuds_sync.providers.youtube138 import YouTube138Adapter  # noqa: E402
+from hyperbuds_sync.providers.youtube_data_api import YouTubeDataApiAdapter  # noqa: E402
 from hyperbuds_sync.testing._creators import generate_creator  # noqa: E402
 from hyperbuds_sync.testing._shapes import PROVIDERS, host_of  # noqa: E402
 
@@ -40,6 +48,29 @@ GOLDEN = HERE / "golden"
 ADAPTERS: dict[str, Platform] = {
     a.name: a for a in (TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter())
 }
+
+PROVIDERS_NEW: dict[str, Any] = {
+    a.provider: a
+    for a in (
+        TikTokApi45Adapter(),
+        XApiAdapter(),
+        TwitchHelixAdapter(),
+        InstagramScraperApi2Adapter(),
+        YouTube138Adapter(),
+        YouTubeDataApiAdapter(),
+    )
+}
+"""The issue-12 providers by provider name (not yet in the registry, so not in ``ADAPTERS``)."""
+
+USUAL_NEW = [
+    ("tiktok-api45", "tiktok-api45-user"),
+    ("x-api", "x-api-user"),
+    ("twitch-helix", "twitch-helix-users+twitch-helix-followers"),
+    ("instagram-scraper-api2", "instagram-v1info-user"),
+    ("youtube138", "youtube-user"),
+    ("youtube-data-api", "youtube-dataapi-user"),
+]
+"""Each new provider's usual answer; ``a+b`` is a two-step provider's list of answers."""
 
 ODD_VALUES: list[Any] = [
     None,
@@ -93,6 +124,26 @@ USUAL = [
 ]
 
 _DROP = "<drop>"
+
+
+def load_answer(name: str) -> Any:
+    """A payload file, or for ``a+b`` the list of the two payloads (a two-step answer)."""
+    if "+" in name:
+        return [load_payload(part) for part in name.split("+")]
+    return load_payload(name)
+
+
+def variants_file(adapter: Platform, payload: Any) -> dict[str, Any]:
+    """The content of a variants file: the base outcome and every variant's difference."""
+    base = outcome(adapter, payload)
+    changed: dict[str, Any] = {}
+    count = 0
+    for label, variant in variants(payload):
+        count += 1
+        diff = delta(base, outcome(adapter, variant))
+        if diff:
+            changed[label] = diff
+    return {"base": base, "count": count, "changed": changed}
 
 
 def outcome(adapter: Platform, payload: Any, username: str = "someone") -> dict[str, Any]:
@@ -211,6 +262,17 @@ def record() -> dict[str, Any]:
             if diff:
                 changed[label] = diff
         files[f"variants-{name}.json"] = {"base": base, "count": count, "changed": changed}
+    for provider, name in USUAL_NEW:
+        files[f"variants-{provider}.json"] = variants_file(
+            PROVIDERS_NEW[provider], load_answer(name)
+        )
+    files["providers.json"] = {
+        provider: {
+            **{path.stem: outcome(a, load_payload(path.name)) for path in samples},
+            **{name: outcome(a, load_answer(name)) for p, name in USUAL_NEW if p == provider},
+        }
+        for provider, a in PROVIDERS_NEW.items()
+    }
     files["emulator.json"] = {
         name: [
             {"payload": answer, "outcome": outcome(a, answer)}

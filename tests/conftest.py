@@ -30,6 +30,12 @@ _ENV = (
     "HYPERBUDS_HISTORY_URL",
     "HYPERBUDS_DROP_GUARD_RATIO",
     "HYPERBUDS_DROP_GUARD_DAYS",
+    "HYPERBUDS_PROVIDERS",
+    "HYPERBUDS_ENDPOINTS",
+    "TWITCH_CLIENT_ID",
+    "TWITCH_CLIENT_SECRET",
+    "YOUTUBE_API_KEY",
+    "X_BEARER_TOKEN",
 )
 
 
@@ -91,7 +97,13 @@ class _Sweep(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
-        self.secrets: set[str] = {testing.TEST_KEY, testing.TEST_TOKEN}
+        self.secrets: set[str] = {
+            testing.TEST_KEY,
+            testing.TEST_TOKEN,
+            testing.TEST_X_TOKEN,  # the official APIs' credentials (issue 12)
+            testing.TEST_YOUTUBE_KEY,
+            testing.TEST_TWITCH_CLIENT_SECRET,
+        }
         self.texts: list[tuple[str, str]] = []  # (where, text)
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
 

@@ -619,3 +619,24 @@ def test_help_lists_every_environment_variable_and_docs_every_exit_code(
                 assert kind.__name__ in docs, kind
     for name in ENV.values():
         assert name in docs, name
+
+
+async def test_fetch_with_one_provider_and_the_providers_command(emu: Emulators) -> None:
+    env = {**emu.env(), "HYPERBUDS_PROVIDERS": "tiktok=tiktok-api23,tiktok-api45"}
+    result = await run("fetch", "tiktok", "mayacooks", "--provider", "tiktok-api45", env=env)
+    assert result.code == 0, result.err
+    assert "provider\ttiktok-api45" in result.out.splitlines()
+    listed = await run("providers", "--json", env=env)
+    assert listed.code == 0, listed.err
+    tiktok = json.loads(listed.out)["providers"]["tiktok"]
+    assert [p["provider"] for p in tiktok] == ["tiktok-api23", "tiktok-api45"]
+    assert all(p["available"] for p in tiktok)
+    plain = await run("providers", env=env)
+    assert "youtube\tyoutube138\tavailable\t-\t-" in plain.out.splitlines()
+
+
+async def test_a_provider_without_its_credentials_is_a_usage_error(emu: Emulators) -> None:
+    env = {**emu.env(), "HYPERBUDS_PROVIDERS": "youtube=youtube-data-api"}
+    result = await run("providers", env=env)
+    assert result.code != 0
+    assert "YOUTUBE_API_KEY" in result.err

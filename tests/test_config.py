@@ -52,3 +52,32 @@ def test_repr_shows_no_secret() -> None:
     assert "tok-123" not in text
     assert "pw@" not in text
     assert "<2 keys>" in text
+
+
+def test_chains_endpoints_and_official_credentials_from_the_environment() -> None:
+    import pytest
+
+    from hyperbuds_sync.config import Settings as S
+    from hyperbuds_sync.errors import ConfigError
+
+    env = S.from_env(
+        {
+            "HYPERBUDS_PROVIDERS": "Twitch=twitch-scraper2, twitch-helix;youtube=youtube-data-api",
+            "HYPERBUDS_ENDPOINTS": "api.twitch.tv=http://127.0.0.1:9000/,www.googleapis.com=http://h",
+            "YOUTUBE_API_KEY": "yt-secret-key-0123456789",
+            "X_BEARER_TOKEN": "x-secret-token-0123456789",
+        }
+    )
+    assert env.providers == {
+        "twitch": ("twitch-scraper2", "twitch-helix"),
+        "youtube": ("youtube-data-api",),
+    }
+    assert env.endpoints == {
+        "api.twitch.tv": "http://127.0.0.1:9000",
+        "www.googleapis.com": "http://h",
+    }
+    assert "yt-secret" not in repr(env)
+    assert "x-secret" not in repr(env)
+    for bad in ({"HYPERBUDS_PROVIDERS": "twitch"}, {"HYPERBUDS_ENDPOINTS": "api.x.com=ftp://x"}):
+        with pytest.raises(ConfigError):
+            S.from_env(bad)

@@ -64,8 +64,9 @@ def test_legacy_tiktok_without_videos_is_zero_average() -> None:
     assert engagement.legacy(profile) == Engagement(48571902.0, 0.0)
 
 
-def test_legacy_tiktok_without_hearts() -> None:
-    assert engagement.legacy(attrs.evolve(tiktok(), likes=None)) == Engagement(0.0, 0.0)
+def test_legacy_tiktok_without_hearts_is_none() -> None:
+    # issue 12: a hidden like count gives nothing to compute from (a fake 0 drags averages down)
+    assert engagement.legacy(attrs.evolve(tiktok(), likes=None)) == Engagement(None, None)
 
 
 def test_legacy_twitter_likes_plus_ten_per_tweet() -> None:
@@ -83,8 +84,9 @@ def test_legacy_twitter_without_tweets() -> None:
     assert engagement.legacy(attrs.evolve(twitter(), total_content=0)) == Engagement(18342.0, 0.0)
 
 
-def test_legacy_twitch_without_view_count_is_zero() -> None:
-    assert engagement.legacy(twitch()) == Engagement(0.0, 0.0)
+def test_legacy_twitch_without_view_count_is_none() -> None:
+    # issue 12: Twitch has no view count since 2022; the seed's "always 0" becomes None
+    assert engagement.legacy(twitch()) == Engagement(None, None)
 
 
 def test_legacy_twitch_with_view_count() -> None:
@@ -109,8 +111,15 @@ def test_legacy_instagram_hidden_likes_count_as_zero() -> None:
     assert engagement.legacy(profile) == Engagement(302.0, 151.0)
 
 
+def test_legacy_youtube_is_views_per_video() -> None:
+    profile = Profile(platform="youtube", username="x", followers=1, views=900, total_content=3)
+    assert engagement.legacy(profile) == Engagement(900.0, 300.0)
+    assert engagement.legacy(attrs.evolve(profile, likes=60)) == Engagement(900.0, 300.0)
+    assert engagement.legacy(attrs.evolve(profile, views=None)) == Engagement(None, None)
+
+
 def test_legacy_other_platform_likes_per_content() -> None:
-    profile = Profile(platform="youtube", username="x", followers=1, likes=None, views=900)
+    profile = Profile(platform="vimeo", username="x", followers=1, likes=None, views=900)
     assert engagement.legacy(attrs.evolve(profile, total_content=3)) == Engagement(900.0, 300.0)
     assert engagement.legacy(attrs.evolve(profile, likes=60, total_content=0)) == Engagement(
         60.0, 0.0
@@ -139,14 +148,28 @@ def test_rate_instagram_posts_over_followers() -> None:
     "profile",
     [
         twitch(view_count=5000),
-        attrs.evolve(tiktok(), followers=0),
         attrs.evolve(tiktok(), total_content=0),
         instagram("instagram-v1info-user"),
     ],
-    ids=["twitch", "no-followers", "no-videos", "no-posts"],
+    ids=["twitch", "no-videos", "no-posts"],
 )
-def test_rate_is_zero_without_the_inputs(profile: Profile) -> None:
-    assert engagement.rate(profile) == Engagement(0.0, 0.0)
+def test_rate_is_none_without_the_inputs(profile: Profile) -> None:
+    # issue 12: nothing to compute from is None, not a fake 0
+    assert engagement.rate(profile) == Engagement(None, None)
+
+
+def test_rate_is_zero_without_followers() -> None:
+    assert engagement.rate(attrs.evolve(tiktok(), followers=0)) == Engagement(0.0, 0.0)
+
+
+def test_describe_says_what_a_formula_computes() -> None:
+    youtube = engagement.describe("legacy", "youtube")
+    assert (youtube.aggregate, youtube.unit) == ("views per video", "views")
+    assert youtube.fields == ("views", "total_content")
+    assert engagement.describe("legacy", "instagram").window == "recent posts"
+    assert engagement.describe("rate", "twitch").fields == ()
+    with pytest.raises(UnknownFormula):
+        engagement.describe("median", "tiktok")
 
 
 # --- the registry of formulas --------------------------------------------------------------------
@@ -221,6 +244,7 @@ def test_normalize_builds_platform_data() -> None:
         total_engagement=48571902.0,
         average_engagement=48571902 / 842,
         last_fetched=FETCHED,
+        formula="legacy",
     )
     assert data.raw == raw
     assert data.last_fetched.tzinfo is not None

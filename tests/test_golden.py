@@ -13,11 +13,15 @@ import pytest
 from _golden import (
     ADAPTERS,
     GOLDEN,
+    PROVIDERS_NEW,
     USUAL,
+    USUAL_NEW,
     canon,
     delta,
+    load_answer,
     outcome,
     variants,
+    variants_file,
 )
 from _payloads import load_payload, provider_payloads
 
@@ -69,3 +73,27 @@ def test_outcomes_tell_types_apart() -> None:
     """The comparison is typed: a flag read as 1 or a count read as 1.0 would not pass."""
     assert canon({"verified": True}) != canon({"verified": 1})
     assert canon({"followers": 1}) != canon({"followers": 1.0})
+
+
+@pytest.mark.parametrize("provider", sorted(PROVIDERS_NEW))
+def test_new_providers_on_every_payload(provider: str) -> None:
+    want = golden("providers.json")[provider]
+    assert set(want) >= {p.stem for p in provider_payloads()}
+    for name, expected in want.items():
+        got = outcome(PROVIDERS_NEW[provider], load_answer(name))
+        assert canon(got) == canon(expected), name
+
+
+@pytest.mark.parametrize(("provider", "name"), USUAL_NEW, ids=[p for p, _ in USUAL_NEW])
+def test_new_providers_one_place_variants(provider: str, name: str) -> None:
+    want = golden(f"variants-{provider}.json")
+    got = variants_file(PROVIDERS_NEW[provider], load_answer(name))
+    assert canon(got["base"]) == canon(want["base"])
+    assert "error" not in got["base"]
+    assert got["count"] == want["count"]
+    wrong = [
+        k
+        for k in set(got["changed"]) | set(want["changed"])
+        if canon(got["changed"].get(k)) != canon(want["changed"].get(k))
+    ]
+    assert not wrong, wrong[:5]

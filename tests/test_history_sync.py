@@ -26,7 +26,7 @@ from hyperbuds_sync import (
     SocialSync,
     SuspiciousDrop,
 )
-from hyperbuds_sync import client as facade
+from hyperbuds_sync.chain import _fetch as facade  # the fetch path, moved out of client.py
 from hyperbuds_sync.history import SyncRecord, open_store
 from hyperbuds_sync.testing import (
     TEST_KEY,
@@ -119,7 +119,7 @@ async def test_fresh_answers_are_recorded_never_hits_or_stale_serves(
     )
     assert snapshot.average_engagement == pytest.approx(first.average_engagement)
     assert snapshot.formula == sync.formula
-    assert (snapshot.provider, snapshot.rounded) == ("", False)  # until records carry them
+    assert (snapshot.provider, snapshot.rounded) == ("tiktok-api23", False)  # the record's
     assert snapshot.raw is None
 
 

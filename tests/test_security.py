@@ -19,6 +19,7 @@ from hyperbuds_sync import (
     InvalidUsername,
     ManualEntry,
     ProviderAuthError,
+    ProviderError,
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
@@ -214,3 +215,64 @@ def test_secret_sweep_is_active(secret_sweep: Callable[[str], None]) -> None:
     for secret in SECRETS:
         secret_sweep(secret)
     assert isinstance(HyperbudsSyncError("x"), HyperbudsSyncError)
+
+
+# --- the official APIs' credentials (issue 12) ---------------------------------------------------
+
+KEY_YOUTUBE = "AIzaSy-sec-youtube-key-5b4a39281706f5e4d3c2"
+TOKEN_X = "AAAAAAAAAAAAAAAAAAAAAsec-x-bearer-token-0a1b2c3d4e5f"
+SECRET_TWITCH = "sec-twitch-client-secret-9f8e7d6c5b4a3"
+
+
+def test_official_credentials_are_hidden_in_reprs() -> None:
+    from hyperbuds_sync.transport import Credentials
+
+    creds = Credentials(TOKEN_X, KEY_YOUTUBE, "client-id", SECRET_TWITCH)
+    env = Settings(x_bearer_token=TOKEN_X, youtube_api_key=KEY_YOUTUBE)
+    sync = SocialSync(
+        x_bearer_token=TOKEN_X,
+        youtube_api_key=KEY_YOUTUBE,
+        twitch_client_id="client-id",
+        twitch_client_secret=SECRET_TWITCH,
+        redis_url="",
+    )
+    for text in (repr(creds), repr(env), repr(sync), repr(sync._gateway)):
+        for secret in (KEY_YOUTUBE, TOKEN_X, SECRET_TWITCH):
+            assert secret not in text
+
+
+async def test_official_errors_and_logs_carry_no_credential(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unreachable endpoint: aiohttp's error names the URL; none carries the credentials,
+    and no chained cause either (the YouTube key is a header, never in the URL)."""
+    from redis_server import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}"
+    hosts = {h: dead for h in ("www.googleapis.com", "api.x.com", "id.twitch.tv")}
+    chains = {
+        "youtube": ["youtube-data-api"],
+        "twitter": ["x-api"],
+        "twitch": ["twitch-helix"],
+    }
+    with caplog.at_level(logging.DEBUG, logger="hyperbuds_sync"):
+        async with SocialSync(
+            providers=chains,
+            endpoints=hosts,
+            x_bearer_token=TOKEN_X,
+            youtube_api_key=KEY_YOUTUBE,
+            twitch_client_id="client-id",
+            twitch_client_secret=SECRET_TWITCH,
+            max_tries=1,
+            redis_url="",
+        ) as sync:
+            for platform, name in (("youtube", "mayacooks"), ("twitter", "xx"), ("twitch", "xx")):
+                with pytest.raises(ProviderError) as info:
+                    await sync.fetch(platform, name)
+                error: BaseException | None = info.value
+                while error is not None:
+                    for secret in (KEY_YOUTUBE, TOKEN_X, SECRET_TWITCH):
+                        assert secret not in f"{error} {error!r}"
+                    error = error.__cause__ or error.__context__
+    for secret in (KEY_YOUTUBE, TOKEN_X, SECRET_TWITCH):
+        assert secret not in caplog.text

@@ -44,7 +44,8 @@ async def main() -> None:
         else:
             result = await sync.sync("twitch", data)
             camel: dict[str, object] = to_dict(data)
-            print(camel["displayName"], data.average_engagement + 1.0)
+            engagement = data.average_engagement  # float | None since issue 12
+            print(camel["displayName"], data.provider, (engagement or 0.0) + 1.0)
         print(result.stats.total_followers + 1, result.message.upper())
         report: SyncReport = await sync.sync_all({"tiktok": "a", "twitch": ManualEntry(5, 1.5)})
         print(report.ok, {p: o.error for p, o in report.failed.items()})

@@ -28,7 +28,8 @@ async def test_fetch_then_sync(social_sync: SocialSync, backend_emulator: Backen
     assert result.stats.total_followers == 184_233
     (request,) = backend_emulator.requests
     assert request.path == "/api/v1/profiles/social-sync/twitch"
-    assert request.body == {"followers": 184_233, "engagement": 0.0}
+    # Twitch gives nothing to compute engagement from (no views since 2022): it is left out
+    assert request.body == {"followers": 184_233}
 
 
 async def test_unknown_creator(social_sync: SocialSync) -> None:

@@ -51,6 +51,7 @@ def build_shared_state(
     * ``"cache"``: a :class:`~hyperbuds_sync.cache.RedisCache`; its ``aclose()`` closes
       the shared client (``SocialSync.aclose`` calls it);
     * ``"key_state"``: a :class:`~hyperbuds_sync.quota.RedisKeyState` for the key pool;
+    * ``"provider_benches"``: a :class:`~hyperbuds_sync.quota.RedisProviderBenches`;
     * ``"limiter"``: a :class:`~hyperbuds_sync._redis.RedisRateLimiter`, only when
       ``rate_limit`` is not ``None``;
     * ``"close"``: a coroutine function closing the shared client, idempotent, for a caller
@@ -63,7 +64,7 @@ def build_shared_state(
     """
     require_redis()
     from ..cache import RedisCache
-    from ..quota import RedisKeyState
+    from ..quota import RedisKeyState, RedisProviderBenches
     from ._link import RedisLink
     from ._ratelimit import RedisRateLimiter
 
@@ -79,6 +80,7 @@ def build_shared_state(
             namespace=namespace,
         ),
         "key_state": RedisKeyState(link, namespace=namespace),
+        "provider_benches": RedisProviderBenches(link, namespace=namespace),
         "close": close,
     }
     if rate_limit is not None:

@@ -57,14 +57,18 @@ def _tables() -> ModuleType:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    """``fetch PLATFORM USERNAME [--json] [--refresh] [--formula NAME]``."""
+    """``fetch PLATFORM USERNAME [--json] [--refresh] [--formula NAME] [--provider NAME]``."""
     return asyncio.run(_fetch(args))
 
 
 async def _fetch(args: argparse.Namespace) -> int:
     async with client(args, syncs=False) as sync:
         data = await sync.fetch(
-            args.platform, args.username, refresh=args.refresh, formula=args.formula
+            args.platform,
+            args.username,
+            refresh=args.refresh,
+            formula=args.formula,
+            provider=getattr(args, "provider", None),
         )
     shown = _output(args)
     if shown.json:

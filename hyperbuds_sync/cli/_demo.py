@@ -41,6 +41,9 @@ CREATORS = {
 FRESH = ("instagram", "emptyfeed")
 """A seeded creator the demo has not fetched yet, so its fetch must go upstream."""
 
+FAILOVER = "danceduo"
+"""A TikTok creator fetched in the failover step, through the second provider."""
+
 MANUAL = ManualEntry(followers=310, engagement=1.5)
 """What the creator types in when the quota is gone."""
 
@@ -100,6 +103,7 @@ async def _demo(console: Console, out: Output | None) -> _Checks:
         await _sync_everything(sync, console, checks)
         result = await _quota_runs_out(sync, rapidapi, console, checks)
         await _degrade_gracefully(sync, console, checks)
+        await _failover(rapidapi, backend, console, checks)
         console.print(Rule("state at the end"))
         if result is not None:
             console.print(render.result_table(result))
@@ -165,4 +169,35 @@ async def _degrade_gracefully(sync: SocialSync, console: Console, checks: _Check
         stale.stale,
         f"tiktok @{stale.username}: refresh refused for quota, the last value served, "
         f"marked stale ({stale.followers:,} followers, fetched {render.when(stale.last_fetched)})",
+    )
+
+
+async def _failover(
+    rapidapi: RapidAPIEmulator, backend: BackendEmulator, console: Console, checks: _Checks
+) -> None:
+    """Step 4: a chain of two TikTok providers; tiktok-api23's quota is gone, tiktok-api45
+    answers, and the record says so."""
+    console.print(Rule("4. failover: a second provider answers"))
+    chain = {"tiktok": ["tiktok-api23", "tiktok-api45"]}
+    console.print(f"a client with the chain {chain['tiktok']}; fetching tiktok @{FAILOVER}")
+    async with SocialSync(
+        rapidapi_endpoint=rapidapi.url,
+        api_url=backend.url,
+        rapidapi_key=TEST_KEY,
+        token=TEST_TOKEN,
+        redis_url="",
+        providers=chain,
+    ) as chained:
+        data = await chained.fetch("tiktok", FAILOVER)
+        console.print(render.platform_table(data))
+        asked = rapidapi.calls_for("tiktok-api23.p.rapidapi.com")
+        await chained.fetch("tiktok", FAILOVER, refresh=True, allow_stale=True)
+        states = await chained.providers()
+    console.print(render.providers_table({"tiktok": states["tiktok"]}))
+    checks.expect(
+        data.provider == "tiktok-api45", f"answered by {data.provider}, not the spent one"
+    )
+    checks.expect(
+        rapidapi.calls_for("tiktok-api23.p.rapidapi.com") == asked,
+        "tiktok-api23 benched until its reset: the next fetch made no request to it",
     )

@@ -6,6 +6,8 @@
     hyperbuds-sync sync twitch pixelmaya
     hyperbuds-sync sync instagram --followers 93518 --engagement 4.2    # manual entry, no key
     hyperbuds-sync sync-all --tiktok mayacooks --twitch pixelmaya
+    hyperbuds-sync fetch youtube @mayacooks --provider youtube-data-api   # one provider only
+    hyperbuds-sync providers [--json]      # each platform's chain of providers and its benches
     hyperbuds-sync quota [--probe tiktok mayacooks]
     hyperbuds-sync history tiktok mayacooks [--json]    # recorded snapshots (history extra)
     hyperbuds-sync growth tiktok mayacooks [--json]     # growth over 1, 7, 30, 90 days
@@ -57,6 +59,12 @@ _ENV_HELP = {
     "history_url": "history store URL to record to and read (default: the embedded file)",
     "drop_guard_ratio": "sudden-drop guard: the fall refused, as a fraction (default 0.9)",
     "drop_guard_days": "sudden-drop guard: days a good value counts (default 30)",
+    "providers": "provider chains: platform=provider,provider;platform=provider",
+    "endpoints": "per host base URLs: host=url,host=url (emulators, proxies)",
+    "twitch_client_id": "Twitch app client id (twitch-helix)",
+    "twitch_client_secret": "Twitch app client secret (twitch-helix)",
+    "youtube_api_key": "YouTube Data API v3 key (youtube-data-api)",
+    "x_bearer_token": "X API v2 bearer token (x-api)",
 }
 _ENVIRONMENT = "environment:\n" + "".join(
     f"  {name:<28} {_ENV_HELP[setting]}\n" for setting, name in ENV.items()
@@ -160,6 +168,7 @@ def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
     fetch.add_argument("username", metavar="USERNAME")
     fetch.add_argument("--refresh", action="store_true", help="bypass the cache")
     fetch.add_argument("--formula", metavar="NAME", help="engagement formula (default: legacy)")
+    fetch.add_argument("--provider", metavar="NAME", help="ask this provider only (past the cache)")
 
     sync = command("sync", "commands:run_sync", "fetch and sync one creator, or sync by hand")
     sync.add_argument("platform", metavar="PLATFORM", help=platforms)
@@ -176,6 +185,7 @@ def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
     every.add_argument("--force", action="store_true", help="sync even a sudden drop")
     every.set_defaults(sync_platforms=tuple(names()))
 
+    command("providers", "providers:run_providers", "show each platform's providers and benches")
     quota = command("quota", "commands:run_quota", "show the RapidAPI quota facts seen")
     quota.add_argument(
         "--probe", nargs=2, metavar=("PLATFORM", "USERNAME"), help="fetch once first"

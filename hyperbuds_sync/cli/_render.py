@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from rich.console import Group
@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..models import ManualEntry, PlatformData, QuotaStatus, SyncReport, SyncResult
+from ..models import ManualEntry, PlatformData, ProviderState, QuotaStatus, SyncReport, SyncResult
 from ._exits import describe
 
 __all__ = [
@@ -64,6 +64,7 @@ def platform_table(data: PlatformData) -> Table:
     title = f"{data.platform} @{data.username}" + (" (stale)" if data.stale else "")
     table = Table("field", "value", title=title, title_justify="left")
     rows = (
+        ("provider", data.provider + (" (rounded counts)" if data.rounded else "")),
         ("display name", data.display_name),
         ("verified", "yes" if data.verified else "no"),
         ("followers", count(data.followers)),
@@ -154,4 +155,14 @@ def metrics_table(snapshot: Mapping[str, Mapping[str, int]]) -> Table:
     for name, per in sorted(snapshot.items()):
         cells = [count(per[p]) if p in per else "" for p in platforms]
         table.add_row(name, *cells, count(sum(per.values())))
+    return table
+
+
+def providers_table(states: Mapping[str, Sequence[ProviderState]]) -> Table:
+    """Each platform's chain, one provider a row, in the order tried."""
+    table = Table("platform", "provider", "state", "benched until", "reason", title="providers")
+    for platform, rows in states.items():
+        for s in rows:
+            state = "[green]available[/]" if s.available else "[red]benched[/]"
+            table.add_row(platform, s.provider, state, until(s.benched_until), escape(s.reason))
     return table

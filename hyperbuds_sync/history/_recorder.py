@@ -32,9 +32,8 @@ per many records instead of one each (the per-transaction cost dominates small b
 
 
 def provenance(data: PlatformData) -> tuple[str, bool]:
-    """The provider that answered and whether its counts are rounded (``""``/``False`` until the
-    records carry them)."""
-    return getattr(data, "provider", ""), bool(getattr(data, "rounded", False))
+    """The provider that answered and whether its counts are rounded."""
+    return data.provider, data.rounded
 
 
 def snapshot_of(data: PlatformData, formula: str, *, keep_raw: bool = False) -> Snapshot:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ._display import record_table as record_table  # shared with history's records, not public
 from ._display import rows_table as rows_table
-from ._quota import KeyQuota, QuotaStatus
+from ._quota import KeyQuota, ProviderState, QuotaStatus
 from ._records import ManualEntry, PlatformData, ProviderRequest, from_dict, to_dict
 from ._sync import (
     PlatformStats,
@@ -29,6 +29,7 @@ __all__ = [
     "PlatformStats",
     "ProfileStats",
     "ProviderRequest",
+    "ProviderState",
     "QuotaStatus",
     "SyncOutcome",
     "SyncPayload",

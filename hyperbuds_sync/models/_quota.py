@@ -46,3 +46,19 @@ class QuotaStatus:
 
     def _repr_html_(self) -> str:
         return _display.record_table(f"quota on {self.host}", self.to_record())
+
+
+@frozen
+class ProviderState:
+    """One provider of a platform's chain, as :meth:`SocialSync.providers` shows it.
+
+    ``available`` is false while the provider is benched: until ``benched_until`` for a spent
+    quota, or for the client's lifetime (``benched_until`` ``None``) after it refused the
+    credentials; ``reason`` says which.
+    """
+
+    provider: str
+    platform: str
+    available: bool
+    benched_until: datetime | None = None
+    reason: str = ""

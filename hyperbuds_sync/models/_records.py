@@ -33,7 +33,11 @@ class PlatformData:
 
     ``raw`` keeps the provider's JSON; it takes no part in equality or ``repr``. ``stale`` is true
     when the value was served from the stale window after an upstream failure
-    (``fetch(..., allow_stale=True)``).
+    (``fetch(..., allow_stale=True)``). Provenance: ``provider`` is the provider that answered
+    (``"tiktok-api45"``), ``rounded`` is true when its counts are published rounded (YouTube
+    subscribers, a TikTok answer without ``statsV2``), ``formula`` the engagement formula used.
+    The engagement numbers are ``None`` where the provider gave nothing to compute them from
+    (Twitch has no views since 2022, a hidden like count, a YouTube read without video stats).
     """
 
     platform: str
@@ -45,11 +49,14 @@ class PlatformData:
     followers: int = 0
     following: int = 0
     total_content: int = 0
-    total_engagement: float = 0.0
-    average_engagement: float = 0.0
+    total_engagement: float | None = 0.0
+    average_engagement: float | None = 0.0
     last_fetched: datetime = field(factory=_utcnow)
     raw: Mapping[str, Any] = field(factory=dict, eq=False, repr=False)
     stale: bool = False
+    provider: str = ""
+    rounded: bool = False
+    formula: str = ""
 
     @property
     def age(self) -> timedelta:
@@ -180,11 +187,15 @@ def _bad_field(line: str) -> str:
 
 @frozen
 class ProviderRequest:
-    """What to ask a RapidAPI provider: ``GET https://{host}{path}?{params}``.
+    """What to ask a provider: ``GET https://{host}{path}?{params}``.
 
     ``params`` values are passed as query parameters and percent-encoded by the transport.
+    ``auth`` says which credentials the transport sends: ``"rapidapi"`` (the key headers),
+    ``"x-bearer"`` (the X bearer token), ``"google-key"`` (``X-Goog-Api-Key``) or
+    ``"twitch-app"`` (``Client-Id`` and a Helix app token).
     """
 
     host: str
     path: str
     params: Mapping[str, str] = field(factory=dict)
+    auth: str = "rapidapi"

@@ -43,7 +43,8 @@ class SyncPayload:
 
     @classmethod
     def of(cls, data: PlatformData | ManualEntry) -> SyncPayload:
-        """The payload for fetched data (its average engagement) or a manual entry."""
+        """The payload for fetched data (its average engagement, left out when ``None``) or a
+        manual entry."""
         if isinstance(data, PlatformData):
             return cls(followers=data.followers, engagement=data.average_engagement)
         return cls(followers=data.followers, engagement=data.engagement)

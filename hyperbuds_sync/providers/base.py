@@ -26,6 +26,7 @@ __all__ = [
     "ProviderRequest",
     "canonical",
     "to_count",
+    "youtube_username",
 ]
 
 T = TypeVar("T")
@@ -61,17 +62,30 @@ class Profile:
     likes: int | None = None
     views: int | None = None
     posts: tuple[PostStats, ...] = ()
+    rounded: bool = False  # the provider publishes the counts rounded (YouTube subscribers)
 
 
 @runtime_checkable
 class Provider(Protocol):
-    """One social platform served through one RapidAPI provider. Pure: no I/O.
+    """One social platform served through one provider (RapidAPI or official). Pure: no I/O.
 
     Attributes:
-        name: the registry name, e.g. ``"tiktok"``.
-        host: the RapidAPI host (also sent as ``x-rapidapi-host``).
+        name: the platform name, e.g. ``"tiktok"``.
+        provider: the public provider name, e.g. ``"tiktok-api23"`` (settings, records, CLI).
+        auth: how the transport authenticates the call (:class:`ProviderRequest` ``auth``).
+        host: the provider host (for RapidAPI also sent as ``x-rapidapi-host``).
         path: the profile endpoint's path on that host.
     """
+
+    @property
+    def provider(self) -> str:
+        """The public provider name."""
+        ...
+
+    @property
+    def auth(self) -> str:
+        """The auth kind: ``rapidapi``, ``x-bearer``, ``google-key`` or ``twitch-app``."""
+        ...
 
     @property
     def name(self) -> str:
@@ -94,6 +108,11 @@ class Provider(Protocol):
 
     def request(self, username: str) -> ProviderRequest:
         """The provider request for a canonical username."""
+        ...
+
+    def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
+        """The second request of a two-step provider, given the first answer; ``None`` for one
+        request. A two-step provider's ``parse`` then gets the list of both answers."""
         ...
 
     def parse(self, username: str, payload: Any) -> Profile:
@@ -148,6 +167,26 @@ def canonical(platform: str, username: object, pattern: re.Pattern[str], rule: s
     return name
 
 
+_YOUTUBE_CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+_YOUTUBE_HANDLE = re.compile(r"[a-z0-9._-]{3,30}")
+_YOUTUBE_RULE = (
+    "use a handle of 3 to 30 letters, digits, '.', '_' or '-' (with or without '@'), "
+    "or a channel id: 'UC' and 22 letters, digits, '_' or '-'"
+)
+
+
+def youtube_username(value: object) -> str:
+    """A YouTube channel as the providers take it: a channel id (``UC`` + 22 characters) as is,
+    else a handle, trimmed, without one leading ``@``, lowercased.
+
+    Raises:
+        InvalidUsername: for anything else.
+    """
+    if isinstance(value, str) and _YOUTUBE_CHANNEL_ID.fullmatch(value.strip()):
+        return value.strip()
+    return canonical("youtube", value, _YOUTUBE_HANDLE, _YOUTUBE_RULE)
+
+
 class Adapter:
     """What the built-in providers share: usernames, requests, and reading counts.
 
@@ -162,6 +201,8 @@ class Adapter:
     name: str
     host: str
     path: str
+    provider: ClassVar[str]
+    auth: ClassVar[str] = "rapidapi"
     _pattern: ClassVar[re.Pattern[str]]
     _rule: ClassVar[str]
     _param: ClassVar[str]
@@ -173,7 +214,11 @@ class Adapter:
     def request(self, username: str) -> ProviderRequest:
         """The profile request; ``username`` is canonicalized again, so it is safe to send."""
         params = {self._param: self.canonical_username(username)}
-        return ProviderRequest(self.host, self.path, params)
+        return ProviderRequest(self.host, self.path, params, auth=self.auth)
+
+    def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
+        """One request is enough: no follow-up (two-step providers override this)."""
+        return None
 
     def parse(self, username: str, payload: Any) -> Profile:
         """Read a provider answer into a :class:`Profile`.

@@ -118,6 +118,7 @@ class InstagramAdapter(Adapter):
     counts cannot be read are skipped; a negative like count (Instagram's "hidden") counts as 0.
     """
 
+    provider: ClassVar[str] = "instagram-looter2"
     name: str = attrs.field(default="instagram", init=False)
     host: str = "instagram-looter2.p.rapidapi.com"
     path: str = "/profile"

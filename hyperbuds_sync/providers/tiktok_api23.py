@@ -5,14 +5,15 @@ and, usually, ``userInfo.statsV2`` (exact counts as strings). ``statsV2`` wins; 
 fallback. ``stats`` counts are 32-bit: ``heartCount`` wraps negative past 2^31, so an optional
 count that is negative or unreadable is skipped for the next in its chain, and is unknown at the
 end of it: it never fails the profile and never makes engagement negative. Not found is HTTP 200
-with ``statusCode`` 10221 (or 10202) and an empty ``userInfo``.
+with ``statusCode`` 10221 (or 10202) and an empty ``userInfo``. Followers read from ``stats``
+are rounded for big accounts (an answer without ``statsV2``), so the profile is ``rounded``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -75,6 +76,7 @@ class TikTokAdapter(Adapter):
     ``userInfo`` object, or with a ``user`` that is not an object, is :class:`MalformedPayload`.
     """
 
+    provider: ClassVar[str] = "tiktok-api23"
     name: str = attrs.field(default="tiktok", init=False)
     host: str = "tiktok-api23.p.rapidapi.com"
     path: str = "/api/user/info"
@@ -82,7 +84,8 @@ class TikTokAdapter(Adapter):
     _pattern, _rule, _param = _PATTERN, _RULE, "uniqueId"
 
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
-        """``statsV2`` wins, then ``stats``, then ``user`` (followers only)."""
+        """``statsV2`` wins, then ``stats``, then ``user`` (followers only). Followers read from
+        ``stats`` (no ``statsV2`` count) are published rounded: ``rounded`` says so."""
         if payload.get("statusCode") in _NOT_FOUND_CODES:
             raise self._not_found(username)
         info = self._structure(payload, _Answer).userInfo
@@ -103,4 +106,5 @@ class TikTokAdapter(Adapter):
             following=first_readable(v2.followingCount, v1.followingCount) or 0,
             total_content=first_readable(v2.videoCount, v1.videoCount) or 0,
             likes=first_readable(v2.heartCount, v2.heart, v1.heart, v1.heartCount),
+            rounded=v2.followerCount is None and v1.followerCount is not None,
         )

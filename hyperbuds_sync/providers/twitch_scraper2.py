@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -73,6 +73,7 @@ class TwitchAdapter(Adapter):
     without a ``data.user`` object is :class:`MalformedPayload`.
     """
 
+    provider: ClassVar[str] = "twitch-scraper2"
     name: str = attrs.field(default="twitch", init=False)
     host: str = "twitch-scraper2.p.rapidapi.com"
     path: str = "/api/channels/info"

@@ -148,6 +148,7 @@ class TwitterAdapter(Adapter):
     user and its follower count is :class:`MalformedPayload`.
     """
 
+    provider: ClassVar[str] = "twitter241"
     name: str = attrs.field(default="twitter", init=False)
     host: str = "twitter241.p.rapidapi.com"
     path: str = "/user"

@@ -1,7 +1,8 @@
 """Quota: the RapidAPI key pool, its ledger per ``(host, key)`` and the quota status shown.
 
 Owns: choosing a key per call, benching spent keys, the ledger protocol (:class:`KeyState`)
-with its in-memory and Redis stores side by side, and the ``on_quota_low`` alert.
+with its in-memory and Redis stores side by side, the ``on_quota_low`` alert, and the provider
+benches of the failover chains (:class:`ProviderBenches`, memory and Redis, same pattern).
 May import: ``models``, ``errors``, ``_logging`` and, for the Redis ledger only, ``_redis``
 (the shared connection). Nothing here knows HTTP, providers or the cache.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._benches import MemoryProviderBenches, ProviderBenches
 from ._ledger import (
     FleetClock,
     KeyRecord,
@@ -24,7 +26,7 @@ from ._ledger import (
 from ._pool import NO_KEY_MESSAGE, KeyPool, QuotaLowHook, fingerprint
 
 if TYPE_CHECKING:
-    from ._redis import RedisKeyState
+    from ._redis import RedisKeyState, RedisProviderBenches
 
 __all__ = [
     "NO_KEY_MESSAGE",
@@ -33,8 +35,11 @@ __all__ = [
     "KeyRecord",
     "KeyState",
     "MemoryKeyState",
+    "MemoryProviderBenches",
+    "ProviderBenches",
     "QuotaLowHook",
     "RedisKeyState",
+    "RedisProviderBenches",
     "fingerprint",
     "next_midnight",
     "next_month_start",
@@ -42,12 +47,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``RedisKeyState`` on first use (it needs the redis extra)."""
-    if name == "RedisKeyState":
+    """``RedisKeyState`` and ``RedisProviderBenches`` on first use (they need the redis
+    extra)."""
+    if name in ("RedisKeyState", "RedisProviderBenches"):
         from .._redis import require_redis
 
         require_redis()
-        from ._redis import RedisKeyState
+        from . import _redis
 
-        return RedisKeyState
+        return getattr(_redis, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,7 @@ from redis.typing import EncodableT
 from .._redis import RedisLink, ServerClock
 from ._ledger import KeyRecord, MemoryKeyState
 
-__all__ = ["RedisKeyState"]
+__all__ = ["RedisKeyState", "RedisProviderBenches"]
 
 _LEDGER_TTL_MS: Final = 40 * 86_400 * 1000  # a host nobody called for 40 days drops out
 _FIELDS: Final = ("limit", "remaining", "reset", "calls")
@@ -201,3 +201,56 @@ def _records(ledger: Mapping[bytes, bytes], benches: list[Any]) -> dict[str, Key
 
 async def _none() -> None:
     return None
+
+
+# Read the provider benches on Redis's clock: drop those over, return the rest with scores.
+_PROVIDER_BENCHED: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+"""
+# Bench a provider until ARGV[2] unless benched later already; the set expires with its last.
+_PROVIDER_BENCH: Final = """
+local old = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0')
+local untl = math.max(old, tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], string.format('%.6f', untl), ARGV[1])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], math.ceil(tonumber(last[2]) * 1000))
+return 1
+"""
+
+
+class RedisProviderBenches:
+    """:class:`~hyperbuds_sync.quota.ProviderBenches` in one Redis sorted set
+    ``{ns}:provider-bench`` (provider -> until), read on Redis server time; mirrored in memory
+    and served from there while Redis is down."""
+
+    def __init__(self, link: RedisLink, *, namespace: str = "hyperbuds_sync") -> None:
+        from ._benches import MemoryProviderBenches
+
+        self._link = link
+        self._key = f"{namespace}:provider-bench"
+        self.memory = MemoryProviderBenches()
+        self._read: AsyncScript = link.client.register_script(_PROVIDER_BENCHED)
+        self._write: AsyncScript = link.client.register_script(_PROVIDER_BENCH)
+
+    def __repr__(self) -> str:
+        return f"RedisProviderBenches({self._link.display_url!r})"
+
+    async def bench(self, provider: str, until_epoch: float) -> None:
+        """See :meth:`ProviderBenches.bench`."""
+        await self.memory.bench(provider, until_epoch)
+        args = [provider, repr(float(until_epoch))]
+        await self._link.call(partial(self._write, keys=[self._key], args=args), _none)
+
+    async def benched(self) -> dict[str, float]:
+        """See :meth:`ProviderBenches.benched`."""
+        return await self._link.call(self._read_benched, self.memory.benched)
+
+    async def _read_benched(self) -> dict[str, float]:
+        pairs: list[Any] = await self._read(keys=[self._key], args=[])
+        found = {_text(pairs[i]): float(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+        for name, until in found.items():
+            await self.memory.bench(name, until)
+        return found

@@ -33,7 +33,7 @@ class SyncedStats:
     """The values a creator-platform's previous sync sent: what a change is measured from."""
 
     followers: int
-    average_engagement: float
+    average_engagement: float | None
 
 
 OnChange = Callable[[str, str, "SyncedStats | None", PlatformData], "object | Awaitable[object]"]

@@ -1,8 +1,11 @@
 """Test stand-ins for hyperbuds-sync: run your code against fakes of RapidAPI and HyperBuds.
 
-:class:`RapidAPIEmulator` answers the TikTok, Twitter, Twitch and Instagram providers in their
-real shapes, with RapidAPI's keys, quota, rate limits and chosen faults; :class:`BackendEmulator`
-serves the HyperBuds social-sync routes. Both run in-process on a loopback port::
+:class:`RapidAPIEmulator` answers the RapidAPI providers of TikTok, Twitter, Twitch, Instagram
+and YouTube in their real shapes, with RapidAPI's keys, quota, rate limits and chosen faults;
+:class:`OfficialEmulator` the official X API v2, Twitch Helix (and its token endpoint) and
+YouTube Data API, with their credentials, rate-limit headers and quota answers;
+:class:`BackendEmulator` serves the HyperBuds social-sync routes. All run in-process on a
+loopback port::
 
     async with RapidAPIEmulator() as rapidapi, BackendEmulator() as backend:
         async with SocialSync(rapidapi_key=TEST_KEY, token=TEST_TOKEN,
@@ -19,16 +22,28 @@ from ..transport import set_sleeps
 from ._backend import TEST_TOKEN, BackendEmulator, RecordedRequest
 from ._creators import Creator
 from ._faults import Fault
+from ._official import (
+    TEST_TWITCH_CLIENT_ID,
+    TEST_TWITCH_CLIENT_SECRET,
+    TEST_X_TOKEN,
+    TEST_YOUTUBE_KEY,
+    OfficialEmulator,
+)
 from ._rapidapi import TEST_KEY, RapidAPIEmulator
 from ._run import EmulatorOptions, run_emulators, serve
 
 __all__ = [
     "TEST_KEY",
     "TEST_TOKEN",
+    "TEST_TWITCH_CLIENT_ID",
+    "TEST_TWITCH_CLIENT_SECRET",
+    "TEST_X_TOKEN",
+    "TEST_YOUTUBE_KEY",
     "BackendEmulator",
     "Creator",
     "EmulatorOptions",
     "Fault",
+    "OfficialEmulator",
     "RapidAPIEmulator",
     "RecordedRequest",
     "run_emulators",
@@ -51,6 +66,7 @@ for _public in (
     Creator,
     EmulatorOptions,
     Fault,
+    OfficialEmulator,
     RapidAPIEmulator,
     RecordedRequest,
 ):

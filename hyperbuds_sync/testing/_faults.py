@@ -152,10 +152,13 @@ class FaultRules:
             raise ValueError("times must be >= 1 or None")
         self._rules.append(_Rule(target, scope, fault, times))
 
-    def take(self, target: str, scope: str, *, kind: FaultKind | None = None) -> Fault | None:
-        """The first fault set for ``target`` in ``scope`` (of ``kind``, if given), counting it."""
+    def take(
+        self, target: str, scope: str, *, kind: FaultKind | None = None, alias: str | None = None
+    ) -> Fault | None:
+        """The first fault set for ``target`` in ``scope`` or ``alias`` (a narrower scope, such as
+        one provider of a platform), of ``kind`` if given, counting it."""
         for rule in self._rules:
-            if rule.target != target or rule.scope not in (None, scope):
+            if rule.target != target or rule.scope not in (None, scope, alias or scope):
                 continue
             if kind is not None and rule.fault.kind != kind:
                 continue

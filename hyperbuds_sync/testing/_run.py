@@ -1,4 +1,4 @@
-"""Running both emulators as a stand-alone service (``hyperbuds-sync emulate``)."""
+"""Running the emulators as a stand-alone service (``hyperbuds-sync emulate``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from attrs import asdict, frozen
 
 from ._backend import TEST_TOKEN, BackendEmulator
+from ._official import OfficialEmulator
 from ._rapidapi import RapidAPIEmulator
 
 __all__ = ["EmulatorOptions", "run_emulators", "serve"]
@@ -19,15 +20,18 @@ Ready = Callable[[str | None, str | None], None]
 
 @frozen(kw_only=True)
 class EmulatorOptions:
-    """How to run the two emulators: the one table of their options.
+    """How to run the emulators: the one table of their options.
 
     A port of ``None`` leaves that emulator out; ``0`` binds a free port. ``quota`` to ``seed``
     are those of :class:`RapidAPIEmulator`; ``tokens`` that of :class:`BackendEmulator`.
+    ``official_port`` runs the :class:`OfficialEmulator` (X, Helix, YouTube Data API) too; it
+    is left out by default.
     """
 
     host: str = "127.0.0.1"
     rapidapi_port: int | None = 8081
     backend_port: int | None = 8082
+    official_port: int | None = None
     quota: int | None = None
     per_second: int | None = None
     autogenerate: bool = False
@@ -51,6 +55,12 @@ class EmulatorOptions:
             seed=self.seed,
         )
 
+    def official(self) -> OfficialEmulator | None:
+        """The official-APIs emulator these options describe (``None``: left out)."""
+        if self.official_port is None:
+            return None
+        return OfficialEmulator(host=self.host, port=self.official_port)
+
     def backend(self) -> BackendEmulator | None:
         """The backend emulator these options describe (``None``: left out)."""
         if self.backend_port is None:
@@ -58,14 +68,26 @@ class EmulatorOptions:
         return BackendEmulator(host=self.host, port=self.backend_port, tokens=self.tokens)
 
 
-async def serve(host: str = "127.0.0.1", *, ready: Ready | None = None, **options: Any) -> None:
+async def serve(
+    host: str = "127.0.0.1",
+    *,
+    ready: Ready | None = None,
+    official_ready: Callable[[str], None] | None = None,
+    **options: Any,
+) -> None:
     """Serve the RapidAPI and backend emulators until cancelled, then close every socket.
 
     ``options`` are the fields of :class:`EmulatorOptions` (an unknown one is a ``TypeError``).
-    ``ready`` is called with the two URLs (``None`` for one left out) once both listen.
+    ``ready`` is called with the two URLs (``None`` for one left out) once both listen;
+    ``official_ready`` with the official-APIs emulator's URL, when ``official_port`` is set.
     """
     chosen = EmulatorOptions(host=host, **options)
     async with AsyncExitStack() as stack:
+        official = chosen.official()
+        if official is not None:
+            url = (await stack.enter_async_context(official)).url
+            if official_ready is not None:
+                official_ready(url)
         urls: list[str | None] = []
         for emulator in (chosen.rapidapi(), chosen.backend()):
             if emulator is None:
@@ -80,7 +102,7 @@ async def serve(host: str = "127.0.0.1", *, ready: Ready | None = None, **option
 def run_emulators(
     host: str = "127.0.0.1", *, out: Callable[[str], object] = print, **options: Any
 ) -> None:
-    """Run both emulators in the foreground, print their URLs with ``out``, block until Ctrl-C.
+    """Run the emulators in the foreground, print their URLs with ``out``, block until Ctrl-C.
 
     ``options`` as for :func:`serve`.
     """
@@ -95,7 +117,13 @@ def run_emulators(
             out(f"Backend emulator:  {backend_url}  (Authorization: Bearer <one of the tokens>)")
         out("Press Ctrl-C to stop.")
 
+    def announce_official(url: str) -> None:
+        out(
+            f"Official APIs emulator: {url}  (X v2, Twitch Helix + /oauth2/token, YouTube Data API)"
+        )
+
     try:
-        asyncio.run(serve(**asdict(chosen, recurse=False), ready=announce))
+        fields = asdict(chosen, recurse=False)
+        asyncio.run(serve(**fields, ready=announce, official_ready=announce_official))
     except KeyboardInterrupt:
         out("Emulators stopped.")

@@ -1,9 +1,11 @@
-"""The four providers' answers, rendered from a :class:`Creator` in each provider's real shape.
+"""The RapidAPI providers' answers, rendered from a :class:`Creator` in each provider's real shape.
 
 Shapes follow ``providers.md`` sections 1-4 and the payload files: TikTok ``userInfo.user`` /
 ``stats`` / ``statsV2`` (``statsV2`` counts as strings, ``stats`` rounded), Twitter's 2025
 ``result.data.user.result`` with ``core`` / ``avatar`` / ``legacy``, Twitch ``data.user``, and
-Instagram looter2's flat ``/profile`` answer. Each provider also has its own not-found answer.
+Instagram looter2's flat ``/profile`` answer; the second providers of issue 12 (tiktok-api45,
+instagram-scraper-api2, youtube138) render in :mod:`._renders`. Each provider has its own
+not-found answer (``not_found_status`` 404 where the provider says not-found by status).
 """
 
 from __future__ import annotations
@@ -16,23 +18,15 @@ from typing import Any
 from attrs import frozen
 
 from ._creators import Creator
+from ._ids import digits as _digits
+from ._ids import sig3 as _sig3
+from ._renders import instagram_info, youtube138_channel
 
 __all__ = ["PROVIDERS", "Provider", "host_of"]
 
 JSON = dict[str, Any]
 
 _EPOCH = 1_600_000_000  # seconds; created-at times are spread after it
-
-
-def _digits(seed: str, count: int) -> str:
-    """``count`` decimal digits derived from ``seed`` (stable ids without storing any)."""
-    number = int.from_bytes(hashlib.blake2b(seed.encode(), digest_size=24).digest(), "big")
-    return str(number)[:count]
-
-
-def _sig3(n: int) -> int:
-    """``n`` rounded to three significant figures, as TikTok's legacy ``stats`` are."""
-    return int(float(f"{n:.3g}")) if n >= 1_000 else n
 
 
 def _short(n: int) -> str:
@@ -105,6 +99,11 @@ def tiktok_user(c: Creator) -> JSON:
             "statsV2": {k: str(v) for k, v in counts.items()},
         },
     }
+
+
+def tiktok_api45_user(c: Creator) -> JSON:
+    """``GET /api/v1/user/detail`` on tiktok-api45: the same TikTok web body, in ``data``."""
+    return {"data": tiktok_user(c)}
 
 
 def _twitter_legacy(c: Creator, rest_id: str) -> JSON:
@@ -270,6 +269,7 @@ class Provider:
     plan_url: str
     render: Callable[[Creator], JSON]
     not_found: JSON
+    not_found_status: int = 200
 
 
 _TIKTOK_NOT_FOUND: JSON = {
@@ -319,13 +319,41 @@ PROVIDERS: dict[str, Provider] = {
             instagram_user,
             {"status": False, "errorMessage": "User does not exist"},
         ),
+        Provider(
+            "youtube",
+            "youtube138.p.rapidapi.com",
+            "/channel/details/",
+            "id",
+            "https://rapidapi.com/glavier/api/youtube138",
+            youtube138_channel,
+            {"message": "Channel not found"},
+        ),
+        Provider(
+            "tiktok",
+            "tiktok-api45.p.rapidapi.com",
+            "/api/v1/user/detail",
+            "unique_id",
+            "https://rapidapi.com/tiktok-api45",
+            tiktok_api45_user,
+            {"data": _TIKTOK_NOT_FOUND},
+        ),
+        Provider(
+            "instagram",
+            "instagram-scraper-api2.p.rapidapi.com",
+            "/v1/info",
+            "username_or_id_or_url",
+            "https://rapidapi.com/social-api1-instagram/api/instagram-scraper-api2",
+            instagram_info,
+            {"detail": "Not found"},
+            404,
+        ),
     )
 }
 """The emulated providers by RapidAPI host."""
 
 
 def host_of(platform: str) -> str:
-    """The RapidAPI host the emulator serves ``platform`` under.
+    """The first RapidAPI host the emulator serves ``platform`` under (today's provider).
 
     Raises:
         KeyError: for a platform the emulator does not serve.

@@ -1,11 +1,13 @@
-"""The RapidAPI transport: the one request loop between a provider's request and its JSON.
+"""The provider transport: the one request loop between a provider's request and its JSON.
 
 Owns the HTTP session (:class:`SessionHolder`), the request loop with its key rotation
 (:class:`Gateway`), the retry policy and its one loop (:class:`RetryPolicy`,
 :func:`call_with_retries`, and :func:`retry_logger`, the hook that counts and logs retries), the
 mapping of answers to the error tree (``_classify``), the bounded reading of quota and
 ``Retry-After`` headers (``_headers``), the capped body read (``_wire``) and the
-client-side rate limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`).
+client-side rate limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`), the official
+APIs' credentials and auth headers (:class:`Credentials`, :class:`TwitchAppToken`, ``_auth``) and
+their limits (``_official``).
 
 It may import ``errors``, ``metrics``, ``models``, ``_logging`` and the quota's public face (the
 key pool); it never imports a platform or provider, ``cache/``, ``cli/`` or ``testing/``. Other
@@ -14,6 +16,7 @@ folders import only the names below.
 
 from __future__ import annotations
 
+from ._auth import Credentials, TwitchAppToken
 from ._gateway import Gateway
 from ._headers import parse_retry_after
 from ._ratelimit import MemoryRateLimiter, RateLimiter
@@ -30,6 +33,7 @@ from ._retry import (
 from ._session import SessionHolder, attempt_timeout
 
 __all__ = [
+    "Credentials",
     "Gateway",
     "MemoryRateLimiter",
     "RateLimiter",
@@ -37,6 +41,7 @@ __all__ = [
     "RetryHook",
     "RetryPolicy",
     "SessionHolder",
+    "TwitchAppToken",
     "attempt_timeout",
     "call_with_retries",
     "parse_retry_after",

@@ -1,7 +1,8 @@
-"""The RapidAPI transport: the only place that talks to RapidAPI.
+"""The provider transport: the only place that talks to RapidAPI and the official APIs.
 
 One lazily created ``aiohttp.ClientSession`` (or a borrowed one, never closed here), the
-``x-rapidapi-*`` headers, a key from the :class:`~hyperbuds_sync._keys.KeyPool`, an optional
+headers of the request's auth kind (``x-rapidapi-*`` with a key from the
+:class:`~hyperbuds_sync.quota.KeyPool`, or an official API's credential, ``_auth``), an optional
 client-side rate limit, retries through :func:`~._retry.call_with_retries`, a capped body
 read, and one function, :func:`classify`, mapping an answer to the SDK's exception tree.
 
@@ -27,6 +28,7 @@ from ..errors import (
     HyperbudsSyncError,
     MalformedPayload,
     ProviderAuthError,
+    ProviderError,
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
@@ -34,6 +36,7 @@ from ..errors import (
 from ..metrics import UPSTREAM_CALLS, Metrics
 from ..models import QuotaStatus
 from ..quota import NO_KEY_MESSAGE, KeyPool
+from ._auth import OAUTH_HOST, OAUTH_PATH, Credentials, TwitchAppToken, auth_headers
 from ._classify import (
     classify,
     is_daily_quota,
@@ -41,6 +44,7 @@ from ._classify import (
     network_error,
 )
 from ._headers import Headers, parse_quota_headers, quota_values
+from ._official import OfficialQuota, classify_official
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, call_with_retries, retry_logger
 from ._session import SessionHolder, attempt_timeout
@@ -107,6 +111,8 @@ class Gateway:
         max_body_bytes: int = 4 * 1024 * 1024,
         connector_limit: int = 100,
         connector_limit_per_host: int = 20,
+        credentials: Credentials | None = None,
+        endpoints: Mapping[str, str] | None = None,
     ) -> None:
         if timeout <= 0 or max_body_bytes <= 0:
             raise ValueError("timeout and max_body_bytes must be > 0")
@@ -128,6 +134,11 @@ class Gateway:
         self._on_retry = retry_logger(self._metrics, logger, "RapidAPI call")
         self._bases: dict[tuple[str, str], Base | None] = {}
         self._header_sets: dict[tuple[str, str], CIMultiDictProxy[str]] = {}
+        self._credentials = credentials if credentials is not None else Credentials()
+        self._endpoints = {h.lower(): u.rstrip("/") for h, u in (endpoints or {}).items()}
+        self._official = OfficialQuota()
+        token_url = f"{self._base_for(OAUTH_HOST, 'twitch-app')}{OAUTH_PATH}"
+        self._twitch = TwitchAppToken(self._credentials, self._http, token_url, self._timeout)
 
     def __repr__(self) -> str:
         where = self._endpoint or "https://{host}"
@@ -145,8 +156,24 @@ class Gateway:
         return self._metrics
 
     def quota(self) -> dict[str, QuotaStatus]:
-        """Per host, the quota facts seen by this process (see :meth:`KeyPool.status`)."""
-        return self._pool.status()
+        """Per host, the quota facts seen by this process (see :meth:`KeyPool.status`), the
+        official APIs' limits included."""
+        return {**self._pool.status(), **self._official.status()}
+
+    @property
+    def twitch_token(self) -> TwitchAppToken:
+        """The Helix app token holder (one per gateway)."""
+        return self._twitch
+
+    def _base_for(self, host: str, auth: str) -> str:
+        """The scheme, host and port for calls to ``host``: its ``endpoints`` entry, else for a
+        RapidAPI host the ``endpoint`` shortcut, else ``https://{host}``."""
+        mapped = self._endpoints.get(host.lower())
+        if mapped is not None:
+            return mapped
+        if auth == "rapidapi" and self._endpoint:
+            return self._endpoint
+        return f"https://{host}"
 
     async def aclose(self) -> None:
         """Close the session if this gateway created it; a borrowed one stays open."""
@@ -154,16 +181,19 @@ class Gateway:
 
     def _url(self, request: ProviderRequest) -> str:
         path = request.path if request.path.startswith("/") else f"/{request.path}"
-        return f"{self._endpoint or f'https://{request.host}'}{path}"
+        return f"{self._base_for(request.host, request.auth)}{path}"
 
     def _target(self, request: ProviderRequest) -> tuple[str | URL, Mapping[str, str] | None]:
         """``(url, params)`` for aiohttp: the whole URL built as an encoded ``yarl.URL`` from
         parts parsed once (no ``params=`` processing per call), or the plain URL and ``params``
         when the base already carries a query or a value is not a string (aiohttp then does
         the work, as before)."""
-        base = self._bases.get((request.host, request.path), _UNSET)
-        if base is _UNSET:
-            base = self._bases[request.host, request.path] = encoded_base(self._url(request))
+        if request.auth != "rapidapi":  # a path may hold the username (X): not cached
+            base = encoded_base(self._url(request))
+        else:
+            base = self._bases.get((request.host, request.path), _UNSET)
+            if base is _UNSET:
+                base = self._bases[request.host, request.path] = encoded_base(self._url(request))
         params = request.params
         if base is None:
             return self._url(request), dict(params)
@@ -189,30 +219,53 @@ class Gateway:
             headers = self._header_sets[key, host] = CIMultiDictProxy(built)
         return headers
 
-    async def get_json(self, request: ProviderRequest, *, platform: str, username: str) -> Any:
+    async def get_json(
+        self, request: ProviderRequest, *, platform: str, username: str, provider: str = ""
+    ) -> Any:
         """``GET`` the request and return the decoded JSON body, retried per the policy.
 
+        ``provider`` (the public provider name) is set on every error raised.
+
         Raises:
-            ApiConfigError: no RapidAPI key is configured.
+            ApiConfigError: no RapidAPI key is configured (a RapidAPI request).
             QuotaExceeded, RateLimited, UsernameNotFound, ProviderAuthError,
             ProviderUnavailable, MalformedPayload, ProviderError: see :func:`classify`.
         """
+        rapidapi = request.auth == "rapidapi"
         try:
-            if not len(self._pool):
+            if rapidapi and not len(self._pool):
                 raise ApiConfigError(NO_KEY_MESSAGE)
             return await call_with_retries(
                 self._retry,
                 _RETRY_ON,
-                self._attempt,
+                self._attempt if rapidapi else self._official_attempt,
                 request,
                 platform,
                 username,
                 on_retry=self._on_retry,
             )
         except HyperbudsSyncError as exc:
+            if provider and isinstance(exc, ProviderError) and not exc.provider:
+                exc.provider = provider
             self._metrics.error(exc, platform)
-            logger.debug("RapidAPI call for %s on %s failed: %r", platform, request.host, exc)
+            logger.debug("provider call for %s on %s failed: %r", platform, request.host, exc)
             raise
+
+    async def _official_attempt(
+        self, request: ProviderRequest, platform: str, username: str
+    ) -> Any:
+        """One policy attempt on an official API; for Helix a 401 fetches a new app token once
+        and sends again."""
+        for turn in (1, 2):
+            token = await self._twitch.get() if request.auth == "twitch-app" else None
+            headers = auth_headers(request.auth, self._credentials, token)
+            try:
+                return await self._send(None, request, platform, username, headers)
+            except ProviderAuthError as exc:
+                if token is None or exc.status != 401 or turn == 2:
+                    raise
+                self._twitch.forget(token)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _attempt(self, request: ProviderRequest, platform: str, username: str) -> Any:
         """One policy attempt: on a quota answer, the same call moves to the next usable key."""
@@ -236,8 +289,16 @@ class Gateway:
         assert spent is not None  # each turn benched a key; the pool ran out
         raise spent
 
-    async def _send(self, key: str, request: ProviderRequest, platform: str, username: str) -> Any:
-        """Send one HTTP request with ``key``; return the JSON or raise the classified error."""
+    async def _send(
+        self,
+        key: str | None,
+        request: ProviderRequest,
+        platform: str,
+        username: str,
+        official: CIMultiDictProxy[str] | None = None,
+    ) -> Any:
+        """Send one HTTP request with a RapidAPI ``key``, or the ``official`` headers when
+        ``key`` is ``None``; return the JSON or raise the classified error."""
         host = request.host
         session = self._http.get()
         if self._limiter is not None:
@@ -248,7 +309,7 @@ class Gateway:
             async with session.get(
                 url,
                 params=params,
-                headers=self._headers(key, host),
+                headers=official if key is None else self._headers(key, host),
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as resp:
@@ -259,24 +320,37 @@ class Gateway:
             error = network_error(exc, host=host, platform=platform, username=username)
             cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
             raise error from cause
-        limit, remaining, reset_in = quota_values(answer_headers)  # the response is released
-        if limit is not None or remaining is not None or reset_in is not None:
-            await self._pool.record(host, key, limit=limit, remaining=remaining, reset_in=reset_in)
+        if key is None:  # the response is released: the books are kept after the read
+            self._official.record(host, answer_headers)
+        else:
+            await self._record(host, key, answer_headers)
         if logger.isEnabledFor(logging.DEBUG):
             request_id = answer_headers.get("x-rapidapi-request-id")
             log = "RapidAPI GET %s%s for %s -> %d (request id %s)"
             logger.debug(log, host, request.path, platform, status, request_id)
         body, parsed = decode(raw) if raw is not None else ("", False)
         if plain_success(status, body):  # a 2xx JSON object classify would pass
-            self._pool.mark_ok(host, key)
+            if key is not None:
+                self._pool.mark_ok(host, key)
             return body
         facts = {"platform": platform, "host": host, "username": username, "status": status}
         facts["request_id"] = answer_headers.get("x-rapidapi-request-id")
         answer = _Answer(status, answer_headers, raw, facts)
         return await self._conclude(key, request, answer, body, parsed)
 
+    async def _record(self, host: str, key: str, headers: Headers) -> None:
+        """Give the key pool one answer's ``x-ratelimit-requests-*`` facts."""
+        limit, remaining, reset_in = quota_values(headers)
+        if limit is not None or remaining is not None or reset_in is not None:
+            await self._pool.record(host, key, limit=limit, remaining=remaining, reset_in=reset_in)
+
     async def _conclude(
-        self, key: str, request: ProviderRequest, answer: _Answer, body: object, parsed: bool
+        self,
+        key: str | None,
+        request: ProviderRequest,
+        answer: _Answer,
+        body: object,
+        parsed: bool,
     ) -> Any:
         """Classify an answer the fast path did not take (``body`` as ``_wire.decode`` gave it,
         ``""`` when over the cap); keep the key pool's books."""
@@ -284,14 +358,27 @@ class Gateway:
         if answer.raw is None and 200 <= status < 300:
             msg = f"{host} answer is larger than {self._max_body} bytes"
             raise MalformedPayload(msg, **answer.facts)
-        error = classify(
-            status,
-            body,
-            headers,
-            host=host,
-            platform=answer.facts["platform"],
-            username=answer.facts["username"],
-        )
+        error: ProviderError | None = None
+        if key is None:
+            error = classify_official(
+                status, body, headers, quota=self._official, facts=answer.facts
+            )
+        if error is None:
+            error = classify(
+                status,
+                body,
+                headers,
+                host=host,
+                platform=answer.facts["platform"],
+                username=answer.facts["username"],
+            )
+        if key is None:
+            if error is not None:
+                raise error
+            if not parsed:
+                msg = f"{host} answer is not JSON (HTTP {status})"
+                raise MalformedPayload(msg, **answer.facts)
+            return body
         if isinstance(error, QuotaExceeded):
             daily = is_daily_quota(body)
             reset_in = parse_quota_headers(headers).reset_in

@@ -26,6 +26,7 @@ __all__ = [
     "QuotaHeaders",
     "as_ci",
     "parse_count",
+    "parse_epoch_reset",
     "parse_quota_headers",
     "parse_reset",
     "parse_retry_after",
@@ -62,6 +63,13 @@ def parse_reset(value: str | None) -> float | None:
     garbage, negatives and non-finite numbers."""
     number = _seconds(value)
     return None if number is None else min(number, MAX_RESET)
+
+
+def parse_epoch_reset(value: str | None, now: float) -> float | None:
+    """Seconds from ``now`` to an epoch-seconds reset (Helix ``Ratelimit-Reset``, X
+    ``x-rate-limit-reset``), within 0..``MAX_RESET``; ``None`` for garbage."""
+    number = _seconds(value)
+    return None if number is None else min(max(0.0, number - now), MAX_RESET)
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

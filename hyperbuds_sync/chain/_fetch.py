@@ -1,0 +1,128 @@
+"""The fetch path: cache, the chain walk, engagement, history, stale serving."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .. import engagement
+from .. import metrics as m
+from ..cache import Cache, NameMemo
+from ..errors import ProviderUnavailable, QuotaExceeded, RateLimited
+from ..history import HistoryRecorder
+from ..models import PlatformData
+from ..platforms import Platform, PlatformRegistry
+from ._walk import Failover
+
+__all__ = ["Fetcher"]
+
+STALE_ON = (QuotaExceeded, RateLimited, ProviderUnavailable)
+
+
+class Fetcher:
+    """What :meth:`SocialSync.fetch` does, with the parts the client built.
+
+    The cache holds one record per creator whatever provider answered it; a fetch pinned to one
+    provider (``provider=``) goes past the cache and is not kept in it.
+    """
+
+    def __init__(
+        self,
+        *,
+        registry: PlatformRegistry,
+        failover: Failover,
+        cache: Cache,
+        names: NameMemo,
+        metrics: m.Metrics,
+        formula: str,
+        history: HistoryRecorder | None,
+    ) -> None:
+        self.registry = registry
+        self.failover = failover
+        self.cache = cache
+        self.names = names
+        self.metrics = metrics
+        self.formula = formula
+        self.history = history
+
+    async def fetch(
+        self,
+        platform: str,
+        username: str,
+        *,
+        refresh: bool,
+        formula: str | None,
+        allow_stale: bool,
+        provider: str | None,
+    ) -> PlatformData:
+        """See :meth:`SocialSync.fetch`."""
+        adapter = self.registry.get(platform)
+        name, key = self.names.key(adapter, username)
+        chosen = self.formula if formula is None else formula
+        fn = None if chosen == self.formula else engagement.get(chosen)
+        if provider is not None:
+            data = await self.loader(adapter.name, name, provider)()
+            return data if fn is None else self.reformulate(adapter, data, chosen, fn)
+        cache = self.cache
+        hit = None if refresh else cache.peek(key)  # a hit without I/O, where the cache can
+        if hit is not None:
+            return hit if fn is None else self.reformulate(adapter, hit, chosen, fn)
+        try:
+            data = await cache.get_or_load(key, self.loader(adapter.name, name), refresh=refresh)
+        except STALE_ON as exc:
+            if allow_stale:
+                stale = await cache.get_stale(key)
+                if stale is not None:
+                    self.metrics.incr(m.STALE_SERVED, adapter.name)
+                    if fn is not None:
+                        stale = self.reformulate(adapter, stale, chosen, fn)
+                    return stale.as_stale()
+            raise exc from None
+        return data if fn is None else self.reformulate(adapter, data, chosen, fn)
+
+    def loader(
+        self, platform: str, name: str, only: str | None = None
+    ) -> Callable[[], Awaitable[PlatformData]]:
+        """The load of one creator along the platform's chain (or ``only`` that provider)."""
+
+        async def load() -> PlatformData:
+            answer = await self.failover.fetch(platform, name, only)
+            data = engagement.normalize(
+                answer.profile,
+                formula=self.formula,
+                fetched_at=datetime.now(UTC),
+                raw=answer.payload,
+                provider=answer.provider,
+            )
+            if self.history is not None:  # a fresh answer: queued, written in the background
+                self.history.snapshot(data, self.formula)
+            return data
+
+        return load
+
+    def reformulate(
+        self, adapter: Platform, data: PlatformData, chosen: str, fn: engagement.Formula
+    ) -> PlatformData:
+        """``data`` under another formula than the cached one, recomputed from its raw answer
+        by the provider that gave it."""
+        if chosen == self.formula:
+            return data
+        reader = self.registry.find(data.provider) if data.provider else None
+        payload = _unwrapped(data.raw)
+        profile = (reader or adapter).parse(data.username, payload)
+        return engagement.normalize(
+            profile,
+            formula=fn,
+            fetched_at=data.last_fetched,
+            raw=payload,
+            provider=data.provider,
+            formula_name=chosen,
+        )
+
+
+def _unwrapped(raw: Mapping[str, Any]) -> Any:
+    """The answer as the provider gave it: a list (two-step providers) is kept as ``value``."""
+    if len(raw) == 1 and isinstance(raw.get("value"), list):
+        return raw["value"]
+    return raw

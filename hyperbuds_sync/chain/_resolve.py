@@ -1,0 +1,55 @@
+"""A platform's chain of providers, from the settings and the registry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ..errors import ConfigError
+from ..platforms import PlatformRegistry, Provider, auth_of, default_chain, provider_name
+from ..transport import Credentials
+
+__all__ = ["chain_for", "check_chains"]
+
+
+def check_chains(
+    registry: PlatformRegistry,
+    chains: Mapping[str, tuple[str, ...]],
+    credentials: Credentials,
+) -> None:
+    """Check named chains at construction.
+
+    Raises:
+        UnknownPlatform: a chain for a platform nobody registered.
+        ConfigError: an unknown provider name, a provider of another platform, or a provider
+            named without its credentials (the message names the variable).
+    """
+    for platform, names in chains.items():
+        canonical = registry.get(platform).name
+        for name in names:
+            provider = registry.provider(name)
+            if provider.name != canonical:
+                raise ConfigError(f"provider {name!r} serves {provider.name}, not {canonical}")
+            missing = credentials.missing(auth_of(provider))
+            if missing:
+                raise ConfigError(
+                    f"provider {name!r} needs {' and '.join(missing)}: set it or pass it to "
+                    "SocialSync, or leave the provider out of the chain"
+                )
+
+
+def chain_for(
+    registry: PlatformRegistry,
+    chains: Mapping[str, tuple[str, ...]],
+    credentials: Credentials,
+    platform: str,
+) -> tuple[Provider, ...]:
+    """The providers to try for ``platform`` (a canonical name), in order: the named chain, else
+    the default one (:func:`~hyperbuds_sync.platforms.default_chain`). Read from the registry
+    on each call, so an adapter registered later is used."""
+    names = chains.get(platform)
+    if names is None:
+        return default_chain(registry, platform, credentials.present())
+    primary = registry.get(platform)
+    found = [registry.provider(n) for n in names]
+    # the primary replaced in the registry (register(..., replace=True)) answers in its place
+    return tuple(primary if provider_name(primary) == provider_name(p) else p for p in found)

@@ -1,0 +1,201 @@
+"""The walk: try a platform's providers in order until one answers."""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
+
+from attrs import frozen
+
+from .._logging import logger
+from ..errors import (
+    ConfigError,
+    HyperbudsSyncError,
+    InvalidInput,
+    ProviderAuthError,
+    ProviderError,
+    QuotaExceeded,
+    UsernameNotFound,
+)
+from ..metrics import Metrics
+from ..models import ProviderRequest, ProviderState
+from ..platforms import PlatformRegistry, Provider, follow_up_of, provider_name
+from ..providers.base import Profile
+from ..quota import ProviderBenches
+from ..transport import Credentials
+from ._resolve import chain_for
+
+__all__ = ["Answer", "Failover"]
+
+QUOTA_BENCH_DEFAULT: Final = 3600.0  # a quota answer without a reset benches for an hour
+
+
+class _Get(Protocol):
+    def __call__(
+        self, request: ProviderRequest, *, platform: str, username: str, provider: str
+    ) -> Awaitable[Any]: ...
+
+
+@frozen
+class Answer:
+    """What the walk gives back: who answered, the profile read and the raw answer."""
+
+    provider: str
+    profile: Profile
+    payload: Any
+
+
+class Failover:
+    """Walks a platform's chain: moves on quota, auth, outage, rate limit and shape errors.
+
+    Args:
+        get_json: the gateway's ``get_json``.
+        registry: the providers by name.
+        chains: the named chains (platform -> provider names); others get the default chain.
+        credentials: the official APIs' credentials (for the default chain).
+        benches: where quota benches live (shared through Redis when configured).
+        metrics: where parse errors are counted.
+        clock: epoch seconds.
+    """
+
+    def __init__(
+        self,
+        get_json: _Get,
+        registry: PlatformRegistry,
+        chains: Mapping[str, tuple[str, ...]],
+        credentials: Credentials,
+        benches: ProviderBenches,
+        metrics: Metrics,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._get = get_json
+        self._registry = registry
+        self._chains = chains
+        self._credentials = credentials
+        self._benches = benches
+        self._metrics = metrics
+        self._clock = clock
+        self._refused: dict[str, str] = {}  # provider -> why, for this client's lifetime
+
+    def chain(self, platform: str) -> tuple[Provider, ...]:
+        """The providers tried for ``platform`` (a canonical name), in order."""
+        return chain_for(self._registry, self._chains, self._credentials, platform)
+
+    async def fetch(self, platform: str, username: str, only: str | None = None) -> Answer:
+        """The first answer along the chain (only ``only`` when given).
+
+        Raises:
+            UsernameNotFound, InvalidUsername: the answer, at once (a not-found is the answer).
+            QuotaExceeded: every provider is out of quota; else the first provider's error.
+            Both with ``attempts``: each provider tried with its error, in order.
+        """
+        chain = self.chain(platform) if only is None else (self._registry.provider(only),)
+        benched = await self._benches.benched()
+        attempts: list[tuple[str, HyperbudsSyncError]] = []
+        for provider in chain:
+            name = provider_name(provider)
+            skipped = self._skip(name, benched, platform, username)
+            if skipped is not None:
+                attempts.append((name, skipped))
+                continue
+            try:
+                return await self._ask(provider, name, username)
+            except (UsernameNotFound, InvalidInput):
+                raise
+            except (ProviderError, ConfigError) as exc:
+                await self._learn(name, exc)
+                attempts.append((name, exc))
+        raise _final(attempts)
+
+    async def _ask(self, provider: Provider, name: str, username: str) -> Answer:
+        """One provider's answer (both answers for a two-step provider), read."""
+        platform = provider.name
+        request = provider.request(username)
+        first = await self._get(request, platform=platform, username=username, provider=name)
+        payload = first
+        second_request = follow_up_of(provider, username, first)
+        if second_request is not None:
+            second = await self._get(
+                second_request, platform=platform, username=username, provider=name
+            )
+            payload = [first, second]
+        try:
+            profile = provider.parse(username, payload)
+        except HyperbudsSyncError as exc:
+            if isinstance(exc, ProviderError) and not exc.provider:
+                exc.provider = name
+            self._metrics.error(exc, platform)
+            raise
+        return Answer(name, profile, payload)
+
+    def _skip(
+        self, name: str, benched: Mapping[str, float], platform: str, username: str
+    ) -> HyperbudsSyncError | None:
+        """The error standing for a benched provider (no request is made), else ``None``."""
+        facts: dict[str, Any] = {"platform": platform, "username": username, "provider": name}
+        if name in self._refused:
+            return ProviderAuthError(f"{name} is benched: {self._refused[name]}", **facts)
+        until = benched.get(name)
+        if until is None or until <= self._clock():
+            return None
+        reset_at = datetime.fromtimestamp(until, UTC)
+        return QuotaExceeded(
+            f"{name} is out of quota (benched, no request made); it comes back at "
+            f"{reset_at:%Y-%m-%d %H:%M:%S} UTC",
+            reset_at=reset_at,
+            **facts,
+        )
+
+    async def _learn(self, name: str, exc: HyperbudsSyncError) -> None:
+        """Bench a provider whose quota is spent (until its reset) or that refused us (for the
+        client's lifetime, with one warning)."""
+        if isinstance(exc, QuotaExceeded):
+            reset = exc.reset_at.timestamp() if exc.reset_at is not None else None
+            until = reset if reset is not None else self._clock() + QUOTA_BENCH_DEFAULT
+            await self._benches.bench(name, max(until, self._clock() + 1.0))
+        elif isinstance(exc, ProviderAuthError) and name not in self._refused:
+            self._refused[name] = exc.message
+            logger.warning("provider %s refused the credentials; benched: %s", name, exc.message)
+
+    async def states(self, platforms: list[str]) -> dict[str, list[ProviderState]]:
+        """Per platform, each provider of its chain with its state."""
+        benched = await self._benches.benched()
+        now = self._clock()
+        out: dict[str, list[ProviderState]] = {}
+        for platform in platforms:
+            rows = []
+            for provider in self.chain(platform):
+                name = provider_name(provider)
+                until = benched.get(name)
+                if name in self._refused:
+                    rows.append(ProviderState(name, platform, False, None, self._refused[name]))
+                elif until is not None and until > now:
+                    when = datetime.fromtimestamp(until, UTC)
+                    rows.append(ProviderState(name, platform, False, when, "quota exceeded"))
+                else:
+                    rows.append(ProviderState(name, platform, True, None, ""))
+            out[platform] = rows
+        return out
+
+
+def _final(attempts: list[tuple[str, HyperbudsSyncError]]) -> HyperbudsSyncError:
+    """The most telling error: a ``QuotaExceeded`` when every provider is out of quota (the
+    earliest back), else the first provider's; a copy carrying ``attempts``."""
+    errors = [e for _, e in attempts]
+    if all(isinstance(e, QuotaExceeded) for e in errors):
+        quotas = [e for e in errors if isinstance(e, QuotaExceeded)]
+        resets = [e.reset_at for e in quotas if e.reset_at is not None]
+        chosen: HyperbudsSyncError = copy.copy(quotas[0])
+        if resets and isinstance(chosen, QuotaExceeded):
+            chosen.reset_at = min(resets)
+    else:
+        chosen = copy.copy(errors[0])
+    if isinstance(chosen, ProviderError):
+        chosen.attempts = tuple(attempts)
+    else:  # a ConfigError (no RapidAPI key): the facts go on the instance all the same
+        chosen.attempts = tuple(attempts)  # type: ignore[attr-defined]
+    chosen.__cause__ = None
+    return chosen
