@@ -51,6 +51,7 @@ from .models import (
     PlatformData,
     PlatformStats,
     ProfileStats,
+    ProviderState,
     QuotaStatus,
     SyncOutcome,
     SyncPayload,
@@ -59,7 +60,7 @@ from .models import (
     from_dict,
     to_dict,
 )
-from .platforms import Platform, PlatformRegistry, Profile, ProviderRequest
+from .platforms import Platform, PlatformRegistry, Profile, Provider, ProviderRequest
 from .roster import Roster
 from .transport import RetryPolicy
 
@@ -96,9 +97,11 @@ __all__ = [
     "PlatformStats",
     "Profile",
     "ProfileStats",
+    "Provider",
     "ProviderAuthError",
     "ProviderError",
     "ProviderRequest",
+    "ProviderState",
     "ProviderUnavailable",
     "QuotaExceeded",
     "QuotaStatus",
