@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +10,7 @@ import aiohttp
 
 from . import engagement
 from . import metrics as m
+from ._redis import SharedParts, shared_parts
 from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .chain import Failover, Fetcher, check_chains
@@ -46,8 +47,7 @@ from .transport import (
 )
 
 if TYPE_CHECKING:
-    from .roster import ManyReport, TokenFor
-    from .roster._many import Item, OnProgress
+    from .roster import Item, ManyReport, OnProgress, TokenFor
 
 __all__ = ["SocialSync"]
 
@@ -161,23 +161,17 @@ class SocialSync:
         x_bearer_token: str | None = None,
     ) -> None:
         env = Settings.from_env()
-        keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
         engagement.get(formula)  # an unknown default formula fails here, not at first fetch
         self.metrics = metrics if metrics is not None else m.Metrics()
         self.formula = formula
         self.platforms = platforms if platforms is not None else default_registry.copy()
-        retry = RetryPolicy(max_tries=max_tries)
         self._redis_url = env.redis_url if redis_url is None else redis_url
-        shared = self._shared_state(self._redis_url, stale_window, cache_ttl, rate_limit)
-        self._close_shared: Callable[[], Awaitable[None]] | None = shared.get("close")
-        if cache is None:  # not `cache or ...`: a cache with a __len__ is falsy when empty
-            cache = shared.get("cache") or MemoryCache(
-                cache_ttl, maxsize=cache_maxsize, stale_window=stale_window, metrics=self.metrics
-            )
-        self.cache: Cache = cache
-        limiter: RateLimiter | None = shared.get("limiter")
-        if limiter is None and rate_limit is not None:
-            limiter = MemoryRateLimiter(rate_limit)
+        shared = shared_parts(self._redis_url, cache_ttl, stale_window, rate_limit, self.metrics)
+        self._close_shared = shared.get("close")
+        self.cache: Cache = _cache(
+            cache, shared, cache_ttl, cache_maxsize, stale_window, self.metrics
+        )
+        keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
         self._key_pool = KeyPool(
             keys,
             state=shared.get("key_state"),
@@ -196,6 +190,7 @@ class SocialSync:
         )
         chains = env.providers if providers is None else parse_providers(providers)
         check_chains(self.platforms, chains, credentials)
+        retry = RetryPolicy(max_tries=max_tries)
         self._gateway = Gateway(
             keys=keys,
             endpoint=rapidapi_endpoint or env.rapidapi_endpoint,
@@ -204,19 +199,16 @@ class SocialSync:
             retry=retry,
             metrics=self.metrics,
             key_pool=self._key_pool,
-            limiter=limiter,
+            limiter=_limiter(shared, rate_limit),
             max_body_bytes=max_body_bytes,
             credentials=credentials,
             endpoints=env.endpoints if endpoints is None else parse_endpoints(endpoints),
         )
+        benches = shared.get("provider_benches") or MemoryProviderBenches()
         self._failover = Failover(
-            self._gateway.get_json,
-            self.platforms,
-            chains,
-            credentials,
-            shared.get("provider_benches") or MemoryProviderBenches(),
-            self.metrics,
+            self._gateway.get_json, self.platforms, chains, credentials, benches, self.metrics
         )
+        self._owns_backend = backend is None
         self.backend = backend or SyncClient(
             api_url or env.api_url,
             token if token is not None else env.token,
@@ -227,50 +219,26 @@ class SocialSync:
             metrics=self.metrics,
             use_batch=use_batch,
         )
-        self._owns_backend = backend is None
+        self._history = _recorder(
+            env, history_url, history_store, history_keep_raw, drop_guard_ratio, drop_guard_days
+        )
+        self._wire()
         self._closed = False
+
+    def _wire(self) -> None:
+        """The fetch path (cache, names, failover, history) and the sync path over it."""
         self._names = NameMemo()  # canonical usernames and cache keys of recent fetches
-        guard = DropGuard(
-            env.drop_guard_ratio if drop_guard_ratio is None else drop_guard_ratio,
-            env.drop_guard_days if drop_guard_days is None else drop_guard_days,
-        )
-        self._history = recorder_for(
-            env.history_url if history_url is None else history_url,
-            history_store,
-            keep_raw=history_keep_raw,
-            guard=guard,
-        )
         self._fetcher = Fetcher(
             registry=self.platforms,
             failover=self._failover,
             cache=self.cache,
             names=self._names,
             metrics=self.metrics,
-            formula=formula,
+            formula=self.formula,
             history=self._history,
         )
         self._syncer = Syncer(
             self.backend, lambda name: self.platforms.get(name).name, self.fetch, self._history
-        )
-
-    def _shared_state(
-        self,
-        redis_url: str | None,
-        stale_window: float,
-        cache_ttl: float,
-        rate_limit: float | Mapping[str, float] | None,
-    ) -> dict[str, Any]:
-        """Parts backed by Redis when ``redis_url`` is set; none otherwise."""
-        if not redis_url:
-            return {}
-        from ._redis import build_shared_state  # optional dependency: redis
-
-        return build_shared_state(
-            redis_url,
-            cache_ttl=cache_ttl,
-            stale_window=stale_window,
-            rate_limit=rate_limit,
-            metrics=self.metrics,
         )
 
     @classmethod
@@ -438,13 +406,8 @@ class SocialSync:
         Raises:
             ConfigError: no history is configured.
         """
-        recorder = self._recorder()
-        adapter = self.platforms.get(platform)
-        name = adapter.canonical_username(username)
-        await recorder.flush()
-        return await recorder.store.snapshots(
-            adapter.name, name, since=since, until=until, limit=limit
-        )
+        store, platform, name = await self._flushed(platform, username)
+        return await store.snapshots(platform, name, since=since, until=until, limit=limit)
 
     async def growth(
         self, platform: str, username: str, *, windows: Sequence[int] = DEFAULT_WINDOWS
@@ -457,11 +420,17 @@ class SocialSync:
         Raises:
             ConfigError: no history is configured.
         """
+        store, platform, name = await self._flushed(platform, username)
+        return await store.growth(platform, name, windows=windows)
+
+    async def _flushed(self, platform: str, username: str) -> tuple[HistoryStore, str, str]:
+        """The history store with every queued write done, and the creator's platform and
+        canonical username as the store keeps them."""
         recorder = self._recorder()
         adapter = self.platforms.get(platform)
         name = adapter.canonical_username(username)
         await recorder.flush()
-        return await recorder.store.growth(adapter.name, name, windows=windows)
+        return recorder.store, adapter.name, name
 
     # --- state -----------------------------------------------------------------------------------
 
@@ -508,3 +477,47 @@ def _pick_keys(
     if not chosen:
         return env_keys
     return tuple(dict.fromkeys(k.strip() for k in chosen if k and k.strip()))
+
+
+def _cache(
+    cache: Cache | None,
+    shared: SharedParts,
+    ttl: float,
+    maxsize: int,
+    stale_window: float,
+    metrics: m.Metrics,
+) -> Cache:
+    """The cache given, else the shared one, else a :class:`MemoryCache`."""
+    if cache is not None:  # not `cache or ...`: a cache with a __len__ is falsy when empty
+        return cache
+    return shared.get("cache") or MemoryCache(
+        ttl, maxsize=maxsize, stale_window=stale_window, metrics=metrics
+    )
+
+
+def _limiter(
+    shared: SharedParts, rate_limit: float | Mapping[str, float] | None
+) -> RateLimiter | None:
+    """The shared rate limiter, else one in memory when ``rate_limit`` is set, else none."""
+    limiter = shared.get("limiter")
+    if limiter is None and rate_limit is not None:
+        limiter = MemoryRateLimiter(rate_limit)
+    return limiter
+
+
+def _recorder(
+    env: Settings,
+    url: str | None,
+    store: HistoryStore | None,
+    keep_raw: bool,
+    ratio: float | None,
+    days: float | None,
+) -> HistoryRecorder | None:
+    """The history recorder from the arguments, the environment filling what is ``None``."""
+    guard = DropGuard(
+        env.drop_guard_ratio if ratio is None else ratio,
+        env.drop_guard_days if days is None else days,
+    )
+    return recorder_for(
+        env.history_url if url is None else url, store, keep_raw=keep_raw, guard=guard
+    )

@@ -3,8 +3,9 @@ rate limiter, and the builder that wires those Redis-backed parts for ``SocialSy
 
 Owns: :class:`RedisLink` (the client and its degrade-to-memory switch), :class:`ServerClock`
 (the server's ``TIME``, the one clock of state a fleet shares), the check that the
-``redis`` extra is installed, :func:`build_shared_state`, and the Redis rate limiter (the
-transport's limiter protocol on Redis's clock, kept here until the transport adopts it).
+``redis`` extra is installed, :func:`build_shared_state` and :func:`shared_parts` (the typed
+:class:`SharedParts`, none without a URL), and the Redis rate limiter (the transport's limiter
+protocol on Redis's clock, kept here until the transport adopts it).
 May import: ``_logging``, ``errors``, ``metrics``, the transport's rate limiter, and (inside
 :func:`build_shared_state` only) ``cache`` and ``quota``, which in turn use :class:`RedisLink`.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._build import NO_REDIS_MESSAGE, build_shared_state, require_redis
+from ._build import NO_REDIS_MESSAGE, SharedParts, build_shared_state, require_redis, shared_parts
 
 if TYPE_CHECKING:
     from ._clock import ServerClock
@@ -30,9 +31,11 @@ __all__ = [
     "RedisLink",
     "RedisRateLimiter",
     "ServerClock",
+    "SharedParts",
     "build_shared_state",
     "require_redis",
     "safe_url",
+    "shared_parts",
 ]
 
 _LAZY = {

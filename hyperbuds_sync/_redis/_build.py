@@ -13,12 +13,17 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from .. import metrics as m
 from ..errors import ConfigError
 
-__all__ = ["NO_REDIS_MESSAGE", "build_shared_state", "require_redis"]
+if TYPE_CHECKING:
+    from ..cache import Cache
+    from ..quota import KeyState, ProviderBenches
+    from ..transport import RateLimiter
+
+__all__ = ["NO_REDIS_MESSAGE", "SharedParts", "build_shared_state", "require_redis", "shared_parts"]
 
 NO_REDIS_MESSAGE = "redis_url needs the redis extra: pip install 'hyperbuds-sync[redis]'"
 
@@ -33,6 +38,23 @@ def require_redis() -> None:
         raise ConfigError(NO_REDIS_MESSAGE)
 
 
+class SharedParts(TypedDict, total=False):
+    """The Redis-backed parts :func:`build_shared_state` gives; a part absent is kept in memory.
+
+    ``cache`` (a :class:`~hyperbuds_sync.cache.RedisCache`, whose ``aclose()`` closes the shared
+    client), ``key_state`` (a :class:`~hyperbuds_sync.quota.RedisKeyState` for the key pool),
+    ``provider_benches`` (a :class:`~hyperbuds_sync.quota.RedisProviderBenches`), ``limiter`` (a
+    :class:`~hyperbuds_sync._redis.RedisRateLimiter`, only when ``rate_limit`` is not ``None``)
+    and ``close`` (closes the shared client, idempotent, for a caller not using ``cache``).
+    """
+
+    cache: Cache
+    key_state: KeyState
+    provider_benches: ProviderBenches
+    limiter: RateLimiter
+    close: Callable[[], Awaitable[None]]
+
+
 def build_shared_state(
     redis_url: str,
     *,
@@ -43,21 +65,10 @@ def build_shared_state(
     lock_ttl: float = 30.0,
     cooldown: float = 30.0,
     namespace: str = "hyperbuds_sync",
-) -> dict[str, Any]:
-    """The Redis-backed parts for a :class:`SocialSync`, on one shared client.
-
-    Returns a dict with:
-
-    * ``"cache"``: a :class:`~hyperbuds_sync.cache.RedisCache`; its ``aclose()`` closes
-      the shared client (``SocialSync.aclose`` calls it);
-    * ``"key_state"``: a :class:`~hyperbuds_sync.quota.RedisKeyState` for the key pool;
-    * ``"provider_benches"``: a :class:`~hyperbuds_sync.quota.RedisProviderBenches`;
-    * ``"limiter"``: a :class:`~hyperbuds_sync._redis.RedisRateLimiter`, only when
-      ``rate_limit`` is not ``None``;
-    * ``"close"``: a coroutine function closing the shared client, idempotent, for a caller
-      that does not use ``"cache"``.
-
-    Nothing connects here; the client connects at its first command, inside the running loop.
+) -> SharedParts:
+    """The Redis-backed parts for a :class:`SocialSync`, on one shared client (see
+    :class:`SharedParts`). Nothing connects here; the client connects at its first command,
+    inside the running loop.
 
     Raises:
         ConfigError: the ``redis`` extra is not installed.
@@ -66,23 +77,43 @@ def build_shared_state(
     from ..cache import RedisCache
     from ..quota import RedisKeyState, RedisProviderBenches
     from ._link import RedisLink
-    from ._ratelimit import RedisRateLimiter
 
     link = RedisLink.from_url(redis_url, cooldown=cooldown)
-    close: Callable[[], Awaitable[None]] = link.aclose
-    shared: dict[str, Any] = {
-        "cache": RedisCache(
-            link,
-            ttl=cache_ttl,
-            stale_window=stale_window,
-            lock_ttl=lock_ttl,
-            metrics=metrics,
-            namespace=namespace,
-        ),
-        "key_state": RedisKeyState(link, namespace=namespace),
-        "provider_benches": RedisProviderBenches(link, namespace=namespace),
-        "close": close,
-    }
+    cache = RedisCache(
+        link,
+        ttl=cache_ttl,
+        stale_window=stale_window,
+        lock_ttl=lock_ttl,
+        metrics=metrics,
+        namespace=namespace,
+    )
+    shared = SharedParts(
+        cache=cache,
+        key_state=RedisKeyState(link, namespace=namespace),
+        provider_benches=RedisProviderBenches(link, namespace=namespace),
+        close=link.aclose,
+    )
     if rate_limit is not None:
+        from ._ratelimit import RedisRateLimiter
+
         shared["limiter"] = RedisRateLimiter(link, rate_limit, namespace=namespace)
     return shared
+
+
+def shared_parts(
+    redis_url: str | None,
+    cache_ttl: float,
+    stale_window: float,
+    rate_limit: float | Mapping[str, float] | None,
+    metrics: m.Metrics,
+) -> SharedParts:
+    """:func:`build_shared_state` when ``redis_url`` is set; no parts (all in memory) otherwise."""
+    if not redis_url:
+        return SharedParts()
+    return build_shared_state(
+        redis_url,
+        cache_ttl=cache_ttl,
+        stale_window=stale_window,
+        rate_limit=rate_limit,
+        metrics=metrics,
+    )

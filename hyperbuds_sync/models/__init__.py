@@ -5,6 +5,9 @@ frontend's camelCase JSON with :func:`to_dict` / :func:`from_dict`. The modules:
 (the creator's record, the manual entry, the provider request, the camelCase conversion),
 ``_sync`` (sync payloads, results, outcomes), ``_quota`` (quota status), ``_display`` (the
 notebook HTML every record shows).
+
+May import: ``errors``, attrs and cattrs; nothing else of the SDK (every other folder imports
+these records, so they import none of them).
 """
 
 from __future__ import annotations

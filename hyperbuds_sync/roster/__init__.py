@@ -7,10 +7,10 @@ one-process runner, the change hooks and :func:`sync_many`; and the fleet (``_fl
 that plan and run refreshes over many processes, driven through the :class:`Refresher` protocol.
 
 May import: the SDK's public modules (``errors``, ``models``, ``webhooks``), ``backend`` and
-``history`` through their ``__init__``, attrs and aiohttp (webhook deliveries); the fleet modules
-also import ``saq``, lazily (the ``fleet`` extra). The planner, budget, ledger and simulation
-modules stay pure: no I/O, no import beyond ``errors`` and attrs. Nothing here imports the
-transport, the providers, the cache or the CLI.
+``history`` through their ``__init__``, ``client`` for typing only, attrs and aiohttp (webhook
+deliveries); the fleet modules also import ``saq``, lazily (the ``fleet`` extra). The planner,
+budget, ledger and simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs.
+Nothing here imports the transport, the providers, the cache or the CLI.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ._fleet_roster import PlansAndRefreshes, roster_refresher
 from ._fleet_run import build_worker, open_queue, run_worker
 from ._hooks import OnChange, SyncedStats
 from ._ledger import BudgetLedger
-from ._many import ManyReport, sync_many
+from ._many import Item, ManyReport, OnProgress, sync_many
 from ._planner import Clock, Plan, PlanEntry, Planner, RosterEntry, utc_now
 from ._providers import DEFAULT_PROVIDERS, provider_for
 from ._refresh import RefreshOutcome, TokenFor
@@ -46,8 +46,10 @@ __all__ = [
     "Clock",
     "EventHook",
     "FleetSettings",
+    "Item",
     "ManyReport",
     "OnChange",
+    "OnProgress",
     "Pace",
     "Plan",
     "PlanEntry",

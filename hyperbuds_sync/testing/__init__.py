@@ -14,6 +14,11 @@ loopback port::
 
 With pytest, the fixtures of :mod:`hyperbuds_sync.testing.pytest_plugin` do this for you. This
 module does not need pytest.
+
+Owns the emulators, their creators and faults, and the pytest fixtures. May import: the
+client (the fixtures' ``SocialSync``, on first use), the transport's public sleep switch, aiohttp
+and attrs. Nothing in the SDK imports ``testing`` but its own entry points (the CLI's ``emulate``
+and ``demo``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The creators the RapidAPI emulator knows: the :class:`Creator` record, seed data, generation.
 
-A :class:`Creator` is platform-neutral; :mod:`._shapes` renders it in each provider's answer shape.
+A :class:`Creator` is platform-neutral; :mod:`._answers` and :mod:`._renders` render it in each
+provider's answer shape.
 The seed creators are the sample creators of the payload files (``mayacooks`` on TikTok and
 Twitter, ``pixelmaya`` on Twitch, ``maya.cooks`` on Instagram) plus a few edge cases.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator, Mapping
 
 from attrs import field, frozen, validators
 
@@ -19,6 +21,7 @@ __all__ = [
     "canonical_username",
     "generate_creator",
     "seed_creators",
+    "starting_creators",
 ]
 
 PLATFORMS = ("tiktok", "twitter", "twitch", "instagram", "youtube")
@@ -83,85 +86,124 @@ def canonical_username(username: str) -> str:
 
 def seed_creators() -> dict[str, list[Creator]]:
     """The creators every emulator starts with, per platform (a fresh copy each call)."""
-    return {
-        "tiktok": [
-            Creator(
-                username="mayacooks",
-                display_name="Maya Cooks",
-                followers=1_204_377,
-                following=311,
-                posts=842,
-                likes=48_571_902,
-                verified=True,
-                bio="15-minute dinners for busy people\nnew video every Tue & Fri",
-                image="https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/7f3c2a91b0e4d5"
-                "~tplv-tiktokx-cropcenter:1080:1080.jpeg",
-            ),
-            Creator(
-                "danceduo", "Dance Duo", followers=58_210, following=140, posts=233, likes=1_902_455
-            ),
-            Creator("newbie", "Just Started", followers=12, following=40),
-        ],
-        "twitter": [
-            Creator(
-                username="mayacooks",
-                display_name="Maya Cooks",
-                followers=256_410,
-                following=812,
-                posts=9_731,
-                likes=18_342,
-                verified=True,
-                bio="15-minute dinners. Cookbook out now.",
-                image="https://pbs.twimg.com/profile_images/1790011223344556677/Qx7mB2nP_normal.jpg",
-            ),
-            Creator("quietcoder", "Quiet Coder", followers=1_530, following=301, likes=77),
-        ],
-        "twitch": [
-            Creator(
-                username="pixelmaya",
-                display_name="PixelMaya",
-                followers=184_233,
-                verified=True,
-                bio="Cozy games, speedruns on Sundays. Partnered since 2023.",
-                image="https://static-cdn.jtvnw.net/jtv_user_pictures/"
-                "3c9a1e07-5b2d-4f6e-9a8b-1d2c3e4f5a6b-profile_image-300x300.png",
-            ),
-            Creator("smallstreamer", "SmallStreamer", followers=87),
-            Creator("oldschool", "OldSchool", followers=5_400, views=1_250_000),
-        ],
-        "instagram": [
-            Creator(
-                username="maya.cooks",
-                display_name="Maya | 15-min dinners",
-                followers=93_518,
-                following=402,
-                posts=611,
-                likes=7_850,
-                comments=302,
-                views=48_211,
-                verified=True,
-                bio="Fast weeknight food 🍝\nCookbook below 👇",
-                image="https://scontent.cdninstagram.com/v/t51.2885-19/461234567_1122334455_n.jpg",
-                recent=2,
-            ),
-            Creator("emptyfeed", "Empty Feed", followers=310, following=95),
-        ],
-        "youtube": [
-            Creator(
-                username="mayacooks",
-                display_name="Maya Cooks",
-                followers=412_000,
-                posts=318,
-                views=58_231_904,
-                verified=True,
-                bio="15-minute dinners every Tuesday and Friday.",
-                image="https://yt3.googleusercontent.com/aB3dE5gH7",
-                channel_id="UC7xQm3Lp9aZk2Rt5Vb8Nc1w",
-            ),
-            Creator("bigkitchen", "Big Kitchen", followers=1_234_567, posts=901, views=9_876_543),
-            Creator("tinychannel", "Tiny Channel", followers=57, posts=3, views=410),
-        ],
-    }
+    return {platform: seeds() for platform, seeds in _SEEDS.items()}
+
+
+def starting_creators(
+    sample: bool, creators: Mapping[str, Iterable[Creator]] | None
+) -> Iterator[tuple[str, Creator]]:
+    """The ``(platform, creator)`` pairs an emulator starts with: the seed creators when
+    ``sample``, then ``creators`` (a later one replaces an earlier one of the same name)."""
+    for given in (seed_creators() if sample else {}, creators or {}):
+        for platform, listed in given.items():
+            for creator in listed:
+                yield platform, creator
+
+
+def _tiktok() -> list[Creator]:
+    """The seed creators on TikTok."""
+    return [
+        Creator(
+            username="mayacooks",
+            display_name="Maya Cooks",
+            followers=1_204_377,
+            following=311,
+            posts=842,
+            likes=48_571_902,
+            verified=True,
+            bio="15-minute dinners for busy people\nnew video every Tue & Fri",
+            image="https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/7f3c2a91b0e4d5"
+            "~tplv-tiktokx-cropcenter:1080:1080.jpeg",
+        ),
+        Creator(
+            "danceduo", "Dance Duo", followers=58_210, following=140, posts=233, likes=1_902_455
+        ),
+        Creator("newbie", "Just Started", followers=12, following=40),
+    ]
+
+
+def _twitter() -> list[Creator]:
+    """The seed creators on Twitter."""
+    return [
+        Creator(
+            username="mayacooks",
+            display_name="Maya Cooks",
+            followers=256_410,
+            following=812,
+            posts=9_731,
+            likes=18_342,
+            verified=True,
+            bio="15-minute dinners. Cookbook out now.",
+            image="https://pbs.twimg.com/profile_images/1790011223344556677/Qx7mB2nP_normal.jpg",
+        ),
+        Creator("quietcoder", "Quiet Coder", followers=1_530, following=301, likes=77),
+    ]
+
+
+def _twitch() -> list[Creator]:
+    """The seed creators on Twitch."""
+    return [
+        Creator(
+            username="pixelmaya",
+            display_name="PixelMaya",
+            followers=184_233,
+            verified=True,
+            bio="Cozy games, speedruns on Sundays. Partnered since 2023.",
+            image="https://static-cdn.jtvnw.net/jtv_user_pictures/"
+            "3c9a1e07-5b2d-4f6e-9a8b-1d2c3e4f5a6b-profile_image-300x300.png",
+        ),
+        Creator("smallstreamer", "SmallStreamer", followers=87),
+        Creator("oldschool", "OldSchool", followers=5_400, views=1_250_000),
+    ]
+
+
+def _instagram() -> list[Creator]:
+    """The seed creators on Instagram."""
+    return [
+        Creator(
+            username="maya.cooks",
+            display_name="Maya | 15-min dinners",
+            followers=93_518,
+            following=402,
+            posts=611,
+            likes=7_850,
+            comments=302,
+            views=48_211,
+            verified=True,
+            bio="Fast weeknight food 🍝\nCookbook below 👇",
+            image="https://scontent.cdninstagram.com/v/t51.2885-19/461234567_1122334455_n.jpg",
+            recent=2,
+        ),
+        Creator("emptyfeed", "Empty Feed", followers=310, following=95),
+    ]
+
+
+def _youtube() -> list[Creator]:
+    """The seed creators on YouTube."""
+    return [
+        Creator(
+            username="mayacooks",
+            display_name="Maya Cooks",
+            followers=412_000,
+            posts=318,
+            views=58_231_904,
+            verified=True,
+            bio="15-minute dinners every Tuesday and Friday.",
+            image="https://yt3.googleusercontent.com/aB3dE5gH7",
+            channel_id="UC7xQm3Lp9aZk2Rt5Vb8Nc1w",
+        ),
+        Creator("bigkitchen", "Big Kitchen", followers=1_234_567, posts=901, views=9_876_543),
+        Creator("tinychannel", "Tiny Channel", followers=57, posts=3, views=410),
+    ]
+
+
+_SEEDS = {
+    "tiktok": _tiktok,
+    "twitter": _twitter,
+    "twitch": _twitch,
+    "instagram": _instagram,
+    "youtube": _youtube,
+}
 
 
 def generate_creator(platform: str, username: str) -> Creator:

@@ -1,4 +1,5 @@
-"""The RapidAPI plan the emulator simulates: a monthly request quota and a per-second limit."""
+"""The limits the emulators simulate: the RapidAPI plan (a monthly request quota and a
+per-second limit) and the official APIs' windows (X's, Helix's and YouTube's Pacific day)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import math
 import time
 from collections import Counter, deque
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-__all__ = ["UNLIMITED", "Ledger", "seconds_to_next_month"]
+__all__ = ["UNLIMITED", "Ledger", "Window", "seconds_to_next_month", "seconds_to_pacific_midnight"]
+
+_PACIFIC = ZoneInfo("America/Los_Angeles")
 
 UNLIMITED = 1_000_000
 """The allowance reported in ``x-ratelimit-requests-limit`` when no quota is enforced."""
@@ -119,3 +123,44 @@ class Ledger:
             del self._used[scope]
         for scope in [s for s in self._windows if s[0] == scope_key]:
             del self._windows[scope]
+
+
+def seconds_to_pacific_midnight(now: float) -> float:
+    """Seconds from ``now`` (epoch) to the next midnight in Pacific time (YouTube's day)."""
+    here = datetime.fromtimestamp(now, _PACIFIC)
+    midnight = (here + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.timestamp() - now
+
+
+class Window:
+    """A limit per scope that refills when its window ends (``reset`` is an epoch time)."""
+
+    def __init__(
+        self, limit: int, length: Callable[[float], float], clock: Callable[[], float]
+    ) -> None:
+        self.limit, self._length, self._clock = limit, length, clock
+        self._spent: Counter[str] = Counter()
+        self.reset = clock() + length(clock())
+
+    def _roll(self) -> None:
+        now = self._clock()
+        if now >= self.reset:
+            self._spent.clear()
+            self.reset = now + self._length(now)
+
+    def spend(self, scope: str, cost: int = 1) -> bool:
+        """Spend ``cost`` for ``scope``; ``False`` (nothing spent) when too little is left."""
+        self._roll()
+        if self._spent[scope] + cost > self.limit:
+            return False
+        self._spent[scope] += cost
+        return True
+
+    def remaining(self, scope: str) -> int:
+        """What ``scope`` has left in the current window."""
+        self._roll()
+        return max(0, self.limit - self._spent[scope])
+
+    def refill(self) -> None:
+        """Give every scope its whole limit again (the window's end stays)."""
+        self._spent.clear()

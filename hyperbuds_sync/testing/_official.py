@@ -16,14 +16,14 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
-from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from ._creators import PLATFORMS, Creator, canonical_username, seed_creators
+from ._bodies import YOUTUBE_BAD_KEY, YOUTUBE_QUOTA_MESSAGE, official_error_body, youtube_error
+from ._creators import PLATFORMS, Creator, canonical_username, starting_creators
 from ._faults import JSON_TYPE, Answer, Fault, FaultRules, apply_fault, dumps
+from ._limits import Window, seconds_to_pacific_midnight
 from ._renders import (
     helix_followers,
     helix_id,
@@ -55,65 +55,6 @@ TEST_YOUTUBE_KEY = "test-youtube-api-key-0000"
 _TEST_CLIENTS = {TEST_TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_SECRET}
 APIS = ("x", "helix", "youtube")
 """The APIs the emulator serves, as named in :meth:`OfficialEmulator.fail` and its counts."""
-_PACIFIC = ZoneInfo("America/Los_Angeles")
-_QUOTA_MESSAGE = (
-    "The request cannot be completed because you have exceeded your "
-    '<a href="/youtube/v3/getting-started#quota">quota</a>.'
-)
-_BAD_KEY = "API key not valid. Please pass a valid API key."
-
-
-def _youtube_error(code: int, reason: str, message: str, domain: str = "global") -> Any:
-    errors = [{"message": message, "domain": domain, "reason": reason}]
-    return {"error": {"code": code, "message": message, "errors": errors}}
-
-
-def _default_body(api: str) -> Callable[[int], Any]:
-    def body(code: int) -> Any:
-        if api == "x":
-            return {"title": "Service Unavailable", "type": "about:blank", "status": code}
-        if api == "helix":
-            return {"error": "Service Unavailable", "status": code, "message": ""}
-        return _youtube_error(code, "backendError", "Backend Error")
-
-    return body
-
-
-def seconds_to_pacific_midnight(now: float) -> float:
-    """Seconds from ``now`` (epoch) to the next midnight in Pacific time (YouTube's day)."""
-    here = datetime.fromtimestamp(now, _PACIFIC)
-    midnight = (here + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    return midnight.timestamp() - now
-
-
-class _Window:
-    """A limit per scope that refills when its window ends (``reset`` is an epoch time)."""
-
-    def __init__(self, limit: int, length: Callable[[float], float], clock: Callable[[], float]):
-        self.limit, self._length, self._clock = limit, length, clock
-        self._spent: Counter[str] = Counter()
-        self.reset = clock() + length(clock())
-
-    def _roll(self) -> None:
-        now = self._clock()
-        if now >= self.reset:
-            self._spent.clear()
-            self.reset = now + self._length(now)
-
-    def spend(self, scope: str, cost: int = 1) -> bool:
-        """Spend ``cost`` for ``scope``; ``False`` (nothing spent) when too little is left."""
-        self._roll()
-        if self._spent[scope] + cost > self.limit:
-            return False
-        self._spent[scope] += cost
-        return True
-
-    def remaining(self, scope: str) -> int:
-        self._roll()
-        return max(0, self.limit - self._spent[scope])
-
-    def refill(self) -> None:
-        self._spent.clear()
 
 
 class OfficialEmulator(EmulatorServer):
@@ -163,9 +104,9 @@ class OfficialEmulator(EmulatorServer):
         self.token_ttl = token_ttl
         self._clock = clock
         self._limits = {
-            "x": _Window(x_limit, lambda _: x_window, clock),
-            "helix": _Window(helix_points, lambda _: 60.0, clock),
-            "youtube": _Window(youtube_units, seconds_to_pacific_midnight, clock),
+            "x": Window(x_limit, lambda _: x_window, clock),
+            "helix": Window(helix_points, lambda _: 60.0, clock),
+            "youtube": Window(youtube_units, seconds_to_pacific_midnight, clock),
         }
         self._tokens: dict[str, tuple[str, float]] = {}  # token -> (client id, expiry)
         self._creators: dict[str, dict[str, Creator]] = {p: {} for p in PLATFORMS}
@@ -175,10 +116,8 @@ class OfficialEmulator(EmulatorServer):
         """Requests to the token endpoint."""
         self.keys_in_url = 0
         """YouTube requests that carried the key in the ``key`` query parameter."""
-        for given in (seed_creators() if sample_creators else {}, creators or {}):
-            for platform, listed in given.items():
-                for creator in listed:
-                    self.add_creator(platform, creator)
+        for platform, creator in starting_creators(sample_creators, creators):
+            self.add_creator(platform, creator)
         self.app.router.add_post("/oauth2/token", self._token)
         self.app.router.add_get("/2/users/by/username/{username}", self._x)
         self.app.router.add_get("/helix/users", self._helix_users)
@@ -242,7 +181,7 @@ class OfficialEmulator(EmulatorServer):
             return _json(403, {"status": 403, "message": "invalid client secret"})
         fault = self._rules.take("*token*", "helix") if self._rules else None
         if fault is not None:
-            return await apply_fault(fault, request, {}, _no_answer, _default_body("helix"))
+            return await apply_fault(fault, request, {}, _no_answer, official_error_body("helix"))
         token = secrets.token_hex(15)
         self._tokens[token] = (client, self._clock() + self.token_ttl)
         body = {"access_token": token, "expires_in": self.token_ttl, "token_type": "bearer"}
@@ -337,9 +276,9 @@ class OfficialEmulator(EmulatorServer):
         self.keys_in_url += "key" in request.query
         key = request.headers.get("X-Goog-Api-Key", "") or request.query.get("key", "")
         if not key or (self.youtube_keys is not None and key not in self.youtube_keys):
-            return _json(400, _youtube_error(400, "badRequest", _BAD_KEY))
+            return _json(400, youtube_error(400, "badRequest", YOUTUBE_BAD_KEY))
         if not self._limits["youtube"].spend(key):
-            body = _youtube_error(403, "quotaExceeded", _QUOTA_MESSAGE, "youtube.quota")
+            body = youtube_error(403, "quotaExceeded", YOUTUBE_QUOTA_MESSAGE, "youtube.quota")
             return _json(403, body)
         page = {"totalResults": 1 if creator else 0, "resultsPerPage": 5}
         answer: dict[str, Any] = {"kind": "youtube#channelListResponse", "etag": "emulated"}
@@ -369,7 +308,7 @@ class OfficialEmulator(EmulatorServer):
 
         if fault is None:
             return normal().response()
-        return await apply_fault(fault, request, headers, normal, _default_body(api))
+        return await apply_fault(fault, request, headers, normal, official_error_body(api))
 
 
 def _bearer(request: web.Request) -> str:

@@ -20,13 +20,14 @@ from typing import Any
 
 from aiohttp import web
 
+from ._bodies import gateway_error_body
 from ._creators import (
     AUTOGENERATE_PATTERN,
     PLATFORMS,
     Creator,
     canonical_username,
     generate_creator,
-    seed_creators,
+    starting_creators,
 )
 from ._faults import JSON_TYPE, Answer, Fault, FaultRules, apply_fault, dumps
 from ._limits import Ledger
@@ -46,31 +47,6 @@ _VERSION = "1.2.8"
 _CHANNEL_ID = re.compile(r"uc[a-z0-9_-]{22}")  # a YouTube channel id, lower-cased
 _RENDER_CACHE_MAX = 100_000
 _NOT_FOUND = {host: dumps(p.not_found) for host, p in PROVIDERS.items()}
-_GATEWAY_BODIES: dict[int, dict[str, str]] = {
-    401: {"message": "Invalid API key. Go to https://docs.rapidapi.com/docs/keys for more info."},
-    403: {"message": "You are not subscribed to this API."},
-    429: {
-        "message": "You have exceeded the rate limit per second for your plan, BASIC, "
-        "by the API provider"
-    },
-    502: {
-        "messages": "The API is unreachable, please contact the API provider",
-        "info": "Your Client (working) ---> Gateway (working) ---> API (not working)",
-    },
-    504: {
-        "messages": "The request to the API has timed out. Please try again later, or if the "
-        "issue persists, please contact the API provider",
-        "info": "Your Client (working) ---> Gateway (working) ---> API (took too long to respond)",
-    },
-}
-_PHRASES = {500: "Internal Server Error", 503: "Service Unavailable"}
-
-
-def gateway_error_body(code: int) -> dict[str, str]:
-    """The body RapidAPI (or a provider behind it) sends with status ``code``."""
-    if code in _GATEWAY_BODIES:
-        return _GATEWAY_BODIES[code]
-    return {"message": _PHRASES.get(code, f"Request failed with status {code}")}
 
 
 class RapidAPIEmulator(EmulatorServer):
@@ -157,10 +133,8 @@ class RapidAPIEmulator(EmulatorServer):
         self._total = 0
         self._id_prefix = secrets.token_hex(24)
         self._ids = itertools.count()
-        for given in (seed_creators() if sample_creators else {}, creators or {}):
-            for platform, listed in given.items():
-                for creator in listed:
-                    self.add_creator(platform, creator)
+        for platform, creator in starting_creators(sample_creators, creators):
+            self.add_creator(platform, creator)
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
 
     # --- creators ---------------------------------------------------------------------------------

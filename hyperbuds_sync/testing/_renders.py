@@ -3,7 +3,7 @@
 RapidAPI: instagram-scraper-api2 ``/v1/info``
 (mobile-style ``data``), youtube138 ``/channel/details/``. Official: X API v2
 ``users/by/username``, Helix ``/helix/users`` and ``/helix/channels/followers``, YouTube Data
-API v3 ``channels.list`` (tiktok-api45 is tiktok-api23's body in ``data``: in ``_shapes``).
+API v3 ``channels.list`` (tiktok-api45 is tiktok-api23's body in ``data``: in ``_answers``).
 Shapes from ``providers.md`` sections 1b, 2b, 4b, 5 and 6 and the
 payload files. Ids are derived from the username as the first providers' are, so one creator
 has the same id everywhere.
