@@ -42,7 +42,7 @@ class _Cell:
 
 def _cells(pace: Pace, now: float) -> list[_Cell]:
     if not pace.available:
-        return [_Cell(math.inf, 0.0, now)]  # paused until a new plan
+        return [_Cell(math.inf, 0.0, math.inf)]  # paused until a new plan: no call conforms
     per_call = pace.period.total_seconds() / pace.scheduled
     cells = [_Cell(per_call, (pace.burst - 1) * per_call, now)]
     if pace.rate_limit is not None:
@@ -79,7 +79,7 @@ class BudgetLedger:
             fresh = _cells(pace, now)
             for new, old in zip(fresh, self._cells.get(provider, ()), strict=False):
                 debt = max(0.0, old.tat - now) / old.emission if math.isfinite(old.emission) else 0
-                new.tat = now + debt * new.emission if math.isfinite(new.emission) else now
+                new.tat = now + debt * new.emission if math.isfinite(new.emission) else math.inf
             self._cells[provider] = fresh
             self._paces[provider] = pace
             self._spent.setdefault(provider, 0)
