@@ -375,6 +375,12 @@ class SocialSync:
     # --- history ---------------------------------------------------------------------------------
 
     @property
+    def redis_url(self) -> str | None:
+        """The Redis this client shares its state through (``None``: none); a roster over it
+        spends through the fleet's shared budget ledger there."""
+        return self._redis_url or None
+
+    @property
     def history_store(self) -> HistoryStore:
         """The history store (``add`` to backfill, ``prune(older_than=...)`` for retention).
 

@@ -4,13 +4,20 @@
 (callers that shared another caller's in-flight fetch), retries, and errors by class name.
 ``snapshot()`` gives a plain dict for a log line, ``counts()`` labelled rows, and
 :class:`PrometheusCollector` exports them to prometheus_client (the extra
-``hyperbuds-sync[prometheus]``).
+``hyperbuds-sync[prometheus]``), with a roster's figures when given its ``status``.
+
+``Metrics.tally()`` counts the events of one piece of work (a refresh, its retries included):
+what is counted inside the ``with`` block, in this task and the tasks it starts, goes to the tally
+too. The roster charges its budget ledger with it, so the transport never hears of budgets.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -19,8 +26,9 @@ from .errors import ConfigError
 
 if TYPE_CHECKING:
     from .models import QuotaStatus
+    from .roster import RosterStatus
 
-__all__ = ["Count", "Metrics", "PrometheusCollector"]
+__all__ = ["Count", "Metrics", "PrometheusCollector", "Tally"]
 
 UPSTREAM_CALLS = "upstream_calls"
 CACHE_HITS = "cache_hits"
@@ -42,8 +50,35 @@ class Count:
     provider: str = ""  # the provider serving the platform, when known
 
 
+class Tally:
+    """The events one piece of work caused, counted beside its :class:`Metrics`."""
+
+    __slots__ = ("_counts", "metrics")
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def add(self, name: str, platform: str, n: int) -> None:
+        """Count ``n`` more ``name`` events for ``platform``."""
+        self._counts[name, platform] += n
+
+    def get(self, name: str, platform: str | None = None) -> int:
+        """One counter; with ``platform=None`` the sum over all platforms."""
+        if platform is not None:
+            return self._counts[name, platform]
+        return sum(v for (n, _), v in self._counts.items() if n == name)
+
+    def __repr__(self) -> str:
+        return f"Tally({dict(self._counts)!r})"
+
+
+_TALLIES: ContextVar[tuple[Tally, ...]] = ContextVar("hyperbuds_sync_tallies", default=())
+
+
 class Metrics:
-    """In-process counters keyed by name and platform. Cheap: one dict increment per event."""
+    """In-process counters keyed by name and platform. Cheap: one dict increment per event
+    (and one context lookup, for :meth:`tally`)."""
 
     __slots__ = ("_counts", "_providers")
 
@@ -69,6 +104,27 @@ class Metrics:
     def incr(self, name: str, platform: str = "", n: int = 1) -> None:
         """Add ``n`` to counter ``name`` for ``platform`` (``""`` for platform-less events)."""
         self._counts[name, platform] += n
+        for tally in _TALLIES.get():
+            if tally.metrics is self:
+                tally.add(name, platform, n)
+
+    @contextmanager
+    def tally(self) -> Iterator[Tally]:
+        """Count, beside the totals, the events of the work done inside the block: in this task
+        and in the tasks it starts (they inherit the context), not in other callers' tasks.
+
+        ::
+
+            with sync.metrics.tally() as seen:
+                await sync.fetch("tiktok", "mayacooks", refresh=True)
+            seen.get(UPSTREAM_CALLS)  # that fetch's attempts, retries included
+        """
+        tally = Tally(self)
+        token = _TALLIES.set((*_TALLIES.get(), tally))
+        try:
+            yield tally
+        finally:
+            _TALLIES.reset(token)
 
     def error(self, exc: BaseException, platform: str = "") -> None:
         """Count an error under ``errors.<ClassName>``."""
@@ -128,10 +184,14 @@ class PrometheusCollector:
     Exports ``hyperbuds_sync_<counter>_total`` counters labelled ``platform`` and ``provider``
     (empty when unknown), errors with an ``error`` label (the class name), and, given ``quota``
     (a callable returning ``sync.quota()``'s mapping), ``hyperbuds_sync_quota_remaining`` and
-    ``hyperbuds_sync_quota_limit`` gauges per provider ``host``. Values are read at each scrape.
+    ``hyperbuds_sync_quota_limit`` gauges per provider ``host``. Given ``roster`` (a callable
+    returning a :class:`~hyperbuds_sync.roster.RosterStatus` or ``None``, e.g.
+    ``roster.last_status``), the roster's figures too (see
+    :func:`hyperbuds_sync.roster.roster_families`). Values are read at each scrape.
 
     Raises:
-        ConfigError: prometheus_client is not installed (the ``prometheus`` extra).
+        ConfigError: prometheus_client is not installed (the ``prometheus`` extra), or
+            ``roster`` is a coroutine function (a scrape cannot await: pass ``roster.last_status``).
     """
 
     def __init__(
@@ -139,14 +199,21 @@ class PrometheusCollector:
         metrics: Metrics,
         *,
         quota: Callable[[], Mapping[str, QuotaStatus]] | None = None,
+        roster: Callable[[], RosterStatus | None] | None = None,
         namespace: str = "hyperbuds_sync",
     ) -> None:
         try:
             import prometheus_client  # noqa: F401
         except ImportError:
             raise ConfigError(PROMETHEUS_MISSING) from None
+        if roster is not None and inspect.iscoroutinefunction(roster):
+            raise ConfigError(
+                "roster= takes a plain callable read at each scrape, such as roster.last_status "
+                "(roster.status is a coroutine)"
+            )
         self.metrics = metrics
         self.quota = quota
+        self.roster = roster
         self.namespace = namespace
 
     def describe(self) -> list[Any]:
@@ -176,6 +243,11 @@ class PrometheusCollector:
         yield from families.values()
         if self.quota is not None:
             yield from self._quota_families(GaugeMetricFamily)
+        status = self.roster() if self.roster is not None else None
+        if status is not None:
+            from .roster import roster_families  # only when a roster is exported
+
+            yield from roster_families(status, self.namespace)
 
     def _quota_families(self, gauge: Any) -> Iterator[Any]:
         assert self.quota is not None

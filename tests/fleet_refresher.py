@@ -12,6 +12,8 @@ A refresh fetches with ``refresh=True``, through the shared single flight, bench
 so a refresh run twice also shows as a second upstream call at the emulator. ``FLEET_DELAY``
 (seconds) holds each refresh between its fetch and its record, so that jobs stay queued and
 running across several planner rounds, where a planner without the job key would queue them again.
+``FLEET_BUDGET=N`` gives the refresher ``take_budget`` on the fleet's Redis budget ledger: a
+burst of N calls, then one a day's 1/1000th (86 s), shared by every worker.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 
 from hyperbuds_sync.client import SocialSync
+from hyperbuds_sync.roster import Budget, Pace, Plan, RedisBudgetLedger
 
 PLATFORMS = ("tiktok", "twitter", "twitch", "instagram")
 
@@ -72,6 +75,28 @@ class RedisDue:
         return data.followers
 
 
+class BudgetedDue(RedisDue):
+    """:class:`RedisDue` spending through the fleet's Redis budget ledger before each refresh."""
+
+    def __init__(self, ledger: RedisBudgetLedger, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        self.ledger = ledger
+
+    async def take_budget(self, creator_id: str, platform: str) -> datetime | None:
+        if await self.ledger.try_spend(BUDGETED):
+            return None
+        return await self.ledger.next_allowed(BUDGETED)
+
+
+BUDGETED = "fleet-api"
+
+
+def budget_plan(burst: int) -> Plan:
+    """A plan whose one provider allows ``burst`` calls at once, then one per 86.4 s."""
+    pace = Pace(BUDGETED, Budget(1000 + burst, "daily"), available=1000 + burst, burst=burst)
+    return Plan((), {BUDGETED: pace.available}, {BUDGETED: pace}, datetime.now(UTC), 0)
+
+
 @asynccontextmanager
 async def make() -> AsyncIterator[RedisDue]:
     """The refresher of one worker process, from the environment."""
@@ -80,6 +105,16 @@ async def make() -> AsyncIterator[RedisDue]:
         client = aioredis.Redis.from_url(url)
         try:
             delay = float(os.environ.get("FLEET_DELAY") or 0)
-            yield RedisDue(sync, client, os.environ["FLEET_PREFIX"], delay)
+            prefix = os.environ["FLEET_PREFIX"]
+            budget = os.environ.get("FLEET_BUDGET")
+            if not budget:
+                yield RedisDue(sync, client, prefix, delay)
+                return
+            ledger = RedisBudgetLedger.from_url(url)
+            await ledger.apply(budget_plan(int(budget)))
+            try:
+                yield BudgetedDue(ledger, sync, client, prefix, delay)
+            finally:
+                await ledger.aclose()
         finally:
             await client.aclose()

@@ -374,6 +374,7 @@ async def read_exports(stream: asyncio.StreamReader) -> dict[str, str]:
 
 async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
     argv = ("-m", "hyperbuds_sync.cli", "emulate", "--port", "0", "--backend-port", "0")
+    argv += ("--official-port", "0")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         *argv,
@@ -390,12 +391,20 @@ async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
             "HYPERBUDS_API_URL",
             "RAPIDAPI_KEY",
             "HYPERBUDS_TOKEN",
+            "HYPERBUDS_ENDPOINTS",
+            "X_BEARER_TOKEN",
+            "TWITCH_CLIENT_ID",
+            "TWITCH_CLIENT_SECRET",
+            "YOUTUBE_API_KEY",
         }
         assert printed["HYPERBUDS_RAPIDAPI_ENDPOINT"].startswith("http://127.0.0.1:")
         assert printed["HYPERBUDS_API_URL"].endswith("/api/v1")
         synced = await run("sync", "tiktok", "mayacooks", env=printed)
         assert synced.code == 0, synced.err
         assert "tiktok\t1204377\t57686.34" in synced.out.splitlines()
+        official = await run("fetch", "twitch", "pixelmaya", "--json", env=printed)
+        assert official.code == 0, official.err
+        assert json.loads(official.out)["provider"] == "twitch-helix"  # the official emulator
     finally:
         proc.send_signal(signal.SIGINT)
         async with asyncio.timeout(TIMEOUT):
@@ -577,6 +586,7 @@ async def test_fetch_ignores_a_backend_url_the_sdk_would_refuse(emu: Emulators) 
 
 async def test_emulate_on_every_address_prints_a_loopback_url_the_sdk_accepts() -> None:
     argv = ("emulate", "--host", "0.0.0.0", "--port", "0", "--backend-port", "0", "--json")  # noqa: S104
+    argv += ("--official-port", "0")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

@@ -31,6 +31,7 @@ from hyperbuds_sync.cli import main
 from hyperbuds_sync.cli._exits import CONFIG, USAGE
 from hyperbuds_sync.errors import InvalidInput
 from hyperbuds_sync.roster import (
+    QUEUE_NAME,
     FleetSettings,
     Plan,
     PlanEntry,
@@ -170,7 +171,9 @@ async def test_a_worker_runs_a_refresh_through_the_shared_state(
 # --- four worker processes -----------------------------------------------------------------------
 
 
-def _worker_env(redis_url: str, endpoint: str, prefix: str, delay: float = 0) -> dict[str, str]:
+def _worker_env(
+    redis_url: str, endpoint: str, prefix: str, delay: float = 0, budget: int = 0
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HYPERBUDS_", "RAPIDAPI_"))}
     paths = [str(ROOT), str(ROOT / "tests"), env.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
@@ -180,14 +183,15 @@ def _worker_env(redis_url: str, endpoint: str, prefix: str, delay: float = 0) ->
         RAPIDAPI_KEY=TEST_KEY,
         FLEET_PREFIX=prefix,
         FLEET_DELAY=str(delay),
+        FLEET_BUDGET=str(budget or ""),
     )
     return env
 
 
-async def _fleet(redis_url: str, endpoint: str, prefix: str, n: int) -> list[Any]:
+async def _fleet(redis_url: str, endpoint: str, prefix: str, n: int, budget: int = 0) -> list[Any]:
     args = ["-m", "hyperbuds_sync.cli", "worker", "--json", "--refresher", "fleet_refresher:make"]
     args += ["--plan-every", "1", "--concurrency", "8"]
-    env = _worker_env(redis_url, endpoint, prefix, delay=0.3)  # jobs outlive planner rounds
+    env = _worker_env(redis_url, endpoint, prefix, delay=0.3, budget=budget)  # jobs outlive rounds
     return [
         await asyncio.create_subprocess_exec(
             sys.executable, *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE
@@ -225,6 +229,51 @@ async def test_four_worker_processes_refresh_each_once_with_one_upstream_call(
     assert len(refreshed) == len(items)
     assert len({e["pid"] for e in events if e["event"] == "started"}) == 4
     assert sum(e["event"] == "stopped" for e in events) == 4
+
+
+async def _stop(procs: list[Any]) -> list[str]:
+    for proc, stop in zip(procs, (signal.SIGINT, signal.SIGTERM) * 2, strict=True):
+        if proc.returncode is None:
+            proc.send_signal(stop)
+    return [(await p.communicate())[0].decode() for p in procs]
+
+
+async def test_four_workers_with_a_small_budget_spend_no_more_than_it(redis_url: str) -> None:
+    """40 refreshes due, a shared budget of 10 now (then one per 86 s): 10 calls, 30 put back."""
+    items = fleet_refresher.pairs(40, prefix="b")
+    client = aioredis.Redis.from_url(redis_url)
+    async with RapidAPIEmulator(autogenerate=True) as emu:
+        procs = await _fleet(redis_url, emu.url, "budget", 4, budget=10)
+        try:
+            await fleet_refresher.seed(client, "budget", items)
+            async with asyncio.timeout(20):
+                while len(await fleet_refresher.runs(client, "budget")) < 10:  # noqa: ASYNC110
+                    await asyncio.sleep(0.1)
+            await asyncio.sleep(3)  # more planner rounds: the put-back jobs must stay put
+        finally:
+            outputs = await _stop(procs)
+        calls = emu.calls
+    runs = await fleet_refresher.runs(client, "budget")
+    due = await client.scard("budget:due")
+    spent = await client.hget("hyperbuds_sync:budget:fleet-api", "spent")
+    await client.aclose()
+    assert calls == 10  # the budget, across four processes
+    assert sorted(runs.values()) == [1] * 10
+    assert due == 30  # not dropped: still due
+    assert int(spent) == 10
+    events = [json.loads(line) for out in outputs for line in out.splitlines()]
+    deferred = {(e["creator_id"], e["platform"]) for e in events if e["event"] == "deferred"}
+    assert len(deferred) == 30  # each put back, scheduled for when the budget allows
+    queue = Queue.from_url(redis_url, name=QUEUE_NAME)
+    await queue.connect()
+    try:
+        waiting = await queue.job(job_key(*sorted(deferred)[0]))
+    finally:
+        await queue.disconnect()
+    assert waiting is not None
+    assert waiting.status == waiting.status.QUEUED
+    assert waiting.scheduled > datetime.now(UTC).timestamp() + 30
+    assert len({e["pid"] for e in events if e["event"] == "started"}) == 4
 
 
 # --- the adapter and the command -----------------------------------------------------------------

@@ -200,6 +200,9 @@ def _emulator_commands(command: _Command) -> None:
     emulate.add_argument("--port", type=int, default=8081, help="RapidAPI emulator port")
     emulate.add_argument("--backend-port", type=int, default=8082, help="backend emulator port")
     emulate.add_argument("--quota", type=int, metavar="N", help="requests before the 429")
+    emulate.add_argument(
+        "--official-port", type=int, default=8083, help="X v2, Helix, YouTube emulator port"
+    )
     command("demo", "demo:run_demo", "a tour on in-process emulators: no key, no internet")
 
 

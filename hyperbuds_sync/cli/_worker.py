@@ -13,7 +13,9 @@ per event. Ctrl-C (or SIGTERM) stops the worker after the refreshes in flight.
 
 By default the worker refreshes the ``Roster`` kept in the configured history store
 (``HYPERBUDS_HISTORY_URL``, Postgres for a fleet), with ``--budget`` and ``--reserve``: see
-:func:`default_refresher`. ``--refresher MODULE:FACTORY`` names instead a callable returning an
+:func:`default_refresher`. Each refresh first spends from the budget ledger every worker shares
+in Redis; one with no budget left is put back in the queue for when there is (``deferred``).
+``--refresher MODULE:FACTORY`` names instead a callable returning an
 async context manager of a :class:`~hyperbuds_sync.roster.Refresher`. The factory reads
 its configuration from the environment (``SocialSync.from_env()``); ``--endpoint`` and
 ``--api-url`` are put there for it.
@@ -83,8 +85,11 @@ def default_refresher(budgets: Mapping[str, int], reserve: float) -> RefresherFa
         from ..client import SocialSync
 
         history = Settings.from_env().history_url or "default"
-        async with SocialSync.from_env(history_url=history) as sync:
-            yield roster_refresher(roster_class(sync, budgets=dict(budgets), reserve=reserve))
+        async with (
+            SocialSync.from_env(history_url=history) as sync,
+            roster_class(sync, budgets=dict(budgets), reserve=reserve) as roster,
+        ):  # the roster spends through the fleet's Redis budget ledger, closed with it
+            yield roster_refresher(roster)
 
     return open_roster
 

@@ -9,7 +9,10 @@ its own. Every worker process runs a SAQ worker with two functions:
   key already queued or running, so each refresh is queued once.
 * :func:`refresh_one` runs one refresh. The refresher's ``SocialSync`` shares the single flight,
   the benches and the key ledger through the same Redis (``redis_url``), so a fleet spends what
-  one process would.
+  one process would. A refresher with ``take_budget`` (:class:`Budgeted`: a roster's, which
+  spends through the fleet's :class:`~hyperbuds_sync.roster.RedisBudgetLedger`) is asked first;
+  a refresh it finds no budget for is put back in the queue, scheduled for when the budget
+  allows (:func:`put_back`), not dropped.
 
 SAQ's key dedup ends when a job finishes. So that a planner that read the due list a moment
 before a refresh was recorded does not queue it again, :func:`enqueue_due` also skips a key whose
@@ -22,6 +25,7 @@ last job is still running or finished after the planner started reading (see
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = [
     "QUEUE_NAME",
     "RECENT_MS",
+    "Budgeted",
     "EventHook",
     "FleetSettings",
     "Refresher",
@@ -46,6 +51,7 @@ __all__ = [
     "enqueue_due",
     "job_key",
     "plan_due",
+    "put_back",
     "refresh_one",
 ]
 
@@ -53,6 +59,7 @@ QUEUE_NAME = "hyperbuds-sync"
 # A job that finished this close before the planner began reading (or after) may not be in the
 # due list it read yet: skip it this round. Also absorbs small clock skew between hosts.
 RECENT_MS = 2_000
+_PUT_BACK = "hyperbuds_put_back_at"
 _DONE = frozenset({"complete", "failed", "aborted"})
 
 
@@ -71,6 +78,16 @@ class Refresher(Protocol):
 
     async def refresh(self, creator_id: str, platform: str) -> object:
         """Refresh one creator-platform; return its outcome."""
+        ...
+
+
+@runtime_checkable
+class Budgeted(Protocol):
+    """A refresher that spends a budget: ``take_budget`` spends one call for a creator-platform
+    and returns ``None``, or returns when to try again (aware UTC) without spending."""
+
+    async def take_budget(self, creator_id: str, platform: str) -> datetime | None:
+        """Spend one call for this refresh, or say when there will be room."""
         ...
 
 
@@ -182,8 +199,16 @@ async def plan_due(ctx: Context) -> dict[str, int]:
 
 
 async def refresh_one(ctx: Context, *, creator_id: str, platform: str) -> dict[str, Any]:
-    """The worker job: one refresh through the process's refresher."""
+    """The worker job: one refresh through the process's refresher, when the budget allows it
+    (else put back: see :func:`put_back`)."""
     settings, refresher = _fleet(ctx)
+    if isinstance(refresher, Budgeted):
+        later = await refresher.take_budget(creator_id, platform)
+        if later is not None:
+            ctx[_PUT_BACK] = later  # type: ignore[literal-required]
+            until = later.isoformat()
+            settings.emit("deferred", creator_id=creator_id, platform=platform, until=until)
+            return {"creator_id": creator_id, "platform": platform, "outcome": "deferred"}
     try:
         outcome = await refresher.refresh(creator_id, platform)
     except Exception as exc:
@@ -192,6 +217,27 @@ async def refresh_one(ctx: Context, *, creator_id: str, platform: str) -> dict[s
     described = describe_outcome(outcome)
     settings.emit("refreshed", creator_id=creator_id, platform=platform, outcome=described)
     return {"creator_id": creator_id, "platform": platform, "outcome": described}
+
+
+async def put_back(ctx: Context) -> None:
+    """SAQ's ``after_process`` hook: a job :func:`refresh_one` found no budget for is queued
+    again under its key, scheduled for when the budget allows. The planner skips a key whose job
+    is queued, so the refresh waits there instead of bouncing against the ledger."""
+    later: datetime | None = ctx.pop(_PUT_BACK, None)  # type: ignore[misc]
+    job = ctx.get("job")
+    if later is None or job is None:
+        return
+    from saq import Job
+
+    again = Job(
+        function=job.function,
+        kwargs=job.kwargs,
+        key=job.key,
+        timeout=job.timeout,
+        retries=job.retries,
+        scheduled=math.ceil(later.timestamp()),
+    )
+    await ctx["worker"].queue.enqueue(again)
 
 
 def describe_outcome(outcome: object) -> str | int | float | bool | None:

@@ -18,7 +18,8 @@ __all__ = ["PlansAndRefreshes", "roster_refresher"]
 
 
 class PlansAndRefreshes(Protocol):
-    """What the fleet needs of a roster: its plan and its one-refresh coroutine."""
+    """What the fleet needs of a roster: its plan and its one-refresh coroutine (a ``Roster``
+    also has ``take_budget`` and ``refresh_within_budget``, which the adapter then uses)."""
 
     async def plan(self) -> Plan:
         """The current plan."""
@@ -43,7 +44,18 @@ class _RosterRefresher:
         return [(e.creator_id, e.platform) for e in plan.entries if e.next_at <= cutoff]
 
     async def refresh(self, creator_id: str, platform: str) -> object:
+        budgeted = getattr(self._roster, "refresh_within_budget", None)
+        if budgeted is not None:  # charges the refresh's retries to the ledger
+            return await budgeted(creator_id, platform)
         return await self._roster.refresh(creator_id, platform)
+
+    async def take_budget(self, creator_id: str, platform: str) -> datetime | None:
+        """The roster's :meth:`~hyperbuds_sync.Roster.take_budget`; ``None`` (go) without one."""
+        take = getattr(self._roster, "take_budget", None)
+        if take is None:
+            return None
+        found: datetime | None = await take(creator_id, platform)
+        return found
 
     def __repr__(self) -> str:
         return f"roster_refresher({self._roster!r})"

@@ -9,7 +9,7 @@ from typing import Any
 from saq import CronJob, Queue, Worker
 from saq.types import PartialTimersDict
 
-from ._fleet import FleetSettings, _lifecycle, plan_due, refresh_one
+from ._fleet import FleetSettings, _lifecycle, plan_due, put_back, refresh_one
 
 __all__ = ["DrainingWorker", "build_worker"]
 
@@ -58,6 +58,7 @@ def build_worker(settings: FleetSettings, queue: Queue, *, grace: float = 10.0) 
         concurrency=settings.concurrency,
         startup=startup,
         shutdown=shutdown,
+        after_process=put_back,
         timers=timers,
         grace=grace,
     )

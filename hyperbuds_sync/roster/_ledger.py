@@ -2,8 +2,9 @@
 
 Each provider gets two GCRA cells (the generic cell rate algorithm, a token bucket kept as one
 "theoretical arrival time"): the budget's pace with its small burst, and, when the provider has
-one, its per-second rate limit. Every attempt the runner makes, retries included, asks
-:meth:`BudgetLedger.try_spend` first, so real spending never runs ahead of the plan.
+one, its per-second rate limit. The runner asks :meth:`BudgetLedger.try_spend` before each
+refresh and :meth:`BudgetLedger.charge` s the retries it then made, so real spending never runs
+ahead of the plan by more than the retries in flight.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class _Cell:
 
 def _cells(pace: Pace, now: float) -> list[_Cell]:
     if not pace.available:
-        return [_Cell(math.inf, 0.0, now)]  # paused until a new plan
+        return [_Cell(math.inf, 0.0, math.inf)]  # paused until a new plan: no call conforms
     per_call = pace.period.total_seconds() / pace.scheduled
     cells = [_Cell(per_call, (pace.burst - 1) * per_call, now)]
     if pace.rate_limit is not None:
@@ -78,7 +79,7 @@ class BudgetLedger:
             fresh = _cells(pace, now)
             for new, old in zip(fresh, self._cells.get(provider, ()), strict=False):
                 debt = max(0.0, old.tat - now) / old.emission if math.isfinite(old.emission) else 0
-                new.tat = now + debt * new.emission if math.isfinite(new.emission) else now
+                new.tat = now + debt * new.emission if math.isfinite(new.emission) else math.inf
             self._cells[provider] = fresh
             self._paces[provider] = pace
             self._spent.setdefault(provider, 0)
@@ -93,6 +94,18 @@ class BudgetLedger:
             cell.take(now)
         self._spent[provider] += 1
         return True
+
+    def charge(self, provider: str, calls: int) -> None:
+        """Count ``calls`` already made on ``provider`` (retries of a call :meth:`try_spend`
+        allowed): they are spent whether or not the budget had room, so later calls wait."""
+        if calls < 1:
+            return
+        cells = self._for(provider)
+        now = self._now()
+        for cell in cells:
+            if math.isfinite(cell.emission):
+                cell.tat = max(cell.tat, now) + calls * cell.emission
+        self._spent[provider] += calls
 
     def next_allowed(self, provider: str) -> datetime | None:
         """When the next call to ``provider`` may go (now if it may), ``None`` while paused."""

@@ -16,10 +16,12 @@ import attrs
 
 from ..backend import acting_for
 from ..errors import HyperbudsSyncError, InvalidInput
+from ..metrics import UPSTREAM_CALLS
 from ..models import ManualEntry, PlatformData, SyncResult
 
 if TYPE_CHECKING:
     from ..client import SocialSync
+    from ..metrics import Tally
 
 __all__ = ["RefreshOutcome", "TokenFor", "fetch_and_sync", "token_of"]
 
@@ -48,6 +50,9 @@ class RefreshOutcome:
     result: SyncResult | None = None
     error: Exception | None = None
     reason: str = ""
+    attempts: int = 0
+    """Upstream attempts the fetch made, retries and failovers included (0: it shared another
+    caller's load, or the data was given)."""
 
     @property
     def ok(self) -> bool:
@@ -78,9 +83,11 @@ async def fetch_and_sync(
     ``token_for(creator_id)`` (the client's own token when ``token_for`` is ``None``). Never
     raises for the creator's failure: the outcome carries the typed error."""
     data: PlatformData | ManualEntry
+    seen: Tally | None = None
     try:
         if isinstance(value, str):
-            data = await sync.fetch(platform, value, refresh=refresh)
+            with sync.metrics.tally() as seen:
+                data = await sync.fetch(platform, value, refresh=refresh)
         elif isinstance(value, PlatformData | ManualEntry):
             data = value
         else:
@@ -89,7 +96,23 @@ async def fetch_and_sync(
                 f"not {type(value).__name__}"
             )
     except HyperbudsSyncError as exc:
-        return RefreshOutcome(creator_id, platform, "failed", error=exc)
+        return RefreshOutcome(creator_id, platform, "failed", error=exc, attempts=_count(seen))
+    outcome = await _sync(sync, creator_id, platform, data, token_for)
+    return attrs.evolve(outcome, attempts=_count(seen))
+
+
+def _count(seen: Tally | None) -> int:
+    return 0 if seen is None else seen.get(UPSTREAM_CALLS)
+
+
+async def _sync(
+    sync: SocialSync,
+    creator_id: str,
+    platform: str,
+    data: PlatformData | ManualEntry,
+    token_for: TokenFor | None,
+) -> RefreshOutcome:
+    """Sync fetched ``data`` with the creator's token (never stale data; never raises)."""
     if isinstance(data, PlatformData) and data.stale:
         return RefreshOutcome(creator_id, platform, "fetched", data=data, reason=STALE)
     try:

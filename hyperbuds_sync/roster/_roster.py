@@ -19,9 +19,11 @@ from ..history import CreatorRecord, PlatformState, roster_store
 from ..models import PlatformData
 from ._budget import Budget, ProviderQuota
 from ._hooks import ChangeHooks, OnChange, SyncedStats
+from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
 from ._refresh import RefreshOutcome, TokenFor, fetch_and_sync
+from ._spending import Spending
 from ._status import RosterStatus, RunCounters, status_of
 
 if TYPE_CHECKING:
@@ -32,6 +34,8 @@ __all__ = ["Roster"]
 _CREATOR_ID = re.compile(r"^[^\x00-\x1f]{1,128}$")
 MAX_BACKOFF = 6 * 3600.0
 """The longest wait, in seconds, before retrying a creator-platform that keeps failing."""
+PLAN_TTL = timedelta(seconds=60)
+"""How long a fleet worker spends by one plan before making a new one."""
 
 
 def _check_priority(priority: object) -> int:
@@ -58,6 +62,9 @@ class Roster:
         webhook_url, webhook_secret: POST those changes as signed JSON events there.
         retry_base: seconds before the first retry of a failed refresh, doubled per failure
             (at most :data:`MAX_BACKOFF`), and always within the budget.
+        ledger: the :class:`~hyperbuds_sync.roster.Ledger` every refresh spends through; by
+            default a :class:`~hyperbuds_sync.roster.RedisBudgetLedger` when ``sync`` has a
+            ``redis_url`` (shared by every process of a fleet), else one in this process.
         clock: the time (tests pass their own).
     """
 
@@ -75,6 +82,7 @@ class Roster:
         engagement_pct: float = 5.0,
         webhook_waits: Sequence[float] = webhooks.DEFAULT_WAITS,
         retry_base: float = 60.0,
+        ledger: Ledger | None = None,
         clock: Clock = utc_now,
     ) -> None:
         try:
@@ -101,7 +109,10 @@ class Roster:
         self.retry_base = retry_base
         self.clock = clock
         self.counters = RunCounters()
+        self.ledger = ledger if ledger is not None else ledger_for(sync, clock=clock)
+        self.spending = Spending(self.ledger, self.counters)
         self._plan: Plan | None = None
+        self._last_status: RosterStatus | None = None
 
     def __repr__(self) -> str:
         return f"Roster(budgets={self.budgets!r}, reserve={self.planner.reserve!r})"
@@ -253,6 +264,23 @@ class Roster:
             }
         await self.store.update(state.creator_id, state.platform, **fields)
 
+    # --- spending --------------------------------------------------------------------------------
+
+    async def take_budget(self, creator_id: str, platform: str) -> datetime | None:
+        """For the fleet's worker: spend one call of this creator-platform's provider; ``None``
+        when spent, else when to try again (the worker puts its refresh back till then)."""
+        plan = self._plan
+        if plan is None or self.clock() - plan.made_at > PLAN_TTL:
+            plan = await self.plan()
+        return await self.spending.take(plan, creator_id, platform, self.plan)
+
+    async def refresh_within_budget(self, creator_id: str, platform: str) -> RefreshOutcome:
+        """:meth:`refresh`, then charge the ledger with its retries (after :meth:`take_budget`
+        said go)."""
+        outcome = await self.refresh(creator_id, platform)
+        await self.spending.settle_for(creator_id, outcome)
+        return outcome
+
     def retry_at(self, state: PlatformState) -> datetime | None:
         """When a failing creator-platform may be tried again (``None``: not failing)."""
         return state.next_at if state.failures else None
@@ -273,15 +301,23 @@ class Roster:
         """Due and overdue counts, calls spent against the plan, freshness percentiles."""
         plan = self._plan if self._plan is not None else await self.plan()
         rows = await self.entries()
-        return status_of(plan, rows, self.counters, self.clock())
+        self._last_status = status_of(plan, rows, self.counters, self.clock())
+        return self._last_status
+
+    def last_status(self) -> RosterStatus | None:
+        """The status :meth:`status` last computed (the runner does at each re-plan check), or
+        ``None``: what ``PrometheusCollector(..., roster=roster.last_status)`` reads."""
+        return self._last_status
 
     async def replay_webhooks(self) -> int:
         """Send the failed webhook deliveries again; how many got through."""
         return await self.hooks.replay()
 
     async def aclose(self) -> None:
-        """Wait for webhook deliveries under way and close their session (not the client)."""
+        """Wait for webhook deliveries under way and close their session and the ledger's
+        link (not the client)."""
         await self.hooks.aclose()
+        await self.ledger.aclose()
 
     async def __aenter__(self) -> Roster:
         return self

@@ -1,11 +1,13 @@
 """The one-process runner: the planner's times, the ledger's permission, one refresh at a time
 per creator-platform, until a deadline or a cancellation.
 
-The loop keeps a heap of next times. When one comes it asks the :class:`BudgetLedger` for a call
-(retries included, so real spending never runs ahead of the plan); if the ledger says wait, the
-entry goes back at the time it allows. It re-plans every ``replan_every`` seconds when the roster,
-a budget or a quota moved. On stop, refreshes under way finish; cancelled a second time, they are
-cancelled and their rows stay as they were, still due: the store stays consistent.
+The loop keeps a heap of next times. When one comes it asks the roster's ledger for a call (the
+in-process one, or the fleet's in Redis when the client has a ``redis_url``); if the ledger says
+wait, the entry goes back at the time it allows. After the refresh, the attempts it made beyond
+that call (retries, failovers) are charged to the ledger too. It re-plans every
+``replan_every`` seconds when the roster, a budget or a quota moved. On stop, refreshes under way
+finish; cancelled a second time, they are cancelled and their rows stay as they were, still
+due: the store stays consistent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput
-from ._ledger import BudgetLedger
 from ._planner import Plan, PlanEntry
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class Runner:
         self._seq = itertools.count()
         self._pushed = asyncio.Event()
         self._entries: dict[Key, PlanEntry] = {}
-        self.ledger = BudgetLedger(clock=roster.clock)
+        self.spending = roster.spending
         self.plan: Plan | None = None
 
     async def run(self) -> None:
@@ -102,11 +103,10 @@ class Runner:
         entry = self._entries.get(key)
         if entry is None or key in self._busy:
             return
-        if not self.ledger.try_spend(entry.provider):
-            allowed = self.ledger.next_allowed(entry.provider)
+        if not await self.spending.spend(entry.provider):
+            allowed = await self.spending.ledger.next_allowed(entry.provider)
             self._push(allowed or now + entry.interval, key)
             return
-        self.roster.counters.spent[entry.provider] += 1
         await self._slots.acquire()
         self._busy.add(key)
         task = asyncio.get_running_loop().create_task(self._refresh(key, entry))
@@ -116,6 +116,7 @@ class Runner:
     async def _refresh(self, key: Key, entry: PlanEntry) -> None:
         try:
             outcome = await self.roster.refresh(*key)
+            await self.spending.settle(entry.provider, outcome)
             state = (await self.roster.get(key[0]) or None) if not outcome.ok else None
             retry = None
             if state is not None and key[1] in state.platforms:
@@ -136,10 +137,12 @@ class Runner:
 
     async def _replan(self, *, force: bool = False) -> None:
         """A new plan when the roster, a budget or a quota moved (always at the start)."""
+        if self.plan is not None:
+            await self.roster.status()  # for last_status(), the metrics' read
         if not force and self.plan is not None and not await self.roster.needs_replan(self.plan):
             return
         self.plan = await self.roster.plan()
-        self.ledger.apply(self.plan)
+        await self.spending.apply(self.plan)
         states = {(e.creator_id, s.platform): s for e, s in await self.roster.entries()}
         self._entries = {(e.creator_id, e.platform): e for e in self.plan.entries}
         self._heap = []

@@ -1,0 +1,147 @@
+"""One contract for both budget ledgers: in memory (one process) and in Redis (a fleet).
+
+The Redis ledger runs against a real ``redis-server`` (``tests/redis_server.py``: skipped without
+the binary, failed in CI). Times are real: a daily budget of 864,000 calls emits one call every
+0.1 s, so a wait is short enough to sit through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis.asyncio as aioredis
+from redis_server import RedisServer, free_port, redis_or_skip
+
+from hyperbuds_sync.errors import InvalidInput
+from hyperbuds_sync.roster import Budget, Ledger, MemoryLedger, Pace, Plan, RedisBudgetLedger
+
+FAST = Budget(864_000 + 2, "daily")  # (available - burst) calls a day: one per 0.1 s
+
+
+def plan_of(*paces: Pace) -> Plan:
+    return Plan(
+        entries=(),
+        calls_per_period={p.provider: p.available for p in paces},
+        paces={p.provider: p for p in paces},
+        made_at=datetime.now(UTC),
+        basis=0,
+    )
+
+
+def fast(provider: str = "tiktok-api23", *, burst: int = 2, rate: float | None = None) -> Pace:
+    return Pace(provider, FAST, available=864_000 + burst, burst=burst, rate_limit=rate)
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> Iterator[RedisServer]:
+    with RedisServer(redis_or_skip()) as server:
+        yield server
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def ledger(request: pytest.FixtureRequest) -> AsyncIterator[Ledger]:
+    if request.param == "memory":
+        yield MemoryLedger()
+        return
+    server: RedisServer = request.getfixturevalue("redis_server")
+    client = aioredis.Redis.from_url(server.url)
+    await client.flushall()
+    await client.aclose()
+    found = RedisBudgetLedger.from_url(server.url)
+    yield found
+    await found.aclose()
+
+
+async def test_the_burst_goes_at_once_then_one_call_per_emission(ledger: Ledger) -> None:
+    await ledger.apply(plan_of(fast(burst=2)))
+    assert [await ledger.try_spend("tiktok-api23") for _ in range(3)] == [True, True, False]
+    allowed = await ledger.next_allowed("tiktok-api23")
+    assert allowed is not None
+    wait = (allowed - datetime.now(UTC)).total_seconds()
+    assert 0 < wait <= 0.25
+    await asyncio.sleep(wait + 0.02)
+    assert await ledger.try_spend("tiktok-api23")
+    assert not await ledger.try_spend("tiktok-api23")
+    assert await ledger.spent("tiktok-api23") == 3
+
+
+async def test_a_rate_limit_caps_calls_per_second(ledger: Ledger) -> None:
+    big = Pace("p", Budget(10**9, "daily"), available=10**9, burst=10**6, rate_limit=2.0)
+    await ledger.apply(plan_of(big))
+    assert [await ledger.try_spend("p") for _ in range(3)] == [True, True, False]
+
+
+async def test_charged_retries_delay_the_next_call(ledger: Ledger) -> None:
+    await ledger.apply(plan_of(fast(burst=2)))
+    assert await ledger.try_spend("tiktok-api23")
+    await ledger.charge("tiktok-api23", 3)  # the transport retried three times
+    assert not await ledger.try_spend("tiktok-api23")
+    allowed = await ledger.next_allowed("tiktok-api23")
+    assert allowed is not None
+    assert (allowed - datetime.now(UTC)).total_seconds() > 0.15  # 4 calls, burst 2: ~0.3 s
+    assert await ledger.spent("tiktok-api23") == 4
+
+
+async def test_a_new_plan_keeps_the_debt(ledger: Ledger) -> None:
+    await ledger.apply(plan_of(fast(burst=2)))
+    assert await ledger.try_spend("tiktok-api23")
+    assert await ledger.try_spend("tiktok-api23")
+    await ledger.apply(plan_of(fast(burst=3)))  # a re-plan never refills the bucket
+    assert await ledger.try_spend("tiktok-api23")  # the larger burst allows one more
+    assert not await ledger.try_spend("tiktok-api23")
+    await ledger.apply(plan_of(fast(burst=3)))  # the same pace again changes nothing
+    assert not await ledger.try_spend("tiktok-api23")
+
+
+async def test_a_provider_with_no_calls_left_is_paused(ledger: Ledger) -> None:
+    paused = Pace("spent-api", Budget(100), available=0, burst=0)
+    await ledger.apply(plan_of(paused))
+    assert not await ledger.try_spend("spent-api")
+    assert await ledger.next_allowed("spent-api") is None
+
+
+async def test_a_provider_without_a_budget_is_invalid_input(ledger: Ledger) -> None:
+    await ledger.apply(plan_of(fast()))
+    with pytest.raises(InvalidInput, match="no budget for provider 'other'"):
+        await ledger.try_spend("other")
+
+
+async def test_concurrent_spenders_never_exceed_the_burst(ledger: Ledger) -> None:
+    slow = Pace("slow", Budget(1000, "daily"), available=1000, burst=10)
+    await ledger.apply(plan_of(slow))
+    spent = await asyncio.gather(*(ledger.try_spend("slow") for _ in range(50)))
+    assert sum(spent) == 10
+    assert await ledger.spent("slow") == 10
+
+
+async def test_two_redis_ledgers_share_one_budget(redis_server: RedisServer) -> None:
+    client = aioredis.Redis.from_url(redis_server.url)
+    await client.flushall()
+    await client.aclose()
+    first, second = (RedisBudgetLedger.from_url(redis_server.url) for _ in range(2))
+    slow = plan_of(Pace("slow", Budget(1000, "daily"), available=1000, burst=4))
+    try:
+        await first.apply(slow)
+        await second.apply(slow)
+        spent = [await ledger.try_spend("slow") for ledger in (first, second) * 4]
+        assert sum(spent) == 4
+        assert await first.spent("slow") == await second.spent("slow") == 4
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_the_redis_ledger_spends_nothing_while_redis_is_down() -> None:
+    redis_or_skip()
+    ledger = RedisBudgetLedger.from_url(f"redis://127.0.0.1:{free_port()}/0")  # nobody there
+    try:
+        await ledger.apply(plan_of(fast()))
+        assert not await ledger.try_spend("tiktok-api23")  # a budget is a promise
+        allowed = await ledger.next_allowed("tiktok-api23")
+        assert allowed is not None
+        assert allowed > datetime.now(UTC) + timedelta(seconds=1)  # after the cool-down
+    finally:
+        await ledger.aclose()
