@@ -415,6 +415,7 @@ async def test_two_processes_on_one_postgres_store(
     for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err.decode()
         assert json.loads(out) == {"fetched": 30}
+        assert "history store write failed" not in err.decode(), err.decode()  # a lost batch
     store = open_store(url)
     try:
         counts = [len(await store.snapshots("twitch", f"shared{i}")) for i in range(30)]

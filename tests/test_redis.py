@@ -206,7 +206,8 @@ async def test_a_waiter_takes_over_the_lock_of_a_holder_that_died(redis_url: str
     two, good = RedisCache(redis_url, lock_ttl=0.2), Loader()
     started = time.monotonic()
     value = await two.get_or_load("twitch:someone", good)
-    assert 0.1 < time.monotonic() - started < 1.5
+    # after the 0.2 s lock expired, not at some long wait's end (the safety net is generous)
+    assert 0.1 < time.monotonic() - started < 10
     assert (good.calls, value.followers) == (1, 101)
     await two.aclose()
 

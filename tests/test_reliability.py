@@ -40,13 +40,15 @@ QUOTA_BODY = {
 }
 
 
-def _client(rapidapi: RapidAPIEmulator, backend: BackendEmulator | None = None) -> SocialSync:
+def _client(
+    rapidapi: RapidAPIEmulator, backend: BackendEmulator | None = None, *, timeout: float = TIMEOUT
+) -> SocialSync:
     return SocialSync(
         rapidapi_key=TEST_KEY,
         token=TEST_TOKEN,
         rapidapi_endpoint=rapidapi.url,
         api_url=backend.url if backend is not None else None,
-        timeout=TIMEOUT,
+        timeout=timeout,
         max_tries=MAX_TRIES,
     )
 
@@ -141,7 +143,7 @@ async def test_retryable_faults_stop_at_max_tries() -> None:
 async def test_cancelling_one_waiter_leaves_the_shared_fetch_alone() -> None:
     async with RapidAPIEmulator(autogenerate=True) as rapidapi:
         rapidapi.fail("shared", Fault.delay(0.2), times=1)
-        async with _client(rapidapi) as sync:
+        async with _client(rapidapi, timeout=10) as sync:  # the slow answer never times out
             waiters = [asyncio.create_task(sync.fetch("twitch", "shared")) for _ in range(3)]
             await asyncio.sleep(0.05)  # the one request is in flight
             waiters[0].cancel()
@@ -216,18 +218,18 @@ async def test_slow_answers_beside_a_full_pool() -> None:
     by answers slower than the rest (some beyond the timeout). Fetches queued behind them wait
     longer than a per-attempt timeout, yet only the answers that really time out fail, each
     after exactly ``max_tries`` requests; the others are requested once."""
-    slow = [f"slow{i}" for i in range(8)]  # 0.4 s: within the 0.5 s timeout
-    stuck = [f"stuck{i}" for i in range(4)]  # 0.9 s: beyond it, every try
+    slow = [f"slow{i}" for i in range(8)]  # 0.3 s: well within the 1 s timeout, even loaded
+    stuck = [f"stuck{i}" for i in range(4)]  # 3 s: far beyond it, every try
     fast = [f"fast{i:02d}" for i in range(24)]
     async with RapidAPIEmulator(autogenerate=True) as rapidapi:
         for name in slow:
-            rapidapi.fail(name, Fault.delay(0.4))
+            rapidapi.fail(name, Fault.delay(0.3))
         for name in stuck:
-            rapidapi.fail(name, Fault.delay(0.9))
+            rapidapi.fail(name, Fault.delay(3.0))
         sync = SocialSync(
             rapidapi_key=TEST_KEY,
             rapidapi_endpoint=rapidapi.url,
-            timeout=0.5,
+            timeout=1.0,
             max_tries=2,
             max_connections_per_host=4,
         )
