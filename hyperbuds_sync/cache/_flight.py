@@ -34,11 +34,11 @@ class SingleFlight(Generic[T]):
 
     async def run(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
         """Join the load of ``key`` in flight, or start ``load()`` as that load."""
-        if key not in self:
-            task = asyncio.ensure_future(load())
-            self._tasks[key] = task
+        task = self._tasks.get(key)
+        if task is None or task.get_loop() is not asyncio.get_running_loop():
+            task = self._tasks[key] = asyncio.ensure_future(load())
             task.add_done_callback(partial(self._landed, key))
-        return await asyncio.shield(self._tasks[key])
+        return await asyncio.shield(task)
 
     def is_current(self, key: Hashable) -> bool:
         """Whether the calling task is the load of ``key`` that new callers would join."""
