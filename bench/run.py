@@ -51,6 +51,7 @@ from hyperbuds_sync import SocialSync  # noqa: E402
 
 OUT = ROOT / "build" / "bench"
 Row = tuple[str, str, str, bool | None]  # (what, figure, target, met)
+SECTIONS = ("throughput", "hit", "normalize", "batch", "history", "profile", "roster", "fleet")
 
 
 def machine() -> str:
@@ -175,116 +176,149 @@ def _print(rows: list[Row]) -> None:
         print(f"{what:<{width}}{figure:<{fig}}{target:<24}{verdict}")
 
 
+def _throughput_rows(endpoint: str, requests: int, rounds: int) -> list[Row]:
+    """[1] the SDK's cold fetch beside the raw loops: per round and as medians."""
+    print(f"\n[1] fetch, cache bypassed, 64 concurrent, {requests} req x {rounds} rounds")
+    rates, cpu = asyncio.run(
+        _throughput.compare(endpoint, requests=requests, rounds=rounds, concurrency=64)
+    )
+    for name in rates:
+        print(
+            f"  {name:<16}{statistics.median(rates[name]):>9.0f} req/s   "
+            f"{statistics.median(cpu[name]):>7.0f} us client CPU per request (medians)"
+        )
+    sdk, raw = "hyperbuds_sync", "raw aiohttp"
+    tp_ratios = _throughput.ratios(rates, sdk, raw)
+    cpu_ratios = _throughput.ratios(cpu, sdk, raw)
+    for r, (tp_r, cpu_r) in enumerate(zip(tp_ratios, cpu_ratios, strict=True), 1):
+        print(f"  round {r}: throughput SDK/raw {tp_r:.2f}x, CPU per request SDK/raw {cpu_r:.2f}x")
+    vs_raw, cpu_ratio = statistics.median(tp_ratios), statistics.median(cpu_ratios)
+    vs_httpx = statistics.median(_throughput.ratios(rates, sdk, "httpx"))
+    return [
+        (
+            "fetch throughput, SDK / raw aiohttp",
+            f"{vs_raw:.2f}x",
+            ">= 0.85x (goal 0.95x)",
+            vs_raw >= 0.85,
+        ),
+        (
+            "client CPU per request, SDK / raw",
+            f"{cpu_ratio:.2f}x",
+            "<= 1.5x (goal 1.15x)",
+            cpu_ratio <= 1.5,
+        ),
+        ("fetch throughput, SDK / httpx", f"{vs_httpx:.2f}x", ">= 2x", vs_httpx >= 2),
+    ]
+
+
+def _hit_rows(endpoint: str, hits: int) -> list[Row]:
+    """[2] the cache hit, in memory and (with redis-server) in Redis."""
+    print(f"\n[2] cache hit, median of {hits} (x3, best median)")
+    memory_us = asyncio.run(_memory_hit_us(endpoint, hits))
+    rows: list[Row] = [("cache hit, in memory", f"{memory_us:.2f} us", "<= 5 us", memory_us <= 5)]
+    redis_us, how = _redis_hit_us(hits // 4)
+    print(f"  redis: {how}")
+    if redis_us is not None:
+        rows.append(("cache hit, Redis (loopback)", f"{redis_us:.1f} us", "(information)", None))
+    return rows
+
+
+def _normalize_rows(quick: bool) -> list[Row]:
+    """[3] parse + normalize per adapter, as information (the 100k/s target is retired)."""
+    print("\n[3] normalization, parse + normalize, one core")
+    rows: list[Row] = []
+    for name in _normalize.PLATFORMS:
+        per_s = _normalize.rate(name, count=500 if quick else 2_000)
+        rows.append((f"normalize {name}", f"{per_s:,.0f}/s", "(information; 100k/s retired)", None))
+    return rows
+
+
+def _batch_rows(rapidapi: str, backend: str, creators: int) -> list[Row]:
+    """[4] a sync_all batch in a child process: throughput and RSS."""
+    print(f"\n[4] sync_all batch: {creators} creators x 4 platforms, 64 creators in flight")
+    batch: dict[str, Any] = _run_batch(rapidapi, backend, creators)
+    samples = batch["samples"]
+    step = max(1, len(samples) // 8)
+    trail = ", ".join(f"{t:.0f}s:{mb:.0f}" for t, mb in samples[::step])
+    print(f"  RSS over time (s:MB): {trail}")
+    print(
+        f"  {batch['records']} records, {batch['synced']} synced, {batch['errors']} errors, "
+        f"{batch['seconds']:.1f} s"
+    )
+    half = [mb for t, mb in samples if t >= batch["seconds"] / 2]
+    growth = (max(half) - min(half)) if half else 0.0
+    peak = batch["peak_mb"]
+    return [
+        ("batch throughput", f"{batch['records_per_s']:.0f} records/s", "(information)", None),
+        ("batch peak RSS", f"{peak:.0f} MB", "< 150 MB", peak < 150),
+        ("RSS growth, 2nd half of run", f"{growth:.0f} MB", "flat (< 10 MB)", growth < 10),
+    ]
+
+
+def _emulated(chosen: set[str], args: argparse.Namespace, sizes: dict[str, int]) -> list[Row]:
+    """The sections that need the emulators, which run in a child process meanwhile."""
+    rows: list[Row] = []
+    with EmulatorProcess() as emu:
+        print(f"emulators (child process): {emu.rapidapi} {emu.backend}")
+        if "throughput" in chosen:
+            rows += _throughput_rows(emu.rapidapi, sizes["requests"], sizes["rounds"])
+        if "hit" in chosen:
+            rows += _hit_rows(emu.rapidapi, sizes["hits"])
+        if "normalize" in chosen:
+            rows += _normalize_rows(args.quick)
+        if "batch" in chosen:
+            rows += _batch_rows(emu.rapidapi, emu.backend, sizes["creators"])
+        if "history" in chosen:
+            print("\n[5] history: SQLite writes, growth lookups, cold fetch with history on / off")
+            rows += history_bench.rows(emu.rapidapi, quick=args.quick)
+        if "profile" in chosen:
+            print("\n[6] pyinstrument profiles")
+            for path in _profile(emu.rapidapi, 400 if args.quick else 2000):
+                print(f"  {path.relative_to(ROOT)}")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run every measurement and print the table; exit status 0 even when a target is missed."""
+    """Run every measurement (or the ``--only`` ones) and print the table; exit status 0 even
+    when a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--requests", type=int, help="requests per throughput round")
     parser.add_argument("--rounds", type=int, help="interleaved throughput rounds")
     parser.add_argument("--creators", type=int, help="creators in the sync_all batch")
     parser.add_argument("--no-profile", action="store_true", help="skip the pyinstrument runs")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=SECTIONS,
+        help="run only this section (may be repeated); every section by default",
+    )
     args = parser.parse_args(argv)
-    requests = args.requests or (400 if args.quick else 2000)
-    rounds = args.rounds or (1 if args.quick else 3)
-    creators = args.creators or (300 if args.quick else 10_000)
-    hits = 2_000 if args.quick else 20_000
+    chosen = set(args.only or SECTIONS)
+    if args.no_profile:
+        chosen.discard("profile")
+    sizes = {
+        "requests": args.requests or (400 if args.quick else 2000),
+        "rounds": args.rounds or (1 if args.quick else 3),
+        "creators": args.creators or (300 if args.quick else 10_000),
+        "hits": 2_000 if args.quick else 20_000,
+    }
 
     print(f"machine: {machine()}")
     rows: list[Row] = []
-    with EmulatorProcess() as emu:
-        print(f"emulators (child process): {emu.rapidapi} {emu.backend}")
-
-        print(f"\n[1] fetch, cache bypassed, 64 concurrent, {requests} req x {rounds} rounds")
-        rates, cpu = asyncio.run(
-            _throughput.compare(emu.rapidapi, requests=requests, rounds=rounds, concurrency=64)
-        )
-        for name in rates:
-            print(
-                f"  {name:<16}{statistics.median(rates[name]):>9.0f} req/s   "
-                f"{statistics.median(cpu[name]):>7.0f} us client CPU per request (medians)"
-            )
-        sdk, raw = "hyperbuds_sync", "raw aiohttp"
-        tp_ratios = _throughput.ratios(rates, sdk, raw)
-        cpu_ratios = _throughput.ratios(cpu, sdk, raw)
-        for r, (tp_r, cpu_r) in enumerate(zip(tp_ratios, cpu_ratios, strict=True), 1):
-            print(
-                f"  round {r}: throughput SDK/raw {tp_r:.2f}x, CPU per request SDK/raw {cpu_r:.2f}x"
-            )
-        vs_raw, cpu_ratio = statistics.median(tp_ratios), statistics.median(cpu_ratios)
-        rows.append(
-            (
-                "fetch throughput, SDK / raw aiohttp",
-                f"{vs_raw:.2f}x",
-                ">= 0.85x (goal 0.95x)",
-                vs_raw >= 0.85,
-            )
-        )
-        rows.append(
-            (
-                "client CPU per request, SDK / raw",
-                f"{cpu_ratio:.2f}x",
-                "<= 1.5x (goal 1.15x)",
-                cpu_ratio <= 1.5,
-            )
-        )
-        vs_httpx = statistics.median(_throughput.ratios(rates, sdk, "httpx"))
-        rows.append(("fetch throughput, SDK / httpx", f"{vs_httpx:.2f}x", ">= 2x", vs_httpx >= 2))
-
-        print(f"\n[2] cache hit, median of {hits} (x3, best median)")
-        memory_us = asyncio.run(_memory_hit_us(emu.rapidapi, hits))
-        rows.append(("cache hit, in memory", f"{memory_us:.2f} us", "<= 5 us", memory_us <= 5))
-        redis_us, how = _redis_hit_us(hits // 4)
-        print(f"  redis: {how}")
-        if redis_us is not None:
-            rows.append(
-                ("cache hit, Redis (loopback)", f"{redis_us:.1f} us", "(information)", None)
-            )
-
-        print("\n[3] normalization, parse + normalize, one core")
-        for name in _normalize.PLATFORMS:
-            per_s = _normalize.rate(name, count=500 if args.quick else 2_000)
-            rows.append((f"normalize {name}", f"{per_s:,.0f}/s", ">= 100,000/s", per_s >= 100_000))
-
-        print(f"\n[4] sync_all batch: {creators} creators x 4 platforms, 64 creators in flight")
-        batch: dict[str, Any] = _run_batch(emu.rapidapi, emu.backend, creators)
-        samples = batch["samples"]
-        step = max(1, len(samples) // 8)
-        trail = ", ".join(f"{t:.0f}s:{mb:.0f}" for t, mb in samples[::step])
-        print(f"  RSS over time (s:MB): {trail}")
-        print(
-            f"  {batch['records']} records, {batch['synced']} synced, {batch['errors']} errors, "
-            f"{batch['seconds']:.1f} s"
-        )
-        half = [mb for t, mb in samples if t >= batch["seconds"] / 2]
-        growth = (max(half) - min(half)) if half else 0.0
-        rows.append(
-            ("batch throughput", f"{batch['records_per_s']:.0f} records/s", "(information)", None)
-        )
-        peak = batch["peak_mb"]
-        rows.append(("batch peak RSS", f"{peak:.0f} MB", "< 150 MB", peak < 150))
-        rows.append(
-            ("RSS growth, 2nd half of run", f"{growth:.0f} MB", "flat (< 10 MB)", growth < 10)
-        )
-
-        print("\n[5] history: SQLite writes, growth lookups, cold fetch with history on / off")
-        rows += history_bench.rows(emu.rapidapi, quick=args.quick)
-
-        if not args.no_profile:
-            print("\n[6] pyinstrument profiles")
-            for path in _profile(emu.rapidapi, 400 if args.quick else 2000):
-                print(f"  {path.relative_to(ROOT)}")
-
-    roster_creators = 1_000 if args.quick else 10_000
-    print(f"\n[6] roster: {roster_creators} creators x 5 platforms, one simulated month")
-    figures = roster_sim.run_child(roster_creators)
-    roster_sim.report(figures)
-    rows.extend(roster_sim.rows(figures))
-
-    print("\n[7] fleet: 4 worker processes through SAQ on a real Redis")
-    fleet = fleet_bench.measure(quick=args.quick)
-    fleet_bench.report(fleet)
-    rows.extend(fleet_bench.rows(fleet))
-
+    if chosen & {"throughput", "hit", "normalize", "batch", "history", "profile"}:
+        rows += _emulated(chosen, args, sizes)
+    if "roster" in chosen:
+        roster_creators = 1_000 if args.quick else 10_000
+        print(f"\n[7] roster: {roster_creators} creators x 5 platforms, one simulated month")
+        figures = roster_sim.run_child(roster_creators)
+        roster_sim.report(figures)
+        rows.extend(roster_sim.rows(figures))
+    if "fleet" in chosen:
+        print("\n[8] fleet: 4 worker processes through SAQ on a real Redis")
+        fleet = fleet_bench.measure(quick=args.quick)
+        fleet_bench.report(fleet)
+        rows.extend(fleet_bench.rows(fleet))
     _print(rows)
     return 0
 

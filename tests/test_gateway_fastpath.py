@@ -79,21 +79,22 @@ def test_an_endpoint_with_a_query_is_left_to_aiohttp_as_before() -> None:
     endpoint = "http://127.0.0.1:9/p?proxy=1"
     gw = Gateway(keys=[KEY], endpoint=endpoint)
     request = ProviderRequest(HOST, PATH, {"uniqueId": "u"})
-    assert gw._target(request) == (endpoint + PATH, {"uniqueId": "u"})  # the old call, unchanged
+    # the old call, unchanged
+    assert gw._targets.target(request) == (endpoint + PATH, {"uniqueId": "u"})
 
 
 async def test_non_string_values_go_through_params(echo: tuple[Echo, TestServer]) -> None:
     _, server = echo
     request = ProviderRequest(HOST, PATH, {"count": 5})  # type: ignore[dict-item]
     async with Gateway(keys=[KEY], endpoint=str(server.make_url(""))) as gw:
-        target: Any = gw._target(request)
+        target: Any = gw._targets.target(request)
         assert target == (str(server.make_url("")) + PATH, {"count": 5})
         assert (await get(gw, request))["query"] == [["count", "5"]]
 
 
 def test_the_built_url_is_encoded_once() -> None:
     gw = Gateway(keys=[KEY])
-    target, params = gw._target(ProviderRequest(HOST, PATH, {"uniqueId": "a b&c"}))
+    target, params = gw._targets.target(ProviderRequest(HOST, PATH, {"uniqueId": "a b&c"}))
     assert params is None
     assert isinstance(target, URL)
     assert str(target) == f"https://{HOST}{PATH}?uniqueId=a%20b%26c"

@@ -175,3 +175,8 @@ async def test_the_loop_waits_what_it_reports_and_logs_through_the_hook(
     assert lines[0] == (
         "Retrying test call for tiktok on h after RateLimited (status 429), try 1, waiting 0.05s"
     )
+
+
+def test_ceilings_double_from_base_delay_up_to_max_delay() -> None:
+    ceilings = RetryPolicy(base_delay=0.5, max_delay=2.0).ceilings()
+    assert [next(ceilings) for _ in range(5)] == [0.5, 1.0, 2.0, 2.0, 2.0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..errors import ConfigError
 from ..platforms import PlatformRegistry, Provider, auth_of, default_chain, provider_name
@@ -40,15 +40,16 @@ def check_chains(
 def chain_for(
     registry: PlatformRegistry,
     chains: Mapping[str, tuple[str, ...]],
-    credentials: Credentials,
+    present: Iterable[str],
     platform: str,
 ) -> tuple[Provider, ...]:
     """The providers to try for ``platform`` (a canonical name), in order: the named chain, else
-    the default one (:func:`~hyperbuds_sync.platforms.default_chain`). Read from the registry
+    the default one (:func:`~hyperbuds_sync.platforms.default_chain`, given ``present``, the
+    credentials' variables that are set: :meth:`Credentials.present`). Read from the registry
     on each call, so an adapter registered later is used."""
     names = chains.get(platform)
     if names is None:
-        return default_chain(registry, platform, credentials.present())
+        return default_chain(registry, platform, present)
     primary = registry.get(platform)
     found = [registry.provider(n) for n in names]
     # the primary replaced in the registry (register(..., replace=True)) answers in its place

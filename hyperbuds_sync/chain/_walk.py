@@ -75,6 +75,7 @@ class Failover:
         self._registry = registry
         self._chains = chains
         self._credentials = credentials
+        self._present = frozenset(credentials.present())  # frozen: which default chains apply, once
         self._benches = benches
         self._metrics = metrics
         self._clock = clock
@@ -82,7 +83,7 @@ class Failover:
 
     def chain(self, platform: str) -> tuple[Provider, ...]:
         """The providers tried for ``platform`` (a canonical name), in order."""
-        return chain_for(self._registry, self._chains, self._credentials, platform)
+        return chain_for(self._registry, self._chains, self._present, platform)
 
     async def fetch(self, platform: str, username: str, only: str | None = None) -> Answer:
         """The first answer along the chain (only ``only`` when given).
@@ -135,12 +136,14 @@ class Failover:
         self, name: str, benched: Mapping[str, float], platform: str, username: str
     ) -> HyperbudsSyncError | None:
         """The error standing for a benched provider (no request is made), else ``None``."""
-        facts: dict[str, Any] = {"platform": platform, "username": username, "provider": name}
-        if name in self._refused:
-            return ProviderAuthError(f"{name} is benched: {self._refused[name]}", **facts)
+        refused = self._refused.get(name)
         until = benched.get(name)
-        if until is None or until <= self._clock():
+        if refused is None and (until is None or until <= self._clock()):
             return None
+        facts: dict[str, Any] = {"platform": platform, "username": username, "provider": name}
+        if refused is not None:
+            return ProviderAuthError(f"{name} is benched: {refused}", **facts)
+        assert until is not None
         reset_at = datetime.fromtimestamp(until, UTC)
         return QuotaExceeded(
             f"{name} is out of quota (benched, no request made); it comes back at "

@@ -4,10 +4,11 @@ Owns the HTTP session (:class:`SessionHolder`), the request loop with its key ro
 (:class:`Gateway`), the retry policy and its one loop (:class:`RetryPolicy`,
 :func:`call_with_retries`, and :func:`retry_logger`, the hook that counts and logs retries), the
 mapping of answers to the error tree (``_classify``), the bounded reading of quota and
-``Retry-After`` headers (``_headers``), the capped body read (``_wire``) and the
-client-side rate limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`), the official
-APIs' credentials and auth headers (:class:`Credentials`, :class:`TwitchAppToken`, ``_auth``) and
-their limits (``_official``).
+``Retry-After`` headers (``_headers``), where each request goes (``_targets``), the verdict on
+an answer off the plain path, with the books kept (``_verdict``), the capped body read
+(``_wire``) and the client-side rate limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`),
+the official APIs' credentials and every auth kind's headers (:class:`Credentials`,
+:class:`TwitchAppToken`, ``_auth``) and their limits (``_official``).
 
 It may import ``errors``, ``metrics``, ``models``, ``_logging`` and the quota's public face (the
 key pool); it never imports a platform or provider, ``cache/``, ``cli/`` or ``testing/``. Other

@@ -1,4 +1,4 @@
-"""Credentials of the official APIs and the headers each auth kind sends.
+"""Credentials of the official APIs and the headers each auth kind sends (RapidAPI's included).
 
 :class:`Credentials` holds the X bearer token, the YouTube API key and the Twitch client id and
 secret; its ``repr`` shows only whether each is set. :class:`TwitchAppToken` fetches the Helix app
@@ -24,7 +24,14 @@ from ..errors import ProviderAuthError, ProviderError, ProviderUnavailable
 from ._session import SessionHolder
 from ._wire import decode, read_capped
 
-__all__ = ["AUTH_KINDS", "OAUTH_HOST", "Credentials", "TwitchAppToken", "auth_headers"]
+__all__ = [
+    "AUTH_KINDS",
+    "OAUTH_HOST",
+    "Credentials",
+    "RapidAPIHeaders",
+    "TwitchAppToken",
+    "auth_headers",
+]
 
 AUTH_KINDS: Final = ("rapidapi", "x-bearer", "google-key", "twitch-app")
 OAUTH_HOST: Final = "id.twitch.tv"
@@ -91,6 +98,24 @@ def auth_headers(auth: str, credentials: Credentials, token: str | None) -> CIMu
     else:
         raise ValueError(f"unknown auth kind {auth!r}; known: {', '.join(AUTH_KINDS)}")
     return CIMultiDictProxy(CIMultiDict(headers))
+
+
+class RapidAPIHeaders:
+    """The ``x-rapidapi-*`` headers per key and host, each set built once (read-only, so
+    aiohttp's copy is the only one ever changed)."""
+
+    def __init__(self) -> None:
+        self._sets: dict[tuple[str, str], CIMultiDictProxy[str]] = {}
+
+    def __call__(self, key: str, host: str) -> CIMultiDictProxy[str]:
+        """The headers for ``key`` on ``host``."""
+        headers = self._sets.get((key, host))
+        if headers is None:
+            built = CIMultiDict(
+                {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}
+            )
+            headers = self._sets[key, host] = CIMultiDictProxy(built)
+        return headers
 
 
 class TwitchAppToken:

@@ -2,9 +2,10 @@
 
 One lazily created ``aiohttp.ClientSession`` (or a borrowed one, never closed here), the
 headers of the request's auth kind (``x-rapidapi-*`` with a key from the
-:class:`~hyperbuds_sync.quota.KeyPool`, or an official API's credential, ``_auth``), an optional
-client-side rate limit, retries through :func:`~._retry.call_with_retries`, a capped body
-read, and one function, :func:`classify`, mapping an answer to the SDK's exception tree.
+:class:`~hyperbuds_sync.quota.KeyPool`, or an official API's credential, ``_auth``), the URL
+(``_targets``), an optional client-side rate limit, retries through
+:func:`~._retry.call_with_retries`, a capped body read, and for an answer off the plain path
+the verdict (``_verdict``: the error from ``classify``, the books kept).
 
 The gateway never knows which platform it serves beyond the ``platform`` name it is given for
 errors and metrics.
@@ -17,16 +18,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
-from attrs import frozen
-from multidict import CIMultiDict, CIMultiDictProxy
-from yarl import URL
+from multidict import CIMultiDictProxy
 
 from .. import _logging
 from .._logging import logger
 from ..errors import (
     ApiConfigError,
     HyperbudsSyncError,
-    MalformedPayload,
     ProviderAuthError,
     ProviderError,
     ProviderUnavailable,
@@ -36,19 +34,23 @@ from ..errors import (
 from ..metrics import UPSTREAM_CALLS, Metrics
 from ..models import QuotaStatus
 from ..quota import NO_KEY_MESSAGE, KeyPool
-from ._auth import OAUTH_HOST, OAUTH_PATH, Credentials, TwitchAppToken, auth_headers
-from ._classify import (
-    classify,
-    is_daily_quota,
-    is_unknown_endpoint,
-    network_error,
+from ._auth import (
+    OAUTH_HOST,
+    OAUTH_PATH,
+    Credentials,
+    RapidAPIHeaders,
+    TwitchAppToken,
+    auth_headers,
 )
-from ._headers import Headers, parse_quota_headers, quota_values
-from ._official import OfficialQuota, classify_official
+from ._classify import network_error
+from ._headers import Headers, quota_values
+from ._official import OfficialQuota
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, call_with_retries, retry_logger
 from ._session import SessionHolder, attempt_timeout
-from ._wire import Base, decode, encoded_base, plain_success, quote_value, read_capped
+from ._targets import Targets
+from ._verdict import Answer, official_verdict, rapidapi_verdict
+from ._wire import decode, plain_success, read_capped
 
 if TYPE_CHECKING:
     from ..models import ProviderRequest
@@ -57,20 +59,6 @@ __all__ = ["Gateway"]
 
 _ERROR_BODY_CAP = 64 * 1024  # error bodies are one short JSON message
 _RETRY_ON: Final = (RateLimited, ProviderUnavailable)
-_UNSET: Final[Any] = object()
-
-
-@frozen
-class _Answer:
-    """One HTTP answer, read: status, headers, body bytes (``None`` when over the cap), and the
-    facts every error about it carries."""
-
-    status: int
-    headers: Headers
-    raw: bytes | None
-    facts: dict[str, Any]
-
-
 # --- the gateway ---------------------------------------------------------------------------------
 
 
@@ -122,7 +110,7 @@ class Gateway:
         elif any(k.strip() and k.strip() not in key_pool for k in keys):
             raise ValueError("pass keys or a key_pool holding them, not both")
         self._pool = key_pool
-        self._endpoint = endpoint.rstrip("/") if endpoint else None
+        self._targets = Targets(endpoint, endpoints)
         self._http = SessionHolder(
             session, limit=connector_limit, limit_per_host=connector_limit_per_host
         )
@@ -132,16 +120,14 @@ class Gateway:
         self._limiter = limiter
         self._max_body = max_body_bytes
         self._on_retry = retry_logger(self._metrics, logger, "RapidAPI call")
-        self._bases: dict[tuple[str, str], Base | None] = {}
-        self._header_sets: dict[tuple[str, str], CIMultiDictProxy[str]] = {}
+        self._headers = RapidAPIHeaders()
         self._credentials = credentials if credentials is not None else Credentials()
-        self._endpoints = {h.lower(): u.rstrip("/") for h, u in (endpoints or {}).items()}
         self._official = OfficialQuota()
-        token_url = f"{self._base_for(OAUTH_HOST, 'twitch-app')}{OAUTH_PATH}"
+        token_url = f"{self._targets.base_for(OAUTH_HOST, 'twitch-app')}{OAUTH_PATH}"
         self._twitch = TwitchAppToken(self._credentials, self._http, token_url, self._timeout)
 
     def __repr__(self) -> str:
-        where = self._endpoint or "https://{host}"
+        where = self._targets.endpoint or "https://{host}"
         return f"Gateway(keys={list(self._pool.fingerprints)!r}, endpoint={where!r})"
 
     async def __aenter__(self) -> Gateway:
@@ -165,59 +151,9 @@ class Gateway:
         """The Helix app token holder (one per gateway)."""
         return self._twitch
 
-    def _base_for(self, host: str, auth: str) -> str:
-        """The scheme, host and port for calls to ``host``: its ``endpoints`` entry, else for a
-        RapidAPI host the ``endpoint`` shortcut, else ``https://{host}``."""
-        mapped = self._endpoints.get(host.lower())
-        if mapped is not None:
-            return mapped
-        if auth == "rapidapi" and self._endpoint:
-            return self._endpoint
-        return f"https://{host}"
-
     async def aclose(self) -> None:
         """Close the session if this gateway created it; a borrowed one stays open."""
         await self._http.aclose()
-
-    def _url(self, request: ProviderRequest) -> str:
-        path = request.path if request.path.startswith("/") else f"/{request.path}"
-        return f"{self._base_for(request.host, request.auth)}{path}"
-
-    def _target(self, request: ProviderRequest) -> tuple[str | URL, Mapping[str, str] | None]:
-        """``(url, params)`` for aiohttp: the whole URL built as an encoded ``yarl.URL`` from
-        parts parsed once (no ``params=`` processing per call), or the plain URL and ``params``
-        when the base already carries a query or a value is not a string (aiohttp then does
-        the work, as before)."""
-        if request.auth != "rapidapi":  # a path may hold the username (X): not cached
-            base = encoded_base(self._url(request))
-        else:
-            base = self._bases.get((request.host, request.path), _UNSET)
-            if base is _UNSET:
-                base = self._bases[request.host, request.path] = encoded_base(self._url(request))
-        params = request.params
-        if base is None:
-            return self._url(request), dict(params)
-        parts = []
-        for name, value in params.items():
-            if type(name) is not str or type(value) is not str:
-                return self._url(request), dict(params)
-            parts.append(f"{quote_value(name)}={quote_value(value)}")
-        scheme, authority, path = base
-        query = "&".join(parts)
-        return URL.build(
-            scheme=scheme, authority=authority, path=path, query_string=query, encoded=True
-        ), None
-
-    def _headers(self, key: str, host: str) -> CIMultiDictProxy[str]:
-        """The request headers for ``key`` on ``host``, built once (read-only, so aiohttp's
-        copy is the only one ever changed)."""
-        headers = self._header_sets.get((key, host))
-        if headers is None:
-            built = CIMultiDict(
-                {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}
-            )
-            headers = self._header_sets[key, host] = CIMultiDictProxy(built)
-        return headers
 
     async def get_json(
         self, request: ProviderRequest, *, platform: str, username: str, provider: str = ""
@@ -300,26 +236,8 @@ class Gateway:
         """Send one HTTP request with a RapidAPI ``key``, or the ``official`` headers when
         ``key`` is ``None``; return the JSON or raise the classified error."""
         host = request.host
-        session = self._http.get()
-        if self._limiter is not None:
-            await self._limiter.acquire(host)
-        url, params = self._target(request)
-        self._metrics.incr(UPSTREAM_CALLS, platform)
-        try:
-            async with session.get(
-                url,
-                params=params,
-                headers=official if key is None else self._headers(key, host),
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as resp:
-                status, answer_headers = resp.status, resp.headers
-                ok = 200 <= status < 300
-                raw = await read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            error = network_error(exc, host=host, platform=platform, username=username)
-            cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
-            raise error from cause
+        headers = official if key is None else self._headers(key, host)
+        status, answer_headers, raw = await self._exchange(request, platform, username, headers)
         if key is None:  # the response is released: the books are kept after the read
             self._official.record(host, answer_headers)
         else:
@@ -335,63 +253,44 @@ class Gateway:
             return body
         facts = {"platform": platform, "host": host, "username": username, "status": status}
         facts["request_id"] = answer_headers.get("x-rapidapi-request-id")
-        answer = _Answer(status, answer_headers, raw, facts)
-        return await self._conclude(key, request, answer, body, parsed)
+        answer = Answer(status, answer_headers, raw, body, parsed, facts)
+        if key is None:
+            return official_verdict(request, answer, self._official, self._max_body)
+        return await rapidapi_verdict(request, answer, self._pool, key, self._max_body)
+
+    async def _exchange(
+        self,
+        request: ProviderRequest,
+        platform: str,
+        username: str,
+        headers: CIMultiDictProxy[str] | None,
+    ) -> tuple[int, Headers, bytes | None]:
+        """The HTTP exchange itself: status, headers and the capped body (``None`` when over
+        the cap); a network failure raised as the SDK's error."""
+        host = request.host
+        session = self._http.get()
+        if self._limiter is not None:
+            await self._limiter.acquire(host)
+        url, params = self._targets.target(request)
+        self._metrics.incr(UPSTREAM_CALLS, platform)
+        try:
+            async with session.get(
+                url,
+                params=params,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                ok = 200 <= resp.status < 300
+                raw = await read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
+                return resp.status, resp.headers, raw
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            error = network_error(exc, host=host, platform=platform, username=username)
+            cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
+            raise error from cause
 
     async def _record(self, host: str, key: str, headers: Headers) -> None:
         """Give the key pool one answer's ``x-ratelimit-requests-*`` facts."""
         limit, remaining, reset_in = quota_values(headers)
         if limit is not None or remaining is not None or reset_in is not None:
             await self._pool.record(host, key, limit=limit, remaining=remaining, reset_in=reset_in)
-
-    async def _conclude(
-        self,
-        key: str | None,
-        request: ProviderRequest,
-        answer: _Answer,
-        body: object,
-        parsed: bool,
-    ) -> Any:
-        """Classify an answer the fast path did not take (``body`` as ``_wire.decode`` gave it,
-        ``""`` when over the cap); keep the key pool's books."""
-        host, status, headers = request.host, answer.status, answer.headers
-        if answer.raw is None and 200 <= status < 300:
-            msg = f"{host} answer is larger than {self._max_body} bytes"
-            raise MalformedPayload(msg, **answer.facts)
-        error: ProviderError | None = None
-        if key is None:
-            error = classify_official(
-                status, body, headers, quota=self._official, facts=answer.facts
-            )
-        if error is None:
-            error = classify(
-                status,
-                body,
-                headers,
-                host=host,
-                platform=answer.facts["platform"],
-                username=answer.facts["username"],
-            )
-        if key is None:
-            if error is not None:
-                raise error
-            if not parsed:
-                msg = f"{host} answer is not JSON (HTTP {status})"
-                raise MalformedPayload(msg, **answer.facts)
-            return body
-        if isinstance(error, QuotaExceeded):
-            daily = is_daily_quota(body)
-            reset_in = parse_quota_headers(headers).reset_in
-            error.reset_at = await self._pool.bench_for_quota(
-                host, key, reset_in=reset_in, daily=daily
-            )
-        elif isinstance(error, ProviderAuthError):
-            self._pool.mark_bad(host, key)
-        elif status == 404 and is_unknown_endpoint(body):
-            logger.warning("%s says %s does not exist: check the path", host, request.path)
-        if error is not None:
-            raise error
-        self._pool.mark_ok(host, key)
-        if not parsed:
-            raise MalformedPayload(f"{host} answer is not JSON (HTTP {status})", **answer.facts)
-        return body

@@ -3,19 +3,22 @@
 Both transports (RapidAPI and the backend) run their attempts through one loop,
 :func:`call_with_retries`: attempt; on a retryable error decide (tries left? a server hint
 above the cap?), report the retry to a hook, wait, attempt again. A server's ``Retry-After`` is
-waited as given; our own waits are exponential with full jitter (backoff's default jitter would
-turn a server hint into 0..delay, so the loop is ours, not ``backoff.on_exception``).
+waited as given; our own waits come from backoff's wait generator and jitter
+(``backoff.expo`` ceilings, ``backoff.full_jitter``). The loop is ours, not
+``backoff.on_exception``: that decorator would jitter a server hint into 0..hint too, and would
+hide the cap on hints and the retry hook's facts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import logging
-import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypedDict, TypeVar
 
+import backoff
 from attrs import frozen
 
 from ..metrics import RETRIES, Metrics
@@ -72,12 +75,19 @@ class RetryPolicy:
         if self.max_tries < 1:
             raise ValueError("max_tries must be >= 1")
 
+    def ceilings(self) -> Iterator[float]:
+        """Our own backoff ceilings, retry by retry: ``base_delay`` doubling up to
+        ``max_delay`` (``backoff.expo``)."""
+        waits = backoff.expo(base=2, factor=self.base_delay, max_value=self.max_delay)
+        next(waits)  # backoff's generators yield None first, to be primed
+        return waits
+
     def wait_before(self, retry: int, exc: BaseException) -> float | None:
         """Seconds to wait before retry number ``retry`` (1 for the first) after ``exc``, or
         ``None`` to give up now because the server asks for longer than ``retry_after_cap``.
 
-        A server hint (``exc.retry_after``) is waited as given; otherwise a full-jitter
-        exponential wait, ``uniform(0, min(max_delay, base_delay * 2 ** (retry - 1)))``.
+        A server hint (``exc.retry_after``) is waited as given; otherwise the ``retry``-th
+        ceiling of :meth:`ceilings` with full jitter (``backoff.full_jitter``: uniform from 0).
         """
         hint = getattr(exc, "retry_after", None)
         if isinstance(hint, int | float):
@@ -85,8 +95,8 @@ class RetryPolicy:
                 return None
             wait = float(hint)
         else:
-            ceiling = min(self.max_delay, self.base_delay * 2 ** (retry - 1))
-            wait = random.uniform(0, ceiling)  # noqa: S311 - jitter, not a secret
+            ceiling = next(itertools.islice(self.ceilings(), retry - 1, None))
+            wait = backoff.full_jitter(ceiling)
         return wait if _sleeps else 0.0
 
 
