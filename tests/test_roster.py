@@ -321,3 +321,24 @@ async def test_status_counts_due_and_freshness(
     assert (after.due, after.never_fetched, after.synced) == (1, 1, 1)
     assert 0 <= after.freshness["p50"] == after.freshness["max"] < 5
     assert after.planned["tiktok-api23"] <= 8000
+
+
+async def test_concurrent_budget_checks_share_one_plan(sqlite_url: str) -> None:
+    """A fleet worker's refreshes asking together for a plan read the roster once."""
+    async with SocialSync(redis_url="", history_url=sqlite_url) as sync:
+        roster = Roster(sync, budgets={"tiktok-api23": Budget(100_000, "daily")})
+        for n in range(8):
+            await roster.add(f"user-{n}", {"tiktok": f"creator{n}"})
+        planned = 0
+        plan = roster.plan
+
+        async def counted() -> Any:
+            nonlocal planned
+            planned += 1
+            await asyncio.sleep(0.01)  # a read of the roster takes a moment
+            return await plan()
+
+        roster.plan = counted  # type: ignore[method-assign]
+        await asyncio.gather(*(roster.take_budget(f"user-{n}", "tiktok") for n in range(8)))
+        await roster.aclose()
+    assert planned == 1

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from async_lru import alru_cache
+
 from .. import webhooks
 from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
@@ -113,6 +115,9 @@ class Roster:
         self.spending = Spending(self.ledger, self.counters)
         self._plan: Plan | None = None
         self._last_status: RosterStatus | None = None
+        # A fleet worker's refreshes ask for the plan together when it goes stale: async-lru's
+        # single flight makes that one read of the roster, kept PLAN_TTL, errors not kept.
+        self._shared_plan = alru_cache(maxsize=1, ttl=PLAN_TTL.total_seconds())(self._replan)
 
     def __repr__(self) -> str:
         return f"Roster(budgets={self.budgets!r}, reserve={self.planner.reserve!r})"
@@ -271,8 +276,11 @@ class Roster:
         when spent, else when to try again (the worker puts its refresh back till then)."""
         plan = self._plan
         if plan is None or self.clock() - plan.made_at > PLAN_TTL:
-            plan = await self.plan()
+            plan = await self._shared_plan()
         return await self.spending.take(plan, creator_id, platform, self.plan)
+
+    async def _replan(self) -> Plan:
+        return await self.plan()
 
     async def refresh_within_budget(self, creator_id: str, platform: str) -> RefreshOutcome:
         """:meth:`refresh`, then charge the ledger with its retries (after :meth:`take_budget`
@@ -318,6 +326,7 @@ class Roster:
         link (not the client)."""
         await self.hooks.aclose()
         await self.ledger.aclose()
+        await self._shared_plan.cache_close()
 
     async def __aenter__(self) -> Roster:
         return self
