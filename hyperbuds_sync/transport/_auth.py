@@ -126,7 +126,8 @@ class TwitchAppToken:
         session: the client's session holder.
         url: the token URL (``https://id.twitch.tv/oauth2/token`` or its ``endpoints`` entry).
         timeout: the per-attempt timeout.
-        clock: epoch seconds (injectable for tests).
+        clock: seconds on a monotonic clock, which the token's lifetime is counted on (tests pass
+            a fake one): a wall-clock jump neither expires nor prolongs it.
     """
 
     def __init__(
@@ -135,7 +136,7 @@ class TwitchAppToken:
         session: SessionHolder,
         url: str,
         timeout: aiohttp.ClientTimeout,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._credentials = credentials
         self._http = session
