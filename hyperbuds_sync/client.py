@@ -113,8 +113,8 @@ class SocialSync:
             RapidAPI provider. A provider named without its credentials is a ``ConfigError``.
         endpoints: per host base URLs, e.g. ``{"api.twitch.tv": "http://127.0.0.1:9000"}``
             (``HYPERBUDS_ENDPOINTS``): scheme, host and port replaced, the path kept.
-        twitch_client_id, twitch_client_secret: the Twitch app for Helix (``TWITCH_CLIENT_ID``,
-            ``TWITCH_CLIENT_SECRET``).
+        twitch_client_id: the Twitch app's client id, for Helix (``TWITCH_CLIENT_ID``).
+        twitch_client_secret: its client secret (``TWITCH_CLIENT_SECRET``).
         youtube_api_key: the YouTube Data API key (``YOUTUBE_API_KEY``).
         x_bearer_token: the X API v2 bearer token (``X_BEARER_TOKEN``).
     """

@@ -104,7 +104,7 @@ def job_key(creator_id: str, platform: str) -> str:
 class FleetSettings:
     """One worker process of the fleet.
 
-    Args:
+    Attributes:
         queue_url: the queue's home, ``redis://...`` (the Redis the SDK's ``redis_url`` uses) or
             ``postgres://...`` (SAQ's Postgres queue, which needs ``psycopg[pool]``).
         make_refresher: called once per process; an async context manager of the

@@ -61,7 +61,8 @@ class Roster:
             the client's own token is used.
         on_change: ``on_change(creator_id, platform, before, after)`` after a sync that moved
             followers by ``followers_pct`` % or engagement by ``engagement_pct`` % or more.
-        webhook_url, webhook_secret: POST those changes as signed JSON events there.
+        webhook_url: POST those changes there as signed JSON events.
+        webhook_secret: the secret (or secrets, while one rotates) the events are signed with.
         retry_base: seconds before the first retry of a failed refresh, doubled per failure
             (at most :data:`MAX_BACKOFF`), and always within the budget.
         ledger: the :class:`~hyperbuds_sync.roster.Ledger` every refresh spends through; by
