@@ -4,7 +4,8 @@ Owns the backend's one route (``POST {base}/profiles/social-sync/:platform``), i
 the mapping of its failures to :class:`~hyperbuds_sync.BackendError` classes. It may import the
 public modules (``config``, ``errors``, ``metrics``, ``models``) and the transport's session and
 retry policy; never a provider, the history, the CLI or ``testing``. ``_client`` sends,
-``_answers`` reads, ``_syncing`` runs one sync or many (payload, drop guard, post, record).
+``_answers`` reads, ``_credentials`` holds the token and checks the base URL, ``_syncing`` runs
+one sync or many (payload, drop guard, post, record).
 """
 
 from __future__ import annotations

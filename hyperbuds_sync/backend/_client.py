@@ -4,29 +4,23 @@ One attempt is a POST with a bearer token read afresh (a callable token is re-re
 so a refreshed token is picked up on retry). Every failure becomes a :class:`BackendError` through
 one function, ``_answers.error_for``; only :class:`BackendUnavailable` (5xx, network faults) is
 retried. The token never reaches a log record, a ``repr`` or an error message. Reading the answers
-lives in ``_answers``.
+lives in ``_answers``; the token and the base URL checks in ``_credentials``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import inspect
-import ipaddress
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import quote
 
 import aiohttp
-from yarl import URL
 
 from ..config import DEFAULT_API_URL
 from ..errors import (
     AuthenticationError,
-    BackendConfigError,
     BackendError,
     BackendUnavailable,
 )
@@ -34,28 +28,9 @@ from ..metrics import Metrics
 from ..models import ProfileStats, SyncPayload, SyncResult
 from ..transport import RetryPolicy, SessionHolder, attempt_timeout, retry_logger, retrying
 from . import _answers as answers
+from ._credentials import TokenSource, acting_for, check_base_url, resolve_token
 
 __all__ = ["DEFAULT_API_URL", "SyncClient", "TokenSource", "acting_for"]
-
-_ACTING: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "hyperbuds_sync_acting_token", default=None
-)
-
-
-@contextmanager
-def acting_for(token: str) -> Iterator[None]:
-    """Posts made inside this block (in this task) use ``token`` instead of the client's own:
-    the backend acts for the creator whose token it gets, so the roster syncs each creator with
-    theirs through one client. A context variable, so concurrent tasks each keep their own."""
-    reset = _ACTING.set(token)
-    try:
-        yield
-    finally:
-        _ACTING.reset(reset)
-
-
-TokenSource = str | Callable[[], str | Awaitable[str]]
-"""A bearer token, or a sync or async callable returning one (called on every attempt)."""
 
 _SYNC_PATH: Final = "profiles/social-sync"
 _BATCH: Final = "batch"
@@ -97,7 +72,7 @@ class SyncClient:
         metrics: Metrics | None = None,
         use_batch: bool = False,
     ) -> None:
-        self._base = _check_base_url(base_url, allow_insecure_http)
+        self._base = check_base_url(base_url, allow_insecure_http)
         self._token = token
         self._http = SessionHolder(session, limit=50, limit_per_host=10)
         self._timeout = attempt_timeout(timeout)
@@ -247,7 +222,7 @@ class SyncClient:
         self, path: str, body: Mapping[str, Any], platform: str
     ) -> tuple[int, dict[str, Any]]:
         """POST once; the parsed 2xx answer, or the mapped error raised."""
-        token = await self._resolve_token()
+        token = await resolve_token(self._token)
         url = self._base.joinpath(_SYNC_PATH, path, encoded=True)
         headers = {
             "Authorization": f"Bearer {token}",
@@ -278,42 +253,7 @@ class SyncClient:
             )
         return status, answer
 
-    async def _resolve_token(self) -> str:
-        source = _ACTING.get() or self._token
-        token: object = source() if callable(source) else source
-        if inspect.isawaitable(token):
-            token = await token
-        if not isinstance(token, str) or not token.strip():
-            raise BackendConfigError("No HyperBuds token: set HYPERBUDS_TOKEN or pass token=")
-        return token.strip()
-
 
 def _not_a_batch_answer(status: int | None) -> bool:
     """A batch answered so (a 2xx without results, a 4xx but 401) reached no batch endpoint."""
     return status is not None and (200 <= status < 300 or 400 <= status < 500)
-
-
-# --- configuration -------------------------------------------------------------------------------
-
-
-def _check_base_url(base_url: str, allow_insecure_http: bool) -> URL:
-    try:
-        url = URL(base_url.strip().rstrip("/"))
-    except (TypeError, ValueError) as exc:
-        raise BackendConfigError(f"Invalid HyperBuds base URL: {exc}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise BackendConfigError("HyperBuds base URL needs an http(s) scheme and a host")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
-        raise BackendConfigError(
-            f"Refusing plain http to {url.host}: use https or pass allow_insecure_http=True"
-        )
-    return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False

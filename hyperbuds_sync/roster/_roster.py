@@ -8,42 +8,45 @@ stopped runner resumes where it was, and a fleet shares one roster through Postg
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from async_lru import alru_cache
 
 from .. import webhooks
 from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
-from ..models import PlatformData
 from ._budget import Budget, ProviderQuota
-from ._hooks import ChangeHooks, OnChange, SyncedStats
+from ._creators import checked_usernames
+from ._hooks import ChangeHooks, OnChange
 from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
+from ._record import MAX_BACKOFF, record_outcome
 from ._refresh import RefreshOutcome, TokenFor, fetch_and_sync
 from ._spending import Spending
 from ._status import RosterStatus, RunCounters, status_of
 
 if TYPE_CHECKING:
     from ..client import SocialSync
+    from ..history import RosterStore
 
-__all__ = ["Roster"]
+__all__ = ["MAX_BACKOFF", "Roster"]
 
-_CREATOR_ID = re.compile(r"^[^\x00-\x1f]{1,128}$")
-MAX_BACKOFF = 6 * 3600.0
-"""The longest wait, in seconds, before retrying a creator-platform that keeps failing."""
 PLAN_TTL = timedelta(seconds=60)
 """How long a fleet worker spends by one plan before making a new one."""
 
 
-def _check_priority(priority: object) -> int:
-    if isinstance(priority, bool) or not isinstance(priority, int) or priority < 1:
-        raise InvalidInput(f"priority must be an int >= 1, got {priority!r}")
-    return priority
+def _roster_store_of(sync: SocialSync) -> RosterStore:
+    try:
+        history = sync.history_store
+    except ConfigError:
+        raise ConfigError(
+            'a Roster is kept in the history: build SocialSync(history_url="default") (the '
+            "embedded SQLite file) or a postgresql+asyncpg:// URL for a fleet"
+        ) from None
+    return roster_store(history)
 
 
 class Roster:
@@ -88,15 +91,8 @@ class Roster:
         ledger: Ledger | None = None,
         clock: Clock = utc_now,
     ) -> None:
-        try:
-            history = sync.history_store
-        except ConfigError:
-            raise ConfigError(
-                'a Roster is kept in the history: build SocialSync(history_url="default") (the '
-                "embedded SQLite file) or a postgresql+asyncpg:// URL for a fleet"
-            ) from None
         self.sync = sync
-        self.store = roster_store(history)
+        self.store = _roster_store_of(sync)
         self.budgets = dict(budgets or {})
         self.planner = Planner(reserve=reserve, clock=clock)
         self.token_for = token_for
@@ -134,15 +130,7 @@ class Roster:
         Raises:
             InvalidInput: a bad id or priority; UnknownPlatform, InvalidUsername: a bad entry.
         """
-        if not isinstance(creator_id, str) or not _CREATOR_ID.match(creator_id):
-            raise InvalidInput(f"a creator id is 1 to 128 printable characters, got {creator_id!r}")
-        _check_priority(priority)
-        if not usernames:
-            raise InvalidInput(f"creator {creator_id!r} needs at least one platform's username")
-        canonical: dict[str, str] = {}
-        for platform, username in usernames.items():
-            adapter = self.sync.platforms.get(platform)
-            canonical[adapter.name] = adapter.canonical_username(username)
+        canonical = checked_usernames(self.sync.platforms, creator_id, usernames, priority)
         await self.store.put(creator_id, canonical, priority)
         found = await self.get(creator_id)
         assert found is not None
@@ -237,38 +225,9 @@ class Roster:
         return outcome
 
     async def _record(self, state: PlatformState, outcome: RefreshOutcome) -> None:
-        now = self.clock()
-        if not outcome.ok or not isinstance(outcome.data, PlatformData):
-            failures = state.failures + 1
-            wait = min(self.retry_base * 2 ** (failures - 1), MAX_BACKOFF)
-            error = outcome.error or outcome.reason
-            await self.store.update(
-                state.creator_id,
-                state.platform,
-                failures=failures,
-                next_at=now + timedelta(seconds=wait),
-                last_error=f"{type(error).__name__}: {error}"[:300],
-            )
-            return
-        data = outcome.data
-        fields: dict[str, Any] = {
-            "provider": provider_for(state.platform, data, state.provider),
-            "last_fetched_at": data.last_fetched.astimezone(UTC),
-            "failures": 0,
-            "next_at": None,
-            "last_error": None if outcome.status == "synced" else outcome.reason,
-        }
-        if outcome.status == "synced":
-            before = None
-            if state.synced_followers is not None:
-                before = SyncedStats(state.synced_followers, state.synced_engagement or 0.0)
-            await self.hooks.after_sync(state.creator_id, state.platform, before, data)
-            fields |= {
-                "last_synced_at": now,
-                "synced_followers": data.followers,
-                "synced_engagement": data.average_engagement,
-            }
-        await self.store.update(state.creator_id, state.platform, **fields)
+        await record_outcome(
+            self.store, self.hooks, state, outcome, now=self.clock(), retry_base=self.retry_base
+        )
 
     # --- spending --------------------------------------------------------------------------------
 

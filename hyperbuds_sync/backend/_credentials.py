@@ -1,0 +1,82 @@
+"""What a :class:`SyncClient` posts with and to: the bearer token (its own, or the one
+:func:`acting_for` sets for a block), and the checked base URL (https unless loopback)."""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import ipaddress
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+
+from yarl import URL
+
+from ..errors import BackendConfigError
+
+__all__ = ["TokenSource", "acting_for", "check_base_url", "resolve_token"]
+
+_ACTING: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "hyperbuds_sync_acting_token", default=None
+)
+
+
+@contextmanager
+def acting_for(token: str) -> Iterator[None]:
+    """Posts made inside this block (in this task) use ``token`` instead of the client's own:
+    the backend acts for the creator whose token it gets, so the roster syncs each creator with
+    theirs through one client. A context variable, so concurrent tasks each keep their own."""
+    reset = _ACTING.set(token)
+    try:
+        yield
+    finally:
+        _ACTING.reset(reset)
+
+
+TokenSource = str | Callable[[], str | Awaitable[str]]
+"""A bearer token, or a sync or async callable returning one (called on every attempt)."""
+
+
+async def resolve_token(own: TokenSource | None) -> str:
+    """The token for this attempt: :func:`acting_for`'s, else ``own`` (called when callable).
+
+    Raises:
+        BackendConfigError: neither gives a non-blank string.
+    """
+    source = _ACTING.get() or own
+    token: object = source() if callable(source) else source
+    if inspect.isawaitable(token):
+        token = await token
+    if not isinstance(token, str) or not token.strip():
+        raise BackendConfigError("No HyperBuds token: set HYPERBUDS_TOKEN or pass token=")
+    return token.strip()
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+
+def check_base_url(base_url: str, allow_insecure_http: bool) -> URL:
+    """``base_url`` parsed, without a trailing slash; plain http only to loopback or if allowed.
+
+    Raises:
+        BackendConfigError: not an http(s) URL with a host, or plain http refused.
+    """
+    try:
+        url = URL(base_url.strip().rstrip("/"))
+    except (TypeError, ValueError) as exc:
+        raise BackendConfigError(f"Invalid HyperBuds base URL: {exc}") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise BackendConfigError("HyperBuds base URL needs an http(s) scheme and a host")
+    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+        raise BackendConfigError(
+            f"Refusing plain http to {url.host}: use https or pass allow_insecure_http=True"
+        )
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
