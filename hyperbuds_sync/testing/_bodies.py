@@ -7,9 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 __all__ = [
+    "X_TOO_MANY",
+    "X_UNAUTHORIZED",
     "YOUTUBE_BAD_KEY",
     "YOUTUBE_QUOTA_MESSAGE",
     "gateway_error_body",
+    "helix_error",
     "official_error_body",
     "youtube_error",
 ]
@@ -65,3 +68,16 @@ def official_error_body(api: str) -> Callable[[int], Any]:
         return youtube_error(code, "backendError", "Backend Error")
 
     return body
+
+
+X_UNAUTHORIZED = {"title": "Unauthorized", "type": "about:blank", "status": 401,
+                  "detail": "Unauthorized"}  # fmt: skip
+"""X's answer to a missing or unknown bearer token."""
+X_TOO_MANY = {"title": "Too Many Requests", "detail": "Too Many Requests",
+              "type": "about:blank", "status": 429}  # fmt: skip
+"""X's answer when a token's window is spent."""
+
+
+def helix_error(status: int, error: str, message: str) -> dict[str, Any]:
+    """A Helix error body."""
+    return {"error": error, "status": status, "message": message}

@@ -164,3 +164,12 @@ class Window:
     def refill(self) -> None:
         """Give every scope its whole limit again (the window's end stays)."""
         self._spent.clear()
+
+    def headers(self, scope: str, names: tuple[str, str, str]) -> dict[str, str]:
+        """The limit, what ``scope`` has left and the window's end, under the API's ``names``."""
+        limit, remaining, reset = names
+        return {
+            limit: str(self.limit),
+            remaining: str(self.remaining(scope)),
+            reset: str(int(self.reset)),
+        }

@@ -12,7 +12,6 @@ point ``api.x.com``, ``api.twitch.tv``, ``id.twitch.tv`` and ``www.googleapis.co
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -20,9 +19,11 @@ from typing import Any
 
 from aiohttp import web
 
-from ._bodies import YOUTUBE_BAD_KEY, YOUTUBE_QUOTA_MESSAGE, official_error_body, youtube_error
-from ._creators import PLATFORMS, Creator, canonical_username, starting_creators
+from . import _bodies as bodies
+from ._book import CreatorBook
+from ._creators import Creator, canonical_username, starting_creators
 from ._faults import JSON_TYPE, Answer, Fault, FaultRules, apply_fault, dumps
+from ._helix import HelixTokens
 from ._limits import Window, seconds_to_pacific_midnight
 from ._renders import (
     helix_followers,
@@ -53,6 +54,8 @@ TEST_YOUTUBE_KEY = "test-youtube-api-key-0000"
 """A YouTube Data API key the emulator accepts by default."""
 
 _TEST_CLIENTS = {TEST_TWITCH_CLIENT_ID: TEST_TWITCH_CLIENT_SECRET}
+_X_HEADERS = ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset")
+_HELIX_HEADERS = ("Ratelimit-Limit", "Ratelimit-Remaining", "Ratelimit-Reset")
 APIS = ("x", "helix", "youtube")
 """The APIs the emulator serves, as named in :meth:`OfficialEmulator.fail` and its counts."""
 
@@ -102,14 +105,13 @@ class OfficialEmulator(EmulatorServer):
         self.twitch_clients = None if twitch_clients is None else dict(twitch_clients)
         self.youtube_keys = None if youtube_keys is None else frozenset(youtube_keys)
         self.token_ttl = token_ttl
-        self._clock = clock
         self._limits = {
             "x": Window(x_limit, lambda _: x_window, clock),
             "helix": Window(helix_points, lambda _: 60.0, clock),
             "youtube": Window(youtube_units, seconds_to_pacific_midnight, clock),
         }
-        self._tokens: dict[str, tuple[str, float]] = {}  # token -> (client id, expiry)
-        self._creators: dict[str, dict[str, Creator]] = {p: {} for p in PLATFORMS}
+        self._tokens = HelixTokens(clock)
+        self._creators = CreatorBook()
         self._rules = FaultRules()
         self._calls: Counter[tuple[str, str]] = Counter()
         self.token_requests = 0
@@ -118,6 +120,9 @@ class OfficialEmulator(EmulatorServer):
         """YouTube requests that carried the key in the ``key`` query parameter."""
         for platform, creator in starting_creators(sample_creators, creators):
             self.add_creator(platform, creator)
+        self._add_routes()
+
+    def _add_routes(self) -> None:
         self.app.router.add_post("/oauth2/token", self._token)
         self.app.router.add_get("/2/users/by/username/{username}", self._x)
         self.app.router.add_get("/helix/users", self._helix_users)
@@ -128,13 +133,11 @@ class OfficialEmulator(EmulatorServer):
 
     def add_creator(self, platform: str, creator: Creator) -> None:
         """Serve ``creator`` on ``platform`` (replacing one with the same username)."""
-        if platform not in self._creators:
-            raise ValueError(f"unknown platform {platform!r}; expected one of {PLATFORMS}")
-        self._creators[platform][canonical_username(creator.username)] = creator
+        self._creators.add(platform, creator)
 
     def remove_creator(self, platform: str, username: str) -> None:
         """Stop serving a creator: the API answers its not-found."""
-        self._creators.get(platform, {}).pop(canonical_username(username), None)
+        self._creators.remove(platform, username)
 
     def fail(
         self, username: str, fault: Fault, *, times: int | None = None, api: str | None = None
@@ -181,9 +184,10 @@ class OfficialEmulator(EmulatorServer):
             return _json(403, {"status": 403, "message": "invalid client secret"})
         fault = self._rules.take("*token*", "helix") if self._rules else None
         if fault is not None:
-            return await apply_fault(fault, request, {}, _no_answer, official_error_body("helix"))
-        token = secrets.token_hex(15)
-        self._tokens[token] = (client, self._clock() + self.token_ttl)
+            return await apply_fault(
+                fault, request, {}, _no_answer, bodies.official_error_body("helix")
+            )
+        token = self._tokens.issue(client, self.token_ttl)
         body = {"access_token": token, "expires_in": self.token_ttl, "token_type": "bearer"}
         return _json(200, body)
 
@@ -194,21 +198,13 @@ class OfficialEmulator(EmulatorServer):
         self._calls[("x", username)] += 1
         token = _bearer(request)
         if not token or (self.x_tokens is not None and token not in self.x_tokens):
-            body = {"title": "Unauthorized", "type": "about:blank", "status": 401,
-                    "detail": "Unauthorized"}  # fmt: skip
-            return _json(401, body)
+            return _json(401, bodies.X_UNAUTHORIZED)
         window = self._limits["x"]
         spent = window.spend(token)
-        headers = {
-            "x-rate-limit-limit": str(window.limit),
-            "x-rate-limit-remaining": str(window.remaining(token)),
-            "x-rate-limit-reset": str(int(window.reset)),
-        }
+        headers = window.headers(token, _X_HEADERS)
         if not spent:
-            body = {"title": "Too Many Requests", "detail": "Too Many Requests",
-                    "type": "about:blank", "status": 429}  # fmt: skip
-            return _json(429, body, headers)
-        creator = self._creators["twitter"].get(username)
+            return _json(429, bodies.X_TOO_MANY, headers)
+        creator = self._creators.get("twitter", username)
         answer = x_user(creator) if creator else x_not_found(request.match_info["username"])
         return await self._answer(request, "x", username, answer, headers)
 
@@ -217,27 +213,14 @@ class OfficialEmulator(EmulatorServer):
     def _helix_refusal(self, request: web.Request) -> tuple[web.Response | None, dict[str, str]]:
         """The 401 or 429 for a Helix request (or ``None``), and the rate-limit headers."""
         token, client = _bearer(request), request.headers.get("Client-Id", "")
-        issued = self._tokens.get(token)
-        if not token:
-            message = "OAuth token is missing"
-        elif issued is None or issued[1] <= self._clock():
-            message = "Invalid OAuth token"
-        elif issued[0] != client:
-            message = "Client ID and OAuth token do not match"
-        else:
-            message = ""
+        message = self._tokens.refusal(token, client)
         if message:
-            body = {"error": "Unauthorized", "status": 401, "message": message}
-            return _json(401, body), {}
+            return _json(401, bodies.helix_error(401, "Unauthorized", message)), {}
         window = self._limits["helix"]
         spent = window.spend(client)
-        headers = {
-            "Ratelimit-Limit": str(window.limit),
-            "Ratelimit-Remaining": str(window.remaining(client)),
-            "Ratelimit-Reset": str(int(window.reset)),
-        }
+        headers = window.headers(client, _HELIX_HEADERS)
         if not spent:
-            body = {"error": "Too Many Requests", "status": 429, "message": "Too Many Requests"}
+            body = bodies.helix_error(429, "Too Many Requests", "Too Many Requests")
             return _json(429, body, headers), headers
         return None, headers
 
@@ -247,23 +230,21 @@ class OfficialEmulator(EmulatorServer):
         refusal, headers = self._helix_refusal(request)
         if refusal is not None:
             return refusal
-        creator = self._creators["twitch"].get(login)
+        creator = self._creators.get("twitch", login)
         answer = {"data": [helix_user(creator)] if creator else []}
         return await self._answer(request, "helix", login, answer, headers)
 
     async def _helix_followers(self, request: web.Request) -> web.StreamResponse:
         wanted = request.query.get("broadcaster_id", "")
-        creator = next(
-            (c for c in self._creators["twitch"].values() if helix_id(c) == wanted), None
-        )
+        creator = self._creators.find("twitch", lambda c: helix_id(c) == wanted)
         login = canonical_username(creator.username) if creator else ""
         self._calls[("helix", login)] += 1
         refusal, headers = self._helix_refusal(request)
         if refusal is not None:
             return refusal
         if creator is None:
-            return _json(400, {"error": "Bad Request", "status": 400,
-                               "message": "Invalid broadcaster_id"}, headers)  # fmt: skip
+            body = bodies.helix_error(400, "Bad Request", "Invalid broadcaster_id")
+            return _json(400, body, headers)
         return await self._answer(request, "helix", login, helix_followers(creator), headers)
 
     # --- YouTube Data API v3 ----------------------------------------------------------------------
@@ -276,9 +257,11 @@ class OfficialEmulator(EmulatorServer):
         self.keys_in_url += "key" in request.query
         key = request.headers.get("X-Goog-Api-Key", "") or request.query.get("key", "")
         if not key or (self.youtube_keys is not None and key not in self.youtube_keys):
-            return _json(400, youtube_error(400, "badRequest", YOUTUBE_BAD_KEY))
+            return _json(400, bodies.youtube_error(400, "badRequest", bodies.YOUTUBE_BAD_KEY))
         if not self._limits["youtube"].spend(key):
-            body = youtube_error(403, "quotaExceeded", YOUTUBE_QUOTA_MESSAGE, "youtube.quota")
+            body = bodies.youtube_error(
+                403, "quotaExceeded", bodies.YOUTUBE_QUOTA_MESSAGE, "youtube.quota"
+            )
             return _json(403, body)
         page = {"totalResults": 1 if creator else 0, "resultsPerPage": 5}
         answer: dict[str, Any] = {"kind": "youtube#channelListResponse", "etag": "emulated"}
@@ -289,11 +272,8 @@ class OfficialEmulator(EmulatorServer):
 
     def _channel(self, handle: str, channel: str) -> Creator | None:
         if handle:
-            return self._creators["youtube"].get(canonical_username(handle))
-        for creator in self._creators["youtube"].values():
-            if channel and youtube_id(creator) == channel:
-                return creator
-        return None
+            return self._creators.get("youtube", canonical_username(handle))
+        return self._creators.find("youtube", lambda c: bool(channel) and youtube_id(c) == channel)
 
     # --- answering --------------------------------------------------------------------------------
 
@@ -308,7 +288,7 @@ class OfficialEmulator(EmulatorServer):
 
         if fault is None:
             return normal().response()
-        return await apply_fault(fault, request, headers, normal, official_error_body(api))
+        return await apply_fault(fault, request, headers, normal, bodies.official_error_body(api))
 
 
 def _bearer(request: web.Request) -> str:
