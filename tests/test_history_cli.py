@@ -180,8 +180,9 @@ async def test_the_guard_stops_a_cli_sync_of_zero_unless_forced(
 ) -> None:
     assert (await cli(capsys, "sync", "twitch", "--followers", "90000"))[0] == 0
     code, out, err = await cli(capsys, "sync", "twitch", "--followers", "0")
-    assert code != 0
+    assert code == 7  # its own exit code, not "unexpected"
     assert "refusing to sync twitch followers" in err
+    assert "--force" in err
     assert out == ""
     code, out, err = await cli(capsys, "sync", "twitch", "--followers", "0", "--force", "--json")
     assert code == 0, err

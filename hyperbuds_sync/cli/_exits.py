@@ -25,6 +25,7 @@ from ..errors import (
     ProviderUnavailable,
     QuotaExceeded,
     RateLimited,
+    SuspiciousDrop,
     UsernameNotFound,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "NOT_FOUND",
     "OK",
     "QUOTA",
+    "REFUSED",
     "TABLE",
     "UNEXPECTED",
     "UPSTREAM",
@@ -89,11 +91,14 @@ CODES: tuple[ExitCode, ...] = (
         (ProviderUnavailable, RateLimited, BackendUnavailable, MalformedPayload),
         "any other ProviderError or BackendError",
     ),
+    ExitCode(7, "sync refused, a sudden drop", (SuspiciousDrop,), "--force overrides"),
     ExitCode(130, "interrupted", (KeyboardInterrupt,), "Ctrl-C"),
 )
 """Every exit code of the command; ``--help`` and :func:`exit_code` both read it."""
 
-OK, UNEXPECTED, USAGE, NOT_FOUND, QUOTA, CONFIG, UPSTREAM, INTERRUPTED = (c.code for c in CODES)
+OK, UNEXPECTED, USAGE, NOT_FOUND, QUOTA, CONFIG, UPSTREAM, REFUSED, INTERRUPTED = (
+    c.code for c in CODES
+)
 
 # Classes that give a code without being named in its row (the catch-all of code 6).
 _CATCH_ALL: tuple[tuple[type[BaseException], ...], int] = ((ProviderError, BackendError), UPSTREAM)
@@ -109,6 +114,7 @@ TABLE = "exit codes:\n" + "".join(
 _HINTS: tuple[tuple[type[BaseException], str, str], ...] = (
     (ApiConfigError, "RAPIDAPI_KEY", "set RAPIDAPI_KEY (or RAPIDAPI_KEYS)"),
     (BackendConfigError, "HYPERBUDS_TOKEN", "check HYPERBUDS_TOKEN and HYPERBUDS_API_URL"),
+    (SuspiciousDrop, "--force", "rerun with --force to send it anyway"),
 )
 
 
