@@ -146,6 +146,7 @@ class PlatformRegistry:
     def __init__(self, platforms: Iterable[Platform] = (), extra: Iterable[Platform] = ()) -> None:
         self._platforms: dict[str, Platform] = {}
         self._providers: dict[str, Platform] = {}
+        self._changes = 0
         for platform in platforms:
             self.register(platform)
         for provider in extra:
@@ -164,6 +165,7 @@ class PlatformRegistry:
             raise ValueError(f"platform {platform.name!r} is already registered")
         self._platforms[platform.name] = platform
         self._providers[provider_name(platform)] = platform
+        self._changes += 1
         return platform
 
     def add_provider(self, provider: Platform) -> Platform:
@@ -176,7 +178,14 @@ class PlatformRegistry:
         if not isinstance(provider, _Core):
             raise TypeError(f"{provider!r} does not implement the Platform protocol")
         self._providers[provider_name(provider)] = provider
+        self._changes += 1
         return provider
+
+    @property
+    def changes(self) -> int:
+        """How many times providers were registered or added: what was built from the registry
+        (a client's chains) is built again when this moves."""
+        return self._changes
 
     def find(self, name: str) -> Platform | None:
         """The provider registered under the public name ``name``, or ``None``."""

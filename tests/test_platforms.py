@@ -884,3 +884,21 @@ def test_tiktok_negative_optional_counts_fall_back_or_are_unknown() -> None:
     info["stats"]["videoCount"] = -2
     profile = TikTokAdapter().parse("mayacooks", payload)
     assert (profile.following, profile.total_content) == (311, 0)
+
+
+def test_a_clients_chain_is_built_again_after_the_registry_changes() -> None:
+    from hyperbuds_sync.chain import Failover
+    from hyperbuds_sync.metrics import Metrics
+    from hyperbuds_sync.quota import MemoryProviderBenches
+    from hyperbuds_sync.transport import Credentials
+
+    async def never(*_: Any, **__: Any) -> Any:
+        raise AssertionError("no request in this test")
+
+    registry = PlatformRegistry([TikTokAdapter()])
+    walk = Failover(never, registry, {}, Credentials(), MemoryProviderBenches(), Metrics())
+    first = walk.chain("tiktok")
+    assert walk.chain("tiktok") == first
+    relay = TikTokAdapter(host="relay.example.com")
+    registry.register(relay, replace=True)
+    assert walk.chain("tiktok") == (relay,)

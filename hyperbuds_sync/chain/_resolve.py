@@ -46,7 +46,7 @@ def chain_for(
     """The providers to try for ``platform`` (a canonical name), in order: the named chain, else
     the default one (:func:`~hyperbuds_sync.platforms.default_chain`, given ``present``, the
     credentials' variables that are set: :meth:`Credentials.present`). Read from the registry
-    on each call, so an adapter registered later is used."""
+    when called (a client keeps the result until the registry changes)."""
     names = chains.get(platform)
     if names is None:
         return default_chain(registry, platform, present)

@@ -80,10 +80,24 @@ class Failover:
         self._metrics = metrics
         self._clock = clock
         self._refused: dict[str, str] = {}  # provider -> why, for this client's lifetime
+        self._built: dict[str, tuple[tuple[str, Provider], ...]] = {}  # platform -> its chain
+        self._built_at = registry.changes
 
     def chain(self, platform: str) -> tuple[Provider, ...]:
         """The providers tried for ``platform`` (a canonical name), in order."""
-        return chain_for(self._registry, self._chains, self._present, platform)
+        return tuple(provider for _, provider in self._named(platform))
+
+    def _named(self, platform: str) -> tuple[tuple[str, Provider], ...]:
+        """The chain with each provider's public name: built once from the settings, again only
+        after the registry changed (a provider registered later)."""
+        if self._built_at != self._registry.changes:
+            self._built.clear()
+            self._built_at = self._registry.changes
+        named = self._built.get(platform)
+        if named is None:
+            chain = chain_for(self._registry, self._chains, self._present, platform)
+            named = self._built[platform] = tuple((provider_name(p), p) for p in chain)
+        return named
 
     async def fetch(self, platform: str, username: str, only: str | None = None) -> Answer:
         """The first answer along the chain (only ``only`` when given).
@@ -93,11 +107,14 @@ class Failover:
             QuotaExceeded: every provider is out of quota; else the first provider's error.
             Both with ``attempts``: each provider tried with its error, in order.
         """
-        chain = self.chain(platform) if only is None else (self._registry.provider(only),)
+        if only is None:
+            chain = self._named(platform)
+        else:
+            pinned = self._registry.provider(only)
+            chain = ((provider_name(pinned), pinned),)
         benched = await self._benches.benched()
         attempts: list[tuple[str, HyperbudsSyncError]] = []
-        for provider in chain:
-            name = provider_name(provider)
+        for name, provider in chain:
             skipped = self._skip(name, benched, platform, username)
             if skipped is not None:
                 attempts.append((name, skipped))
@@ -170,8 +187,7 @@ class Failover:
         out: dict[str, list[ProviderState]] = {}
         for platform in platforms:
             rows = []
-            for provider in self.chain(platform):
-                name = provider_name(provider)
+            for name, _provider in self._named(platform):
                 until = benched.get(name)
                 if name in self._refused:
                     rows.append(ProviderState(name, platform, False, None, self._refused[name]))

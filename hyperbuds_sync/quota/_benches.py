@@ -39,6 +39,8 @@ class MemoryProviderBenches:
 
     async def benched(self) -> dict[str, float]:
         """See :meth:`ProviderBenches.benched`."""
+        if not self._until:  # the plain case: nobody benched, no clock read
+            return {}
         now = self._clock()
         for name in [n for n, u in self._until.items() if u <= now]:
             del self._until[name]

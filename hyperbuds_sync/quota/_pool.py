@@ -159,8 +159,7 @@ class KeyPool:
         if not self._keys:
             raise ApiConfigError(NO_KEY_MESSAGE)
         benched = await self._state.benched(host)
-        now = await self._now()
-        usable = self._usable(host, benched, now) if benched else self._keys
+        usable = self._usable(host, benched, await self._now()) if benched else self._keys
         key = usable[0] if len(usable) == 1 else self._least_used(host, usable)
         fp = self._fps[key]
         mine = entry(self._view, host, fp)
@@ -228,7 +227,7 @@ class KeyPool:
         """
         if limit is None and remaining is None and reset_in is None:
             return
-        now = await self._now()
+        now = await self._now() if self._fleet is not None else self._clock()  # no await alone
         fp = self.fingerprint_of(key)
         reset_epoch = None if reset_in is None else now + reset_in
         await self._state.record(host, fp, limit, remaining, reset_epoch)
