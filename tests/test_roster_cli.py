@@ -44,3 +44,16 @@ def test_roster_add_list_plan_run_remove(
         assert backend.profile("tok-42")["stats"]["platformBreakdown"]["tiktok"]["followers"] > 0
         assert main(["roster", *common, "remove", "user-42", "--json"]) == 0
         assert json.loads(capsys.readouterr().out) == {"creator_id": "user-42", "removed": True}
+
+
+def test_roster_run_without_a_budget_says_so_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--history-url", str(tmp_path / "roster.db")]
+    assert main(["roster", *common, "add", "user-1", "tiktok=mayacooks"]) == 0
+    capsys.readouterr()
+    assert main(["roster", *common, "run", "--until", "1", "--every", "0.2"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1
+    assert "no budget for provider 'tiktok-api23'" in err
+    assert "never retrieved" not in err

@@ -240,6 +240,8 @@ async def _run(roster: Roster, args: argparse.Namespace) -> int:
     try:
         while not task.done():
             await asyncio.wait({task}, timeout=args.every)
+            if task.done():  # its outcome (or error) is the command's: no status of a failed run
+                break
             status = await roster.status()
             if live is not None:
                 live.update(_status_table(status))
@@ -252,6 +254,8 @@ async def _run(roster: Roster, args: argparse.Namespace) -> int:
         if not task.done():  # Ctrl-C: the runner lets refreshes under way finish
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        elif not task.cancelled():
+            task.exception()  # retrieved: an error raised here first is the one reported
         if live is not None:
             live.stop()
     return 0
