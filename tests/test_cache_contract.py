@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from redis_server import RedisServer, redis_or_skip
+from _redis_fixtures import redis_server  # noqa: F401  (fixtures)
 
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync.cache import Cache, MemoryCache
@@ -41,12 +41,6 @@ class Loader:
         if self.fail:
             raise ProviderUnavailable("down", platform="twitch")
         return PlatformData("twitch", "someone", followers=100 + self.calls, raw={"n": self.calls})
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer(redis_or_skip()) as server:
-        yield server
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -12,7 +12,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,8 @@ pytest.importorskip("saq")
 
 import fleet_refresher
 import redis.asyncio as aioredis
-from redis_server import RedisServer, free_port, redis_or_skip
+from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
+from redis_server import free_port
 from saq import Queue
 
 from hyperbuds_sync.cli import main
@@ -48,22 +49,6 @@ from hyperbuds_sync.testing import TEST_KEY, RapidAPIEmulator
 ROOT = Path(__file__).resolve().parents[1]
 # SAQ 0.26 calls redis-py's SETEX, which redis-py 8 deprecates (SAQ's to change, not ours).
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    """One redis-server for the module (skipped without the binary; failed in CI)."""
-    with RedisServer(redis_or_skip()) as server:
-        yield server
-
-
-@pytest.fixture
-async def redis_url(redis_server: RedisServer) -> str:
-    """The server's URL, emptied before the test."""
-    client = aioredis.Redis.from_url(redis_server.url)
-    await client.flushall()
-    await client.aclose()
-    return redis_server.url
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import pytest
-import redis.asyncio as aioredis
-from redis_server import RedisServer, redis_or_skip
+from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 
 from hyperbuds_sync._redis import RedisLink, ServerClock
 from hyperbuds_sync.errors import QuotaExceeded
@@ -18,20 +16,6 @@ from hyperbuds_sync.quota import KeyPool, RedisKeyState
 KEY = "KEYA-5ecret-0123456789abcdefghijklmnopqrstuvwxyz0123"
 HOST = "h.example"
 HOUR = 3600.0
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer(redis_or_skip()) as server:
-        yield server
-
-
-@pytest.fixture
-async def redis_url(redis_server: RedisServer) -> str:
-    client = aioredis.Redis.from_url(redis_server.url)
-    await client.flushall()
-    await client.aclose()
-    return redis_server.url
 
 
 def skewed(seconds: float) -> float:

@@ -25,7 +25,7 @@ from hyperbuds_sync.history._store import SQLHistoryStore
 
 
 @pytest_asyncio.fixture
-async def store(store_url: str) -> AsyncIterator[SQLHistoryStore]:  # noqa: F811
+async def store(store_url: str) -> AsyncIterator[SQLHistoryStore]:
     opened = open_store(store_url)
     try:
         yield opened

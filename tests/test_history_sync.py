@@ -361,7 +361,7 @@ async def test_a_week_of_fetches_then_growth(
 
 async def test_two_clients_on_one_postgres_store_lose_and_duplicate_nothing(
     emulators: tuple[RapidAPIEmulator, BackendEmulator],
-    pg_server: PostgresServer,  # noqa: F811
+    pg_server: PostgresServer,
 ) -> None:
     rapidapi, _ = emulators
     url = await fresh_database(pg_server)
@@ -395,7 +395,7 @@ async def test_two_clients_on_one_postgres_store_lose_and_duplicate_nothing(
 
 async def test_two_processes_on_one_postgres_store(
     emulators: tuple[RapidAPIEmulator, BackendEmulator],
-    pg_server: PostgresServer,  # noqa: F811
+    pg_server: PostgresServer,
 ) -> None:
     rapidapi, _ = emulators
     url = await fresh_database(pg_server)

@@ -8,11 +8,12 @@ the binary, failed in CI). Times are real: a daily budget of 864,000 calls emits
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis.asyncio as aioredis
+from _redis_fixtures import redis_server  # noqa: F401  (fixtures)
 from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync.errors import InvalidInput
@@ -33,12 +34,6 @@ def plan_of(*paces: Pace) -> Plan:
 
 def fast(provider: str = "tiktok-api23", *, burst: int = 2, rate: float | None = None) -> Pace:
     return Pace(provider, FAST, available=864_000 + burst, burst=burst, rate_limit=rate)
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer(redis_or_skip()) as server:
-        yield server
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
+from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
@@ -47,22 +48,6 @@ TWITCH = "twitch-scraper2.p.rapidapi.com"
 
 
 # --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """One redis-server for the session (skipped without the binary; failed in CI)."""
-    with RedisServer(redis_or_skip()) as server:
-        yield server
-
-
-@pytest.fixture
-async def redis_url(redis_server: RedisServer) -> str:
-    """The session server's URL, emptied before the test."""
-    client = aioredis.Redis.from_url(redis_server.url)
-    await client.flushall()
-    await client.aclose()
-    return redis_server.url
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def sqlite_url(tmp_path: Path) -> str:
 # --- the store ------------------------------------------------------------------------------------
 
 
-async def test_add_get_list_remove_on_sqlite_and_postgres(store_url: str) -> None:  # noqa: F811
+async def test_add_get_list_remove_on_sqlite_and_postgres(store_url: str) -> None:
     async with SocialSync(redis_url="", history_url=store_url) as sync:
         roster = Roster(sync, budgets={"tiktok-api23": 1000})
         added = await roster.add(

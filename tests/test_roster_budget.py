@@ -4,14 +4,15 @@ client has a ``redis_url``, and the roster's figures exported to Prometheus."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
+from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from prometheus_client import CollectorRegistry, generate_latest
-from redis_server import RedisServer, redis_or_skip
+from redis_server import RedisServer
 
 from hyperbuds_sync import ConfigError, Roster, SocialSync
 from hyperbuds_sync.metrics import UPSTREAM_CALLS, Metrics, PrometheusCollector
@@ -28,12 +29,6 @@ async def emulators() -> AsyncIterator[tuple[RapidAPIEmulator, BackendEmulator]]
         BackendEmulator(tokens=tuple(TOKENS.values())) as backend,
     ):
         yield rapidapi, backend
-
-
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer(redis_or_skip()) as server:
-        yield server
 
 
 def client(
