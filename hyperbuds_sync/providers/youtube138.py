@@ -16,25 +16,15 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ..errors import InvalidUsername
 from ..models import ProviderRequest
-from .base import Adapter, Profile, youtube_username
+from ._youtube import YouTubeAdapter, channel_param, handle_of, published_rounded
+from .base import Profile
 from .reading import Count
 
 __all__ = ["YouTube138Adapter", "published_rounded"]
 
 _VERIFIED = frozenset({"VERIFIED_CHANNEL", "OFFICIAL_ARTIST_CHANNEL"})
 _NOT_FOUND_WORDS = ("not found", "does not exist")
-
-
-def published_rounded(subscribers: int) -> bool:
-    """Whether YouTube rounds this subscriber count (three significant figures from 1,000 up)."""
-    return subscribers >= 1_000
-
-
-def channel_param(name: str) -> str:
-    """A canonical YouTube name as providers take it: a channel id as is, a handle with ``@``."""
-    return name if name.startswith("UC") and len(name) == 24 else f"@{name}"
 
 
 # --- the answer's shape --------------------------------------------------------------------------
@@ -82,7 +72,7 @@ def _is_not_found(payload: Mapping[str, Any]) -> bool:
 
 
 @attrs.frozen(kw_only=True)
-class YouTube138Adapter(Adapter):
+class YouTube138Adapter(YouTubeAdapter):
     """The ``youtube`` platform through youtube138: ``GET /channel/details/?id=@{handle}``.
 
     ``parse`` raises :class:`UsernameNotFound` for the not-found answer described above; an
@@ -92,15 +82,10 @@ class YouTube138Adapter(Adapter):
     provider: ClassVar[str] = "youtube138"
     auth: ClassVar[str] = "rapidapi"
 
-    name: str = attrs.field(default="youtube", init=False)
     host: str = "youtube138.p.rapidapi.com"
     path: str = "/channel/details/"
 
     _param = "id"
-
-    def canonical_username(self, username: str) -> str:
-        """A channel id as is, else a handle lowercased without ``@`` (see youtube_username)."""
-        return youtube_username(username)
 
     def request(self, username: str) -> ProviderRequest:
         """``?id=@handle`` (or ``?id=UC...``) with ``hl=en&gl=US``."""
@@ -118,7 +103,7 @@ class YouTube138Adapter(Adapter):
         avatars = [image.url for image in answer.avatar if image.url]
         return Profile(
             platform=self.name,
-            username=_handle(answer.username, username),
+            username=handle_of(answer.username, username),
             followers=followers,
             display_name=answer.title,
             profile_image=avatars[-1] if avatars else "",
@@ -128,11 +113,3 @@ class YouTube138Adapter(Adapter):
             views=self._optional(answer.stats.views),
             rounded=published_rounded(followers),
         )
-
-
-def _handle(value: str, requested: str) -> str:
-    """The channel's handle (``@mayacooks`` -> ``mayacooks``) when valid, else the requested."""
-    try:
-        return youtube_username(value) if value else requested
-    except InvalidUsername:
-        return requested

@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 import attrs
 
 from ..models import ProviderRequest
-from .base import Adapter, Profile, youtube_username
+from ._youtube import YouTubeAdapter, channel_param, handle_of, published_rounded
+from .base import Profile
 from .reading import Count
-from .youtube138 import _handle, channel_param, published_rounded
 
 __all__ = ["YouTubeDataApiAdapter"]
 
@@ -77,7 +77,7 @@ class _Answer:
 
 
 @attrs.frozen(kw_only=True)
-class YouTubeDataApiAdapter(Adapter):
+class YouTubeDataApiAdapter(YouTubeAdapter):
     """The ``youtube`` platform through the official Data API v3 (``youtube-data-api``).
 
     ``parse`` raises :class:`UsernameNotFound` only for a channel list with no items whose
@@ -88,15 +88,10 @@ class YouTubeDataApiAdapter(Adapter):
     provider: ClassVar[str] = "youtube-data-api"
     auth: ClassVar[str] = "google-key"
 
-    name: str = attrs.field(default="youtube", init=False)
     host: str = "www.googleapis.com"
     path: str = "/youtube/v3/channels"
 
     _param = "forHandle"
-
-    def canonical_username(self, username: str) -> str:
-        """A channel id as is, else a handle lowercased without ``@`` (see youtube_username)."""
-        return youtube_username(username)
 
     def request(self, username: str) -> ProviderRequest:
         """``?part=snippet,statistics&forHandle=@handle``, or ``&id=UC...`` for a channel id."""
@@ -122,7 +117,7 @@ class YouTubeDataApiAdapter(Adapter):
         thumbs, snippet = channel.snippet.thumbnails, channel.snippet
         return Profile(
             platform=self.name,
-            username=_handle(snippet.customUrl, username),
+            username=handle_of(snippet.customUrl, username),
             followers=followers,
             display_name=snippet.title,
             profile_image=thumbs.high or thumbs.medium or thumbs.default,
