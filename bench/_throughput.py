@@ -117,7 +117,7 @@ class GatewayClient(_Client):
 
         async def one(item: tuple[ProviderRequest, str, str]) -> None:
             request, platform, username = item
-            await gateway.get_json(request, platform=platform, username=username)
+            await gateway.get(request, platform=platform, username=username)
 
         await _drive(concurrency, self.requests, one)
 

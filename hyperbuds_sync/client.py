@@ -206,7 +206,7 @@ class SocialSync:
         )
         benches = shared.get("provider_benches") or MemoryProviderBenches()
         self._failover = Failover(
-            self._gateway.get_json, self.platforms, chains, credentials, benches, self.metrics
+            self._gateway.get, self.platforms, chains, credentials, benches, self.metrics
         )
         self._owns_backend = backend is None
         self.backend = backend or SyncClient(

@@ -16,7 +16,7 @@ and an average). ``"legacy"`` is the default and reproduces the old HyperBuds fr
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from attrs import frozen
@@ -205,7 +205,7 @@ def normalize(
         total_engagement=None if result.total is None else float(result.total),
         average_engagement=None if result.average is None else float(result.average),
         last_fetched=fetched_at,
-        raw=raw if isinstance(raw, dict) else {"value": raw},
+        raw=raw if isinstance(raw, Mapping) else {"value": raw},
         provider=provider,
         rounded=bool(getattr(profile, "rounded", False)),
         formula=name,

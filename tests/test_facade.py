@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 
 import aiohttp
@@ -23,6 +24,7 @@ from hyperbuds_sync import (
     UsernameNotFound,
 )
 from hyperbuds_sync import metrics as m
+from hyperbuds_sync.models import RawAnswer
 from hyperbuds_sync.testing import (
     TEST_KEY,
     TEST_TOKEN,
@@ -91,6 +93,16 @@ async def test_a_formula_per_call_recomputes_from_the_cached_answer(
     assert rate.followers == legacy.followers
     assert rate.average_engagement == pytest.approx(48_571_902 / 842 / 1_204_377 * 100, rel=1e-3)
     assert rate.average_engagement != legacy.average_engagement
+
+
+async def test_a_fetched_record_keeps_the_answer_as_its_bytes(social_sync: SocialSync) -> None:
+    """The record keeps the provider's answer as the bytes it came as (no decoded objects held
+    by the cache), and reads as the decoded answer."""
+    data = await social_sync.fetch("tiktok", "mayacooks")
+    assert isinstance(data.raw, RawAnswer)
+    (body,) = data.raw.bodies
+    assert json.loads(body) == dict(data.raw)
+    assert data.raw["userInfo"]["user"]["uniqueId"] == "mayacooks"
 
 
 async def test_usernames_are_canonical_in_the_cache_key(

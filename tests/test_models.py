@@ -134,3 +134,41 @@ def test_report_ok_when_one_platform_succeeded() -> None:
     assert list(report.failed) == ["tiktok"]
     assert report["tiktok"].error is not None
     assert not SyncReport({"tiktok": SyncOutcome("tiktok", error=InvalidStats("x"))}).ok
+
+
+# --- RawAnswer: the answer a record keeps, as bytes ---------------------------------------------
+
+
+def test_raw_answer_reads_as_the_decoded_object() -> None:
+    from hyperbuds_sync.models import RawAnswer
+
+    raw = RawAnswer(b'{"user": {"id": 7}, "ok": true}')
+    assert raw == {"user": {"id": 7}, "ok": True}
+    assert raw["user"]["id"] == 7 and len(raw) == 2 and sorted(raw) == ["ok", "user"]
+    assert dict(raw) == {"user": {"id": 7}, "ok": True}
+    assert raw.bodies == (b'{"user": {"id": 7}, "ok": true}',)
+    assert raw.answer() == {"user": {"id": 7}, "ok": True}
+
+
+def test_raw_answer_of_two_answers_or_a_list_reads_as_value() -> None:
+    from hyperbuds_sync.models import RawAnswer
+
+    assert RawAnswer(b'[1, 2]') == {"value": [1, 2]}
+    two = RawAnswer(b'{"a": 1}', b'{"b": 2}')
+    assert two == {"value": [{"a": 1}, {"b": 2}]}
+    assert two.answer() == [{"a": 1}, {"b": 2}]
+    with pytest.raises(ValueError):
+        RawAnswer()
+
+
+def test_raw_answer_pickles_and_keeps_its_bytes() -> None:
+    import pickle
+
+    from hyperbuds_sync.models import RawAnswer
+
+    raw = RawAnswer(b'{"a": [1, 2]}')
+    back = pickle.loads(pickle.dumps(raw))
+    assert back == {"a": [1, 2]} and back.bodies == raw.bodies
+    data = PlatformData(platform="tiktok", username="x", raw=raw)
+    assert pickle.loads(pickle.dumps(data)).raw == {"a": [1, 2]}
+    assert data.to_dict()["raw"] == {"a": [1, 2]}

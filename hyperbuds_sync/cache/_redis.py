@@ -79,7 +79,7 @@ def encode(value: PlatformData) -> bytes:
     record = to_dict(value)
     record.pop("raw", None)
     record.pop("stale", None)
-    body = json.dumps({"data": record, "raw": value.raw}, separators=(",", ":"))
+    body = json.dumps({"data": record, "raw": dict(value.raw)}, separators=(",", ":"))
     return f"{_VERSION}:{secrets.token_hex(8)}:{body}".encode()
 
 

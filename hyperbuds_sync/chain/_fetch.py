@@ -11,7 +11,7 @@ from .. import metrics as m
 from ..cache import Cache, NameMemo
 from ..errors import ProviderUnavailable, QuotaExceeded, RateLimited
 from ..history import HistoryRecorder
-from ..models import PlatformData
+from ..models import PlatformData, RawAnswer
 from ..platforms import Platform, PlatformRegistry
 from ._walk import Failover
 
@@ -92,7 +92,7 @@ class Fetcher:
                 answer.profile,
                 formula=self.formula,
                 fetched_at=datetime.now(UTC),
-                raw=answer.payload,
+                raw=answer.raw,
                 provider=answer.provider,
             )
             if self.history is not None:  # a fresh answer: queued, written in the background
@@ -123,6 +123,8 @@ class Fetcher:
 
 def _unwrapped(raw: Mapping[str, Any]) -> Any:
     """The answer as the provider gave it: a list (two-step providers) is kept as ``value``."""
+    if isinstance(raw, RawAnswer):
+        return raw.answer()
     if len(raw) == 1 and isinstance(raw.get("value"), list):
         return raw["value"]
     return raw

@@ -21,11 +21,11 @@ from ..errors import (
     UsernameNotFound,
 )
 from ..metrics import Metrics
-from ..models import ProviderRequest, ProviderState
+from ..models import ProviderRequest, ProviderState, RawAnswer
 from ..platforms import PlatformRegistry, Provider, follow_up_of, provider_name
 from ..providers.base import Profile
 from ..quota import ProviderBenches
-from ..transport import Credentials
+from ..transport import Credentials, Reply
 from ._resolve import chain_for
 
 __all__ = ["Answer", "Failover"]
@@ -36,23 +36,23 @@ QUOTA_BENCH_DEFAULT: Final = 3600.0  # a quota answer without a reset benches fo
 class _Get(Protocol):
     def __call__(
         self, request: ProviderRequest, *, platform: str, username: str, provider: str
-    ) -> Awaitable[Any]: ...
+    ) -> Awaitable[Reply]: ...
 
 
 @frozen
 class Answer:
-    """What the walk gives back: who answered, the profile read and the raw answer."""
+    """What the walk gives back: who answered, the profile read and the answer's bytes."""
 
     provider: str
     profile: Profile
-    payload: Any
+    raw: RawAnswer
 
 
 class Failover:
     """Walks a platform's chain: moves on quota, auth, outage, rate limit and shape errors.
 
     Args:
-        get_json: the gateway's ``get_json``.
+        get: the gateway's ``get`` (the JSON and its bytes).
         registry: the providers by name.
         chains: the named chains (platform -> provider names); others get the default chain.
         credentials: the official APIs' credentials (for the default chain).
@@ -63,7 +63,7 @@ class Failover:
 
     def __init__(
         self,
-        get_json: _Get,
+        get: _Get,
         registry: PlatformRegistry,
         chains: Mapping[str, tuple[str, ...]],
         credentials: Credentials,
@@ -71,7 +71,7 @@ class Failover:
         metrics: Metrics,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._get = get_json
+        self._get = get
         self._registry = registry
         self._chains = chains
         self._credentials = credentials
@@ -133,13 +133,13 @@ class Failover:
         platform = provider.name
         request = provider.request(username)
         first = await self._get(request, platform=platform, username=username, provider=name)
-        payload = first
-        second_request = follow_up_of(provider, username, first)
+        payload, raw = first.value, RawAnswer(first.body)
+        second_request = follow_up_of(provider, username, payload)
         if second_request is not None:
             second = await self._get(
                 second_request, platform=platform, username=username, provider=name
             )
-            payload = [first, second]
+            payload, raw = [first.value, second.value], RawAnswer(first.body, second.body)
         try:
             profile = provider.parse(username, payload)
         except HyperbudsSyncError as exc:
@@ -147,7 +147,7 @@ class Failover:
                 exc.provider = name
             self._metrics.error(exc, platform)
             raise
-        return Answer(name, profile, payload)
+        return Answer(name, profile, raw)
 
     def _skip(
         self, name: str, benched: Mapping[str, float], platform: str, username: str

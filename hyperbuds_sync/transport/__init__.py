@@ -32,12 +32,14 @@ from ._retry import (
     sleeps_enabled,
 )
 from ._session import SessionHolder, attempt_timeout
+from ._wire import Reply
 
 __all__ = [
     "Credentials",
     "Gateway",
     "MemoryRateLimiter",
     "RateLimiter",
+    "Reply",
     "RetryDetails",
     "RetryHook",
     "RetryPolicy",

@@ -50,7 +50,7 @@ from ._retry import RetryPolicy, call_with_retries, retry_logger
 from ._session import SessionHolder, attempt_timeout
 from ._targets import Targets
 from ._verdict import Answer, official_verdict, rapidapi_verdict
-from ._wire import decode, plain_success, read_capped
+from ._wire import Reply, decode, plain_success, read_capped
 
 if TYPE_CHECKING:
     from ..models import ProviderRequest
@@ -158,7 +158,14 @@ class Gateway:
     async def get_json(
         self, request: ProviderRequest, *, platform: str, username: str, provider: str = ""
     ) -> Any:
-        """``GET`` the request and return the decoded JSON body, retried per the policy.
+        """``GET`` the request and return the decoded JSON body (see :meth:`get`)."""
+        reply = await self.get(request, platform=platform, username=username, provider=provider)
+        return reply.value
+
+    async def get(
+        self, request: ProviderRequest, *, platform: str, username: str, provider: str = ""
+    ) -> Reply:
+        """``GET`` the request, retried per the policy: the decoded JSON with the body's bytes.
 
         ``provider`` (the public provider name) is set on every error raised.
 
@@ -189,7 +196,7 @@ class Gateway:
 
     async def _official_attempt(
         self, request: ProviderRequest, platform: str, username: str
-    ) -> Any:
+    ) -> Reply:
         """One policy attempt on an official API; for Helix a 401 fetches a new app token once
         and sends again."""
         for turn in (1, 2):
@@ -203,7 +210,7 @@ class Gateway:
                 self._twitch.forget(token)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _attempt(self, request: ProviderRequest, platform: str, username: str) -> Any:
+    async def _attempt(self, request: ProviderRequest, platform: str, username: str) -> Reply:
         """One policy attempt: on a quota answer, the same call moves to the next usable key."""
         spent: QuotaExceeded | None = None
         for _ in range(len(self._pool) + 1):
@@ -232,9 +239,9 @@ class Gateway:
         platform: str,
         username: str,
         official: CIMultiDictProxy[str] | None = None,
-    ) -> Any:
+    ) -> Reply:
         """Send one HTTP request with a RapidAPI ``key``, or the ``official`` headers when
-        ``key`` is ``None``; return the JSON or raise the classified error."""
+        ``key`` is ``None``; return the JSON and its bytes, or raise the classified error."""
         host = request.host
         headers = official if key is None else self._headers(key, host)
         status, answer_headers, raw = await self._exchange(request, platform, username, headers)
@@ -250,13 +257,15 @@ class Gateway:
         if plain_success(status, body):  # a 2xx JSON object classify would pass
             if key is not None:
                 self._pool.mark_ok(host, key)
-            return body
+            return Reply(body, raw or b"")
         facts = {"platform": platform, "host": host, "username": username, "status": status}
         facts["request_id"] = answer_headers.get("x-rapidapi-request-id")
         answer = Answer(status, answer_headers, raw, body, parsed, facts)
         if key is None:
-            return official_verdict(request, answer, self._official, self._max_body)
-        return await rapidapi_verdict(request, answer, self._pool, key, self._max_body)
+            value = official_verdict(request, answer, self._official, self._max_body)
+        else:
+            value = await rapidapi_verdict(request, answer, self._pool, key, self._max_body)
+        return Reply(value, raw or b"")
 
     async def _exchange(
         self,

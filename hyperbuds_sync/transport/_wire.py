@@ -5,19 +5,37 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote
 
 import aiohttp
+from attrs import frozen
 from yarl import URL
 
-__all__ = ["Base", "decode", "encoded_base", "plain_success", "quote_value", "read_capped"]
+__all__ = [
+    "Base",
+    "Reply",
+    "decode",
+    "encoded_base",
+    "plain_success",
+    "quote_value",
+    "read_capped",
+]
 
 _CHUNK = 64 * 1024
 _AS_IS: Final = frozenset({"identity", ""})  # Content-Encoding values that are not encoded
 _SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote(safe="") leaves alone
 
 Base = tuple[str, str, str]  # (scheme, authority, path), encoded
+
+
+@frozen
+class Reply:
+    """A provider's answer: its decoded JSON (``value``) and the bytes it came as (``body``),
+    which a record keeps instead of the decoded objects."""
+
+    value: Any
+    body: bytes
 
 
 def encoded_base(url: str) -> Base | None:
