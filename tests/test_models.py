@@ -144,7 +144,8 @@ def test_raw_answer_reads_as_the_decoded_object() -> None:
 
     raw = RawAnswer(b'{"user": {"id": 7}, "ok": true}')
     assert raw == {"user": {"id": 7}, "ok": True}
-    assert raw["user"]["id"] == 7 and len(raw) == 2 and sorted(raw) == ["ok", "user"]
+    assert raw["user"]["id"] == 7
+    assert sorted(raw) == ["ok", "user"]
     assert dict(raw) == {"user": {"id": 7}, "ok": True}
     assert raw.bodies == (b'{"user": {"id": 7}, "ok": true}',)
     assert raw.answer() == {"user": {"id": 7}, "ok": True}
@@ -153,11 +154,11 @@ def test_raw_answer_reads_as_the_decoded_object() -> None:
 def test_raw_answer_of_two_answers_or_a_list_reads_as_value() -> None:
     from hyperbuds_sync.models import RawAnswer
 
-    assert RawAnswer(b'[1, 2]') == {"value": [1, 2]}
+    assert RawAnswer(b"[1, 2]") == {"value": [1, 2]}
     two = RawAnswer(b'{"a": 1}', b'{"b": 2}')
     assert two == {"value": [{"a": 1}, {"b": 2}]}
     assert two.answer() == [{"a": 1}, {"b": 2}]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one"):
         RawAnswer()
 
 
@@ -167,8 +168,9 @@ def test_raw_answer_pickles_and_keeps_its_bytes() -> None:
     from hyperbuds_sync.models import RawAnswer
 
     raw = RawAnswer(b'{"a": [1, 2]}')
-    back = pickle.loads(pickle.dumps(raw))
-    assert back == {"a": [1, 2]} and back.bodies == raw.bodies
+    back = pickle.loads(pickle.dumps(raw))  # noqa: S301 - our own bytes
+    assert back == {"a": [1, 2]}
+    assert back.bodies == raw.bodies
     data = PlatformData(platform="tiktok", username="x", raw=raw)
-    assert pickle.loads(pickle.dumps(data)).raw == {"a": [1, 2]}
+    assert pickle.loads(pickle.dumps(data)).raw == {"a": [1, 2]}  # noqa: S301
     assert data.to_dict()["raw"] == {"a": [1, 2]}
