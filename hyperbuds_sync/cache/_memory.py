@@ -72,7 +72,7 @@ class MemoryCache:
         self.metrics = metrics if metrics is not None else m.Metrics()
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._flight: SingleFlight[PlatformData] = SingleFlight()
+        self._flight: SingleFlight[str, PlatformData] = SingleFlight()
 
     def __repr__(self) -> str:
         return f"MemoryCache(ttl={self.ttl!r}, maxsize={self.maxsize!r})"
@@ -83,12 +83,20 @@ class MemoryCache:
         return len(self._entries)
 
     async def get_or_load(self, key: str, loader: Loader, *, refresh: bool = False) -> PlatformData:
-        """See :meth:`Cache.get_or_load`."""
-        if not refresh:
+        """See :meth:`Cache.get_or_load`: a fresh hit at once, else the load in flight for
+        ``key`` joined, or a new one started (always, with ``refresh``)."""
+        if refresh:
+            self._flight.forget(key)  # a load in flight is not joined
+            self._expire(key)  # callers arriving meanwhile wait for this load
+        else:
             value = self.peek(key)
             if value is not None:
                 return value
-        return await self._miss(key, loader, refresh)
+            if key in self._flight:
+                self.metrics.incr(m.COALESCED, platform_of(key))
+                return await self._flight.run(key, loader)
+        self.metrics.incr(m.CACHE_MISSES, platform_of(key))
+        return await self._flight.run(key, loader, self._put)
 
     def peek(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.peek`: the fresh record, counted as a hit, or ``None`` (nothing
@@ -100,26 +108,8 @@ class MemoryCache:
             return entry.value
         return None
 
-    async def _miss(self, key: str, loader: Loader, refresh: bool) -> PlatformData:
-        """Join the load in flight for ``key``, or start one (always, with ``refresh``)."""
-        if refresh:
-            self._flight.forget(key)  # a load in flight is not joined
-            self._expire(key)  # callers arriving meanwhile wait for this load
-        elif key in self._flight:
-            self.metrics.incr(m.COALESCED, platform_of(key))
-            return await self._flight.run(key, loader)
-        self.metrics.incr(m.CACHE_MISSES, platform_of(key))
-        return await self._flight.run(key, lambda: self._load(key, loader))
-
-    async def _load(self, key: str, loader: Loader) -> PlatformData:
-        """Run ``loader`` once for every caller of ``key``; keep its value unless overtaken by a
-        refresh or an invalidation meanwhile."""
-        value = await loader()
-        if self._flight.is_current(key):
-            self._put(key, value)
-        return value
-
     def _put(self, key: str, value: PlatformData) -> None:
+        """Keep a loaded ``value`` (the single flight calls it while the load is current)."""
         now = self._clock()
         self._entries[key] = _Entry(
             now + self.ttl, now + self.stale_window, value, platform_of(key)
@@ -132,7 +122,7 @@ class MemoryCache:
         """Make the entry under ``key`` stale at once, keeping it for ``get_stale``."""
         entry = self._entries.get(key)
         if entry is not None:
-            self._entries[key] = entry._replace(expires_at=_EXPIRED)
+            self._entries[key] = _Entry(_EXPIRED, entry.stale_until, entry.value, entry.platform)
 
     async def get_stale(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.get_stale`."""

@@ -156,7 +156,7 @@ class RedisCache:
         self.namespace = namespace
         self.metrics = metrics if metrics is not None else m.Metrics()
         self._memory = MemoryCache(ttl, stale_window=stale_window, metrics=self.metrics)
-        self._flight: SingleFlight[PlatformData] = SingleFlight()
+        self._flight: SingleFlight[tuple[str, bool], PlatformData] = SingleFlight()
         client = self._link.client
         self._claim: AsyncScript = client.register_script(_CLAIM)
         self._store: AsyncScript = client.register_script(_STORE)
