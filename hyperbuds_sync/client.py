@@ -73,7 +73,7 @@ class SocialSync:
         session: an aiohttp session to use; it is never closed by ``SocialSync``.
         cache: a :class:`~hyperbuds_sync.cache.Cache`; by default a :class:`MemoryCache`.
         cache_ttl: seconds a fetched record stays fresh (default cache only).
-        cache_maxsize: records the default in-memory cache keeps, fresh or stale, about 14 KB
+        cache_maxsize: records the default in-memory cache keeps, fresh or stale, about 3.5 KB
             each (default 4,096; not used with Redis or your own ``cache``).
         platforms: a :class:`~hyperbuds_sync.platforms.PlatformRegistry`.
         backend: a :class:`~hyperbuds_sync.SyncClient` to use instead of building one.

@@ -40,11 +40,11 @@ class MemoryCache:
     read: no task, nothing awaited (:meth:`peek`). Loads go through the single flight: one task
     per key, shared by every concurrent caller, errors not kept.
 
-    Memory: a record holds its decoded provider answer (``raw``), about 3 KB (Twitch), 6 KB
-    (TikTok), 8 KB (Twitter) and 33 KB (Instagram) as Python objects; measured over the four
-    platforms an entry costs about 14 KB of resident memory. The default ``maxsize`` of 4,096
-    (:data:`DEFAULT_MAXSIZE`, about 1,000 creators on four platforms) is therefore about 56 MB
-    when full. Size it to the creators one process revisits within ``ttl``; ``RedisCache`` is
+    Memory: a record holds its provider answer (``raw``) as the bytes it came as
+    (:class:`~hyperbuds_sync.models.RawAnswer`, 0.5-5.5 KB); measured over the four platforms
+    an entry costs about 3.5 KB of resident memory (14 KB when the answer was kept decoded).
+    The default ``maxsize`` of 4,096 (:data:`DEFAULT_MAXSIZE`, about 1,000 creators on four
+    platforms) is therefore about 14 MB when full. Size it to the creators one process revisits within ``ttl``; ``RedisCache`` is
     the store to share across a fleet.
 
     ``clock`` gives the time in seconds that ``ttl`` is counted on (``time.monotonic`` by
