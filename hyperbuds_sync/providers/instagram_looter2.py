@@ -23,7 +23,7 @@ __all__ = ["InstagramAdapter"]
 
 _PATTERN = re.compile(r"(?!\.)(?!.*\.\.)[a-z0-9._]{1,30}(?<!\.)")
 _RULE = "use 1 to 30 letters, digits, '_' or '.', not starting or ending with '.', without '..'"
-_USER_KEYS = ("username", "edge_followed_by", "follower_count")
+_USER_KEYS = frozenset({"username", "edge_followed_by", "follower_count"})
 
 
 # --- the answer's shape --------------------------------------------------------------------------
@@ -79,9 +79,9 @@ class _User:
 def _user_object(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     """The object holding the profile: the top level, ``data.user`` or ``data``."""
     data = payload.get("data")
-    user = data.get("user") if isinstance(data, Mapping) else None
+    user = data.get("user") if isinstance(data, dict) else None
     for candidate in (payload, user, data):
-        if isinstance(candidate, Mapping) and any(key in candidate for key in _USER_KEYS):
+        if isinstance(candidate, dict) and not candidate.keys().isdisjoint(_USER_KEYS):
             return candidate
     return payload
 
