@@ -227,11 +227,13 @@ class Adapter:
             UsernameNotFound: the answer is the provider's not-found answer (see the class).
             MalformedPayload: the answer is not an object, or has no numeric follower count.
         """
+        if isinstance(payload, dict):  # a decoded JSON object: the plain case
+            return self._read(username, payload)
         if not isinstance(payload, Mapping):
             raise self._malformed(
                 f"{self.name} answer is a {type(payload).__name__}, not an object"
             )
-        return self._read(username, payload if isinstance(payload, dict) else dict(payload))
+        return self._read(username, dict(payload))
 
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
         """The provider's one reader."""

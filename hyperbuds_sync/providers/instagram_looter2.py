@@ -23,13 +23,13 @@ __all__ = ["InstagramAdapter"]
 
 _PATTERN = re.compile(r"(?!\.)(?!.*\.\.)[a-z0-9._]{1,30}(?<!\.)")
 _RULE = "use 1 to 30 letters, digits, '_' or '.', not starting or ending with '.', without '..'"
-_USER_KEYS = ("username", "edge_followed_by", "follower_count")
+_USER_KEYS = frozenset({"username", "edge_followed_by", "follower_count"})
 
 
 # --- the answer's shape --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _Post:
     """One ``edges[]`` item: its ``node``'s counts (a node that is no object has none)."""
 
@@ -46,13 +46,13 @@ class _Post:
     views: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Media:
     count: Count | None = None
     edges: tuple[_Post, ...] = ()
 
 
-@attrs.frozen
+@attrs.define
 class _User:
     paths: ClassVar[Mapping[str, str]] = {
         "followed_by": "edge_followed_by.count",
@@ -67,7 +67,7 @@ class _User:
     is_verified: bool = False
     followed_by: Count | None = None
     follows: Count | None = None
-    edge_owner_to_timeline_media: _Media = _Media()
+    edge_owner_to_timeline_media: _Media = attrs.Factory(_Media)
     follower_count: Count | None = None
     following_count: Count | None = None
     media_count: Count | None = None
@@ -79,9 +79,9 @@ class _User:
 def _user_object(payload: Mapping[str, Any]) -> Mapping[str, Any]:
     """The object holding the profile: the top level, ``data.user`` or ``data``."""
     data = payload.get("data")
-    user = data.get("user") if isinstance(data, Mapping) else None
+    user = data.get("user") if isinstance(data, dict) else None
     for candidate in (payload, user, data):
-        if isinstance(candidate, Mapping) and any(key in candidate for key in _USER_KEYS):
+        if isinstance(candidate, dict) and not candidate.keys().isdisjoint(_USER_KEYS):
             return candidate
     return payload
 
@@ -99,7 +99,7 @@ def _interactions(value: Count | None) -> int | None:
 
 def _post(post: _Post) -> PostStats | None:
     """One post's counts, or ``None`` when the item is not a post with readable counts."""
-    likes = first(post.liked_by, post.preview_likes)
+    likes = post.liked_by if post.liked_by is not None else post.preview_likes
     if likes is None and post.comments is None:
         return None
     read_likes, read_comments = _interactions(likes), _interactions(post.comments)
@@ -131,7 +131,6 @@ class InstagramAdapter(Adapter):
             raise self._not_found(username)
         user = self._structure(_user_object(payload), _User)
         media = user.edge_owner_to_timeline_media
-        posts = (_post(post) for post in media.edges)
         return Profile(
             platform=self.name,
             username=self._username(user.username, username),
@@ -144,5 +143,5 @@ class InstagramAdapter(Adapter):
             verified=user.is_verified,
             following=self._optional(first(user.follows, user.following_count)) or 0,
             total_content=self._optional(first(media.count, user.media_count)) or 0,
-            posts=tuple(post for post in posts if post is not None),
+            posts=tuple(stats for post in media.edges if (stats := _post(post)) is not None),
         )

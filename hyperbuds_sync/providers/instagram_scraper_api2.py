@@ -25,7 +25,7 @@ __all__ = ["InstagramScraperApi2Adapter"]
 # --- the answer's shape --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _User(Strict):
     username: str = ""
     full_name: str = ""
@@ -38,7 +38,7 @@ class _User(Strict):
     profile_pic_url_hd: str = ""
 
 
-@attrs.frozen
+@attrs.define
 class _Answer:
     data: _User | None = None
 

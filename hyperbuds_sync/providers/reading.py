@@ -17,9 +17,11 @@ every provider, so a provider's module is only its shape, its mapping and its no
   declares ``paths``: another key (``"__typename"``) or dotted keys into nested objects
   (``"edge_liked_by.count"``), so a one-value box needs no shape of its own.
 
-cattrs generates each shape's structuring code once. Readers run it without detailed validation
-(no per-field ``try`` and exception groups: the plain path is the cheap one); only after a failure
-is the same read run again with detailed validation, whose errors become one
+A shape is a plain ``attrs.define`` class, not a frozen one: a frozen class sets each field
+through ``object.__setattr__``, which doubles what building a shape costs, and a shape never
+leaves its reader. cattrs generates each shape's structuring code once. Readers run it without
+detailed validation (no per-field ``try`` and exception groups: the plain path is the cheap one);
+only after a failure is the same read run again with detailed validation, whose errors become one
 :class:`MalformedPayload` naming the fields, through ``cattrs.transform_error``.
 """
 
@@ -69,23 +71,25 @@ class Strict:
     """Mixin for a shape that must be an object (or null) where it appears; else the answer is
     malformed."""
 
+    __slots__ = ()
+
 
 def count_of(value: Any) -> int | None:
     """A non-negative count from an int, an integral float or a digit string; else ``None``."""
-    if type(value) is int:  # the plain case first
-        return value if 0 <= value <= MAX_COUNT else None
-    if isinstance(value, bool):
-        return None
     count: int | None = None
-    if isinstance(value, int):
+    if type(value) is int:  # the plain cases first: an int, then digits ("1367138", statsV2)
         count = value
-    elif isinstance(value, float):
-        count = int(value) if value.is_integer() else None
     elif isinstance(value, str):
-        if value.isdecimal():  # "1367138", as statsV2 sends; the same digits _DIGITS reads
+        if value.isdecimal():  # the same digits _DIGITS reads
             count = int(value) if len(value) <= 19 else None
         elif match := _DIGITS.match(value):
             count = int(match.group(1))
+    elif isinstance(value, bool):
+        return None
+    elif isinstance(value, int):
+        count = value
+    elif isinstance(value, float):
+        count = int(value) if value.is_integer() else None
     return count if count is not None and 0 <= count <= MAX_COUNT else None
 
 
@@ -141,16 +145,64 @@ def _flag(value: Any, _: Any = None) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
-def _shape_hook(cls: type, converter: cattrs.Converter) -> Hook:
-    """The shape's structuring function, generated once by cattrs; a non-object reads as ``{}``."""
-    attrs.resolve_types(cls)
-    fields = attrs.fields_dict(cls)
-    overrides = {
-        name: _path_override(path, converter.get_structure_hook(fields[name].type))
-        for name, path in getattr(cls, "paths", {}).items()
-    }
-    build: Hook = make_dict_structure_fn(cls, converter, **overrides)
-    return lambda value, _: build(value if isinstance(value, dict) else {}, cls)
+class _Shapes:
+    """The hook factories for shapes, ``X | None`` and tuples of one converter.
+
+    Each shape's structuring function is generated once by cattrs and kept, so the hooks that
+    check for an object themselves (``X | None``, a tuple's items) call it directly, without
+    the shape hook's own check in between.
+    """
+
+    def __init__(self, converter: cattrs.Converter) -> None:
+        self.converter = converter
+        self.builds: dict[type, Callable[[Any], Any]] = {}
+
+    def build(self, cls: type) -> Callable[[Any], Any]:
+        """The generated function reading an object (a ``dict``) as ``cls``."""
+        if cls not in self.builds:
+            attrs.resolve_types(cls)
+            fields = attrs.fields_dict(cls)
+            overrides = {
+                name: _path_override(path, self.converter.get_structure_hook(fields[name].type))
+                for name, path in getattr(cls, "paths", {}).items()
+            }
+            self.builds[cls] = make_dict_structure_fn(cls, self.converter, **overrides)
+        return self.builds[cls]
+
+    def shape(self, cls: type) -> Hook:
+        """A shape: a non-object reads as ``{}`` (its defaults)."""
+        build = self.build(cls)
+        return lambda value, _: build(value if isinstance(value, dict) else {})
+
+    def optional(self, tp: Any) -> Hook:
+        """``X | None``: a non-object reads as ``None``, or fails when ``X`` is :class:`Strict`."""
+        cls: Any = _optional_of(tp)
+        build = self.build(cls)
+        strict = issubclass(cls, Strict)
+
+        def hook(value: Any, _: Any) -> Any:
+            if isinstance(value, dict):
+                return build(value)
+            if value is None or not strict:
+                return None
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+
+        return hook
+
+    def tuple(self, tp: Any) -> Hook:
+        """``tuple[X, ...]``: a non-list reads as empty; a shape's non-object items as ``{}``."""
+        item = typing.get_args(tp)[0]
+        if attrs.has(item):
+            build = self.build(item)
+            return lambda value, _: (
+                tuple([build(v if isinstance(v, dict) else {}) for v in value])
+                if isinstance(value, list)
+                else ()
+            )
+        read = self.converter.get_structure_hook(item)
+        return lambda value, _: (
+            tuple([read(v, item) for v in value]) if isinstance(value, list) else ()
+        )
 
 
 def _path_override(path: str, read: Hook) -> Any:
@@ -168,29 +220,6 @@ def _path_override(path: str, read: Hook) -> Any:
     return override(rename=key, struct_hook=dig)
 
 
-def _optional_hook(tp: Any, converter: cattrs.Converter) -> Hook:
-    cls: Any = _optional_of(tp)
-    build = converter.get_structure_hook(cls)
-    strict = issubclass(cls, Strict)
-
-    def hook(value: Any, _: Any) -> Any:
-        if isinstance(value, dict):
-            return build(value, cls)
-        if value is None or not strict:
-            return None
-        raise TypeError(f"expected an object, got {type(value).__name__}")
-
-    return hook
-
-
-def _tuple_hook(tp: Any, converter: cattrs.Converter) -> Hook:
-    item = typing.get_args(tp)[0]
-    build = converter.get_structure_hook(item)
-    return lambda value, _: (
-        tuple([build(v, item) for v in value]) if isinstance(value, list) else ()
-    )
-
-
 def _converter(*, detailed: bool) -> cattrs.Converter:
     """A converter with the reading rules; every shape's hooks are resolved once, on first use."""
     converter = cattrs.Converter(detailed_validation=detailed)
@@ -202,9 +231,10 @@ def _converter(*, detailed: bool) -> cattrs.Converter:
         lambda value, _: None if value is None else _flag(value),
     )
     converter.register_structure_hook_func(_is_count, _structure_count)
-    converter.register_structure_hook_factory(attrs.has, _shape_hook)
-    converter.register_structure_hook_factory(_is_optional_shape, _optional_hook)
-    converter.register_structure_hook_factory(_is_tuple, _tuple_hook)
+    shapes = _Shapes(converter)
+    converter.register_structure_hook_factory(attrs.has, shapes.shape)
+    converter.register_structure_hook_factory(_is_optional_shape, shapes.optional)
+    converter.register_structure_hook_factory(_is_tuple, shapes.tuple)
     return converter
 
 

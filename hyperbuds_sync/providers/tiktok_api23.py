@@ -30,7 +30,7 @@ _NOT_FOUND_CODES = (10221, 10202, "10221", "10202")
 # --- the answer's shape --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _Stats:
     followerCount: Count | None = None
     followingCount: Count | None = None
@@ -39,7 +39,7 @@ class _Stats:
     heart: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _User(Strict):
     uniqueId: str = ""
     nickname: str = ""
@@ -51,14 +51,14 @@ class _User(Strict):
     followerCount: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _UserInfo(Strict):
     user: _User | None = None
-    stats: _Stats = _Stats()
-    statsV2: _Stats = _Stats()
+    stats: _Stats = attrs.Factory(_Stats)
+    statsV2: _Stats = attrs.Factory(_Stats)
 
 
-@attrs.frozen
+@attrs.define
 class _Answer:
     userInfo: _UserInfo | None = None
 

@@ -26,7 +26,7 @@ __all__ = ["TwitchHelixAdapter"]
 # --- the answers' shapes -------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _User:
     id: str = ""
     login: str = ""
@@ -36,12 +36,12 @@ class _User:
     profile_image_url: str = ""
 
 
-@attrs.frozen
+@attrs.define
 class _Users:
     data: tuple[_User, ...] = ()
 
 
-@attrs.frozen
+@attrs.define
 class _Followers:
     total: Count | None = None
 

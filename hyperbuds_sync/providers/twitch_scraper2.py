@@ -25,19 +25,14 @@ _RULE = "use 2 to 25 letters, digits or '_'"
 # --- the answer's shape --------------------------------------------------------------------------
 
 
-@attrs.frozen
-class _Followers:
-    totalCount: Count | None = None
-    total_count: Count | None = None
-
-
-@attrs.frozen
-class _Roles:
-    isPartner: bool = False
-
-
-@attrs.frozen
+@attrs.define
 class _User(Strict):
+    paths: ClassVar[Mapping[str, str]] = {
+        "followers": "followers.totalCount",
+        "followers_snake": "followers.total_count",
+        "partner": "roles.isPartner",
+    }
+
     login: str = ""
     displayName: str = ""
     display_name: str = ""
@@ -45,18 +40,19 @@ class _User(Strict):
     profile_image_url: str = ""
     description: str = ""
     bio: str = ""
-    followers: _Followers = _Followers()
-    roles: _Roles = _Roles()
+    followers: Count | None = None
+    followers_snake: Count | None = None
+    partner: bool = False
     view_count: Count | None = None
     viewCount: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Data(Strict):
     user: _User | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Answer:
     data: _Data | None = None
 
@@ -83,13 +79,13 @@ class TwitchAdapter(Adapter):
     def _read(self, username: str, payload: Mapping[str, Any]) -> Profile:
         """camelCase keys first, snake_case as fallbacks."""
         data = payload.get("data")
-        if isinstance(data, Mapping) and "user" in data and data["user"] is None:
+        if isinstance(data, dict) and "user" in data and data["user"] is None:
             raise self._not_found(username)  # Twitch's own {"data": {"user": null}}
         answer = self._structure(payload, _Answer)
         user = answer.data.user if answer.data is not None else None
         if user is None:
             raise self._malformed("twitch answer has no data.user")
-        followers = first(user.followers.totalCount, user.followers.total_count)
+        followers = first(user.followers, user.followers_snake)
         return Profile(
             platform=self.name,
             username=self._username(user.login, username),
@@ -97,6 +93,6 @@ class TwitchAdapter(Adapter):
             display_name=user.displayName or user.display_name,
             profile_image=user.profileImageURL or user.profile_image_url,
             bio=user.description or user.bio,
-            verified=user.roles.isPartner,
+            verified=user.partner,
             views=self._optional(first(user.view_count, user.viewCount)),
         )

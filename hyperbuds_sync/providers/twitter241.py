@@ -28,7 +28,7 @@ _RULE = "use 1 to 15 letters, digits or '_'"
 # --- the answer's shape (three eras in one) ------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _Legacy:
     name: str = ""
     screen_name: str = ""
@@ -41,72 +41,59 @@ class _Legacy:
     favourites_count: Count | None = None
 
 
-@attrs.frozen
-class _Metrics:
-    """``relationship_counts``, ``tweet_counts``, ``action_counts`` and ``public_metrics``."""
-
-    followers: Count | None = None
-    following: Count | None = None
-    tweets: Count | None = None
-    favorites_count: Count | None = None
-    followers_count: Count | None = None
-    following_count: Count | None = None
-    tweet_count: Count | None = None
-    like_count: Count | None = None
-
-
-@attrs.frozen
-class _Core:
-    name: str = ""
-    screen_name: str = ""
-
-
-@attrs.frozen
-class _Avatar:
-    image_url: str = ""
-
-
-@attrs.frozen
-class _Verification:
-    verified: bool | None = None
-
-
-@attrs.frozen
-class _Bio:
-    description: str = ""
-
-
-@attrs.frozen
+@attrs.define
 class _User(Strict):
-    paths: ClassVar[Mapping[str, str]] = {"typename": "__typename"}
+    """The user: ``legacy`` as a shape, the 2025 and 2026 parts as paths into their boxes."""
+
+    paths: ClassVar[Mapping[str, str]] = {
+        "typename": "__typename",
+        "name": "core.name",
+        "screen_name": "core.screen_name",
+        "image_url": "avatar.image_url",
+        "verified": "verification.verified",
+        "description": "profile_bio.description",
+        "followers": "relationship_counts.followers",
+        "following": "relationship_counts.following",
+        "tweets": "tweet_counts.tweets",
+        "favorites": "action_counts.favorites_count",
+        "public_followers": "public_metrics.followers_count",
+        "public_following": "public_metrics.following_count",
+        "public_tweets": "public_metrics.tweet_count",
+        "public_likes": "public_metrics.like_count",
+    }
 
     typename: str = ""
     reason: str = ""
     unavailable_reason: str = ""
     message: str = ""
     is_blue_verified: bool | None = None
-    core: _Core = _Core()
-    avatar: _Avatar = _Avatar()
-    verification: _Verification = _Verification()
-    profile_bio: _Bio = _Bio()
-    legacy: _Legacy = _Legacy()
-    relationship_counts: _Metrics = _Metrics()
-    tweet_counts: _Metrics = _Metrics()
-    action_counts: _Metrics = _Metrics()
-    public_metrics: _Metrics = _Metrics()
+    name: str = ""
+    screen_name: str = ""
+    image_url: str = ""
+    verified: bool | None = None
+    description: str = ""
+    legacy: _Legacy = attrs.Factory(_Legacy)
+    followers: Count | None = None
+    following: Count | None = None
+    tweets: Count | None = None
+    favorites: Count | None = None
+    public_followers: Count | None = None
+    public_following: Count | None = None
+    public_tweets: Count | None = None
+    public_likes: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _UserBox(Strict):
     result: _User | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Data(Strict):
     user: _UserBox | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Result(Strict):
     """``result``: the GraphQL ``data``, or (2026 captures) a ``UserUnavailable`` itself."""
 
@@ -117,7 +104,7 @@ class _Result(Strict):
     data: _Data | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Answer:
     result: _Result | None = None
 
@@ -127,12 +114,12 @@ class _Answer:
 
 def _counts(user: _User) -> tuple[Count | None, Count | None, Count | None, Count | None]:
     """Followers, following, tweets and likes: each its chain's first hit across the eras."""
-    legacy, metrics = user.legacy, user.public_metrics
+    legacy = user.legacy
     return (
-        first(legacy.followers_count, user.relationship_counts.followers, metrics.followers_count),
-        first(legacy.friends_count, user.relationship_counts.following, metrics.following_count),
-        first(legacy.statuses_count, user.tweet_counts.tweets, metrics.tweet_count),
-        first(legacy.favourites_count, user.action_counts.favorites_count, metrics.like_count),
+        first(legacy.followers_count, user.followers, user.public_followers),
+        first(legacy.friends_count, user.following, user.public_following),
+        first(legacy.statuses_count, user.tweets, user.public_tweets),
+        first(legacy.favourites_count, user.favorites, user.public_likes),
     )
 
 
@@ -162,16 +149,16 @@ class TwitterAdapter(Adapter):
         user = self._user(username, self._structure(payload, _Answer))
         followers, following, tweets, likes = _counts(user)
         legacy = user.legacy
-        image = user.avatar.image_url or legacy.profile_image_url_https
-        flags = (user.is_blue_verified, user.verification.verified, legacy.verified)
+        image = user.image_url or legacy.profile_image_url_https
+        flags = (user.is_blue_verified, user.verified, legacy.verified)
         verified = next((flag for flag in flags if flag is not None), False)
         return Profile(
             platform=self.name,
-            username=self._username(user.core.screen_name or legacy.screen_name, username),
+            username=self._username(user.screen_name or legacy.screen_name, username),
             followers=self._required(followers, "follower count"),
-            display_name=user.core.name or legacy.name,
+            display_name=user.name or legacy.name,
             profile_image=image.replace("_normal.", "_400x400."),
-            bio=legacy.description or user.profile_bio.description,
+            bio=legacy.description or user.description,
             verified=verified,
             following=self._optional(following) or 0,
             total_content=self._optional(tweets) or 0,
@@ -205,8 +192,8 @@ def _is_not_found(payload: Mapping[str, Any]) -> bool:
     """twitter241's own not-found answers: an empty ``result.data``, or the retired path's
     ``{"error": true, "message": "No user matches ..."}`` (HTTP 404, see the note in the class)."""
     result = payload.get("result")
-    data = result.get("data") if isinstance(result, Mapping) else None
-    if isinstance(data, Mapping) and not data:
+    data = result.get("data") if isinstance(result, dict) else None
+    if isinstance(data, dict) and not data:
         return True
     message = payload.get("message")
     return (

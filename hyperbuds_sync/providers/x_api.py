@@ -28,7 +28,7 @@ _NOT_FOUND_TYPE = "https://api.twitter.com/2/problems/resource-not-found"
 # --- the answer's shape --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _Metrics:
     followers_count: Count | None = None
     following_count: Count | None = None
@@ -36,7 +36,7 @@ class _Metrics:
     like_count: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _User(Strict):
     id: str = ""
     name: str = ""
@@ -47,7 +47,7 @@ class _User(Strict):
     public_metrics: _Metrics | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Answer:
     data: _User | None = None
 

@@ -30,24 +30,24 @@ _NOT_FOUND_WORDS = ("not found", "does not exist")
 # --- the answer's shape --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _Image:
     url: str = ""
 
 
-@attrs.frozen
+@attrs.define
 class _Badge:
     type: str = ""
 
 
-@attrs.frozen
+@attrs.define
 class _Stats:
     subscribers: Count | None = None
     videos: Count | None = None
     views: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Answer:
     channelId: str = ""
     title: str = ""

@@ -28,7 +28,7 @@ _PART = "snippet,statistics"
 # --- the answer's shape --------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.define
 class _Thumbnails:
     paths: ClassVar[Mapping[str, str]] = {
         "high": "high.url",
@@ -41,15 +41,15 @@ class _Thumbnails:
     default: str = ""
 
 
-@attrs.frozen
+@attrs.define
 class _Snippet:
     title: str = ""
     description: str = ""
     customUrl: str = ""
-    thumbnails: _Thumbnails = _Thumbnails()
+    thumbnails: _Thumbnails = attrs.Factory(_Thumbnails)
 
 
-@attrs.frozen
+@attrs.define
 class _Statistics:
     subscriberCount: Count | None = None
     hiddenSubscriberCount: bool = False
@@ -57,14 +57,14 @@ class _Statistics:
     viewCount: Count | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Channel:
     id: str = ""
-    snippet: _Snippet = _Snippet()
+    snippet: _Snippet = attrs.Factory(_Snippet)
     statistics: _Statistics | None = None
 
 
-@attrs.frozen
+@attrs.define
 class _Answer:
     paths: ClassVar[Mapping[str, str]] = {"total": "pageInfo.totalResults"}
 
