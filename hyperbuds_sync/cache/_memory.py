@@ -44,8 +44,8 @@ class MemoryCache:
     (:class:`~hyperbuds_sync.models.RawAnswer`, 0.5-5.5 KB); measured over the four platforms
     an entry costs about 3.5 KB of resident memory (14 KB when the answer was kept decoded).
     The default ``maxsize`` of 4,096 (:data:`DEFAULT_MAXSIZE`, about 1,000 creators on four
-    platforms) is therefore about 14 MB when full. Size it to the creators one process revisits within ``ttl``; ``RedisCache`` is
-    the store to share across a fleet.
+    platforms) is therefore about 14 MB when full. Size it to the creators one process
+    revisits within ``ttl``; ``RedisCache`` is the store to share across a fleet.
 
     ``clock`` gives the time in seconds that ``ttl`` is counted on (``time.monotonic`` by
     default; tests pass a fake one). Loads run in the event loop of their caller; loads left in

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from .. import engagement
@@ -62,14 +63,15 @@ class Fetcher:
         chosen = self.formula if formula is None else formula
         fn = None if chosen == self.formula else engagement.get(chosen)
         if provider is not None:
-            data = await self.loader(adapter.name, name, provider)()
+            data = await self.load(adapter.name, name, provider)
             return data if fn is None else self.reformulate(adapter, data, chosen, fn)
         cache = self.cache
         hit = None if refresh else cache.peek(key)  # a hit without I/O, where the cache can
         if hit is not None:
             return hit if fn is None else self.reformulate(adapter, hit, chosen, fn)
         try:
-            data = await cache.get_or_load(key, self.loader(adapter.name, name), refresh=refresh)
+            loader = partial(self.load, adapter.name, name, None)
+            data = await cache.get_or_load(key, loader, refresh=refresh)
         except STALE_ON as exc:
             if allow_stale:
                 stale = await cache.get_stale(key)
@@ -81,25 +83,20 @@ class Fetcher:
             raise exc from None
         return data if fn is None else self.reformulate(adapter, data, chosen, fn)
 
-    def loader(
-        self, platform: str, name: str, only: str | None = None
-    ) -> Callable[[], Awaitable[PlatformData]]:
-        """The load of one creator along the platform's chain (or ``only`` that provider)."""
-
-        async def load() -> PlatformData:
-            answer = await self.failover.fetch(platform, name, only)
-            data = engagement.normalize(
-                answer.profile,
-                formula=self.formula,
-                fetched_at=datetime.now(UTC),
-                raw=answer.raw,
-                provider=answer.provider,
-            )
-            if self.history is not None:  # a fresh answer: queued, written in the background
-                self.history.snapshot(data, self.formula)
-            return data
-
-        return load
+    async def load(self, platform: str, name: str, only: str | None) -> PlatformData:
+        """The load of one creator along the platform's chain (or ``only`` that provider): the
+        record of the first answer, queued for the history."""
+        answer = await self.failover.fetch(platform, name, only)
+        data = engagement.normalize(
+            answer.profile,
+            formula=self.formula,
+            fetched_at=datetime.now(UTC),
+            raw=answer.raw,
+            provider=answer.provider,
+        )
+        if self.history is not None:  # a fresh answer: queued, written in the background
+            self.history.snapshot(data, self.formula)
+        return data
 
     def reformulate(
         self, adapter: Platform, data: PlatformData, chosen: str, fn: engagement.Formula

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 
-from attrs import frozen
+from attrs import define
 
 from .._logging import logger
 from ..errors import (
@@ -39,9 +39,10 @@ class _Get(Protocol):
     ) -> Awaitable[Reply]: ...
 
 
-@frozen
+@define
 class Answer:
-    """What the walk gives back: who answered, the profile read and the answer's bytes."""
+    """What the walk gives back: who answered, the profile read and the answer's bytes (a
+    value handed once from the walk to the fetch, so a plain slotted class)."""
 
     provider: str
     profile: Profile
