@@ -284,11 +284,8 @@ class Gateway:
         if key is None:  # the response is released: the books are kept after the read
             self._official.record(host, answer_headers)
         else:
-            limit, remaining, reset_in = quota_values(answer_headers)
-            if limit is not None or remaining is not None or reset_in is not None:
-                await self._pool.record(
-                    host, key, limit=limit, remaining=remaining, reset_in=reset_in
-                )
+            limit, remaining, reset_in = quota_values(answer_headers)  # all None: ignored
+            await self._pool.record(host, key, limit=limit, remaining=remaining, reset_in=reset_in)
         if logger.isEnabledFor(logging.DEBUG):
             request_id = answer_headers.get("x-rapidapi-request-id")
             log = "RapidAPI GET %s%s for %s -> %d (request id %s)"
