@@ -23,7 +23,6 @@ from multidict import CIMultiDictProxy
 from .. import _logging
 from .._logging import logger
 from ..errors import (
-    ApiConfigError,
     HyperbudsSyncError,
     ProviderAuthError,
     ProviderError,
@@ -33,7 +32,7 @@ from ..errors import (
 )
 from ..metrics import UPSTREAM_CALLS, Metrics
 from ..models import QuotaStatus
-from ..quota import NO_KEY_MESSAGE, KeyPool
+from ..quota import KeyPool
 from ._auth import (
     OAUTH_HOST,
     OAUTH_PATH,
@@ -174,14 +173,11 @@ class Gateway:
             QuotaExceeded, RateLimited, UsernameNotFound, ProviderAuthError,
             ProviderUnavailable, MalformedPayload, ProviderError: see :func:`classify`.
         """
-        rapidapi = request.auth == "rapidapi"
-        try:
-            if rapidapi and not len(self._pool):
-                raise ApiConfigError(NO_KEY_MESSAGE)
+        try:  # an empty key pool raises ApiConfigError on the first acquire, before any request
             return await call_with_retries(
                 self._retry,
                 _RETRY_ON,
-                self._attempt if rapidapi else self._official_attempt,
+                self._attempt if request.auth == "rapidapi" else self._official_attempt,
                 request,
                 platform,
                 username,
