@@ -23,7 +23,6 @@ from multidict import CIMultiDictProxy
 from .. import _logging
 from .._logging import logger
 from ..errors import (
-    ApiConfigError,
     HyperbudsSyncError,
     ProviderAuthError,
     ProviderError,
@@ -33,7 +32,7 @@ from ..errors import (
 )
 from ..metrics import UPSTREAM_CALLS, Metrics
 from ..models import QuotaStatus
-from ..quota import NO_KEY_MESSAGE, KeyPool
+from ..quota import KeyPool
 from ._auth import (
     OAUTH_HOST,
     OAUTH_PATH,
@@ -174,14 +173,11 @@ class Gateway:
             QuotaExceeded, RateLimited, UsernameNotFound, ProviderAuthError,
             ProviderUnavailable, MalformedPayload, ProviderError: see :func:`classify`.
         """
-        rapidapi = request.auth == "rapidapi"
-        try:
-            if rapidapi and not len(self._pool):
-                raise ApiConfigError(NO_KEY_MESSAGE)
+        try:  # an empty key pool raises ApiConfigError on the first acquire, before any request
             return await call_with_retries(
                 self._retry,
                 _RETRY_ON,
-                self._attempt if rapidapi else self._official_attempt,
+                self._attempt if request.auth == "rapidapi" else self._official_attempt,
                 request,
                 platform,
                 username,
@@ -241,14 +237,51 @@ class Gateway:
         official: CIMultiDictProxy[str] | None = None,
     ) -> Reply:
         """Send one HTTP request with a RapidAPI ``key``, or the ``official`` headers when
-        ``key`` is ``None``; return the JSON and its bytes, or raise the classified error."""
+        ``key`` is ``None``; return the JSON and its bytes, or raise the classified error.
+
+        The exchange is awaited here, not in a coroutine of its own, so the waits for the
+        connection and the answer pass through one layer fewer; the answer is read (the body
+        capped) inside the response, judged by :meth:`_answer` once it is released.
+        """
         host = request.host
         headers = official if key is None else self._headers(key, host)
-        status, answer_headers, raw = await self._exchange(request, platform, username, headers)
+        session = self._http.get()
+        if self._limiter is not None:
+            await self._limiter.acquire(host)
+        url, params = self._targets.target(request)
+        self._metrics.incr(UPSTREAM_CALLS, platform)
+        try:
+            async with session.get(
+                url, params=params, headers=headers, timeout=self._timeout, allow_redirects=False
+            ) as resp:
+                status = resp.status
+                ok = 200 <= status < 300
+                raw = await read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
+                answer_headers = resp.headers
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            error = network_error(exc, host=host, platform=platform, username=username)
+            cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
+            raise error from cause
+        return await self._answer(key, request, platform, username, status, answer_headers, raw)
+
+    async def _answer(
+        self,
+        key: str | None,
+        request: ProviderRequest,
+        platform: str,
+        username: str,
+        status: int,
+        answer_headers: Headers,
+        raw: bytes | None,
+    ) -> Reply:
+        """The books kept on an answer (``raw`` is ``None`` when the body was over the cap),
+        then its JSON and bytes, or the classified error."""
+        host = request.host
         if key is None:  # the response is released: the books are kept after the read
             self._official.record(host, answer_headers)
         else:
-            await self._record(host, key, answer_headers)
+            limit, remaining, reset_in = quota_values(answer_headers)  # all None: ignored
+            await self._pool.record(host, key, limit=limit, remaining=remaining, reset_in=reset_in)
         if logger.isEnabledFor(logging.DEBUG):
             request_id = answer_headers.get("x-rapidapi-request-id")
             log = "RapidAPI GET %s%s for %s -> %d (request id %s)"
@@ -266,40 +299,3 @@ class Gateway:
         else:
             value = await rapidapi_verdict(request, answer, self._pool, key, self._max_body)
         return Reply(value, raw or b"")
-
-    async def _exchange(
-        self,
-        request: ProviderRequest,
-        platform: str,
-        username: str,
-        headers: CIMultiDictProxy[str] | None,
-    ) -> tuple[int, Headers, bytes | None]:
-        """The HTTP exchange itself: status, headers and the capped body (``None`` when over
-        the cap); a network failure raised as the SDK's error."""
-        host = request.host
-        session = self._http.get()
-        if self._limiter is not None:
-            await self._limiter.acquire(host)
-        url, params = self._targets.target(request)
-        self._metrics.incr(UPSTREAM_CALLS, platform)
-        try:
-            async with session.get(
-                url,
-                params=params,
-                headers=headers,
-                timeout=self._timeout,
-                allow_redirects=False,
-            ) as resp:
-                ok = 200 <= resp.status < 300
-                raw = await read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
-                return resp.status, resp.headers, raw
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            error = network_error(exc, host=host, platform=platform, username=username)
-            cause = None if isinstance(exc, aiohttp.ClientResponseError) else exc  # holds headers
-            raise error from cause
-
-    async def _record(self, host: str, key: str, headers: Headers) -> None:
-        """Give the key pool one answer's ``x-ratelimit-requests-*`` facts."""
-        limit, remaining, reset_in = quota_values(headers)
-        if limit is not None or remaining is not None or reset_in is not None:
-            await self._pool.record(host, key, limit=limit, remaining=remaining, reset_in=reset_in)

@@ -38,31 +38,42 @@ MAX_RESET: Final = 400 * 86_400.0  # a quota resets within 400 days at most (a y
 MAX_RETRY_AFTER: Final = 86_400.0  # a server-asked wait is read as one day at most
 
 Headers = Mapping[str, str]
+_CASE_INSENSITIVE: Final = (CIMultiDict, CIMultiDictProxy)  # a tuple: a union is built per call
 
 
 def _seconds(value: str | None) -> float | None:
-    """A finite number >= 0 from ``value``, else ``None`` (garbage, negative, NaN, inf)."""
+    """A finite number >= 0 from ``value``, else ``None`` (garbage, negative, NaN, inf).
+
+    ``float`` skips most surrounding whitespace itself (the rest, such as U+001C, is
+    stripped on the way out), and one chained comparison rejects negatives, NaN and inf alike:
+    this runs on three headers of every answer.
+    """
     if value is None:
         return None
     try:
-        number = float(value.strip())
+        number = float(value)
     except ValueError:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
+        stripped = value.strip()
+        return _seconds(stripped) if stripped != value else None
+    return number if 0.0 <= number < math.inf else None
 
 
 def parse_count(value: str | None) -> int | None:
     """A quota count (``...-limit``, ``...-remaining``): a whole number in 0..``MAX_COUNT``,
     or ``None`` for garbage, negatives and non-finite numbers."""
     number = _seconds(value)
-    return None if number is None else int(min(number, MAX_COUNT))
+    if number is None:
+        return None
+    return int(number) if number < MAX_COUNT else MAX_COUNT
 
 
 def parse_reset(value: str | None) -> float | None:
     """Seconds until the quota resets (``...-reset``), at most ``MAX_RESET``; ``None`` for
     garbage, negatives and non-finite numbers."""
     number = _seconds(value)
-    return None if number is None else min(number, MAX_RESET)
+    if number is None:
+        return None
+    return number if number < MAX_RESET else MAX_RESET
 
 
 def parse_epoch_reset(value: str | None, now: float) -> float | None:
@@ -111,7 +122,7 @@ class QuotaHeaders:
 
 def as_ci(headers: Headers) -> Headers:
     """``headers`` as a case-insensitive mapping (copied only when it is not one)."""
-    if isinstance(headers, CIMultiDict | CIMultiDictProxy):
+    if isinstance(headers, _CASE_INSENSITIVE):
         return headers
     return CIMultiDict(headers)
 
