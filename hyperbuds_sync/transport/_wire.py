@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -52,13 +53,15 @@ def quote_value(text: str) -> str:
     return text if _SAFE(text) else quote(text, safe="")
 
 
-async def read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
+def read_capped(resp: aiohttp.ClientResponse, cap: int) -> Awaitable[bytes | None]:
     """The decoded body, or ``None`` once it is known to exceed ``cap`` decoded bytes (the
-    connection is then closed without reading the rest).
+    connection is then closed without reading the rest); await it at once.
 
     ``Content-Length`` is trusted only for a body sent as is: a compressed one (aiohttp decodes
     gzip and deflate, br with brotli installed) is read chunk by chunk, counting decoded bytes,
-    so a small answer that inflates to gigabytes stops just past the cap.
+    so a small answer that inflates to gigabytes stops just past the cap. A body framed by
+    ``Content-Length`` and known to fit (nearly every answer) is ``resp.read()`` itself: one
+    read, and no coroutine of ours around it to pass each wait through.
     """
     if resp.headers.get("Content-Encoding", "identity").lower() in _AS_IS:
         try:
@@ -67,9 +70,19 @@ async def read_capped(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
             length = None
         if length is not None and length > cap:
             resp.close()
-            return None
-        if length is not None:  # framed by Content-Length, known to fit: one read, no chunk loop
-            return await resp.read()
+            return _refused()
+        if length is not None:
+            return resp.read()
+    return _read_counted(resp, cap)
+
+
+async def _refused() -> None:
+    """What :func:`read_capped` gives for a body over the cap."""
+    return
+
+
+async def _read_counted(resp: aiohttp.ClientResponse, cap: int) -> bytes | None:
+    """The body read chunk by chunk, ``None`` (the connection closed) once past ``cap``."""
     buf = bytearray()
     async for chunk in resp.content.iter_chunked(_CHUNK):
         buf += chunk
