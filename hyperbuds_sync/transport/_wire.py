@@ -10,7 +10,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 import aiohttp
-from attrs import frozen
+from attrs import define
 from yarl import URL
 
 __all__ = [
@@ -30,10 +30,11 @@ _SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote(safe="") 
 Base = tuple[str, str, str]  # (scheme, authority, path), encoded
 
 
-@frozen
+@define
 class Reply:
     """A provider's answer: its decoded JSON (``value``) and the bytes it came as (``body``),
-    which a record keeps instead of the decoded objects."""
+    which a record keeps instead of the decoded objects. Handed once from the gateway to the
+    walk and never kept, so a plain slotted class (no frozen setattr per field)."""
 
     value: Any
     body: bytes
