@@ -77,9 +77,9 @@ def encode(value: PlatformData) -> bytes:
     never stored. Raises ``TypeError``/``ValueError`` when ``raw`` is not JSON-serializable.
     """
     record = to_dict(value)
-    record.pop("raw", None)
+    raw = record.pop("raw", {})  # to_dict gave it as a plain dict
     record.pop("stale", None)
-    body = json.dumps({"data": record, "raw": dict(value.raw)}, separators=(",", ":"))
+    body = json.dumps({"data": record, "raw": raw}, separators=(",", ":"))
     return f"{_VERSION}:{secrets.token_hex(8)}:{body}".encode()
 
 

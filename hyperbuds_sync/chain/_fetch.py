@@ -112,7 +112,7 @@ class Fetcher:
             profile,
             formula=fn,
             fetched_at=data.last_fetched,
-            raw=payload,
+            raw=data.raw,
             provider=data.provider,
             formula_name=chosen,
         )

@@ -19,12 +19,13 @@ class RawAnswer(Mapping[str, Any]):
     a two-step provider's two answers read as ``{"value": [first, second]}``.
     """
 
-    __slots__ = ("_bodies", "_mapping")
+    __slots__ = ("_answer", "_bodies", "_mapping")
 
     def __init__(self, *bodies: bytes) -> None:
         if not bodies:
             raise ValueError("RawAnswer needs at least one answer body")
         self._bodies = bodies
+        self._answer: Any = None  # decoded on first use (a JSON null is decoded again, harmless)
         self._mapping: dict[str, Any] | None = None
 
     @property
@@ -34,9 +35,11 @@ class RawAnswer(Mapping[str, Any]):
 
     def answer(self) -> Any:
         """The decoded answer as the provider gave it: one answer, or the list of both."""
-        if len(self._bodies) == 1:
-            return json.loads(self._bodies[0])
-        return [json.loads(body) for body in self._bodies]
+        if self._answer is None:
+            bodies = self._bodies
+            one = len(bodies) == 1
+            self._answer = json.loads(bodies[0]) if one else [json.loads(b) for b in bodies]
+        return self._answer
 
     def _decoded(self) -> dict[str, Any]:
         if self._mapping is None:

@@ -129,27 +129,23 @@ def records(book: Mapping[str, Mapping[str, _Entry]]) -> dict[str, dict[str, Key
 
 
 class MemoryKeyState:
-    """The in-process :class:`KeyState`: a dict, shared by nothing else.
-
-    The benches are also kept per host on their own (written on a bench, which is rare), so
-    :meth:`benched`, asked on every call, copies a dict instead of scanning the entries.
-    """
+    """The in-process :class:`KeyState`: a dict, shared by nothing else."""
 
     def __init__(self) -> None:
         self._data: dict[str, dict[str, _Entry]] = {}
-        self._benches: dict[str, dict[str, float]] = {}  # host -> {fp: benched_until}
 
     async def benched(self, host: str) -> dict[str, float]:
         """See :meth:`KeyState.benched`."""
-        held = self._benches.get(host)
-        return dict(held) if held else {}
+        held = self._data.get(host)
+        if not held:
+            return {}
+        return {fp: e.benched_until for fp, e in held.items() if e.benched_until is not None}
 
     async def bench(self, host: str, fp: str, until_epoch: float) -> None:
         """See :meth:`KeyState.bench`."""
         held = entry(self._data, host, fp)
         until = max(until_epoch, held.benched_until or until_epoch)
         held.benched_until = until
-        self._benches.setdefault(host, {})[fp] = until
 
     async def record(
         self,
