@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import sys
 from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
+from ..backend import for_creator
 from ..client import SocialSync
 from ..config import DEFAULT_API_URL
 from ..errors import HyperbudsSyncError
@@ -104,7 +106,10 @@ async def _sync(args: argparse.Namespace) -> int:
     async with client(args) as sync:
         sent: PlatformData | ManualEntry
         sent = entry if entry is not None else await sync.fetch(args.platform, args.username)
-        result = await sync.sync(args.platform, sent, force=args.force)
+        with contextlib.ExitStack() as stack:
+            if getattr(args, "creator", None):
+                stack.enter_context(for_creator(args.creator))
+            result = await sync.sync(args.platform, sent, force=args.force)
     shown = _output(args)
     if shown.json:
         shown.emit(out.result_json(result, sent))

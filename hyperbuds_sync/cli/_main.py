@@ -176,6 +176,9 @@ def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
     sync.add_argument("--followers", type=int, metavar="N", help="manual entry: no fetch, no key")
     sync.add_argument("--engagement", type=float, metavar="X", help="manual entry's engagement")
     sync.add_argument("--force", action="store_true", help="sync even a sudden drop")
+    sync.add_argument(
+        "--creator", metavar="ID", help="whose sync: the drop guard compares with theirs"
+    )
 
     every = command("sync-all", "commands:run_sync_all", "fetch and sync several platforms")
     for platform in names():

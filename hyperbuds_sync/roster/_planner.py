@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import attrs
 
 from ..errors import InvalidInput
+from ..history import check_priority
 from ._budget import Budget, Pace, ProviderQuota, check_reserve, drift_pace, pace_for
 
 __all__ = ["Clock", "Plan", "PlanEntry", "Planner", "RosterEntry", "utc_now"]
@@ -70,12 +71,10 @@ class Plan:
 def _check_entries(entries: Sequence[RosterEntry]) -> None:
     seen: set[tuple[str, str]] = set()
     for entry in entries:
-        p = entry.priority
-        if isinstance(p, bool) or not isinstance(p, int) or p < 1:
-            raise InvalidInput(
-                f"priority of {entry.creator_id!r} on {entry.platform!r} must be an int >= 1, "
-                f"got {p!r}"
-            )
+        try:
+            check_priority(entry.priority)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{entry.creator_id!r} on {entry.platform!r}: {exc}") from None
         if entry.last_fetch is not None and entry.last_fetch.utcoffset() is None:
             raise InvalidInput(f"last_fetch of {entry.creator_id!r} must be timezone-aware")
         key = (entry.creator_id, entry.platform)

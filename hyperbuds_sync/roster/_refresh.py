@@ -3,7 +3,8 @@
 Shared by the roster's runner, the fleet's worker and :meth:`SocialSync.sync_many`, so the rules
 live once: data served stale is never synced; a creator without a token is fetched (and so
 recorded in the history) but not synced, and the outcome says so; the sudden-drop guard applies
-because the sync goes through :meth:`SocialSync.sync`.
+because the sync goes through :meth:`SocialSync.sync`, for this creator (``for_creator``): one
+creator's last sync never judges another's.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ..backend import acting_for
+from ..backend import acting_for, for_creator
 from ..errors import HyperbudsSyncError, InvalidInput
+from ..history import check_creator_id
 from ..metrics import UPSTREAM_CALLS
 from ..models import ManualEntry, PlatformData, SyncResult
 
@@ -85,6 +87,7 @@ async def fetch_and_sync(
     data: PlatformData | ManualEntry
     seen: Tally | None = None
     try:
+        check_creator_id(creator_id)
         if isinstance(value, str):
             with sync.metrics.tally() as seen:
                 data = await sync.fetch(platform, value, refresh=refresh)
@@ -119,11 +122,12 @@ async def _sync(
         token = None if token_for is None else await token_of(token_for, creator_id)
         if token_for is not None and token is None:
             return RefreshOutcome(creator_id, platform, "fetched", data=data, reason=NO_TOKEN)
-        if token is None:
-            result = await sync.sync(platform, data)
-        else:
-            with acting_for(token):
+        with for_creator(creator_id):
+            if token is None:
                 result = await sync.sync(platform, data)
+            else:
+                with acting_for(token):
+                    result = await sync.sync(platform, data)
     except HyperbudsSyncError as exc:
         return RefreshOutcome(creator_id, platform, "failed", data=data, error=exc)
     return RefreshOutcome(creator_id, platform, "synced", data=data, result=result)
