@@ -121,7 +121,8 @@ class Failover:
                 attempts.append((name, skipped))
                 continue
             try:
-                return await self._ask(provider, name, username)
+                with self._metrics.calls_for(name):  # a budget is charged to who was asked
+                    return await self._ask(provider, name, username)
             except (UsernameNotFound, InvalidInput):
                 raise
             except (ProviderError, ConfigError) as exc:

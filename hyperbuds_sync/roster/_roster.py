@@ -111,6 +111,7 @@ class Roster:
         self.ledger = ledger if ledger is not None else ledger_for(sync, clock=clock)
         self.spending = Spending(self.ledger, self.counters)
         self._plan: Plan | None = None
+        self._granted: dict[tuple[str, str], str] = {}  # take_budget's provider, till refreshed
         self._last_status: RosterStatus | None = None
         # A fleet worker's refreshes ask for the plan together when it goes stale: async-lru's
         # single flight makes that one read of the roster, kept PLAN_TTL, errors not kept.
@@ -163,17 +164,32 @@ class Roster:
                 quotas[provider] = ProviderQuota(status.remaining, status.reset_at)
         return learned, quotas
 
+    async def _chains(self) -> dict[str, tuple[str, ...]]:
+        """Each platform's chain of providers, in order, as the client walks it."""
+        return {
+            platform: tuple(s.provider for s in states)
+            for platform, states in (await self.sync.providers()).items()
+        }
+
+    async def benched(self) -> set[str]:
+        """The providers benched now (their quota spent, or they refused us): never spent on."""
+        states = await self.sync.providers()
+        return {s.provider for rows in states.values() for s in rows if not s.available}
+
     async def entries(self) -> builtins.list[tuple[RosterEntry, PlatformState]]:
-        """The planner's entries with each one's stored state."""
+        """The planner's entries (each with its platform's chain) with each one's stored state."""
+        chains = await self._chains()
         rows = []
         for creator in await self.store.creators():
             for state in creator.platforms.values():
+                chain = chains.get(state.platform, ())
                 entry = RosterEntry(
                     creator.creator_id,
                     state.platform,
-                    provider_for(state.platform, stored=state.provider),
+                    chain[0] if chain else provider_for(state.platform, stored=state.provider),
                     creator.priority,
                     state.last_fetched_at,
+                    chain if len(chain) > 1 else (),
                 )
                 rows.append((entry, state))
         return rows
@@ -207,22 +223,56 @@ class Roster:
         with the creator's token (the drop guard applies; stale data is never synced), fire the
         change hooks, and store the new state: a failure counts towards the next backoff.
 
-        It spends no budget itself: the runner, or the fleet's planner, asks the ledger first.
+        It spends no budget itself and walks the whole chain: the runner and the fleet's worker
+        spend first and refresh through :meth:`refresh_spending` instead.
 
         Raises:
             InvalidInput: the creator is not on the roster on ``platform``.
         """
+        state = await self._state(creator_id, platform)
+        outcome = await fetch_and_sync(
+            self.sync, creator_id, state.platform, state.username, self.token_for
+        )
+        await self._record(state, outcome)
+        self.counters.count(outcome)
+        return outcome
+
+    async def refresh_spending(
+        self, creator_id: str, platform: str, provider: str
+    ) -> RefreshOutcome:
+        """:meth:`refresh` through ``provider``, one call already spent on it; when it fails
+        over, through the chain's next providers the ledger has room for, each spent first. The
+        calls made are charged to the providers that made them.
+
+        Raises:
+            InvalidInput: the creator is not on the roster on ``platform``.
+        """
+        state = await self._state(creator_id, platform)
+        entry = self.spending.entry(creator_id, state.platform)
+        chain = entry.providers if entry is not None else (provider,)
+
+        async def ask(name: str) -> RefreshOutcome:
+            return await fetch_and_sync(
+                self.sync,
+                creator_id,
+                state.platform,
+                state.username,
+                self.token_for,
+                provider=name,
+            )
+
+        outcome = await self.spending.walk(chain, provider, await self.benched(), ask)
+        await self._record(state, outcome)
+        self.counters.count(outcome)
+        return outcome
+
+    async def _state(self, creator_id: str, platform: str) -> PlatformState:
         creator = await self.get(creator_id)
         canonical = self.sync.platforms.get(platform).name
         state = None if creator is None else creator.platforms.get(canonical)
         if state is None:
             raise InvalidInput(f"{creator_id!r} is not on the roster on {platform!r}")
-        outcome = await fetch_and_sync(
-            self.sync, creator_id, canonical, state.username, self.token_for
-        )
-        await self._record(state, outcome)
-        self.counters.count(outcome)
-        return outcome
+        return state
 
     async def _record(self, state: PlatformState, outcome: RefreshOutcome) -> None:
         await record_outcome(
@@ -232,19 +282,30 @@ class Roster:
     # --- spending --------------------------------------------------------------------------------
 
     async def take_budget(self, creator_id: str, platform: str) -> datetime | None:
-        """For the fleet's worker: spend one call of this creator-platform's provider; ``None``
-        when spent, else when to try again (the worker puts its refresh back till then)."""
+        """For the fleet's worker: spend one call on the first provider of this
+        creator-platform's chain that has room; ``None`` when spent (then
+        :meth:`refresh_within_budget` asks that provider), else when to try again (the worker
+        puts its refresh back till then)."""
         plan = self._plan
         if plan is None or self.clock() - plan.made_at > PLAN_TTL:
             plan = await self._shared_plan()
-        return await self.spending.take(plan, creator_id, platform, self.plan)
+        taken = await self.spending.take(
+            plan, creator_id, platform, self.plan, await self.benched()
+        )
+        if isinstance(taken, datetime):
+            return taken
+        self._granted[creator_id, platform] = taken
+        return None
 
     async def _replan(self) -> Plan:
         return await self.plan()
 
     async def refresh_within_budget(self, creator_id: str, platform: str) -> RefreshOutcome:
-        """:meth:`refresh`, then charge the ledger with its retries (after :meth:`take_budget`
-        said go)."""
+        """After :meth:`take_budget` said go: :meth:`refresh_spending` through the provider it
+        spent on (without it, :meth:`refresh`, its calls charged after)."""
+        granted = self._granted.pop((creator_id, platform), None)
+        if granted is not None:
+            return await self.refresh_spending(creator_id, platform, granted)
         outcome = await self.refresh(creator_id, platform)
         await self.spending.settle_for(creator_id, outcome)
         return outcome
