@@ -88,7 +88,10 @@ def check_username(platform: str, username: object) -> str:
     """``username`` if it fits the username column, else :class:`InvalidUsername`."""
     problem = text_problem(username, USERNAME_MAX)
     if problem is not None:
-        raise InvalidUsername(platform, shown(username), problem)
+        named = username if isinstance(username, str) else shown(username)
+        if len(named) > _SHOWN:  # the error names it; a 10 KB name is cut, its length said
+            named = f"{named[:_SHOWN]}... ({len(named):,} chars)"
+        raise InvalidUsername(platform, named, problem)
     return username  # type: ignore[return-value]
 
 

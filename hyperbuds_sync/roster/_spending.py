@@ -19,7 +19,7 @@ from datetime import datetime
 
 import attrs
 
-from ..errors import InvalidInput, ProviderError, UsernameNotFound
+from ..errors import ConfigError, InvalidInput, ProviderError, UsernameNotFound
 from ._ledgers import Ledger
 from ._planner import Plan, PlanEntry
 from ._refresh import RefreshOutcome
@@ -34,10 +34,10 @@ Ask = Callable[[str], Awaitable[RefreshOutcome]]
 def fails_over(outcome: RefreshOutcome) -> bool:
     """Whether the chain's walk would move on from this outcome's provider: the fetch failed
     with a provider's error that is not the answer itself (a not-found is the answer)."""
-    error = outcome.error
+    error = outcome.error  # the walk's own rule: a provider's error or a missing credential
     return (
         outcome.data is None
-        and isinstance(error, ProviderError)
+        and isinstance(error, ProviderError | ConfigError)
         and not isinstance(error, UsernameNotFound)
     )
 
