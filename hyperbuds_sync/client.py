@@ -14,7 +14,7 @@ from ._redis import SharedParts, shared_parts
 from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .chain import Failover, Fetcher, check_chains
-from .config import Settings, parse_endpoints, parse_providers
+from .config import Settings, check_auth_bench, parse_endpoints, parse_providers
 from .errors import (
     ConfigError,
 )
@@ -117,6 +117,10 @@ class SocialSync:
         twitch_client_secret: its client secret (``TWITCH_CLIENT_SECRET``).
         youtube_api_key: the YouTube Data API key (``YOUTUBE_API_KEY``).
         x_bearer_token: the X API v2 bearer token (``X_BEARER_TOKEN``).
+        auth_bench_seconds: how long a provider that refused the credentials (a 401/403,
+            :class:`~hyperbuds_sync.ProviderAuthError`) is benched before the next fetch tries
+            it once more; a refusal then benches it again (``HYPERBUDS_AUTH_BENCH_SECONDS``,
+            default 900: 15 minutes). Shared by a fleet through Redis, as quota benches are.
     """
 
     def __init__(
@@ -159,9 +163,13 @@ class SocialSync:
         twitch_client_secret: str | None = None,
         youtube_api_key: str | None = None,
         x_bearer_token: str | None = None,
+        auth_bench_seconds: float | None = None,
     ) -> None:
         env = Settings.from_env()
         engagement.get(formula)  # an unknown default formula fails here, not at first fetch
+        auth_bench = check_auth_bench(  # before anything is opened
+            env.auth_bench_seconds if auth_bench_seconds is None else auth_bench_seconds
+        )
         self.metrics = metrics if metrics is not None else m.Metrics()
         self.formula = formula
         self.platforms = platforms if platforms is not None else default_registry.copy()
@@ -206,7 +214,13 @@ class SocialSync:
         )
         benches = shared.get("provider_benches") or MemoryProviderBenches()
         self._failover = Failover(
-            self._gateway.get, self.platforms, chains, credentials, benches, self.metrics
+            self._gateway.get,
+            self.platforms,
+            chains,
+            credentials,
+            benches,
+            self.metrics,
+            auth_bench=auth_bench,
         )
         self._owns_backend = backend is None
         self.backend = backend or SyncClient(
