@@ -91,7 +91,8 @@ class SocialSync:
         stale_window: seconds an old record may be served with ``allow_stale=True``.
         metrics: a :class:`~hyperbuds_sync.Metrics` to count into.
         max_body_bytes: a provider answer larger than this is refused as
-            :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB).
+            :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB);
+            a backend answer larger than this as :class:`~hyperbuds_sync.BackendError`.
         use_batch: let :meth:`sync_all` try the backend's batch endpoint first (the real backend
             has none; see :class:`~hyperbuds_sync.SyncClient`). Default: one post per platform.
         max_connections: open connections at most, all hosts together (default 100).
@@ -232,6 +233,7 @@ class SocialSync:
             allow_insecure_http=allow_insecure_http,
             metrics=self.metrics,
             use_batch=use_batch,
+            max_body_bytes=max_body_bytes,
         )
         self._history = _recorder(
             env, history_url, history_store, history_keep_raw, drop_guard_ratio, drop_guard_days
