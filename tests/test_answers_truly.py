@@ -33,6 +33,7 @@ from hyperbuds_sync.testing import (
     TEST_KEY,
     TEST_X_TOKEN,
     TEST_YOUTUBE_KEY,
+    Creator,
     Fault,
     OfficialEmulator,
     RapidAPIEmulator,
@@ -340,3 +341,25 @@ def test_auth_bench_seconds_from_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("HYPERBUDS_AUTH_BENCH_SECONDS", "0")
     with pytest.raises(ConfigError, match="HYPERBUDS_AUTH_BENCH_SECONDS"):
         SocialSync(redis_url="")
+
+
+async def test_when_an_auth_bench_ends_one_fetch_tries_the_provider_the_others_skip_it(
+    official: OfficialEmulator,
+) -> None:
+    names = [f"probe{i}" for i in range(5)]
+    for name in ["mayacooks", *names]:
+        official.fail(name, Fault.status(401), api="x")
+    async with (
+        RapidAPIEmulator() as rapid,
+        _x_client(official, rapid, auth_bench_seconds=0.3) as sync,
+    ):
+        for name in names:
+            rapid.add_creator("twitter", Creator(name, followers=100))
+        await sync.fetch("twitter", "mayacooks")
+        assert official.calls_for("x") == 1
+        await _wait_available(sync, "x-api")
+        answers = await asyncio.gather(*(sync.fetch("twitter", n) for n in names))
+        assert official.calls_for("x") == 2  # one probe among five fetches at once
+        assert {a.provider for a in answers} == {"twitter241"}
+        states = {s.provider: s for s in (await sync.providers())["twitter"]}
+        assert not states["x-api"].available  # refused again: benched again

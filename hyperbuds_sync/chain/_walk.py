@@ -84,6 +84,8 @@ class Failover:
         self._metrics = metrics
         self._clock = clock
         self._auth_bench = auth_bench
+        self._suspect: set[str] = set()  # auth-benched once: its next try is one probe
+        self._probing: set[str] = set()  # a fetch of this process is trying it again now
         self._built: dict[str, tuple[tuple[str, Provider], ...]] = {}  # platform -> its chain
         self._built_at = registry.changes
 
@@ -123,13 +125,20 @@ class Failover:
             if skipped is not None:
                 attempts.append((name, skipped))
                 continue
+            probing, refused = name in self._probing, False
             try:
                 return await self._ask(provider, name, username)
             except (UsernameNotFound, InvalidInput):
                 raise
             except (ProviderError, ConfigError) as exc:
+                refused = isinstance(exc, ProviderAuthError)
                 await self._learn(name, exc)
                 attempts.append((name, exc))
+            finally:
+                if probing:  # the probe is over: an answer clears the suspicion
+                    self._probing.discard(name)
+                    if not refused:
+                        self._suspect.discard(name)
         raise _final(attempts)
 
     async def _ask(self, provider: Provider, name: str, username: str) -> Answer:
@@ -156,13 +165,24 @@ class Failover:
     def _skip(
         self, name: str, benched: Mapping[str, Bench], platform: str, username: str
     ) -> HyperbudsSyncError | None:
-        """The error standing for a benched provider (no request is made), else ``None``."""
+        """The error standing for a benched provider (no request is made), else ``None``.
+
+        When an auth bench has ended, one fetch of this process tries the provider (the probe);
+        the others skip it, as still benched, until that try is over.
+        """
         bench = benched.get(name)
-        if bench is None or bench.until <= self._clock():
-            return None
         facts: dict[str, Any] = {"platform": platform, "username": username, "provider": name}
+        if bench is None or bench.until <= self._clock():
+            if not self._suspect or name not in self._suspect:
+                return None
+            if name in self._probing:
+                why = "its auth bench ended and another fetch is trying it again"
+                return ProviderAuthError(f"{name} is benched: {why}", **facts)
+            self._probing.add(name)
+            return None
         reset_at = datetime.fromtimestamp(bench.until, UTC)
         if bench.kind == AUTH:
+            self._suspect.add(name)
             back = f"{reset_at:%Y-%m-%d %H:%M:%S} UTC"
             why = bench.reason or "it refused the credentials"
             return ProviderAuthError(f"{name} is benched until {back}: {why}", **facts)
@@ -181,6 +201,7 @@ class Failover:
             until = reset if reset is not None else self._clock() + QUOTA_BENCH_DEFAULT
             await self._benches.bench(name, max(until, self._clock() + 1.0))
         elif isinstance(exc, ProviderAuthError):
+            self._suspect.add(name)
             until = self._clock() + self._auth_bench
             await self._benches.bench(name, until, kind=AUTH, reason=exc.message)
             logger.warning(
