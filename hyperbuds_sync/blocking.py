@@ -119,6 +119,7 @@ class BlockingSocialSync:
         twitch_client_secret: str | None = None,
         youtube_api_key: str | None = None,
         x_bearer_token: str | None = None,
+        auth_bench_seconds: float | None = None,
     ) -> None:
         options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self._stack: ExitStack | None = ExitStack()

@@ -14,7 +14,7 @@ from ._redis import SharedParts, shared_parts
 from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .chain import Failover, Fetcher, check_chains
-from .config import Settings, parse_endpoints, parse_providers
+from .config import Settings, check_auth_bench, parse_endpoints, parse_providers
 from .errors import (
     ConfigError,
 )
@@ -91,7 +91,8 @@ class SocialSync:
         stale_window: seconds an old record may be served with ``allow_stale=True``.
         metrics: a :class:`~hyperbuds_sync.Metrics` to count into.
         max_body_bytes: a provider answer larger than this is refused as
-            :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB).
+            :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB);
+            a backend answer larger than this as :class:`~hyperbuds_sync.BackendError`.
         use_batch: let :meth:`sync_all` try the backend's batch endpoint first (the real backend
             has none; see :class:`~hyperbuds_sync.SyncClient`). Default: one post per platform.
         max_connections: open connections at most, all hosts together (default 100).
@@ -117,6 +118,10 @@ class SocialSync:
         twitch_client_secret: its client secret (``TWITCH_CLIENT_SECRET``).
         youtube_api_key: the YouTube Data API key (``YOUTUBE_API_KEY``).
         x_bearer_token: the X API v2 bearer token (``X_BEARER_TOKEN``).
+        auth_bench_seconds: how long a provider that refused the credentials (a 401/403,
+            :class:`~hyperbuds_sync.ProviderAuthError`) is benched before the next fetch tries
+            it once more; a refusal then benches it again (``HYPERBUDS_AUTH_BENCH_SECONDS``,
+            default 900: 15 minutes). Shared by a fleet through Redis, as quota benches are.
     """
 
     def __init__(
@@ -159,9 +164,13 @@ class SocialSync:
         twitch_client_secret: str | None = None,
         youtube_api_key: str | None = None,
         x_bearer_token: str | None = None,
+        auth_bench_seconds: float | None = None,
     ) -> None:
         env = Settings.from_env()
         engagement.get(formula)  # an unknown default formula fails here, not at first fetch
+        auth_bench = check_auth_bench(  # before anything is opened
+            env.auth_bench_seconds if auth_bench_seconds is None else auth_bench_seconds
+        )
         self.metrics = metrics if metrics is not None else m.Metrics()
         self.formula = formula
         self.platforms = platforms if platforms is not None else default_registry.copy()
@@ -206,7 +215,13 @@ class SocialSync:
         )
         benches = shared.get("provider_benches") or MemoryProviderBenches()
         self._failover = Failover(
-            self._gateway.get, self.platforms, chains, credentials, benches, self.metrics
+            self._gateway.get,
+            self.platforms,
+            chains,
+            credentials,
+            benches,
+            self.metrics,
+            auth_bench=auth_bench,
         )
         self._owns_backend = backend is None
         self.backend = backend or SyncClient(
@@ -218,6 +233,7 @@ class SocialSync:
             allow_insecure_http=allow_insecure_http,
             metrics=self.metrics,
             use_batch=use_batch,
+            max_body_bytes=max_body_bytes,
         )
         self._history = _recorder(
             env, history_url, history_store, history_keep_raw, drop_guard_ratio, drop_guard_days

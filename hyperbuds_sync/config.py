@@ -11,6 +11,7 @@
 | ``HYPERBUDS_HISTORY_URL`` | record snapshots and syncs (``default``: the embedded SQLite file) |
 | ``HYPERBUDS_DROP_GUARD_RATIO`` | a fall above this fraction is a suspicious drop (default 0.9) |
 | ``HYPERBUDS_DROP_GUARD_DAYS`` | ... within this many days of the last good sync (default 30) |
+| ``HYPERBUDS_AUTH_BENCH_SECONDS`` | seconds a provider refusing the credentials is benched (900) |
 | ``HYPERBUDS_PROVIDERS`` | chains: ``twitch=twitch-scraper2,twitch-helix;youtube=...`` |
 | ``HYPERBUDS_ENDPOINTS`` | per host base URLs: ``api.twitch.tv=http://127.0.0.1:9000,host=url`` |
 | ``TWITCH_CLIENT_ID`` / ``TWITCH_CLIENT_SECRET`` | the Twitch app (Helix, ``twitch-helix``) |
@@ -20,16 +21,29 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
+from typing import Final
 
 from attrs import field, frozen
 
 from .errors import ConfigError
+from .quota import AUTH_BENCH_DEFAULT
 
-__all__ = ["DEFAULT_API_URL", "ENV", "Settings", "parse_endpoints", "parse_providers"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_AUTH_BENCH",
+    "ENV",
+    "Settings",
+    "check_auth_bench",
+    "parse_endpoints",
+    "parse_providers",
+]
 
 DEFAULT_API_URL = "https://api-hyperbuds-backend.onrender.com/api/v1"
+DEFAULT_AUTH_BENCH: Final = AUTH_BENCH_DEFAULT
+"""Seconds a provider that refused the credentials is benched before it is tried again."""
 
 ENV = {
     "key": "RAPIDAPI_KEY",
@@ -42,6 +56,7 @@ ENV = {
     "history_url": "HYPERBUDS_HISTORY_URL",
     "drop_guard_ratio": "HYPERBUDS_DROP_GUARD_RATIO",
     "drop_guard_days": "HYPERBUDS_DROP_GUARD_DAYS",
+    "auth_bench_seconds": "HYPERBUDS_AUTH_BENCH_SECONDS",
     "providers": "HYPERBUDS_PROVIDERS",
     "endpoints": "HYPERBUDS_ENDPOINTS",
     "twitch_client_id": "TWITCH_CLIENT_ID",
@@ -71,6 +86,7 @@ class Settings:
     history_url: str | None = field(default=None, repr=_secret_repr)
     drop_guard_ratio: float = 0.9
     drop_guard_days: float = 30.0
+    auth_bench_seconds: float = DEFAULT_AUTH_BENCH
     providers: Mapping[str, tuple[str, ...]] = field(factory=dict)
     endpoints: Mapping[str, str] = field(factory=dict)
     twitch_client_id: str | None = field(default=None, repr=_secret_repr)
@@ -104,6 +120,7 @@ class Settings:
             history_url=get(ENV["history_url"]),
             drop_guard_ratio=_number(get, "drop_guard_ratio", 0.9),
             drop_guard_days=_number(get, "drop_guard_days", 30.0),
+            auth_bench_seconds=_number(get, "auth_bench_seconds", DEFAULT_AUTH_BENCH),
             providers=parse_providers(get(ENV["providers"]) or ""),
             endpoints=parse_endpoints(get(ENV["endpoints"]) or ""),
             twitch_client_id=get(ENV["twitch_client_id"]),
@@ -169,3 +186,21 @@ def _number(get: Callable[[str], str | None], name: str, default: float) -> floa
         return float(value)
     except ValueError:
         raise ConfigError(f"{ENV[name]} must be a number, got {value!r}") from None
+
+
+def check_auth_bench(seconds: float) -> float:
+    """``seconds`` as a bench length: a finite number > 0.
+
+    Raises:
+        ConfigError: anything else (0, a negative, NaN, infinity, not a number).
+    """
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(
+            f"auth_bench_seconds ({ENV['auth_bench_seconds']}) must be a finite number of "
+            f"seconds > 0, got {seconds!r}"
+        )
+    return value

@@ -59,6 +59,7 @@ _ENV_HELP = {
     "history_url": "history store URL to record to and read (default: the embedded file)",
     "drop_guard_ratio": "sudden-drop guard: the fall refused, as a fraction (default 0.9)",
     "drop_guard_days": "sudden-drop guard: days a good value counts (default 30)",
+    "auth_bench_seconds": "seconds a provider refusing the credentials is benched (900)",
     "providers": "provider chains: platform=provider,provider;platform=provider",
     "endpoints": "per host base URLs: host=url,host=url (emulators, proxies)",
     "twitch_client_id": "Twitch app client id (twitch-helix)",

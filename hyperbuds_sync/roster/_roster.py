@@ -19,7 +19,7 @@ from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
 from ._budget import Budget, ProviderQuota
 from ._creators import checked_usernames
-from ._hooks import ChangeHooks, OnChange
+from ._hooks import DEFAULT_MAX_REPLAYS, ChangeHooks, OnChange
 from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
@@ -64,8 +64,14 @@ class Roster:
             the client's own token is used.
         on_change: ``on_change(creator_id, platform, before, after)`` after a sync that moved
             followers by ``followers_pct`` % or engagement by ``engagement_pct`` % or more.
-        webhook_url: POST those changes there as signed JSON events.
+        webhook_url: POST those changes there as signed JSON events, at least once, each with
+            its id (``X-HyperBuds-Event-Id``); https, or http to loopback only (see
+            ``allow_insecure_webhooks``), never a link-local or metadata address.
         webhook_secret: the secret (or secrets, while one rotates) the events are signed with.
+        allow_insecure_webhooks: allow a plain-http ``webhook_url`` that is not loopback.
+        webhook_max_replays: a kept delivery is replayed (one try per
+            :meth:`replay_webhooks`) at most this many times, then dropped with a WARNING
+            (default 10).
         retry_base: seconds before the first retry of a failed refresh, doubled per failure
             (at most :data:`MAX_BACKOFF`), and always within the budget.
         ledger: the :class:`~hyperbuds_sync.roster.Ledger` every refresh spends through; by
@@ -87,6 +93,8 @@ class Roster:
         followers_pct: float = 1.0,
         engagement_pct: float = 5.0,
         webhook_waits: Sequence[float] = webhooks.DEFAULT_WAITS,
+        allow_insecure_webhooks: bool = False,
+        webhook_max_replays: int = DEFAULT_MAX_REPLAYS,
         retry_base: float = 60.0,
         ledger: Ledger | None = None,
         clock: Clock = utc_now,
@@ -104,6 +112,8 @@ class Roster:
             followers_pct=followers_pct,
             engagement_pct=engagement_pct,
             waits=webhook_waits,
+            allow_insecure_webhooks=allow_insecure_webhooks,
+            max_replays=webhook_max_replays,
         )
         self.retry_base = retry_base
         self.clock = clock
@@ -339,7 +349,8 @@ class Roster:
         return self._last_status
 
     async def replay_webhooks(self) -> int:
-        """Send the failed webhook deliveries again; how many got through."""
+        """Send the failed webhook deliveries again, one try each; how many got through (see
+        :meth:`ChangeHooks.replay` for what is dropped)."""
         return await self.hooks.replay()
 
     async def aclose(self) -> None:
