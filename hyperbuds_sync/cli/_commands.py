@@ -22,6 +22,7 @@ from ..errors import HyperbudsSyncError
 from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport
 from . import _output as out
 from ._exits import OK, UsageError, describe, exit_code
+from ._exits import report as report_error
 from ._history import history_url
 
 __all__ = ["client", "run_fetch", "run_quota", "run_sync", "run_sync_all"]
@@ -138,6 +139,8 @@ def run_sync_all(args: argparse.Namespace) -> int:
         return OK
     first = next(o.error for o in report.outcomes.values() if o.error is not None)
     platform = next(p for p, o in report.outcomes.items() if o.error is first)
+    if shown.json:
+        return report_error(first, as_json=True)  # its facts name the platform
     print(f"error: {platform}: {describe(first)}", file=sys.stderr)  # one line, never wrapped
     return exit_code(first)
 
