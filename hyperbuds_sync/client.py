@@ -10,6 +10,7 @@ import aiohttp
 
 from . import engagement
 from . import metrics as m
+from ._install import install_hint
 from ._redis import SharedParts, shared_parts
 from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
@@ -394,7 +395,7 @@ class SocialSync:
             raise ConfigError(
                 'no history is configured: pass SocialSync(history_url="default") (the '
                 "embedded SQLite file) or a database URL, or set HYPERBUDS_HISTORY_URL; "
-                "needs pip install 'hyperbuds-sync[history]'"
+                f"needs {install_hint('history')}"
             )
         return self._history
 
@@ -478,7 +479,10 @@ def _pick_keys(
     key: str | None, keys: Sequence[str] | None, env_keys: tuple[str, ...]
 ) -> tuple[str, ...]:
     if isinstance(keys, str):
-        raise TypeError("rapidapi_keys takes a sequence of keys; use rapidapi_key= for one")
+        raise ConfigError(  # never the value: it is a key
+            "rapidapi_keys takes a list of keys (rapidapi_keys=[key1, key2]); "
+            "use rapidapi_key= for one"
+        )
     chosen = [*(keys or ()), *([key] if key else [])]
     if not chosen:
         return env_keys

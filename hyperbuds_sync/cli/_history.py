@@ -20,7 +20,7 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -35,6 +35,7 @@ __all__ = [
     "add_history_flags",
     "followers_chart",
     "history_url",
+    "moment",
     "register",
     "run_growth",
     "run_history",
@@ -89,19 +90,49 @@ def register(command: Command) -> None:
         parser.add_argument(
             "--history-url", metavar="URL", help="overrides HYPERBUDS_HISTORY_URL (else: default)"
         )
-    history.add_argument("--since", type=_moment, metavar="ISO", help="from this UTC time")
-    history.add_argument("--until", type=_moment, metavar="ISO", help="up to this UTC time")
+    when = "an ISO UTC time (2025-03-01, 2025-03-01T12:00), today, yesterday or an age (7d, 12h)"
+    history.add_argument("--since", type=moment, metavar="WHEN", help=f"from {when}")
+    history.add_argument("--until", type=moment, metavar="WHEN", help="up to WHEN")
     history.add_argument("--limit", type=int, metavar="N", help="the N most recent")
     growth.add_argument("--windows", type=_windows, default=(1, 7, 30, 90), metavar="D,D,...")
 
 
-def _moment(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
+_AGES = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+
+
+def moment(text: str, *, now: datetime | None = None) -> datetime:
+    """``--since``/``--until``: an ISO time (UTC when it names no zone), ``now``, ``today``
+    (midnight UTC), ``yesterday`` (the midnight before) or an age before now (``7d``, ``12h``,
+    ``30m``, ``2w``).
+
+    Raises:
+        argparse.ArgumentTypeError: anything else, with what is accepted.
+    """
+    now = now or datetime.now(UTC)
+    word = text.strip().lower()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    named = {"now": now, "today": midnight, "yesterday": midnight - timedelta(days=1)}
+    if word in named:
+        return named[word]
+    if word[:-1].isdigit() and word[-1:] in _AGES:
+        return now - timedelta(**{_AGES[word[-1]]: int(word[:-1])})
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time: give an ISO time (2025-03-01 or 2025-03-01T12:00), "
+            "now, today, yesterday or an age (7d, 12h)"
+        ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _windows(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(",") if part.strip())
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of days: give whole numbers, comma-separated (1,7,30)"
+        ) from None
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -180,7 +211,8 @@ def run_growth(args: argparse.Namespace) -> int:
 
 
 def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    """One line, as every other command prints its JSON."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
 
 
 def _dash(value: object, spec: str = "") -> str:

@@ -1,6 +1,6 @@
 """The fleet: many worker processes sharing one roster and one queue through SAQ.
 
-SAQ (``pip install 'hyperbuds-sync[fleet]'``) is the job engine: this module writes no queue of
+SAQ (``pip install "hyperbuds-sync[fleet]"``) is the job engine: this module writes no queue of
 its own. Every worker process runs a SAQ worker with two functions:
 
 * :func:`plan_due`, a cron job (SAQ keeps it unique: one planner at a time across the fleet),
