@@ -19,6 +19,8 @@ from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
 from ._budget import Budget, ProviderQuota
 from ._creators import checked_usernames
+from ._due import due_keys
+from ._due import retry_at as _retry_at
 from ._hooks import ChangeHooks, OnChange
 from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
@@ -251,7 +253,14 @@ class Roster:
 
     def retry_at(self, state: PlatformState) -> datetime | None:
         """When a failing creator-platform may be tried again (``None``: not failing)."""
-        return state.next_at if state.failures else None
+        return _retry_at(state)
+
+    async def due(self, now: datetime) -> builtins.list[tuple[str, str]]:
+        """The ``(creator_id, platform)`` due at ``now``: planned by then and, when failing,
+        past their back-off. The fleet's planner asks this; the runner keeps the same rule."""
+        plan = await self.plan()
+        states = {(e.creator_id, s.platform): s for e, s in await self.entries()}
+        return due_keys(plan, states, now)
 
     # --- the rest --------------------------------------------------------------------------------
 
