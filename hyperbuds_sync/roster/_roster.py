@@ -193,6 +193,13 @@ class Roster:
         )
         return self._plan
 
+    async def missing_budgets(self) -> builtins.list[str]:
+        """The providers of the roster's entries with no budget, set or learned: :meth:`plan`
+        refuses them. Sorted; empty when the plan can be made."""
+        learned, _ = self._quota_facts()
+        providers = {entry.provider for entry, _ in await self.entries()}
+        return sorted(p for p in providers if p not in self.budgets and p not in learned)
+
     async def needs_replan(self, plan: Plan) -> bool:
         """Whether the roster, a budget or a learned limit changed, or a quota drifted."""
         rows = await self.entries()
