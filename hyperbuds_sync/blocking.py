@@ -178,6 +178,7 @@ class BlockingSocialSync:
     sync_all = _awaited(SocialSync.sync_all)
     sync_many = _awaited(SocialSync.sync_many)  # the counts; on_progress runs on the loop's thread
     shared_quota = _awaited(SocialSync.shared_quota)
+    recall_quota = _awaited(SocialSync.recall_quota)
     providers = _awaited(SocialSync.providers)
     quota = _in_loop(SocialSync.quota)
     history = _awaited(SocialSync.history)

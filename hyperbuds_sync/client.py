@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -205,9 +205,9 @@ class SocialSync:
             credentials=credentials,
             endpoints=env.endpoints if endpoints is None else parse_endpoints(endpoints),
         )
-        benches = shared.get("provider_benches") or MemoryProviderBenches()
+        self._benches = shared.get("provider_benches") or MemoryProviderBenches()
         self._failover = Failover(
-            self._gateway.get, self.platforms, chains, credentials, benches, self.metrics
+            self._gateway.get, self.platforms, chains, credentials, self._benches, self.metrics
         )
         self._owns_backend = backend is None
         self.backend = backend or SyncClient(
@@ -447,6 +447,20 @@ class SocialSync:
         This process's view; with Redis, :meth:`shared_quota` reads the whole fleet's.
         """
         return self._gateway.quota()
+
+    async def recall_quota(
+        self, quota: Mapping[str, QuotaStatus], benches: Mapping[str, datetime]
+    ) -> None:
+        """Take what an earlier process learned: ``quota`` as :meth:`quota` gave it (facts and
+        key benches of this client's keys) and provider ``benches`` (name -> until, as
+        :meth:`providers` showed them). A bench or a reset already over is skipped. The
+        command line does this between commands (its history keeps them); a long-lived
+        process learns by itself."""
+        await self._key_pool.recall(quota)
+        now = datetime.now(UTC)
+        for provider, until in benches.items():
+            if until > now:
+                await self._benches.bench(provider, until.timestamp())
 
     async def shared_quota(self) -> dict[str, QuotaStatus]:
         """The quota facts of every process sharing this client's state (Redis), per host."""

@@ -12,13 +12,16 @@ import argparse
 import asyncio
 import importlib
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
 from ..client import SocialSync
 from ..config import DEFAULT_API_URL
 from ..errors import HyperbudsSyncError
+from ..history import quota_memory
 from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport
 from . import _output as out
 from ._exits import OK, UsageError, describe, exit_code
@@ -28,12 +31,16 @@ from ._history import history_url
 __all__ = ["client", "run_fetch", "run_quota", "run_sync", "run_sync_all"]
 
 
-def client(args: argparse.Namespace, *, syncs: bool = True) -> SocialSync:
+@asynccontextmanager
+async def client(args: argparse.Namespace, *, syncs: bool = True) -> AsyncIterator[SocialSync]:
     """A :class:`SocialSync` from the environment, with ``--endpoint``/``--api-url`` on top,
-    recording to :func:`history_url`.
+    recording to :func:`history_url`, open for the block.
 
-    A command that never syncs (``syncs=False``) does not read the backend URL, so a URL the
-    SDK would refuse (plain http to a remote host) cannot stop a fetch.
+    With a history, the client starts from the provider benches and quota facts the previous
+    commands kept there, and keeps its own when the block ends, even by an error (a quota error
+    is when a bench is learned): consecutive commands agree on what is spent. ``--no-history``
+    keeps nothing. A command that never syncs (``syncs=False``) does not read the backend URL,
+    so a URL the SDK would refuse (plain http to a remote host) cannot stop a fetch.
     """
     overrides: dict[str, Any] = {"history_url": history_url(args)}
     if getattr(args, "endpoint", None):
@@ -42,7 +49,23 @@ def client(args: argparse.Namespace, *, syncs: bool = True) -> SocialSync:
         overrides["api_url"] = DEFAULT_API_URL
     elif getattr(args, "api_url", None):
         overrides["api_url"] = args.api_url
-    return SocialSync.from_env(**overrides)
+    async with SocialSync.from_env(**overrides) as sync:
+        memory = quota_memory(sync.history_store) if overrides["history_url"] else None
+        if memory is not None:
+            kept = await memory.load()
+            await sync.recall_quota(kept.quota, kept.benches)
+        try:
+            yield sync
+        finally:
+            if memory is not None:
+                await memory.save(sync.quota(), await _benches(sync))
+
+
+async def _benches(sync: SocialSync) -> dict[str, datetime]:
+    """The providers benched now (for their quota), with their until."""
+    states = await sync.providers()
+    rows = [s for platform in states.values() for s in platform]
+    return {s.provider: s.benched_until for s in rows if s.benched_until is not None}
 
 
 def _output(args: argparse.Namespace) -> out.Output:
@@ -203,7 +226,7 @@ async def _quota(args: argparse.Namespace) -> int:
         shown.show(lambda: _tables().quota_table(quota), out.quota_lines(quota))
     else:
         hint = "" if args.probe else " (try: quota --probe PLATFORM USERNAME)"
-        shown.lines([f"no quota facts yet in this process{hint}"])
+        shown.lines([f"no quota facts yet{hint}"])
     if failure is not None:
         raise failure
     return OK

@@ -168,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
-    """``fetch``, ``sync``, ``sync-all`` and ``quota``: the SDK's calls (returned: they record)."""
+    """``fetch``, ``sync``, ``sync-all``, ``quota`` and ``providers``: the SDK's calls (returned:
+    they record, and keep benches and quota facts, in the history)."""
     from ..platforms import names  # pure adapters: cheap, and no rich needed
 
     platforms = ", ".join(names())
@@ -194,12 +195,14 @@ def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
     every.add_argument("--force", action="store_true", help="sync even a sudden drop")
     every.set_defaults(sync_platforms=tuple(names()))
 
-    command("providers", "providers:run_providers", "show each platform's providers and benches")
+    providers = command(
+        "providers", "providers:run_providers", "show each platform's providers and benches"
+    )
     quota = command("quota", "commands:run_quota", "show the RapidAPI quota facts seen")
     quota.add_argument(
         "--probe", nargs=2, metavar=("PLATFORM", "USERNAME"), help="fetch once first"
     )
-    return [fetch, sync, every, quota]
+    return [fetch, sync, every, quota, providers]
 
 
 def _emulator_commands(command: _Command) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._guard import DropGuard
+from ._keep import KeptQuota, quota_memory
 from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url, roster_store
 from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder, snapshot_of
@@ -36,12 +37,14 @@ __all__ = [
     "GrowthWindow",
     "HistoryRecorder",
     "HistoryStore",
+    "KeptQuota",
     "PlatformState",
     "RosterStore",
     "Snapshot",
     "SyncRecord",
     "default_path",
     "open_store",
+    "quota_memory",
     "recorder_for",
     "resolve_url",
     "roster_store",
