@@ -27,6 +27,7 @@ from . import _output as out
 from ._exits import OK, UsageError, describe, exit_code
 from ._exits import report as report_error
 from ._history import history_url
+from ._waiting import waiting
 
 __all__ = ["client", "run_fetch", "run_quota", "run_sync", "run_sync_all"]
 
@@ -43,6 +44,9 @@ async def client(args: argparse.Namespace, *, syncs: bool = True) -> AsyncIterat
     so a URL the SDK would refuse (plain http to a remote host) cannot stop a fetch.
     """
     overrides: dict[str, Any] = {"history_url": history_url(args)}
+    for name in ("timeout", "max_tries"):  # --timeout, --max-tries
+        if getattr(args, name, None) is not None:
+            overrides[name] = getattr(args, name)
     if getattr(args, "endpoint", None):
         overrides["rapidapi_endpoint"] = args.endpoint
     if not syncs:
@@ -86,7 +90,11 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 async def _fetch(args: argparse.Namespace) -> int:
-    async with client(args, syncs=False) as sync:
+    shown = _output(args)
+    async with (
+        client(args, syncs=False) as sync,
+        waiting(f"fetching {args.platform} {args.username}", enabled=not shown.json),
+    ):
         data = await sync.fetch(
             args.platform,
             args.username,
@@ -94,7 +102,6 @@ async def _fetch(args: argparse.Namespace) -> int:
             formula=args.formula,
             provider=getattr(args, "provider", None),
         )
-    shown = _output(args)
     if shown.json:
         shown.emit(out.platform_json(data))
     else:
@@ -125,11 +132,12 @@ def _manual_entry(args: argparse.Namespace) -> ManualEntry | None:
 
 async def _sync(args: argparse.Namespace) -> int:
     entry = _manual_entry(args)  # bad numbers fail here, before any I/O
-    async with client(args) as sync:
+    shown = _output(args)
+    what = f"syncing {args.platform}" + (f" {args.username}" if args.username else "")
+    async with client(args) as sync, waiting(what, enabled=not shown.json):
         sent: PlatformData | ManualEntry
         sent = entry if entry is not None else await sync.fetch(args.platform, args.username)
         result = await sync.sync(args.platform, sent, force=args.force)
-    shown = _output(args)
     if shown.json:
         shown.emit(out.result_json(result, sent))
     else:
@@ -211,15 +219,16 @@ def run_quota(args: argparse.Namespace) -> int:
 
 async def _quota(args: argparse.Namespace) -> int:
     failure: HyperbudsSyncError | None = None
+    shown = _output(args)
     async with client(args, syncs=False) as sync:
         if args.probe:
             platform, username = args.probe
             try:
-                await sync.fetch(platform, username)
+                async with waiting(f"probing {platform} {username}", enabled=not shown.json):
+                    await sync.fetch(platform, username)
             except HyperbudsSyncError as exc:  # a 429 still teaches us the quota: show it
                 failure = exc
         quota = sync.quota()
-    shown = _output(args)
     if shown.json:
         shown.emit(out.quota_json(quota))
     elif quota:
