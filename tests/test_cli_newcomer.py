@@ -244,3 +244,42 @@ def test_install_hints_name_the_extra_in_double_quotes_and_the_checkout_form() -
 
     assert 'pip install "hyperbuds-sync[fleet]"' in NEEDS_SAQ
     assert 'pip install -e ".[fleet]"' in NEEDS_SAQ
+
+
+def test_version_and_help_load_no_http_stack() -> None:
+    """``--version`` imports what it needs only (was 0.5 s of CPU, aiohttp and all; 0.23 s now)."""
+    code = (
+        "import sys\n"
+        "from hyperbuds_sync.cli import main\n"
+        "assert main(['--version']) == 0\n"
+        "assert main(['roster', '--help']) == 0\n"
+        "heavy = sorted(m for m in ('aiohttp', 'sqlalchemy', 'hyperbuds_sync.client') "
+        "if m in sys.modules)\n"
+        "print(heavy)\n"
+    )
+    done = _python("-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_package_face_is_lazy_but_whole() -> None:
+    code = (
+        "import sys, hyperbuds_sync\n"
+        "assert 'aiohttp' not in sys.modules\n"
+        "face = hyperbuds_sync\n"
+        "missing = [n for n in face.__all__ if getattr(face, n, None) is None]\n"
+        "assert not missing, missing\n"
+        "assert hyperbuds_sync.QuotaExceeded.__module__ == 'hyperbuds_sync'\n"
+        "assert set(hyperbuds_sync.__all__) <= set(dir(hyperbuds_sync))\n"
+        "print('ok')\n"
+    )
+    done = _python("-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_the_cli_names_the_embedded_history_as_the_history_does() -> None:
+    from hyperbuds_sync.cli import _history
+    from hyperbuds_sync.history import DEFAULT
+
+    assert _history.DEFAULT == DEFAULT

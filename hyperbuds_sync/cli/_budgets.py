@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from ..roster import Budget
+
+if TYPE_CHECKING:
+    from ..roster import Budget
 
 __all__ = ["add_budget_flags", "budget_arg", "budgets_of", "missing_budgets_error"]
 
@@ -24,6 +27,8 @@ def budget_arg(text: str) -> tuple[str, Budget]:
     Raises:
         argparse.ArgumentTypeError: anything else, with the form expected.
     """
+    from ..roster import Budget  # when a --budget is given: the parser itself stays light
+
     provider, sep, amount = text.partition("=")
     calls, _, period = amount.strip().partition("/")
     if not sep or not provider.strip() or not calls.isdigit() or period not in _PERIODS:

@@ -21,15 +21,19 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..config import Settings
 from ..errors import InvalidInput
-from ..history import DEFAULT, Growth, Snapshot, open_store
-from ..platforms import get as platform_adapter
 from . import _output as out
+
+if TYPE_CHECKING:  # imported when the command runs: --help and --version stay quick
+    from ..history import Growth, Snapshot
+
+DEFAULT = "default"
+"""The history URL of the embedded file (``hyperbuds_sync.history.DEFAULT``)."""
 
 __all__ = [
     "add_history_flags",
@@ -140,6 +144,8 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def _creator(args: argparse.Namespace) -> tuple[str, str]:
+    from ..platforms import get as platform_adapter
+
     adapter = platform_adapter(args.platform)
     return adapter.name, adapter.canonical_username(args.username)
 
@@ -172,6 +178,8 @@ def run_history(args: argparse.Namespace) -> int:
     platform, username = _creator(args)
 
     async def read() -> list[Snapshot]:
+        from ..history import open_store
+
         store = open_store(_url(args))
         try:
             return await store.snapshots(
@@ -196,6 +204,8 @@ def run_growth(args: argparse.Namespace) -> int:
         raise InvalidInput("--windows needs at least one number of days")
 
     async def read() -> Growth:
+        from ..history import open_store
+
         store = open_store(_url(args))
         try:
             return await store.growth(platform, username, windows=args.windows)

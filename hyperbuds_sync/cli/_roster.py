@@ -23,17 +23,18 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..client import SocialSync
 from ..config import Settings
 from ..errors import InvalidInput
-from ..history import DEFAULT, CreatorRecord
-from ..roster import Plan, Roster, RosterStatus
 from . import _output as out
 from ._budgets import add_budget_flags, budgets_of, missing_budgets_error
+
+if TYPE_CHECKING:  # imported when the command runs: --help and --version stay quick
+    from ..history import CreatorRecord
+    from ..roster import Plan, Roster, RosterStatus
 
 __all__ = ["register", "run_roster"]
 
@@ -95,6 +96,10 @@ def run_roster(args: argparse.Namespace) -> int:
 async def _with_roster(
     args: argparse.Namespace, action: Callable[[Roster, argparse.Namespace], Awaitable[int]]
 ) -> int:
+    from ..client import SocialSync
+    from ..history import DEFAULT
+    from ..roster import Roster
+
     url = args.history_url or Settings.from_env().history_url or DEFAULT
     overrides: dict[str, Any] = {"history_url": url}
     if getattr(args, "endpoint", None):

@@ -33,19 +33,14 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import ENV, Settings
 from ..errors import ConfigError, InvalidInput
-from ..roster import (
-    Budget,
-    FleetSettings,
-    Refresher,
-    RefresherFactory,
-    roster_refresher,
-    run_worker,
-)
 from ._budgets import add_budget_flags, budgets_of, missing_budgets_error
+
+if TYPE_CHECKING:  # imported when the command runs: --help and --version stay quick
+    from ..roster import Budget, Refresher, RefresherFactory
 
 __all__ = ["default_refresher", "register", "run_worker_command"]
 
@@ -78,6 +73,7 @@ def default_refresher(budgets: Mapping[str, int | Budget], reserve: float) -> Re
     @asynccontextmanager
     async def open_roster() -> AsyncIterator[Refresher]:
         from ..client import SocialSync
+        from ..roster import roster_refresher
 
         history = Settings.from_env().history_url or "default"
         async with (
@@ -139,6 +135,8 @@ def _printer(as_json: bool) -> Callable[[dict[str, Any]], None]:
 
 def run_worker_command(args: argparse.Namespace) -> int:
     """``worker``: run until Ctrl-C or SIGTERM; 0 once stopped cleanly."""
+    from ..roster import FleetSettings, run_worker
+
     url = args.queue_url or Settings.from_env().redis_url
     if not url:
         raise ConfigError("hyperbuds-sync worker needs --queue-url or HYPERBUDS_REDIS_URL")
