@@ -21,7 +21,7 @@ from hyperbuds_sync.testing import TEST_KEY, RapidAPIEmulator
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
-WATCH = 5.0  # seconds: five planner rounds at --plan-every 1
+WATCH = 4.0  # seconds: four planner rounds at --plan-every 1
 
 
 async def test_the_worker_respects_the_failure_back_off(
