@@ -44,6 +44,7 @@ from .._install import install_hint
 from ..config import ENV, Settings
 from ._exits import INTERRUPTED, TABLE, USAGE, report
 from ._output import has_rich
+from ._waiting import add_wait_flags
 
 __all__ = ["build_parser", "main"]
 
@@ -203,37 +204,8 @@ def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
         "--probe", nargs=2, metavar=("PLATFORM", "USERNAME"), help="fetch once first"
     )
     for fetching in (fetch, sync, every, quota):
-        _add_wait_flags(fetching)
+        add_wait_flags(fetching)
     return [fetch, sync, every, quota, providers]
-
-
-def _positive(kind: type[float] | type[int], minimum: float, what: str) -> Callable[[str], Any]:
-    def parse(text: str) -> float | int:
-        try:
-            value = kind(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{what}, not {text!r}")
-        return value
-
-    return parse
-
-
-def _add_wait_flags(parser: argparse.ArgumentParser) -> None:
-    """``--timeout`` and ``--max-tries``: how long a provider may be silent, how often tried."""
-    parser.add_argument(
-        "--timeout",
-        type=_positive(float, 0.001, "--timeout takes seconds > 0 (2.5)"),
-        metavar="SECONDS",
-        help="seconds one attempt may wait for an answer (default 10)",
-    )
-    parser.add_argument(
-        "--max-tries",
-        type=_positive(int, 1, "--max-tries takes a whole number >= 1 (2)"),
-        metavar="N",
-        help="attempts per provider before giving up (default 3)",
-    )
 
 
 def _emulator_commands(command: _Command) -> None:
