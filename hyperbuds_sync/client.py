@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from . import engagement
 from . import metrics as m
+from ._install import install_hint
 from ._redis import SharedParts, shared_parts
 from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
@@ -213,13 +214,13 @@ class SocialSync:
             credentials=credentials,
             endpoints=env.endpoints if endpoints is None else parse_endpoints(endpoints),
         )
-        benches = shared.get("provider_benches") or MemoryProviderBenches()
+        self._benches = shared.get("provider_benches") or MemoryProviderBenches()
         self._failover = Failover(
             self._gateway.get,
             self.platforms,
             chains,
             credentials,
-            benches,
+            self._benches,
             self.metrics,
             auth_bench=auth_bench,
         )
@@ -410,7 +411,7 @@ class SocialSync:
             raise ConfigError(
                 'no history is configured: pass SocialSync(history_url="default") (the '
                 "embedded SQLite file) or a database URL, or set HYPERBUDS_HISTORY_URL; "
-                "needs pip install 'hyperbuds-sync[history]'"
+                f"needs {install_hint('history')}"
             )
         return self._history
 
@@ -463,6 +464,20 @@ class SocialSync:
         """
         return self._gateway.quota()
 
+    async def recall_quota(
+        self, quota: Mapping[str, QuotaStatus], benches: Mapping[str, datetime]
+    ) -> None:
+        """Take what an earlier process learned: ``quota`` as :meth:`quota` gave it (facts and
+        key benches of this client's keys) and provider ``benches`` (name -> until, as
+        :meth:`providers` showed them). A bench or a reset already over is skipped. The
+        command line does this between commands (its history keeps them); a long-lived
+        process learns by itself."""
+        await self._key_pool.recall(quota)
+        now = datetime.now(UTC)
+        for provider, until in benches.items():
+            if until > now:
+                await self._benches.bench(provider, until.timestamp())
+
     async def shared_quota(self) -> dict[str, QuotaStatus]:
         """The quota facts of every process sharing this client's state (Redis), per host."""
         return await self._key_pool.shared_status()
@@ -494,7 +509,10 @@ def _pick_keys(
     key: str | None, keys: Sequence[str] | None, env_keys: tuple[str, ...]
 ) -> tuple[str, ...]:
     if isinstance(keys, str):
-        raise TypeError("rapidapi_keys takes a sequence of keys; use rapidapi_key= for one")
+        raise ConfigError(  # never the value: it is a key
+            "rapidapi_keys takes a list of keys (rapidapi_keys=[key1, key2]); "
+            "use rapidapi_key= for one"
+        )
     chosen = [*(keys or ()), *([key] if key else [])]
     if not chosen:
         return env_keys

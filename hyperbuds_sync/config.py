@@ -130,6 +130,18 @@ class Settings:
         )
 
 
+PROVIDERS_EXAMPLE = "twitch=twitch-scraper2,twitch-helix;youtube=youtube-data-api"
+ENDPOINTS_EXAMPLE = "api.twitch.tv=http://127.0.0.1:9000,www.googleapis.com=http://127.0.0.1:9001"
+
+
+def _shown(entry: str) -> str:
+    """A bad entry as an error shows it: its first 40 characters, no URL credentials."""
+    entry = entry.strip()
+    if "@" in entry:  # user:password@host: show none of it
+        return "<an entry with credentials>"
+    return repr(entry if len(entry) <= 40 else f"{entry[:40]}...")
+
+
 def parse_providers(
     value: str | Mapping[str, Sequence[str]],
 ) -> dict[str, tuple[str, ...]]:
@@ -138,17 +150,32 @@ def parse_providers(
 
     Raises:
         ConfigError: an entry without ``=``, a platform without providers, or a provider name
-            given as one string instead of a list.
+            given as one string instead of a list; the message names the variable (or argument),
+            the entry found and a valid example.
     """
     if isinstance(value, str):
+        where = ENV["providers"]
+        for entry in (p for p in value.split(";") if p.strip()):
+            platform, eq, listed = entry.partition("=")
+            if not eq or not platform.strip():
+                raise ConfigError(
+                    f"{where}: {_shown(entry)} is not platform=provider,provider "
+                    f"(example: {where}='{PROVIDERS_EXAMPLE}')"
+                )
+            if not any(n.strip() for n in listed.split(",")):
+                raise ConfigError(
+                    f"{where}: {_shown(entry)} names no provider "
+                    f"(example: {where}='{PROVIDERS_EXAMPLE}')"
+                )
         pairs = [p.partition("=") for p in value.split(";") if p.strip()]
-        if any(not eq for _, eq, _ in pairs):
-            raise ConfigError(f"{ENV['providers']} takes platform=provider,provider;...")
         value = {k: [n for n in v.split(",") if n.strip()] for k, _, v in pairs}
     chains: dict[str, tuple[str, ...]] = {}
     for platform, names in value.items():
         if isinstance(names, str):
-            raise ConfigError(f"providers[{platform!r}] takes a list of provider names")
+            raise ConfigError(
+                f"providers[{platform!r}] takes a list of provider names "
+                f"(example: providers={{{platform!r}: [{names!r}]}})"
+            )
         chain = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
         if not chain:
             raise ConfigError(f"providers[{platform!r}] names no provider")
@@ -161,18 +188,25 @@ def parse_endpoints(value: str | Mapping[str, str]) -> dict[str, str]:
     mapping; each replaces the scheme, host and port of calls to that host (the path stays).
 
     Raises:
-        ConfigError: an entry without ``=`` or a URL that is not ``http(s)://``.
+        ConfigError: an entry without ``=`` or a URL that is not ``http(s)://``; the message
+            names the variable, the entry found (never its credentials) and a valid example.
     """
+    where = ENV["endpoints"]
+    example = f"(example: {where}='{ENDPOINTS_EXAMPLE}')"
     if isinstance(value, str):
         pairs = [p.partition("=") for p in value.split(",") if p.strip()]
-        if any(not eq for _, eq, _ in pairs):
-            raise ConfigError(f"{ENV['endpoints']} takes host=url,host=url")
+        for host, eq, url in pairs:
+            if not eq or not host.strip():
+                raise ConfigError(f"{where}: {_shown(host + eq + url)} is not host=url {example}")
         value = {k: v for k, _, v in pairs}
     endpoints: dict[str, str] = {}
     for host, url in value.items():
         url = url.strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"the endpoint for {host.strip()!r} must be an http(s) URL")
+            raise ConfigError(
+                f"{where}: the endpoint for {host.strip()!r} must be an http(s) URL, "
+                f"not {_shown(url)} {example}"
+            )
         endpoints[host.strip().lower()] = url
     return endpoints
 
@@ -185,7 +219,9 @@ def _number(get: Callable[[str], str | None], name: str, default: float) -> floa
     try:
         return float(value)
     except ValueError:
-        raise ConfigError(f"{ENV[name]} must be a number, got {value!r}") from None
+        raise ConfigError(
+            f"{ENV[name]} must be a number, not {_shown(value)} (example: {ENV[name]}={default})"
+        ) from None
 
 
 def check_auth_bench(seconds: float) -> float:

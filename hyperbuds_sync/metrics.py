@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from ._install import install_hint
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -192,9 +193,7 @@ _HELP = {
 }
 
 
-PROMETHEUS_MISSING = (
-    'PrometheusCollector needs prometheus_client: pip install "hyperbuds-sync[prometheus]"'
-)
+PROMETHEUS_MISSING = f"PrometheusCollector needs prometheus_client: {install_hint('prometheus')}"
 
 
 class PrometheusCollector:

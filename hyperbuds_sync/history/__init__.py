@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._guard import DropGuard
+from ._keep import KeptQuota, quota_memory
 from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url, roster_store
 from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder, snapshot_of
@@ -46,6 +47,7 @@ __all__ = [
     "GrowthWindow",
     "HistoryRecorder",
     "HistoryStore",
+    "KeptQuota",
     "PlatformState",
     "RosterStore",
     "Snapshot",
@@ -57,6 +59,7 @@ __all__ = [
     "check_username",
     "default_path",
     "open_store",
+    "quota_memory",
     "recorder_for",
     "resolve_url",
     "roster_store",

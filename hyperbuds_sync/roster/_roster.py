@@ -19,6 +19,8 @@ from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
 from ._budget import Budget, ProviderQuota
 from ._creators import checked_usernames
+from ._due import due_keys
+from ._due import retry_at as _retry_at
 from ._hooks import DEFAULT_MAX_REPLAYS, ChangeHooks, OnChange
 from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
@@ -217,6 +219,13 @@ class Roster:
         )
         return self._plan
 
+    async def missing_budgets(self) -> builtins.list[str]:
+        """The providers of the roster's entries with no budget, set or learned: :meth:`plan`
+        refuses them. Sorted; empty when the plan can be made."""
+        learned, _ = self._quota_facts()
+        providers = {entry.provider for entry, _ in await self.entries()}
+        return sorted(p for p in providers if p not in self.budgets and p not in learned)
+
     async def needs_replan(self, plan: Plan) -> bool:
         """Whether the roster, a budget or a learned limit changed, or a quota drifted."""
         rows = await self.entries()
@@ -322,7 +331,14 @@ class Roster:
 
     def retry_at(self, state: PlatformState) -> datetime | None:
         """When a failing creator-platform may be tried again (``None``: not failing)."""
-        return state.next_at if state.failures else None
+        return _retry_at(state)
+
+    async def due(self, now: datetime) -> builtins.list[tuple[str, str]]:
+        """The ``(creator_id, platform)`` due at ``now``: planned by then and, when failing,
+        past their back-off. The fleet's planner asks this; the runner keeps the same rule."""
+        plan = await self.plan()
+        states = {(e.creator_id, s.platform): s for e, s in await self.entries()}
+        return due_keys(plan, states, now)
 
     # --- the rest --------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput
+from ._due import due_at
 from ._planner import Plan, PlanEntry
 
 if TYPE_CHECKING:
@@ -149,10 +150,8 @@ class Runner:
         self._entries = {(e.creator_id, e.platform): e for e in self.plan.entries}
         self._heap = []
         for key, entry in self._entries.items():
-            state = states.get(key)
-            retry = None if state is None else self.roster.retry_at(state)
             if key not in self._busy:
-                self._push(max(retry, entry.next_at) if retry else entry.next_at, key)
+                self._push(due_at(entry.next_at, states.get(key)), key)
 
     async def _finish(self) -> None:
         """Let refreshes under way end; cancelled again, cancel them (their rows stay due)."""
