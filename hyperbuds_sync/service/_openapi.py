@@ -40,13 +40,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
     texts = {
         400: "Invalid input: platform, username, body or parameters.",
         401: "Missing or wrong X-API-Key (or, for sync, no Authorization: Bearer).",
-        404: "Username not found on platform (or the creator is not on the roster).",
+        404: "Username not found on platform; the creator is not on the roster; no roster.",
         409: "A suspicious drop: nothing was sent (the facts in drop).",
         413: "The body is over 64 KiB.",
         415: "The body is not application/json.",
         429: "Quota or rate limit upstream, or this caller's own rate limit.",
         500: "A configuration fault (message names what is missing) or a fault of the service.",
-        501: "The service runs without a roster.",
         502: "The HyperBuds backend answered with an error.",
         503: "Every provider of the chain is down, or the HyperBuds backend is.",
     }
@@ -277,7 +276,7 @@ def _paths(platforms: Sequence[str]) -> dict[str, Any]:
             "get": _operation(
                 "The roster: creators, plan and freshness.",
                 _answer("The roster.", anything),
-                (*_COMMON, 501),
+                (404, *_COMMON),
             )
         },
         "/api/v1/roster/creators/{creator_id}": {
@@ -287,13 +286,13 @@ def _paths(platforms: Sequence[str]) -> dict[str, Any]:
             "put": _operation(
                 "Add a creator or replace their usernames.",
                 _answer("The creator.", anything),
-                (*_BODY, *_COMMON, 501),
+                (*_BODY, *_COMMON, 404),
                 body="CreatorRequest",
             ),
             "delete": _operation(
                 "Remove a creator.",
                 _answer("Removed.", anything),
-                (404, *_COMMON, 501),
+                (404, *_COMMON),
             ),
         },
         "/healthz": {

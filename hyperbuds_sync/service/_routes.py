@@ -13,7 +13,8 @@ roster.
   per host (remaining, limit, reset).
 - ``GET /api/v1/roster``, ``PUT|DELETE /api/v1/roster/creators/{creator_id}``: the roster, its
   plan and each creator's freshness (``plan`` and ``status`` ``null`` with ``planError`` when no
-  plan can be made yet, e.g. no budget known); 501 when the app was built without a roster.
+  plan can be made yet, e.g. no budget known); 404 ``No roster`` when the app was built
+  without one.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ async def providers(request: web.Request) -> web.Response:
 def _roster(request: web.Request) -> Any:
     roster = request.app[ROSTER]
     if roster is None:
-        raise problem(501, "No roster", "the service runs without a roster (serve --roster)")
+        raise problem(404, "No roster", "the service runs without a roster (serve --roster)")
     return roster
 
 

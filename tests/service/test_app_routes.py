@@ -208,7 +208,7 @@ async def test_providers_lists_each_chain_with_its_state() -> None:
 async def test_roster_routes_manage_the_roster_or_say_there_is_none() -> None:
     async with running() as svc:
         none = await svc.call("GET", "/api/v1/roster")
-    assert none[0] == 501
+    assert none[0] == 404
     assert none[2]["error"] == "No roster"
     async with running(with_roster=True) as svc:
         path = "/api/v1/roster/creators/c1"
