@@ -71,6 +71,8 @@ def create_app(
     app.router.add_routes(ops.ROUTES)
     app.router.add_routes(FETCH_ROUTES)
     app.router.add_routes(routes.ROUTES)
+    # the status page (issue 23, ``_status/``) adds its routes here, and its paths to
+    # _openapi._ops_paths (tests/service/test_openapi_doc.py checks the router against it)
     return app
 
 

@@ -83,6 +83,9 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception as exc:  # a fault of the service itself: logged by class, answered bare
         error_class = type(exc).__name__
         response = error_response(500, INTERNAL)
+    if response.prepared:  # a streamed answer has sent its headers already
+        _account(request, response.status, time.perf_counter() - started, error_class)
+        return response
     response.headers["X-Request-ID"] = rid
     if allowed and origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin
