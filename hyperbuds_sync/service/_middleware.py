@@ -121,6 +121,9 @@ def _account(request: web.Request, status: int, seconds: float, error_class: str
     """Metrics and the one access-log line (no header, query or body in it)."""
     route, caller = route_of(request), request.get(CALLER) or ANONYMOUS
     request.app[METRICS].observe(route, request.method, status, caller, seconds)
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not access_log.isEnabledFor(level):
+        return
     line = {
         "request_id": request[REQUEST_ID],
         "method": request.method,
@@ -132,7 +135,6 @@ def _account(request: web.Request, status: int, seconds: float, error_class: str
     }
     if error_class:
         line["error"] = error_class
-    level = logging.ERROR if status >= 500 else logging.INFO
     access_log.log(level, json.dumps(line, separators=(",", ":")))
 
 
