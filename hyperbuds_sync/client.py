@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+import asyncio
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -168,6 +169,7 @@ class SocialSync:
         self._redis_url = env.redis_url if redis_url is None else redis_url
         shared = shared_parts(self._redis_url, cache_ttl, stale_window, rate_limit, self.metrics)
         self._close_shared = shared.get("close")
+        self._ping_redis = shared.get("ping")
         self.cache: Cache = _cache(
             cache, shared, cache_ttl, cache_maxsize, stale_window, self.metrics
         )
@@ -440,6 +442,19 @@ class SocialSync:
 
     # --- state -----------------------------------------------------------------------------------
 
+    async def ready(self, within: float = 2.0) -> dict[str, bool]:
+        """Whether the shared parts this client uses answer now, for a readiness probe:
+        ``"redis"`` (with a ``redis_url``) and ``"history"`` (with a history whose store has a
+        ``ping()``, as the SQL stores do), each ``True`` when it answered within ``within``
+        seconds. Parts not configured are absent; nothing raises."""
+        checks: dict[str, Callable[[], Awaitable[object]]] = {}
+        if self._ping_redis is not None:
+            checks["redis"] = self._ping_redis
+        store_ping = getattr(self._history.store, "ping", None) if self._history else None
+        if store_ping is not None:
+            checks["history"] = store_ping
+        return {name: await _answers(check, within) for name, check in checks.items()}
+
     def quota(self) -> dict[str, QuotaStatus]:
         """The latest quota facts per provider host (keys shown by fingerprint only).
 
@@ -472,6 +487,15 @@ class SocialSync:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+async def _answers(check: Callable[[], Awaitable[object]], within: float) -> bool:
+    """Whether ``check()`` returns in ``within`` seconds, neither raising nor giving ``False``."""
+    try:
+        async with asyncio.timeout(within):
+            return await check() is not False
+    except Exception:  # a readiness probe reports, it never raises
+        return False
 
 
 def _pick_keys(

@@ -1,0 +1,53 @@
+"""The HTTP service: HyperBuds' ``/api/v1/social/fetch`` contract and more, on ``aiohttp.web``.
+
+::
+
+    from hyperbuds_sync import SocialSync
+    from hyperbuds_sync.service import ServiceSettings, create_app
+
+    sync = SocialSync.from_env()
+    app = create_app(sync, settings=ServiceSettings.from_env())
+    web.run_app(app, host="127.0.0.1", port=8080)  # or: hyperbuds-sync serve
+
+Owns the application factory, the routes, the errors as JSON, the caller keys, CORS, the
+per-caller rate limit, request ids and the access log, the metrics, the OpenAPI document, the
+activity recorder and the status page. May import: the SDK's public API only (the top package,
+``errors``, ``models``, ``metrics``, ``engagement``, ``roster``'s face), aiohttp and attrs;
+prometheus_client (the ``service`` extra). Nothing in the SDK imports ``service`` but the CLI's
+``serve`` command. The top package does not import it: ``import hyperbuds_sync`` stays free of
+``aiohttp.web``'s server side and prometheus_client for the SDK's users.
+"""
+
+from __future__ import annotations
+
+from ._activity import ActivityError, ActivityRecorder, ActivitySnapshot, PlatformActivity
+from ._app import create_app
+from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
+from ._settings import RateLimit, ServiceSettings
+
+__all__ = [
+    "ACTIVITY",
+    "PUBLIC_PATHS",
+    "ROSTER",
+    "SETTINGS",
+    "SYNC",
+    "ActivityError",
+    "ActivityRecorder",
+    "ActivitySnapshot",
+    "PlatformActivity",
+    "RateLimit",
+    "ServiceSettings",
+    "create_app",
+]
+
+for _public in (
+    ActivityError,
+    ActivityRecorder,
+    ActivitySnapshot,
+    PlatformActivity,
+    RateLimit,
+    ServiceSettings,
+    create_app,
+):
+    _public.__module__ = __name__
+del _public
