@@ -37,7 +37,11 @@ def register(command: Command) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (8080)")
     serve.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="processes (gunicorn; N > 1 needs Redis)"
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes (gunicorn; N > 1 needs Redis)",
     )
     serve.add_argument("--formula", metavar="NAME", help="engagement formula (HYPERBUDS_FORMULA)")
     serve.add_argument(
@@ -124,8 +128,10 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         from ..service import serve
     except ImportError as exc:
-        raise ConfigError(f"serve needs the service extra: pip install 'hyperbuds-sync[service]' "
-                          f"({exc.name} is missing)") from None
+        raise ConfigError(
+            f"serve needs the service extra: pip install 'hyperbuds-sync[service]' "
+            f"({exc.name} is missing)"
+        ) from None
     options = _options(args)
     if not logging.getLogger().handlers:  # the service's JSON lines and warnings, on stderr
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -52,7 +52,7 @@ def run_gunicorn(
         ConfigError: gunicorn is not installed (the ``service`` extra).
     """
     try:
-        from gunicorn.app.base import BaseApplication
+        from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
     except ImportError:
         raise ConfigError(
             "--workers needs gunicorn: pip install 'hyperbuds-sync[service]'"

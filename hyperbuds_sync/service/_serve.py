@@ -10,23 +10,33 @@ seconds), then close the client, which writes the queued history first.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
+import attrs
 from aiohttp import web
 from attrs import frozen
 
-from ..client import SocialSync
+from .. import SocialSync, engagement
 from ..config import ENV, Settings
 from ..errors import ConfigError
 from ..roster import Roster
 from ._app import create_app
-from ._settings import ServiceSettings
+from ._settings import RateLimit, ServiceSettings
 
-__all__ = ["AppFactory", "ServeOptions", "app_factory", "check", "is_loopback", "serve"]
+__all__ = [
+    "AppFactory",
+    "ServeOptions",
+    "app_factory",
+    "check",
+    "is_loopback",
+    "serve",
+    "service_settings",
+]
 
 logger = logging.getLogger("hyperbuds_sync.service")
 
@@ -116,76 +126,76 @@ def check(options: ServeOptions, settings: ServiceSettings, sdk: Settings) -> li
     return warnings
 
 
+def service_settings(
+    options: ServeOptions, environ: Mapping[str, str] | None = None
+) -> ServiceSettings:
+    """The environment's service settings with the options' formula and rate limit over them.
+
+    Raises:
+        ConfigError: a malformed variable, or a formula no one knows.
+    """
+    settings = ServiceSettings.from_env(environ)
+    if options.formula is not None:
+        if options.formula not in engagement.names():
+            known = ", ".join(engagement.names())
+            raise ConfigError(f"--formula names no known formula; known: {known}")
+        settings = attrs.evolve(settings, formula=options.formula)
+    if options.rate_limit is not None:
+        limit = RateLimit.parse(f"{options.rate_limit:g}", "--rate-limit")
+        settings = attrs.evolve(settings, rate_limit=limit)
+    return settings
+
+
 def app_factory(options: ServeOptions) -> AppFactory:
     """The coroutine function each process awaits for its application (gunicorn's worker and
-    :func:`serve` alike): the ``SocialSync`` and the roster are made inside the process's loop,
-    and closed by the application's cleanup, after the requests in flight."""
+    :func:`serve` alike): the ``SocialSync`` and the roster are made inside that process's
+    loop, and closed by the application's cleanup, once the requests in flight are done."""
 
     async def make() -> web.Application:
-        settings = ServiceSettings.from_env()
-        if options.rate_limit is not None:
-            settings = settings.with_rate_limit(options.rate_limit)
-        if options.formula is not None:
-            settings = settings.with_formula(options.formula)
-        holder: dict[str, Any] = {}
-        app = await _application(options, settings, holder)
-        app.cleanup_ctx.append(_owned(holder))
+        settings = service_settings(options)
+        stack = AsyncExitStack()
+        try:
+            overrides: dict[str, Any] = {}
+            if options.overrides is not None:
+                overrides.update(await stack.enter_async_context(options.overrides()))
+            history = options.history_url or Settings.from_env().history_url or "default"
+            arguments: dict[str, Any] = {"history_url": history, **overrides}
+            if settings.formula is not None:
+                arguments["formula"] = settings.formula
+            sync = await stack.enter_async_context(SocialSync.from_env(**arguments))
+            roster = None
+            if options.roster:
+                roster = await stack.enter_async_context(Roster(sync))
+        except BaseException:
+            await stack.aclose()
+            raise
+        app = create_app(sync, settings=settings, roster=roster)
+        app.cleanup_ctx.append(_owning(stack, roster))
         return app
 
     return make
 
 
-async def _application(
-    options: ServeOptions, settings: ServiceSettings, holder: dict[str, Any]
-) -> web.Application:
-    """The client (and its overrides, and the roster) opened into ``holder``; the application."""
-    overrides: dict[str, Any] = {}
-    if options.overrides is not None:
-        context = options.overrides()
-        overrides.update(await context.__aenter__())
-        holder["overrides"] = context
-    history = options.history_url or Settings.from_env().history_url or "default"
-    sync = SocialSync.from_env(
-        **{"history_url": history, "formula": settings.formula, **overrides}
-    )
-    holder["sync"] = sync
-    roster = Roster(sync) if options.roster else None
-    holder["roster"] = roster
-    return create_app(sync, settings=settings, roster=roster)
+def _owning(
+    stack: AsyncExitStack, roster: Roster | None
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The application's cleanup context: the roster runs while the app serves; at cleanup
+    (after the requests in flight) it stops, then the client closes, writing its queued
+    history first, then what ``stack`` holds besides (the emulators of ``--emulate``)."""
 
-
-def _owned(holder: dict[str, Any]) -> Callable[[web.Application], AsyncIterator[None]]:
-    """A cleanup context: runs the roster while serving; closes what ``holder`` holds, in order,
-    once the requests in flight are done."""
-
-    async def context(app: web.Application) -> AsyncIterator[None]:
-        roster: Roster | None = holder.get("roster")
+    async def owning(_app: web.Application) -> AsyncIterator[None]:
         running = None
         if roster is not None:
-            import asyncio
-
-            running = asyncio.create_task(roster.run(), name="hyperbuds-roster")
+            running = asyncio.create_task(roster.run(), name="hyperbuds-sync roster")
         try:
             yield
         finally:
             if running is not None:
-                running.cancel()
-                await _quietly(running)
-                await roster.aclose()  # type: ignore[union-attr]
-            await holder["sync"].aclose()  # writes the queued history first
-            if "overrides" in holder:
-                await holder["overrides"].__aexit__(None, None, None)
+                running.cancel()  # refreshes under way finish (Roster.run's promise)
+                await asyncio.gather(running, return_exceptions=True)
+            await stack.aclose()
 
-    return context
-
-
-async def _quietly(task: Any) -> None:
-    import asyncio
-
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+    return owning
 
 
 def serve(options: ServeOptions, *, announce: Callable[[str], None] | None = None) -> None:
@@ -194,7 +204,7 @@ def serve(options: ServeOptions, *, announce: Callable[[str], None] | None = Non
     Raises:
         ConfigError: what :func:`check` refuses, or a missing ``service`` extra.
     """
-    warnings = check(options, ServiceSettings.from_env(), Settings.from_env())
+    warnings = check(options, service_settings(options), Settings.from_env())
     for warning in warnings:
         logger.warning(warning)
     factory = app_factory(options)

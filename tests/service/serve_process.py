@@ -12,7 +12,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -21,7 +21,7 @@ import aiohttp
 
 from hyperbuds_sync.testing import TEST_KEY, TEST_TOKEN
 
-__all__ = ["ServeProcess", "emulator_env", "free_port"]
+__all__ = ["ServeProcess", "child_env", "emulator_env", "free_port", "until"]
 
 ROOT = Path(__file__).resolve().parents[2]
 _OURS = ("RAPIDAPI_", "NEXT_PUBLIC_RAPIDAPI_", "HYPERBUDS_")
@@ -44,6 +44,13 @@ def emulator_env(rapidapi_url: str, backend_url: str, history: Path) -> dict[str
         "HYPERBUDS_API_URL": backend_url,
         "HYPERBUDS_HISTORY_URL": f"sqlite+aiosqlite:///{history}",
     }
+
+
+async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    """Wait until ``condition()`` holds (another process, or a server, makes it true)."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - set by another process or the emulator
+            await asyncio.sleep(0.02)
 
 
 def child_env(extra: Mapping[str, str]) -> dict[str, str]:
@@ -96,10 +103,11 @@ class ServeProcess:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
 
-    async def wait(self, timeout: float = 30.0) -> int:
-        """Wait for the child to exit; its exit code (its stderr kept in :attr:`stderr`)."""
+    async def wait(self) -> int:
+        """Wait (30 s at most) for the child to exit; its exit code (its stderr kept in
+        :attr:`stderr`)."""
         assert self.proc is not None
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(30.0):
             _, self.stderr = await self.proc.communicate()
         assert self.proc.returncode is not None
         return self.proc.returncode
