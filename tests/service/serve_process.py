@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -73,6 +74,7 @@ class ServeProcess:
         self.ready = ready
         self.proc: asyncio.subprocess.Process | None = None
         self.stderr = b""
+        self._err = tempfile.TemporaryFile()  # a file, not a pipe: one log line per request
 
     async def start(self) -> Self:
         """Start the child and wait until ``/healthz`` answers 200."""
@@ -83,13 +85,14 @@ class ServeProcess:
             env=self.env,
             cwd=ROOT,
             stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+            stderr=self._err,
         )
         async with aiohttp.ClientSession() as session, asyncio.timeout(self.ready):
             while True:
                 if self.proc.returncode is not None:
-                    err = await self.proc.stderr.read() if self.proc.stderr else b""
-                    raise RuntimeError(f"serve exited {self.proc.returncode}: {err.decode()}")
+                    printed = self._read()
+                    self._err.close()
+                    raise RuntimeError(f"serve exited {self.proc.returncode}: {printed}")
                 try:
                     async with session.get(f"{self.url}/healthz") as answer:
                         if answer.status == 200:
@@ -108,9 +111,15 @@ class ServeProcess:
         :attr:`stderr`)."""
         assert self.proc is not None
         async with asyncio.timeout(30.0):
-            _, self.stderr = await self.proc.communicate()
-        assert self.proc.returncode is not None
-        return self.proc.returncode
+            code = await self.proc.wait()
+        self.stderr = self._read().encode()
+        self._err.close()
+        return code
+
+    def _read(self) -> str:
+        """What the child wrote on stderr so far."""
+        self._err.seek(0)
+        return self._err.read().decode(errors="replace")
 
     async def stop(self) -> int:
         """SIGTERM, then the exit code; a child that does not stop is killed."""
