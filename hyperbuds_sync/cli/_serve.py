@@ -89,8 +89,22 @@ async def emulated() -> AsyncIterator[Mapping[str, Any]]:
         }
 
 
-def _announce(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+def _announcer(args: argparse.Namespace) -> Callable[[str], None]:
+    """Where the service says it listens (stderr), with a request to try under ``--emulate``."""
+
+    def announce(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+        if args.emulate:
+            body = '{"platform": "tiktok", "username": "mayacooks"}'
+            url = f"http://{args.host}:{args.port}/api/v1/social/fetch"
+            print(
+                "emulators behind it (no key, no internet); try:\n"
+                f"  curl -s {url} -H 'Content-Type: application/json' -d '{body}'",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return announce
 
 
 def _options(args: argparse.Namespace) -> Any:
@@ -135,5 +149,5 @@ def run_serve(args: argparse.Namespace) -> int:
     options = _options(args)
     if not logging.getLogger().handlers:  # the service's JSON lines and warnings, on stderr
         logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    serve(options, announce=_announce)
+    serve(options, announce=_announcer(args))
     return OK
