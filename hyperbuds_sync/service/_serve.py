@@ -187,11 +187,19 @@ async def _client(
 
 
 async def _preflight(options: ServeOptions) -> None:
-    """Build the client once and close it, before anything listens or forks: a configuration
-    the SDK refuses (a provider named without its credentials, ...) is then the command's one
-    line and exit code 5, not a worker that fails to boot."""
+    """Build the client once, before anything listens or forks, and ask its Redis and history
+    database whether they answer: a configuration the SDK refuses (a provider named without its
+    credentials, ...) is then the command's one line and exit code 5, not a worker that fails
+    to boot; and the history's schema is made here, once, not by N workers racing to create
+    it in one new SQLite file. A part that does not answer is a warning (``/readyz`` says so
+    meanwhile), not a refusal."""
     async with AsyncExitStack() as stack:
-        await (await _client(options, service_settings(options), stack)).aclose()
+        sync = await stack.enter_async_context(
+            await _client(options, service_settings(options), stack)
+        )
+        for part, answered in (await sync.ready(within=5.0)).items():
+            if not answered:
+                logger.warning("%s does not answer yet; serving anyway (see /readyz)", part)
 
 
 def _running(roster: Roster) -> asyncio.Task[Any]:
