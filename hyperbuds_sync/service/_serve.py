@@ -26,7 +26,7 @@ from attrs import frozen
 from .. import SocialSync, engagement
 from ..config import ENV, Settings
 from ..errors import ConfigError
-from ..roster import Roster
+from ..roster import Budget, Roster
 from ._app import create_app
 from ._settings import RateLimit, ServiceSettings
 
@@ -64,6 +64,8 @@ class ServeOptions:
         rate_limit: requests a second per caller (else the service settings' default).
         allow_anonymous: serve callers without a key on a non-loopback address.
         roster: run the roster of the history store in the service process too.
+        budgets: the roster's budgets, per provider (calls a month, or a ``Budget``).
+        reserve: the share of each budget the roster leaves for on-demand fetches.
         history_url: where history goes (else ``HYPERBUDS_HISTORY_URL``, else the embedded file).
         shutdown_timeout: seconds the requests in flight get after SIGTERM.
         overrides: keyword arguments for the ``SocialSync``, from a context entered per process.
@@ -76,6 +78,8 @@ class ServeOptions:
     rate_limit: float | None = None
     allow_anonymous: bool = False
     roster: bool = False
+    budgets: Mapping[str, int | Budget] = attrs.field(factory=dict)
+    reserve: float = 0.2
     history_url: str | None = None
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     overrides: Overrides | None = None
@@ -160,7 +164,8 @@ def app_factory(options: ServeOptions) -> AppFactory:
             sync = await stack.enter_async_context(await _client(options, settings, stack))
             roster = None
             if options.roster:
-                roster = await stack.enter_async_context(Roster(sync))
+                roster = Roster(sync, budgets=options.budgets, reserve=options.reserve)
+                roster = await stack.enter_async_context(roster)
         except BaseException:
             await stack.aclose()
             raise

@@ -17,7 +17,9 @@ import pytest_asyncio
 from _redis_fixtures import redis_server, redis_url  # noqa: F401 (fixtures)
 from serve_process import ServeProcess, emulator_env, until
 
+from hyperbuds_sync import SocialSync
 from hyperbuds_sync.history import open_store
+from hyperbuds_sync.roster import Roster
 from hyperbuds_sync.testing import BackendEmulator, Fault, RapidAPIEmulator
 
 FETCH = "/api/v1/social/fetch"
@@ -144,3 +146,25 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+async def test_roster_runs_in_the_service_process(
+    emulators: tuple[RapidAPIEmulator, BackendEmulator], tmp_path: Path
+) -> None:
+    rapidapi, _ = emulators
+    env = _env(emulators, tmp_path)
+    async with (
+        SocialSync(history_url=env["HYPERBUDS_HISTORY_URL"], redis_url="") as sync,
+        Roster(sync) as roster,
+    ):  # a creator already on the roster, as `hyperbuds-sync roster add` leaves it
+        await roster.add("c-7", {"twitch": "svc_7"})
+    budget = ("--budget", "twitch-scraper2=100000")
+    service = ServeProcess(env, "--roster", *budget)
+    async with service, aiohttp.ClientSession() as session:
+        # the roster, running beside the routes, refreshes the due creator by itself
+        await until(lambda: rapidapi.calls_for(platform="twitch", username="svc_7") > 0)
+        creator = {"usernames": {"twitch": "svc_8"}}
+        async with session.put(f"{service.url}/api/v1/roster/creators/c-8", json=creator) as put:
+            assert put.status == 200, await put.text()  # the routes hold the same roster
+    assert service.proc is not None
+    assert service.proc.returncode == 0, service.stderr.decode()
