@@ -134,7 +134,7 @@ class ServeProcess:
             raise
 
     async def __aenter__(self) -> Self:
-        return await self.start()
+        return self if self.proc is not None else await self.start()
 
     async def __aexit__(
         self,

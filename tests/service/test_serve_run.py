@@ -102,8 +102,13 @@ async def test_two_processes_over_redis_make_one_upstream_call_per_creator(
     creators = [f"svc_{n}" for n in range(5)]
     for name in creators:  # slow enough that every request arrives while the first is upstream
         rapidapi.fail(name, Fault.delay(0.5), platform="tiktok")
-    env = _env(emulators, tmp_path, HYPERBUDS_REDIS_URL=redis_url)
-    first, second = ServeProcess(env), ServeProcess(env)
+    for name in ("first", "second"):  # a history file each: they start at once
+        (tmp_path / name).mkdir()
+    first, second = (
+        ServeProcess(_env(emulators, tmp_path / name, HYPERBUDS_REDIS_URL=redis_url))
+        for name in ("first", "second")
+    )
+    await asyncio.gather(first.start(), second.start())
     async with first, second, aiohttp.ClientSession() as session:
         urls = [first.url, second.url] * 15  # 30 requests, each creator asked of both
         asked = [(url, creators[n % 5]) for n, url in enumerate(urls)]
