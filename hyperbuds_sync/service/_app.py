@@ -45,8 +45,8 @@ def create_app(
         keys: caller name to ``X-API-Key`` value; overrides ``settings.keys``. Empty: anonymous
             callers are let in (limited per address by ``settings.anonymous_rate_limit``).
         origins: the browser origins CORS allows; overrides ``settings.origins``.
-        roster: the roster the ``/api/v1/roster`` routes manage (``None``: they answer 501).
-            Its figures join ``/metrics``.
+        roster: the roster the ``/api/v1/roster`` routes manage, its figures in ``/metrics``
+            (``None``: those routes answer 404 ``No roster``).
         settings: formula and rate limits (default :class:`ServiceSettings`'s defaults);
             ``ServiceSettings.from_env()`` reads them from the environment.
         activity: the recorder of recent fetches (default: a new one), ``app[ACTIVITY]``.
@@ -70,6 +70,8 @@ def create_app(
     app.router.add_routes(ops.ROUTES)
     app.router.add_routes(FETCH_ROUTES)
     app.router.add_routes(routes.ROUTES)
+    # the status page (issue 23, ``_status/``) adds its routes here, and its paths to
+    # _openapi._ops_paths (tests/service/test_openapi_doc.py checks the router against it)
     return app
 
 
