@@ -244,7 +244,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
 
     figures: dict[str, Any] = {}
     with EmulatorProcess() as emu:
-        requests, rounds = (2_000, 1) if quick else (10_000, 3)
+        requests, rounds = (2_000, 1) if quick else (5_000, 5)
         figures["hits"] = asyncio.run(_hits(emu.rapidapi, emu.backend, requests, rounds))
     if shutil.which("redis-server"):
         figures["cold"] = asyncio.run(_cold(100, 2 if quick else 10))
