@@ -123,19 +123,30 @@ async def test_two_processes_over_redis_make_one_upstream_call_per_creator(
     assert [first.proc.returncode, second.proc.returncode] == [0, 0]  # type: ignore[union-attr]
 
 
-async def test_workers_2_runs_two_gunicorn_workers_and_stops_on_sigterm(
+async def test_workers_2_runs_two_gunicorn_workers_and_sigterm_loses_no_request(
     emulators: tuple[RapidAPIEmulator, BackendEmulator], tmp_path: Path, redis_url: str
 ) -> None:
-    env = _env(emulators, tmp_path, HYPERBUDS_REDIS_URL=redis_url)
-    service = ServeProcess(env, "--workers", "2")
-    async with service, aiohttp.ClientSession() as session:
-        assert service.proc is not None
-        pid = service.proc.pid
-        await until(lambda: len(_children(pid)) == 2)  # gunicorn's two aiohttp workers
-        workers = _children(pid)
-        status, body = await _fetch(session, service.url, "twitch", "pixelmaya")
-        assert (status, body["success"]) == (200, True), body
-    assert service.proc.returncode == 0, service.stderr.decode()
+    rapidapi, _ = emulators
+    slow = [f"svc_{n}" for n in range(20, 24)]
+    for name in slow:
+        rapidapi.fail(name, Fault.delay(1.0), platform="twitch")
+    service = ServeProcess(
+        _env(emulators, tmp_path, HYPERBUDS_REDIS_URL=redis_url), "--workers", "2"
+    )
+    await service.start()
+    assert service.proc is not None
+    pid = service.proc.pid
+    await until(lambda: len(_children(pid)) == 2)  # gunicorn's two aiohttp workers
+    workers = _children(pid)
+    async with aiohttp.ClientSession() as session:
+        pending = [
+            asyncio.create_task(_fetch(session, service.url, "twitch", name)) for name in slow
+        ]
+        await until(lambda: all(rapidapi.calls_for(platform="twitch", username=n) for n in slow))
+        service.terminate()  # the arbiter: SIGTERM to each worker, graceful_timeout, exit
+        answers = await asyncio.gather(*pending)
+    assert await service.wait() == 0, service.stderr.decode()
+    assert [status for status, _ in answers] == [200] * len(slow), answers
     assert not set(workers) & set(_children(pid))  # the workers are gone
 
 
