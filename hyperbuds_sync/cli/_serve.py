@@ -22,11 +22,14 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ._exits import OK
 from ._roster import _budgets as budgets  # the same PROVIDER=N[/daily] as roster --budget
+
+if TYPE_CHECKING:
+    from ..service import ServeOptions
 
 __all__ = ["emulated", "register", "run_serve"]
 
@@ -117,7 +120,7 @@ def _announcer(args: argparse.Namespace) -> Callable[[str], None]:
     return announce
 
 
-def _options(args: argparse.Namespace) -> Any:
+def _options(args: argparse.Namespace) -> ServeOptions:
     """The :class:`~hyperbuds_sync.service.ServeOptions` of ``args``."""
     from ..service import ServeOptions
 
