@@ -23,8 +23,7 @@ import attrs
 from aiohttp import web
 from attrs import frozen
 
-from .. import SocialSync, engagement
-from ..config import ENV, Settings
+from .. import Settings, SocialSync, engagement
 from ..errors import ConfigError
 from ..roster import Budget, Roster
 from ._app import create_app
@@ -121,7 +120,7 @@ def check(options: ServeOptions, settings: ServiceSettings, sdk: Settings) -> li
         )
     if options.workers > 1 and not sdk.redis_url:
         raise ConfigError(
-            f"--workers {options.workers} needs {ENV['redis_url']}: without a shared cache "
+            f"--workers {options.workers} needs HYPERBUDS_REDIS_URL: without a shared cache "
             "and key ledger each process would spend its own quota on the same creators"
         )
     if options.workers > 1 and options.roster:
