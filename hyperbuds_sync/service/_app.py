@@ -11,6 +11,7 @@ from aiohttp import web
 from ._activity import ActivityRecorder
 from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
 from ._settings import ServiceSettings, parse_origins
+from ._status import mount as _mount_status
 
 if TYPE_CHECKING:
     from ..client import SocialSync
@@ -57,6 +58,7 @@ def create_app(
     app[ROSTER] = roster
     app[PUBLIC_PATHS] = {"/healthz", "/readyz"}
     app.router.add_get("/healthz", healthz)
+    _mount_status(app)  # GET /status, its sign-in and stylesheet
     return app
 
 
