@@ -12,7 +12,7 @@ import aiohttp
 from . import engagement
 from . import metrics as m
 from ._redis import SharedParts, shared_parts
-from .backend import SyncClient, Syncer, TokenSource
+from .backend import SyncClient, Syncer, TokenSource, acting_for
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .chain import Failover, Fetcher, check_chains
 from .config import Settings, parse_endpoints, parse_providers
@@ -294,7 +294,12 @@ class SocialSync:
     # --- syncing ---------------------------------------------------------------------------------
 
     async def sync(
-        self, platform: str, data: PlatformData | ManualEntry | str, *, force: bool = False
+        self,
+        platform: str,
+        data: PlatformData | ManualEntry | str,
+        *,
+        force: bool = False,
+        token: str | None = None,
     ) -> SyncResult:
         """Send one platform's followers and engagement to the backend.
 
@@ -303,6 +308,8 @@ class SocialSync:
         no provider call and so works when the quota is gone. With a history, a sudden drop is
         refused unless ``force=True``: followers at 0, or fallen by more than
         ``drop_guard_ratio`` within ``drop_guard_days`` of the last good synced value.
+        ``token`` posts this one sync with that Bearer token (a creator's own, as a service
+        forwards it) instead of the client's.
 
         Raises:
             UnknownPlatform, InvalidStats: before any request.
@@ -310,7 +317,10 @@ class SocialSync:
             SuspiciousDrop: followers at 0, or fallen too far, over the last good synced value.
             BackendConfigError, BackendError: see :class:`~hyperbuds_sync.SyncClient`.
         """
-        return await self._syncer.sync(platform, data, force=force)
+        if token is None:
+            return await self._syncer.sync(platform, data, force=force)
+        with acting_for(token):
+            return await self._syncer.sync(platform, data, force=force)
 
     async def fetch_and_sync(
         self,

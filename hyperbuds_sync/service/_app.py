@@ -8,18 +8,27 @@ from typing import TYPE_CHECKING
 import attrs
 from aiohttp import web
 
+from . import _fetching as fetching
+from . import _ops as ops
+from . import _routes as routes
 from ._activity import ActivityRecorder
 from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
+<<<<<<< HEAD
 from ._settings import ServiceSettings, parse_origins
 from ._status import mount as _mount_status
+=======
+from ._limits import CallerLimits
+from ._metrics import ServiceMetrics
+from ._middleware import MAX_BODY, MIDDLEWARES
+from ._settings import RateLimit, ServiceSettings, parse_origins
+from ._state import LIMITS, METRICS
+>>>>>>> h-svc-app
 
 if TYPE_CHECKING:
     from ..client import SocialSync
     from ..roster import Roster
 
-__all__ = ["MAX_BODY_BYTES", "create_app"]
-
-MAX_BODY_BYTES = 64 * 1024
+__all__ = ["create_app"]
 
 
 def create_app(
@@ -42,26 +51,41 @@ def create_app(
             callers are let in (limited per address by ``settings.anonymous_rate_limit``).
         origins: the browser origins CORS allows; overrides ``settings.origins``.
         roster: the roster the ``/api/v1/roster`` routes manage (``None``: they answer 501).
+            Its figures join ``/metrics``.
         settings: formula and rate limits (default :class:`ServiceSettings`'s defaults);
             ``ServiceSettings.from_env()`` reads them from the environment.
         activity: the recorder of recent fetches (default: a new one), ``app[ACTIVITY]``.
+
+    Raises:
+        ConfigError: prometheus_client is missing (``pip install "hyperbuds-sync[service]"``).
     """
     settings = settings or ServiceSettings()
     if keys is not None:
         settings = attrs.evolve(settings, keys=keys)
     if origins is not None:
         settings = attrs.evolve(settings, origins=parse_origins(",".join(origins)))
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY, middlewares=MIDDLEWARES)
     app[SYNC] = sync
     app[SETTINGS] = settings
     app[ACTIVITY] = activity if activity is not None else ActivityRecorder()
     app[ROSTER] = roster
     app[PUBLIC_PATHS] = {"/healthz", "/readyz"}
-    app.router.add_get("/healthz", healthz)
+    app[METRICS] = ServiceMetrics(sync, roster)
+    app[LIMITS] = (_limits(settings.rate_limit), _limits(settings.anonymous_rate_limit))
+    app.router.add_routes(ops.ROUTES)
+    app.router.add_routes(FETCH_ROUTES)
+    app.router.add_routes(routes.ROUTES)
     _mount_status(app)  # GET /status, its sign-in and stylesheet
     return app
 
 
-async def healthz(request: web.Request) -> web.Response:
-    """``GET /healthz``: the process is alive (no I/O)."""
-    return web.json_response({"status": "ok"})
+def _limits(limit: RateLimit | None) -> CallerLimits | None:
+    return None if limit is None else CallerLimits(limit)
+
+
+FETCH_ROUTES = (
+    web.post("/api/v1/social/fetch", fetching.social_fetch),
+    web.post("/api/platform/batch", fetching.platform_batch),  # before {type}: first match wins
+    web.get("/api/platform/{type}", fetching.platform_get, allow_head=False),
+    web.post("/api/platform/{type}", fetching.platform_post_other),
+)
