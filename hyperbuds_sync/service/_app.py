@@ -13,16 +13,12 @@ from . import _ops as ops
 from . import _routes as routes
 from ._activity import ActivityRecorder
 from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
-<<<<<<< HEAD
-from ._settings import ServiceSettings, parse_origins
-from ._status import mount as _mount_status
-=======
 from ._limits import CallerLimits
 from ._metrics import ServiceMetrics
 from ._middleware import MAX_BODY, MIDDLEWARES
 from ._settings import RateLimit, ServiceSettings, parse_origins
 from ._state import LIMITS, METRICS
->>>>>>> h-svc-app
+from ._status import mount as _mount_status
 
 if TYPE_CHECKING:
     from ..client import SocialSync
