@@ -104,7 +104,7 @@ async def sign_in(request: web.Request) -> web.Response:
     if keys and name is None:
         text = sign_in_page("That is not one of the service's caller keys.")
         return web.Response(text=text, status=401, content_type="text/html", headers=HEADERS)
-    answer = web.HTTPSeeOther("/status", headers=HEADERS)
+    answer = _see_other("/status")
     if name is not None:
         answer.set_cookie(
             access.COOKIE,
@@ -118,9 +118,13 @@ async def sign_in(request: web.Request) -> web.Response:
     return answer
 
 
+def _see_other(location: str) -> web.Response:
+    return web.Response(status=303, headers={**HEADERS, "Location": location})
+
+
 async def sign_out(request: web.Request) -> web.Response:
     """``POST /status/sign-out``: forget the session cookie."""
-    answer = web.HTTPSeeOther("/status/sign-in", headers=HEADERS)
+    answer = _see_other("/status/sign-in")
     answer.del_cookie(access.COOKIE, path="/status")
     return answer
 

@@ -57,6 +57,10 @@ def traffic_facts(activity: ActivityRecorder, samples: Samples, now: Sample) -> 
                 "requestsDay": 0 if row is None else row.requests_day,
                 "upstreamHour": _upstream(samples, now, name, timedelta(hours=1)),
                 "upstreamDay": _upstream(samples, now, name, timedelta(days=1)),
+                "cache": _ratio(
+                    0 if row is None else row.cache_hits_day,
+                    0 if row is None else row.cache_misses_day,
+                ),
             }
         )
         if row is not None:
