@@ -3,6 +3,7 @@ section's numbers, and nothing secret in them."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,7 +67,8 @@ async def test_providers_show_the_bench_the_quota_and_the_spending(
     assert "quota" in twitch["reason"].lower()
     tiktok = _provider(facts, "tiktok", "tiktok-api23")
     assert tiktok["available"] is True
-    assert tiktok["quota"]["limit"] == 1 and tiktok["quota"]["remaining"] == 0
+    assert tiktok["quota"]["limit"] == 1
+    assert tiktok["quota"]["remaining"] == 0
     assert [k["key"] for k in tiktok["keys"]] == ["…" + RAPIDAPI_KEY[-4:]]
     assert tiktok["spent"] | {"burnDown": None, "todaySince": None} == {
         "today": 1,
@@ -88,9 +90,11 @@ async def test_traffic_counts_requests_upstream_calls_hits_and_errors(
     _, facts = await status_json(running)
     traffic = facts["traffic"]
     rows = {row["platform"]: row for row in traffic["platforms"]}
-    assert rows["tiktok"]["requestsHour"] == 3 and rows["tiktok"]["upstreamHour"] == 1
+    assert rows["tiktok"]["requestsHour"] == 3
+    assert rows["tiktok"]["upstreamHour"] == 1
     assert rows["tiktok"]["cache"]["text"] == "2/3"
-    assert rows["twitch"]["requestsDay"] == 3 and rows["twitch"]["upstreamDay"] == 2
+    assert rows["twitch"]["requestsDay"] == 3
+    assert rows["twitch"]["upstreamDay"] == 2
     assert rows["twitch"]["cache"]["text"] == "1/2"  # the stale answer counts as a hit
     assert rows["instagram"]["requestsHour"] == 1
     outcomes = {o["outcome"]: o["count"] for o in traffic["outcomes"]}
@@ -158,7 +162,7 @@ async def test_samples_age_into_hourly_and_count_from_a_reset() -> None:
     assert len(recent) == 24 * 6 + 1  # every sample of the last day, both ends included
     older = kept[: len(kept) - len(recent)]
     assert len(older) == 48  # then one an hour for the two days before
-    assert all(b.at - a.at == timedelta(hours=1) for a, b in zip(older, older[1:]))
+    assert all(b.at - a.at == timedelta(hours=1) for a, b in itertools.pairwise(older))
     last = kept[-1]
     assert (
         delta(samples.since(now[0] - timedelta(hours=1)), last, lambda s: s.hosts["h"].calls) == 6
