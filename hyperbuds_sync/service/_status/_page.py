@@ -162,6 +162,7 @@ def _section(anchor: str, title: str, body: str) -> str:
 
 
 _TRAFFIC_KEYS = ("requestsHour", "requestsDay", "upstreamHour", "upstreamDay")
+_TRAFFIC_HEAD = ("Requests, hour", "Requests, day", "Upstream calls, hour", "Upstream calls, day")
 
 
 def traffic_html(facts: dict[str, Any]) -> str:
@@ -169,8 +170,11 @@ def traffic_html(facts: dict[str, Any]) -> str:
     rows = facts["platforms"]
     table = _table(
         "Requests answered and upstream calls, per platform",
-        ("Platform", "Requests, hour", "Requests, day", "Upstream, hour", "Upstream, day"),
-        ([_e(r["platform"]), *(_e(r[k]) for k in _TRAFFIC_KEYS)] for r in rows),
+        ("Platform", *_TRAFFIC_HEAD, "Cache hits, day"),
+        (
+            [_e(r["platform"]), *(_e(r[k]) for k in _TRAFFIC_KEYS), _e(r["cache"]["text"])]
+            for r in rows
+        ),
         "No request yet.",
     )
     chart = bars(

@@ -102,7 +102,7 @@ async def sign_in(request: web.Request) -> web.Response:
     given = form.get("key")
     name = access.check_key(keys, given) if isinstance(given, str) and given else None
     if keys and name is None:
-        text = sign_in_page("That is not one of the service's caller keys.")
+        text = sign_in_page("That key is not one of this service's caller keys.")
         return web.Response(text=text, status=401, content_type="text/html", headers=HEADERS)
     answer = _see_other("/status")
     if name is not None:
