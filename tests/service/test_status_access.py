@@ -36,11 +36,14 @@ async def _get(bed: Bed, path: str = "/status", **headers: str) -> tuple[int, st
 async def test_without_a_key_a_browser_gets_the_form_and_a_client_a_challenge(
     running: Bed,
 ) -> None:
-    status, html, headers = await _get(running, Accept="text/html")
-    assert status == 401
+    status, _, headers = await _get(running, Accept="text/html")
+    assert status == 303
+    assert headers["Location"] == "/status/sign-in"
+    assert "WWW-Authenticate" not in headers  # no browser dialog over the form
+    status, html, _ = await _get(running, "/status/sign-in")
+    assert status == 200
     assert 'action="/status/sign-in"' in html
     assert 'type="password"' in html
-    assert "WWW-Authenticate" not in headers  # no browser dialog over the form
     status, body = await status_json(running, **{"X-API-Key": ""})
     assert status == 401
     assert body["success"] is False
@@ -64,7 +67,7 @@ async def test_basic_or_the_api_key_lets_in(
     running: Bed, header: str, value: str, expected: int
 ) -> None:
     status, html, headers = await _get(running, **{header: value, "Accept": "text/html"})
-    assert status == expected
+    assert status == (303 if expected == 401 else expected)  # a browser: to the sign-in form
     assert CALLER_KEY not in html
     assert "default-src 'none'" in headers["Content-Security-Policy"]
     assert headers["Cache-Control"] == "no-store"
@@ -92,13 +95,13 @@ async def test_the_sign_in_form_sets_a_signed_strict_http_only_cookie(running: B
         async with http.get(f"{running.url}/status") as page:
             assert page.status == 200
             html = await page.text()
-        assert "<h2 id=\"providers-h\">Providers</h2>" in html
+        assert '<h2 id="providers-h">Providers</h2>' in html
         assert CALLER_KEY not in html
         assert "Sign out" in html
         async with http.post(f"{running.url}/status/sign-out", allow_redirects=False) as out:
             assert out.status == 303
         async with http.get(f"{running.url}/status", allow_redirects=False) as after:
-            assert after.status == 401
+            assert after.status == 303
 
 
 def test_a_tampered_expired_or_orphaned_cookie_is_refused() -> None:

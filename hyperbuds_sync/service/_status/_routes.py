@@ -74,7 +74,7 @@ def _denied(request: web.Request) -> web.Response:
     if _wants_json(request):
         body = {"success": False, "error": "Unauthorized", "message": "a caller key is needed"}
         return web.json_response(body, status=401, headers={**HEADERS, "WWW-Authenticate": REALM})
-    return web.Response(text=sign_in_page(), status=401, content_type="text/html", headers=HEADERS)
+    return _see_other("/status/sign-in")  # a page, not an error a browser would log
 
 
 async def status(request: web.Request) -> web.Response:
