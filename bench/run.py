@@ -18,6 +18,9 @@ target:
    a virtual clock through the real planner and ledger.
 7. the fleet (``bench/fleet_bench.py``): 4 worker processes through SAQ on a real Redis, upstream
    calls per refresh and refreshes lost or run twice.
+8. the service (``bench/_service.py``): cache hits through ``hyperbuds-sync serve`` beside a bare
+   aiohttp handler answering the same bytes; 1,000 cold requests for 100 creators over 2 service
+   processes sharing Redis; the RSS of one service process over 10,000 creators.
 
 pyinstrument profiles of the fetch path and the cache-hit path are written to
 ``build/bench/`` (text). ``--quick`` shrinks every size for a smoke run.
@@ -41,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import _normalize  # noqa: E402
+import _service  # noqa: E402
 import _throughput  # noqa: E402
 import fleet_bench  # noqa: E402
 import history_bench  # noqa: E402
@@ -51,7 +55,17 @@ from hyperbuds_sync import SocialSync  # noqa: E402
 
 OUT = ROOT / "build" / "bench"
 Row = tuple[str, str, str, bool | None]  # (what, figure, target, met)
-SECTIONS = ("throughput", "hit", "normalize", "batch", "history", "profile", "roster", "fleet")
+SECTIONS = (
+    "throughput",
+    "hit",
+    "normalize",
+    "batch",
+    "history",
+    "profile",
+    "roster",
+    "fleet",
+    "service",
+)
 
 
 def machine() -> str:
@@ -319,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
         fleet = fleet_bench.measure(quick=args.quick)
         fleet_bench.report(fleet)
         rows.extend(fleet_bench.rows(fleet))
+    if "service" in chosen:
+        print("\n[9] the service: hits vs a bare handler, cold over 2 processes + Redis, RSS")
+        service = _service.measure(quick=args.quick)
+        _service.report(service)
+        rows.extend(_service.rows(service))
     _print(rows)
     return 0
 

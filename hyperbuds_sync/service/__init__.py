@@ -23,6 +23,7 @@ from __future__ import annotations
 from ._activity import ActivityError, ActivityRecorder, ActivitySnapshot, PlatformActivity
 from ._app import create_app
 from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
+from ._serve import ServeOptions, serve
 from ._settings import RateLimit, ServiceSettings
 
 __all__ = [
@@ -36,8 +37,10 @@ __all__ = [
     "ActivitySnapshot",
     "PlatformActivity",
     "RateLimit",
+    "ServeOptions",
     "ServiceSettings",
     "create_app",
+    "serve",
 ]
 
 for _public in (
@@ -46,8 +49,10 @@ for _public in (
     ActivitySnapshot,
     PlatformActivity,
     RateLimit,
+    ServeOptions,
     ServiceSettings,
     create_app,
+    serve,
 ):
     _public.__module__ = __name__
 del _public
