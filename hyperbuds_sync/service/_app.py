@@ -46,7 +46,8 @@ def create_app(
         keys: caller name to ``X-API-Key`` value; overrides ``settings.keys``. Empty: anonymous
             callers are let in (limited per address by ``settings.anonymous_rate_limit``).
         origins: the browser origins CORS allows; overrides ``settings.origins``.
-        roster: the roster the ``/api/v1/roster`` routes manage (``None``: they answer 501).
+        roster: the roster the ``/api/v1/roster`` routes manage (``None``: they answer 404
+            ``No roster``).
             Its figures join ``/metrics``.
         settings: formula and rate limits (default :class:`ServiceSettings`'s defaults);
             ``ServiceSettings.from_env()`` reads them from the environment.

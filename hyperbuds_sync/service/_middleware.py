@@ -106,9 +106,10 @@ def _preflight(allowed: bool) -> web.Response:
 
 
 def _http_error(exc: web.HTTPException) -> web.StreamResponse:
-    """aiohttp's own HTTP errors (router, body size) as JSON; a handler's JSON ones as they are."""
-    if exc.content_type == "application/json" or exc.status < 400:
-        return exc
+    """aiohttp's own HTTP errors (router, body size) as JSON; a handler's JSON ones as they are
+    (copied: an ``HTTPException`` returned as a response is deprecated)."""
+    if exc.content_type == "application/json":
+        return web.Response(status=exc.status, text=exc.text, content_type="application/json")
     headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
     return error_response(exc.status, _HTTP_ERRORS.get(exc.status, exc.reason), headers=headers)
 

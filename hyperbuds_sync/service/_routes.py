@@ -12,7 +12,9 @@ roster.
 - ``GET /api/v1/providers``: per platform, each provider with its state, and the quota facts
   per host (remaining, limit, reset).
 - ``GET /api/v1/roster``, ``PUT|DELETE /api/v1/roster/creators/{creator_id}``: the roster, its
-  plan and each creator's freshness; 501 when the app was built without a roster.
+  plan and each creator's freshness (``plan`` and ``status`` ``null`` with ``planError`` when no
+  plan can be made yet, e.g. no budget known); 404 ``No roster`` when the app was built
+  without one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..errors import InvalidInput
 from ..models import ManualEntry
 from ._errors import problem
 from ._fetching import read_json
@@ -122,17 +125,20 @@ async def providers(request: web.Request) -> web.Response:
 def _roster(request: web.Request) -> Any:
     roster = request.app[ROSTER]
     if roster is None:
-        raise problem(501, "No roster", "the service runs without a roster (serve --roster)")
+        raise problem(404, "No roster", "the service runs without a roster (serve --roster)")
     return roster
 
 
 async def roster_get(request: web.Request) -> web.Response:
     """``GET /api/v1/roster``."""
     roster = _roster(request)
-    creators = await roster.list()
-    plan = await roster.plan()
-    status = await roster.status()
-    return _ok({"creators": creators, "plan": plan, "status": status})
+    out: dict[str, Any] = {"creators": await roster.list(), "plan": None, "status": None}
+    try:
+        out["plan"] = await roster.plan()
+        out["status"] = await roster.status()
+    except InvalidInput as exc:  # e.g. no budget known yet for a provider: say so, list anyway
+        out["planError"] = exc.message
+    return _ok(out)
 
 
 async def roster_put(request: web.Request) -> web.Response:

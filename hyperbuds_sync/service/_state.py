@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from ._limits import CallerLimits
@@ -13,6 +15,10 @@ METRICS = web.AppKey("hyperbuds_sync.service_metrics", ServiceMetrics)
 LIMITS: web.AppKey[tuple[CallerLimits | None, CallerLimits | None]] = web.AppKey(
     "hyperbuds_sync.caller_limits"
 )
-# request keys as plain strings: web.RequestKey needs aiohttp 3.12, the SDK supports 3.9
-REQUEST_ID = "hyperbuds_sync.request_id"
-CALLER = "hyperbuds_sync.caller"
+# web.RequestKey where aiohttp has it (3.14 warns about plain strings), else strings (3.9+)
+_RequestKey: Any = getattr(web, "RequestKey", None)
+REQUEST_ID: Any = "hyperbuds_sync.request_id"
+CALLER: Any = "hyperbuds_sync.caller"
+if _RequestKey is not None:
+    REQUEST_ID = _RequestKey(REQUEST_ID, str)
+    CALLER = _RequestKey(CALLER, str)
