@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._errors import supported
+from ._status import _openapi as status_page
 
 __all__ = ["document"]
 
@@ -342,10 +343,13 @@ def document(platforms: Sequence[str]) -> dict[str, Any]:
             "description": "HyperBuds' /api/v1/social/fetch contract and its Next.js routes, "
             "over the hyperbuds-sync SDK. Errors: {success: false, error, message?}.",
         },
-        "paths": _paths(ordered),
+        "paths": {**_paths(ordered), **status_page.paths()},
         "components": {
             "schemas": _schemas(ordered),
-            "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                **status_page.SECURITY_SCHEMES,
+            },
         },
         "security": [{"apiKey": []}],
     }

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._errors import error_response
 from .._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
 from . import _access as access
 from ._creator import creator_facts
@@ -27,6 +28,7 @@ SAMPLES = web.AppKey("hyperbuds_sync.status_samples", Samples)
 SAMPLE_EVERY = 60.0
 """Seconds between two samples of the quota and upstream totals (also taken at every read)."""
 PATHS = ("/status", "/status/sign-in", "/status/sign-out", "/status/static/status.css")
+FORM = "application/x-www-form-urlencoded"
 REALM = 'Basic realm="hyperbuds-sync status", charset="UTF-8"'
 HEADERS = {
     "Cache-Control": "no-store",
@@ -98,7 +100,12 @@ async def sign_in_form(request: web.Request) -> web.Response:
 async def sign_in(request: web.Request) -> web.Response:
     """``POST /status/sign-in``: a valid key sets the session cookie and goes to the page."""
     keys = request.app[SETTINGS].keys
-    form = await request.post()
+    if request.content_type != FORM:
+        return error_response(415, "Unsupported Media Type", f"send the form as {FORM}")
+    try:
+        form = await request.post()
+    except ValueError:
+        return error_response(400, "Invalid request", "the form could not be read")
     given = form.get("key")
     name = access.check_key(keys, given) if isinstance(given, str) and given else None
     if keys and name is None:
