@@ -12,8 +12,8 @@ The sequence (``play``), through the service's own fetch route with a caller key
 5. instagram @ghost_of_nobody: not found.
 
 Before that, the history holds :data:`BACKFILL` older snapshots of tiktok @mayacooks, and the
-roster two creators; after it, one roster refresh fails (twitch is benched) and one webhook
-delivery is kept for replay.
+roster two creators; after it, one roster refresh fails (twitch is benched), one is fresh
+(tiktok @mayacooks, as its store says), and one webhook delivery is kept for replay.
 """
 
 from __future__ import annotations
@@ -57,14 +57,27 @@ class Bed:
     app: web.Application
 
 
+def _missing(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
+    pytest.skip(reason)
+
+
+def playwright_or_skip() -> Any:
+    """Playwright's async API; skipped without it locally, failed in CI (``CI`` set)."""
+    try:
+        from playwright import async_api
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[tests]')")
+    return async_api
+
+
 def chromium_or_skip() -> str:
     """Debian's chromium; skipped without it locally, failed in CI (``CI`` set)."""
     if Path(CHROMIUM).exists() or shutil.which("chromium"):
         return CHROMIUM if Path(CHROMIUM).exists() else str(shutil.which("chromium"))
-    reason = "chromium is not installed (apt-get install chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
-    pytest.skip(reason)
+    _missing("chromium is not installed (apt-get install chromium)")
+    raise AssertionError("unreachable")
 
 
 @asynccontextmanager
@@ -139,6 +152,8 @@ async def play(bed: Bed) -> dict[str, Any]:
         statuses["missing"] = await _fetch(http, bed, "instagram", MISSING)
     outcome = await bed.roster.refresh("maya", "twitch")  # benched: fails, retried later
     statuses["roster refresh"] = outcome.status
+    # As a roster refresh would leave it (a real one would spend tiktok-api23's last call):
+    await bed.roster.store.update("maya", "tiktok", last_fetched_at=datetime.now(UTC))
     event = {"type": "creator.stats_changed", "creator_id": "maya", "platform": "tiktok"}
     await bed.roster.store.keep_delivery(WEBHOOK, event, tries=3)
     return statuses

@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from _status_harness import (
     BACKFILL,
     CALLER_KEY,
@@ -23,10 +22,9 @@ from _status_harness import (
     bed,
     chromium_or_skip,
     play,
+    playwright_or_skip,
     status_json,
 )
-
-playwright = pytest.importorskip("playwright.async_api")
 
 ARGS = [
     "--headless",
@@ -149,6 +147,7 @@ async def _fits(page: Any, width: int) -> None:
 
 
 async def test_the_status_page_in_chromium(tmp_path: Path) -> None:
+    playwright_or_skip()
     executable = chromium_or_skip()
     async with bed(tmp_path) as running:
         await play(running)
@@ -158,7 +157,7 @@ async def test_the_status_page_in_chromium(tmp_path: Path) -> None:
 
 async def _browse(running: Bed, executable: str, facts: dict[str, Any], tmp_path: Path) -> None:
     watch = Watch(running.url)
-    async with playwright.async_playwright() as pw:
+    async with playwright_or_skip().async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, args=ARGS)
         try:
             context = await browser.new_context(viewport={"width": 1440, "height": 900})

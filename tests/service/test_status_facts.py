@@ -113,7 +113,15 @@ async def test_roster_shows_plan_staleness_failures_and_kept_deliveries(
     _, facts = await status_json(running)
     roster = facts["roster"]
     assert (roster["creators"], roster["creatorPlatforms"]) == (2, 3)
-    assert sum(b["count"] for b in roster["histogram"]) == 3
+    histogram = {b["bin"]: b["count"] for b in roster["histogram"]}
+    assert histogram == {
+        "up to 1/2": 1,  # tiktok @mayacooks, refreshed just now
+        "1/2 to 1": 0,
+        "1 to 2": 0,
+        "2 to 4": 0,
+        "over 4": 0,
+        "never fetched": 2,
+    }
     assert {r["creatorId"] for r in roster["nextDue"]} <= {"maya", "duo"}
     failed = roster["failed"]
     assert [(r["creatorId"], r["platform"], r["failures"]) for r in failed] == [
