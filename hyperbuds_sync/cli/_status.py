@@ -48,6 +48,7 @@ SEEDED = (
     ("twitter", "mayacooks"),
 )
 """The fetches sent through the service before the page is shown."""
+BUDGETS = {"tiktok-api23": 3000, "twitch-scraper2": 600}
 
 
 def register(command: Command) -> None:
@@ -86,11 +87,12 @@ async def _emulated(host: str, port: int, open_browser: bool) -> None:
                 redis_url="",
                 history_url=str(Path(folder) / "history.db"),
             ) as sync,
-            Roster(sync, budgets={"tiktok-api23": 3000, "twitch-scraper2": 600}) as roster,
+            Roster(sync, budgets=BUDGETS, token_for=lambda _: None) as roster,  # not synced
         ):
             await roster.add("maya", {"tiktok": "mayacooks", "twitch": "pixelmaya"})
             await roster.add("duo", {"tiktok": "danceduo"}, priority=2)
             async with _served(sync, roster, host, port) as url:
+                await roster.refresh("duo", "tiktok")  # one creator-platform fresh
                 await _seed(url, lambda: rapidapi.set_quota(1))
                 await _show(url, open_browser)
 

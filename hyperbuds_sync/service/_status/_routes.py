@@ -16,7 +16,8 @@ from .._errors import error_response
 from .._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
 from . import _access as access
 from ._creator import creator_facts
-from ._page import page, sign_in_page
+from ._html import sign_in_page
+from ._page import page
 from ._providers import iso, providers_facts
 from ._roster import roster_facts
 from ._samples import Samples
