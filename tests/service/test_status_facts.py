@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from _status_harness import (
     BACKFILL,
@@ -21,9 +22,12 @@ from _status_harness import (
     play,
     status_json,
 )
+from aiohttp import web
 
+from hyperbuds_sync import SocialSync
 from hyperbuds_sync.metrics import Metrics
 from hyperbuds_sync.models import KeyQuota, QuotaStatus
+from hyperbuds_sync.service import create_app
 from hyperbuds_sync.service._status import Samples
 from hyperbuds_sync.service._status._samples import delta
 
@@ -176,3 +180,27 @@ async def test_samples_age_into_hourly_and_count_from_a_reset() -> None:
         delta(samples.since(now[0] - timedelta(hours=1)), last, lambda s: s.hosts["h"].calls) == 6
     )
     assert delta([last], last, lambda s: None) == 0
+
+
+async def test_without_roster_or_history_the_page_says_so() -> None:
+    async with (
+        SocialSync(rapidapi_key=RAPIDAPI_KEY, redis_url="", history_url="") as sync,
+        aiohttp.ClientSession() as http,
+    ):
+        app = create_app(sync, keys={})
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            url = f"http://127.0.0.1:{runner.addresses[0][1]}/status?platform=tiktok&username=mayacooks"
+            async with http.get(url) as answer:
+                html = await answer.text()
+            async with http.get(url, headers={"Accept": "application/json"}) as answer:
+                facts = await answer.json()
+        finally:
+            await runner.cleanup()
+    assert "No roster is configured on this service." in html
+    assert "no history is configured" in html
+    assert facts["roster"] is None
+    assert "no history is configured" in facts["creator"]["error"]
+    assert "No request yet." in html
