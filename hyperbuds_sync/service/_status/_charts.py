@@ -26,6 +26,14 @@ COLOURS = ("#1f5fa8", "#b35900", "#2d7d2d", "#7a3d99")  # dark enough on white f
 DASHES = ("", "8,4", "2,3", "12,3,2,3")
 
 
+_FEW_X_LABELS = {
+    "x_labels_major_count": 5,
+    "show_minor_x_labels": False,
+    "x_label_rotation": 0,
+    "truncate_label": -1,
+}
+
+
 @attrs.frozen
 class Chart:
     """One chart: the inline ``svg`` and ``alt``, the sentence that says what it shows."""
@@ -52,10 +60,10 @@ def _style(series: int) -> Any:
         foreground_subtle="#555",
         colors=COLOURS[:series] or COLOURS,
         font_family="system-ui, sans-serif",
-        label_font_size=13,
-        major_label_font_size=13,
-        legend_font_size=14,
-        title_font_size=16,
+        label_font_size=15,
+        major_label_font_size=15,
+        legend_font_size=16,
+        title_font_size=18,
     )
 
 
@@ -66,10 +74,10 @@ def _config(title: str, series: int, **extra: Any) -> dict[str, Any]:
         "js": [],  # no tooltip script from a CDN
         "css": ["file://style.css", "file://graph.css"],  # pygal's own, inlined into the SVG
         "disable_xml_declaration": True,
-        "width": 720,
-        "height": 320,
+        "width": 560,  # drawn to scale in its box: text stays legible at 375 px
+        "height": 340,
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": 2,
+        "legend_at_bottom_columns": 1,
         "margin": 8,
         **extra,
     }
@@ -101,8 +109,8 @@ def burn_down(
     """Calls spent this period at each sample, against the budget's even pace."""
     pygal = _pygal()
     chart = pygal.DateTimeLine(
-        **_config(title, 2, x_label_rotation=20, show_dots=True, dots_size=3, include_x_axis=True),
-        x_value_formatter=lambda d: d.strftime("%b %d %H:%M"),
+        **_config(title, 2, show_dots=True, dots_size=3, include_x_axis=True, **_FEW_X_LABELS),
+        x_value_formatter=lambda d: d.strftime("%b %d"),
     )
     _dashed(chart, "calls spent", list(points), 0)
     _dashed(chart, "even pace of the budget", [(start, 0), (end, budget)], 1)
@@ -134,8 +142,8 @@ def history(
     """One creator's values over time, a dot per snapshot."""
     pygal = _pygal()
     chart = pygal.DateTimeLine(
-        **_config(title, 1, x_label_rotation=20, show_dots=True, dots_size=3),
-        x_value_formatter=lambda d: d.strftime("%Y-%m-%d %H:%M"),
+        **_config(title, 1, show_dots=True, dots_size=3, **_FEW_X_LABELS),
+        x_value_formatter=lambda d: d.strftime("%b %d %H:%M"),
     )
     _dashed(chart, unit, list(points), 1 if secondary else 0)
     if points:

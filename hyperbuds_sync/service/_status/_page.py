@@ -90,7 +90,9 @@ def providers_html(facts: dict[str, Any]) -> str:
         name = platform["platform"]
         chain = platform["chain"]
         listing = table(f"{name}: its chain, in order", head, map(_provider_row, chain), "")
-        extra = "".join(_keys(row) + _burn(row) for row in chain)
+        extra = "".join(
+            f'<div class="provider">{_keys(row)}{_burn(row)}</div>' for row in chain if row["keys"]
+        )
         parts.append(f'<section class="platform"><h3>{e(name)}</h3>{listing}{extra}</section>')
     return section("providers", "Providers", "".join(parts))
 
