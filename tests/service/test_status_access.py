@@ -98,6 +98,7 @@ async def test_the_sign_in_form_sets_a_signed_strict_http_only_cookie(running: B
         assert '<h2 id="providers-h">Providers</h2>' in html
         assert CALLER_KEY not in html
         assert "Sign out" in html
+        assert '<meta http-equiv="refresh" content="60">' in html  # it refreshes itself
         async with http.post(f"{running.url}/status/sign-out", allow_redirects=False) as out:
             assert out.status == 303
         async with http.get(f"{running.url}/status", allow_redirects=False) as after:

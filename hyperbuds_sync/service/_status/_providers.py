@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ...config import Settings
+from ... import Settings
 from ...models import KeyQuota, ProviderState, QuotaStatus
 from ...quota import fingerprint
 from ...roster import MONTH, Budget
