@@ -204,3 +204,13 @@ async def test_without_roster_or_history_the_page_says_so() -> None:
     assert facts["roster"] is None
     assert "no history is configured" in facts["creator"]["error"]
     assert "No request yet." in html
+
+
+def test_reads_closer_than_the_gap_do_not_grow_the_log() -> None:
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    samples = Samples(Metrics(), clock=lambda: now[0])
+    for second in range(0, 120):  # a read a second for two minutes
+        now[0] = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=second)
+        latest = samples.take({})
+        assert latest.at == now[0]  # every read sees the totals now
+    assert [s.at.second for s in samples.all()] == [0, 30, 0, 30]

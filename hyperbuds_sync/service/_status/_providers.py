@@ -21,7 +21,7 @@ from ._samples import Sample, Samples, delta
 if TYPE_CHECKING:
     from ...client import SocialSync
 
-__all__ = ["key_labels", "providers_facts"]
+__all__ = ["key_labels", "providers_facts", "quota_of"]
 
 SHOWN_TAIL = 4
 """Characters of a key shown: the last four."""
@@ -82,7 +82,7 @@ def _spent(
         "budget": calls_budget,
         "budgetFrom": "roster" if budget is not None else ("quota" if limit else None),
         "periodDays": round(length / timedelta(days=1)),
-        "burnDown": _burn_down(host, status, length, calls_budget, samples),
+        "burnDown": _burn_down(host, status, length, calls_budget, [*samples.all(), now]),
     }
 
 
@@ -96,7 +96,7 @@ def _burn_down(
     status: QuotaStatus | None,
     length: timedelta,
     budget: int | None,
-    samples: Samples,
+    samples: list[Sample],
 ) -> dict[str, Any] | None:
     """The period's spending as the provider counted it (limit - remaining) at each sample,
     and the even pace from 0 at the period's start to the budget at its reset."""
@@ -105,7 +105,8 @@ def _burn_down(
     start = status.reset_at - length
     points = [
         {"at": iso(s.at), "spent": h.limit - h.remaining}
-        for s in samples.since(start)
+        for n, s in enumerate(samples)
+        if s.at >= start and (n == 0 or s.at != samples[n - 1].at)
         if (h := s.hosts.get(host)) is not None and h.limit is not None and h.remaining is not None
     ]
     return {
@@ -160,16 +161,22 @@ class _Context:
         self.labels = labels
 
 
+async def quota_of(sync: SocialSync) -> dict[str, QuotaStatus]:
+    """The client's quota facts: the fleet's with Redis, else this process's."""
+    return await sync.shared_quota() if sync.redis_url else sync.quota()
+
+
 async def providers_facts(
     sync: SocialSync,
     samples: Samples,
+    now: Sample,
+    quota: Mapping[str, QuotaStatus],
     *,
     budgets: Mapping[str, int | Budget] | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The Providers section: per platform, its chain in order with each provider's facts."""
-    quota = await sync.shared_quota() if sync.redis_url else sync.quota()
-    now = samples.take(quota)
+    """The Providers section: per platform, its chain in order with each provider's facts,
+    ``now`` being the sample of ``quota`` just taken."""
     context = _Context(samples, now, budgets or {}, key_labels() if labels is None else labels)
     chains = await sync.providers()
     platforms = []

@@ -18,7 +18,7 @@ from . import _access as access
 from ._creator import creator_facts
 from ._html import sign_in_page
 from ._page import page
-from ._providers import iso, providers_facts
+from ._providers import iso, providers_facts, quota_of
 from ._roster import roster_facts
 from ._samples import Samples
 from ._traffic import traffic_facts
@@ -51,8 +51,9 @@ async def status_facts(app: web.Application, creator: tuple[str, str] | None) ->
     """Every fact the page shows, as the JSON answer gives them."""
     sync, roster, samples = app[SYNC], app[ROSTER], app[SAMPLES]
     budgets = {} if roster is None else roster.budgets
-    providers = await providers_facts(sync, samples, budgets=budgets)
-    now = samples.all()[-1]
+    quota = await quota_of(sync)
+    now = samples.take(quota)
+    providers = await providers_facts(sync, samples, now, quota, budgets=budgets)
     return {
         "at": iso(now.at),
         "providers": providers,
@@ -149,7 +150,7 @@ async def _sampling(app: web.Application) -> AsyncIterator[None]:
     sync, samples = app[SYNC], app[SAMPLES]
 
     async def take() -> None:
-        samples.take(await sync.shared_quota() if sync.redis_url else sync.quota())
+        samples.take(await quota_of(sync))
 
     async def loop() -> None:
         while True:

@@ -24,6 +24,9 @@ RECENT = timedelta(days=1)
 """Every sample is kept this long."""
 HOURLY = timedelta(days=31)
 """Past :data:`RECENT`, one sample an hour is kept this long."""
+MIN_GAP = timedelta(seconds=30)
+"""A sample is kept only this long after the last one kept: a page reloaded by many browsers
+reads fresh totals without growing the log (at most ~3,000 samples a day)."""
 
 
 @attrs.frozen
@@ -69,7 +72,8 @@ class Samples:
         return f"Samples(recent={len(self._recent)}, hourly={len(self._hourly)})"
 
     def take(self, quota: Mapping[str, QuotaStatus]) -> Sample:
-        """Record the totals now, given the client's quota facts; the new sample."""
+        """The totals now, given the client's quota facts; kept in the log when the last one
+        kept is :data:`MIN_GAP` old or more."""
         upstream = {
             count.platform: count.value
             for count in self.metrics.counts()
@@ -77,8 +81,9 @@ class Samples:
         }
         hosts = {host: _host_sample(status) for host, status in quota.items()}
         sample = Sample(self.clock(), hosts, upstream)
-        self._recent.append(sample)
-        self._age(sample.at)
+        if not self._recent or sample.at - self._recent[-1].at >= MIN_GAP:
+            self._recent.append(sample)
+            self._age(sample.at)
         return sample
 
     def _age(self, now: datetime) -> None:
