@@ -9,6 +9,25 @@
     app = create_app(sync, settings=ServiceSettings.from_env())
     web.run_app(app, host="127.0.0.1", port=8080)  # or: hyperbuds-sync serve
 
+Routes (the reference is ``GET /openapi.json``; errors by the table in ``_errors``):
+
+===========================================  ==============================================
+``POST /api/v1/social/fetch``                HyperBuds' contract: ``{"platform", "username",
+                                             "refresh"?, "formula"?}``
+``GET /api/platform/{type}?username=``       their Next.js route (a failed fetch is a 200)
+``POST /api/platform/batch``                 up to 10 platforms, ``null`` per failure
+``POST /api/v1/social/sync``                 with the creator's ``Authorization: Bearer``
+``GET /api/v1/social/history``, ``growth``   ``platform``, ``username``, ``days``
+``GET /api/v1/providers``                    each chain's state, quota per host
+``GET /api/v1/roster``,                      the roster (404 ``No roster`` without one)
+``PUT|DELETE /api/v1/roster/creators/{id}``
+``GET /healthz``, ``/readyz``                alive; Redis and history answer (503 if not)
+``GET /metrics``, ``/openapi.json``          Prometheus text; OpenAPI 3.1
+===========================================  ==============================================
+
+Every answer but ``/metrics`` is JSON; an error is ``{"success": false, "error", "message"?}``.
+A configured key is sent in ``X-API-Key`` (``/healthz`` and ``/readyz`` are open).
+
 Owns the application factory, the routes, the errors as JSON, the caller keys, CORS, the
 per-caller rate limit, request ids and the access log, the metrics, the OpenAPI document, the
 activity recorder and the status page. May import: the SDK's public API only (the top package,

@@ -46,9 +46,8 @@ def create_app(
         keys: caller name to ``X-API-Key`` value; overrides ``settings.keys``. Empty: anonymous
             callers are let in (limited per address by ``settings.anonymous_rate_limit``).
         origins: the browser origins CORS allows; overrides ``settings.origins``.
-        roster: the roster the ``/api/v1/roster`` routes manage (``None``: they answer 404
-            ``No roster``).
-            Its figures join ``/metrics``.
+        roster: the roster the ``/api/v1/roster`` routes manage, its figures in ``/metrics``
+            (``None``: those routes answer 404 ``No roster``).
         settings: formula and rate limits (default :class:`ServiceSettings`'s defaults);
             ``ServiceSettings.from_env()`` reads them from the environment.
         activity: the recorder of recent fetches (default: a new one), ``app[ACTIVITY]``.
@@ -72,7 +71,7 @@ def create_app(
     app.router.add_routes(ops.ROUTES)
     app.router.add_routes(FETCH_ROUTES)
     app.router.add_routes(routes.ROUTES)
-    _mount_status(app)  # GET /status, its sign-in and stylesheet
+    _mount_status(app)  # GET /status, its sign-in and stylesheet (paths: _status/_openapi.py)
     return app
 
 

@@ -83,6 +83,9 @@ async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception as exc:  # a fault of the service itself: logged by class, answered bare
         error_class = type(exc).__name__
         response = error_response(500, INTERNAL)
+    if response.prepared:  # a streamed answer has sent its headers already
+        _account(request, response.status, time.perf_counter() - started, error_class)
+        return response
     response.headers["X-Request-ID"] = rid
     if allowed and origin is not None:
         response.headers["Access-Control-Allow-Origin"] = origin
@@ -118,6 +121,9 @@ def _account(request: web.Request, status: int, seconds: float, error_class: str
     """Metrics and the one access-log line (no header, query or body in it)."""
     route, caller = route_of(request), request.get(CALLER) or ANONYMOUS
     request.app[METRICS].observe(route, request.method, status, caller, seconds)
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not access_log.isEnabledFor(level):
+        return
     line = {
         "request_id": request[REQUEST_ID],
         "method": request.method,
@@ -129,7 +135,6 @@ def _account(request: web.Request, status: int, seconds: float, error_class: str
     }
     if error_class:
         line["error"] = error_class
-    level = logging.ERROR if status >= 500 else logging.INFO
     access_log.log(level, json.dumps(line, separators=(",", ":")))
 
 

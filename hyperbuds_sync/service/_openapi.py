@@ -13,16 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ._errors import supported
+from ._openapi_schemas import ref, schemas
 from ._status import _openapi as status_page
 
 __all__ = ["document"]
 
 JSON = "application/json"
-_NULLABLE_NUMBER = {"type": ["number", "null"]}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _answer(description: str, schema: dict[str, Any], *, retry: bool = False) -> dict[str, Any]:
@@ -51,7 +47,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         503: "Every provider of the chain is down, or the HyperBuds backend is.",
     }
     return {
-        str(s): _answer(texts[s], _ref("Error"), retry=s in (429, 503)) for s in sorted(statuses)
+        str(s): _answer(texts[s], ref("Error"), retry=s in (429, 503)) for s in sorted(statuses)
     }
 
 
@@ -70,7 +66,7 @@ def _operation(
 ) -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "responses": {"200": ok, **_errors(*statuses)}}
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {JSON: {"schema": _ref(body)}}}
+        op["requestBody"] = {"required": True, "content": {JSON: {"schema": ref(body)}}}
     if parameters:
         op["parameters"] = list(parameters)
     if not secured:
@@ -90,105 +86,8 @@ def _ok_data(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _schemas(platforms: Sequence[str]) -> dict[str, Any]:
-    platform = {"type": "string", "enum": list(platforms)}
-    return {
-        "Error": {
-            "type": "object",
-            "required": ["success", "error"],
-            "properties": {
-                "success": {"const": False},
-                "error": {"type": "string"},
-                "message": {"type": "string"},
-                "drop": {"type": "object"},
-            },
-        },
-        "PlatformData": {
-            "type": "object",
-            "required": ["platform", "username", "followers", "engagement", "cached"],
-            "properties": {
-                "platform": {"type": "string"},
-                "username": {"type": "string"},
-                "displayName": {"type": "string"},
-                "profileImage": {"type": "string"},
-                "bio": {"type": "string"},
-                "verified": {"type": "boolean"},
-                "followers": {"type": "integer", "minimum": 0},
-                "following": {"type": "integer"},
-                "totalContent": {"type": "integer"},
-                "totalEngagement": _NULLABLE_NUMBER,
-                "averageEngagement": _NULLABLE_NUMBER,
-                "engagement": {
-                    **_NULLABLE_NUMBER,
-                    "description": "The formula's average engagement (a percentage with the "
-                    "rate formula); null when the provider gave nothing to compute it from.",
-                },
-                "lastFetched": {"type": "string", "format": "date-time"},
-                "stale": {"type": "boolean"},
-                "provider": {"type": "string"},
-                "rounded": {"type": "boolean"},
-                "formula": {"type": "string"},
-                "cached": {"type": "boolean"},
-            },
-        },
-        "FetchRequest": {
-            "type": "object",
-            "required": ["platform", "username"],
-            "properties": {
-                "platform": platform,
-                "username": {"type": "string", "minLength": 1, "maxLength": 200},
-                "refresh": {"type": "boolean"},
-                "formula": {"type": "string"},
-            },
-        },
-        "BatchRequest": {
-            "type": "object",
-            "required": ["platforms"],
-            "properties": {
-                "platforms": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": 10,
-                    "items": {
-                        "type": "object",
-                        "required": ["type", "username"],
-                        "properties": {"type": {"type": "string"}, "username": {"type": "string"}},
-                    },
-                }
-            },
-        },
-        "SyncRequest": {
-            "type": "object",
-            "required": ["platform"],
-            "properties": {
-                "platform": platform,
-                "username": {"type": "string"},
-                "followers": {"type": "integer", "minimum": 0},
-                "engagement": {"type": "number", "minimum": 0},
-                "force": {"type": "boolean"},
-            },
-        },
-        "CreatorRequest": {
-            "type": "object",
-            "required": ["usernames"],
-            "properties": {
-                "usernames": {
-                    "type": "object",
-                    "minProperties": 1,
-                    "additionalProperties": {"type": "string"},
-                },
-                "priority": {"type": "integer", "minimum": 1},
-            },
-        },
-    }
-
-
-def _paths(platforms: Sequence[str]) -> dict[str, Any]:
-    platform_param = {"type": "string", "enum": list(platforms)}
-    creator = [_query("platform", platform_param), _query("username", {"type": "string"})]
-    days = _query("days", {"type": "integer", "minimum": 1, "maximum": 3660}, required=False)
-    windows = _query("days", {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}, required=False)
-    anything = _ok_data({"type": "object"})
+def _contract_paths() -> dict[str, Any]:
+    """HyperBuds' routes: the fetch and their Next.js route's two."""
     single = {
         "oneOf": [
             {
@@ -196,24 +95,24 @@ def _paths(platforms: Sequence[str]) -> dict[str, Any]:
                 "required": ["success", "data", "cached"],
                 "properties": {
                     "success": {"const": True},
-                    "data": _ref("PlatformData"),
+                    "data": ref("PlatformData"),
                     "cached": {"type": "boolean"},
                 },
             },
-            _ref("Error"),
+            ref("Error"),
         ]
     }
     batch = _ok_data(
         {
             "type": "object",
-            "additionalProperties": {"oneOf": [_ref("PlatformData"), {"type": "null"}]},
+            "additionalProperties": {"oneOf": [ref("PlatformData"), {"type": "null"}]},
         }
     )
     return {
         "/api/v1/social/fetch": {
             "post": _operation(
                 "One creator's stats (HyperBuds' contract).",
-                _answer("The stats.", _ok_data(_ref("PlatformData"))),
+                _answer("The stats.", _ok_data(ref("PlatformData"))),
                 (*_BODY, *_COMMON, 404, 503),
                 body="FetchRequest",
             )
@@ -230,7 +129,7 @@ def _paths(platforms: Sequence[str]) -> dict[str, Any]:
             ),
             "post": _operation(
                 "Not a route: use GET, or POST /api/platform/batch.",
-                _answer("Never.", _ref("Error")),
+                _answer("Never.", ref("Error")),
                 (400, 413, *_COMMON),
             ),
         },
@@ -242,6 +141,17 @@ def _paths(platforms: Sequence[str]) -> dict[str, Any]:
                 body="BatchRequest",
             )
         },
+    }
+
+
+def _own_paths(platforms: Sequence[str]) -> dict[str, Any]:
+    """The service's own routes: sync, history, growth, providers, the roster."""
+    platform_param = {"type": "string", "enum": list(platforms)}
+    creator = [_query("platform", platform_param), _query("username", {"type": "string"})]
+    days = _query("days", {"type": "integer", "minimum": 1, "maximum": 3660}, required=False)
+    windows = _query("days", {"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}, required=False)
+    anything = _ok_data({"type": "object"})
+    return {
         "/api/v1/social/sync": {
             "post": _operation(
                 "Sync one platform to HyperBuds with the creator's Authorization: Bearer.",
@@ -296,6 +206,12 @@ def _paths(platforms: Sequence[str]) -> dict[str, Any]:
                 (404, *_COMMON),
             ),
         },
+    }
+
+
+def _ops_paths() -> dict[str, Any]:
+    """The operations routes: probes, metrics and this document."""
+    return {
         "/healthz": {
             "get": _operation(
                 "Alive.", _answer("Alive.", {"type": "object"}), (500,), secured=False
@@ -343,9 +259,14 @@ def document(platforms: Sequence[str]) -> dict[str, Any]:
             "description": "HyperBuds' /api/v1/social/fetch contract and its Next.js routes, "
             "over the hyperbuds-sync SDK. Errors: {success: false, error, message?}.",
         },
-        "paths": {**_paths(ordered), **status_page.paths()},
+        "paths": {
+            **_contract_paths(),
+            **_own_paths(ordered),
+            **_ops_paths(),
+            **status_page.paths(),
+        },
         "components": {
-            "schemas": _schemas(ordered),
+            "schemas": schemas(ordered),
             "securitySchemes": {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 **status_page.SECURITY_SCHEMES,

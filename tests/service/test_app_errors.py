@@ -79,8 +79,12 @@ def test_the_error_table(exc: BaseException, status: int, error: str) -> None:
         assert "message" not in body  # no detail of a fault of ours reaches the caller
 
 
+def soon() -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=90)
+
+
 def test_quota_and_rate_limit_answers_say_when_to_come_back() -> None:
-    quota = answer_for(QuotaExceeded("spent", reset_at=SOON))
+    quota = answer_for(QuotaExceeded("spent", reset_at=soon()))
     rate = answer_for(RateLimited("slow", retry_after=3.2))
     unknown = answer_for(RateLimited("slow"))
     assert 85 <= int(quota.headers["Retry-After"]) <= 90
@@ -93,7 +97,7 @@ def test_an_outage_says_when_a_provider_of_the_chain_comes_back() -> None:
     outage = ProviderUnavailable("down")
     outage.attempts = (
         ("tiktok-api23", outage),
-        ("tiktok-api45", QuotaExceeded("spent", reset_at=SOON)),
+        ("tiktok-api45", QuotaExceeded("spent", reset_at=soon())),
     )
     answer = answer_for(outage)
     assert answer.status == 503

@@ -92,7 +92,7 @@ def service_url() -> Iterator[str]:
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=10,
     deadline=None,
     database=None,
     suppress_health_check=list(HealthCheck),
