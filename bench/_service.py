@@ -76,6 +76,12 @@ async def _load(session: Any, url: str, total: int) -> tuple[float, list[float]]
     return total / (time.perf_counter() - started), latencies
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process ``pid`` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -108,9 +114,13 @@ async def _hits(rapidapi: str, backend: str, requests: int, rounds: int) -> dict
             await _load(session, service.url, requests // 4)  # warm both
             await _load(session, bare_url, requests // 4)
             runs: dict[str, list[tuple[float, list[float]]]] = {"service": [], "bare": []}
+            cpu: dict[str, list[float]] = {"service": [], "bare": []}
+            servers = {"service": (service.url, service.proc.pid), "bare": (bare_url, bare.pid)}
             for _ in range(rounds):
-                runs["service"].append(await _load(session, service.url, requests))
-                runs["bare"].append(await _load(session, bare_url, requests))
+                for name, (url, pid) in servers.items():
+                    before = _cpu_s(pid)
+                    runs[name].append(await _load(session, url, requests))
+                    cpu[name].append((_cpu_s(pid) - before) / requests * 1e6)
         finally:
             bare.terminate()
             await bare.wait()
@@ -121,7 +131,11 @@ async def _hits(rapidapi: str, backend: str, requests: int, rounds: int) -> dict
             "rates": [rate for rate, _ in results],
             "p50": statistics.median(_pct(lat, 0.50) for _, lat in results),
             "p99": statistics.median(_pct(lat, 0.99) for _, lat in results),
+            "cpu_us": cpu[name],
         }
+    figures["cpu_ratios"] = [
+        s / b for s, b in zip(cpu["service"], cpu["bare"], strict=True) if b > 0
+    ]
     figures["ratios"] = [
         s / b for s, b in zip(figures["service"]["rates"], figures["bare"]["rates"], strict=True)
     ]
@@ -244,7 +258,7 @@ def measure(quick: bool = False) -> dict[str, Any]:
 
     figures: dict[str, Any] = {}
     with EmulatorProcess() as emu:
-        requests, rounds = (2_000, 1) if quick else (10_000, 3)
+        requests, rounds = (2_000, 1) if quick else (5_000, 5)
         figures["hits"] = asyncio.run(_hits(emu.rapidapi, emu.backend, requests, rounds))
     if shutil.which("redis-server"):
         figures["cold"] = asyncio.run(_cold(100, 2 if quick else 10))
@@ -263,6 +277,11 @@ def report(figures: Mapping[str, Any]) -> None:
             f"p99 {part['p99']:.2f} ms"
         )
     print(f"  ratio service / bare per round: {', '.join(f'{r:.2f}' for r in hits['ratios'])}")
+    cpu = ", ".join(
+        f"{s:.0f}/{b:.0f}"
+        for s, b in zip(*(hits[n]["cpu_us"] for n in ("service", "bare")), strict=True)
+    )
+    print(f"  server CPU per request, us (service/bare) per round: {cpu}")
     cold = figures.get("cold")
     if cold is None:
         print("  cold: skipped, redis-server is not on PATH")
@@ -283,8 +302,15 @@ def rows(figures: Mapping[str, Any]) -> list[Row]:
     hits = figures["hits"]
     ratio = statistics.median(hits["ratios"])
     service, bare = hits["service"], hits["bare"]
+    cpu_ratio = statistics.median(hits["cpu_ratios"]) if hits["cpu_ratios"] else float("nan")
     table: list[Row] = [
         ("service hits / bare, req/s", f"{ratio:.2f}x", ">= 0.7x (goal 0.9x)", ratio >= 0.7),
+        (
+            "server CPU per hit, service / bare",
+            f"{cpu_ratio:.2f}x ({statistics.median(service['cpu_us']):.0f} us)",
+            "(information)",
+            None,
+        ),
         (
             "service hits, req/s; p50; p99",
             f"{statistics.median(service['rates']):,.0f}; {service['p50']:.1f}; "

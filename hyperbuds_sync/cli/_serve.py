@@ -3,7 +3,8 @@
 ::
 
     hyperbuds-sync serve [--host 127.0.0.1] [--port 8080] [--workers N] [--formula NAME]
-        [--rate-limit R] [--allow-anonymous] [--roster] [--emulate] [--shutdown-timeout S]
+        [--rate-limit R] [--allow-anonymous] [--roster [--budget PROVIDER=N ...]] [--emulate]
+        [--shutdown-timeout S]
 
 Configuration comes from the environment as for every command (``RAPIDAPI_KEY``,
 ``HYPERBUDS_REDIS_URL``, ``HYPERBUDS_HISTORY_URL``, ...) plus the service's own variables
@@ -21,10 +22,14 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ._exits import OK
+from ._roster import _budgets as budgets  # the same PROVIDER=N[/daily] as roster --budget
+
+if TYPE_CHECKING:
+    from ..service import ServeOptions
 
 __all__ = ["emulated", "register", "run_serve"]
 
@@ -51,6 +56,14 @@ def register(command: Command) -> None:
         "--allow-anonymous", action="store_true", help="no caller keys, on any address (warned)"
     )
     serve.add_argument("--roster", action="store_true", help="run the roster in this process too")
+    serve.add_argument(
+        "--budget",
+        action="append",
+        default=[],
+        metavar="PROVIDER=N[/daily]",
+        help="the roster's budget for a provider (repeatable; as roster --budget)",
+    )
+    serve.add_argument("--reserve", type=float, default=0.2, help="roster budget kept back (0.2)")
     serve.add_argument(
         "--emulate", action="store_true", help="put the emulators behind it: no key, no internet"
     )
@@ -107,7 +120,7 @@ def _announcer(args: argparse.Namespace) -> Callable[[str], None]:
     return announce
 
 
-def _options(args: argparse.Namespace) -> Any:
+def _options(args: argparse.Namespace) -> ServeOptions:
     """The :class:`~hyperbuds_sync.service.ServeOptions` of ``args``."""
     from ..service import ServeOptions
 
@@ -131,6 +144,8 @@ def _options(args: argparse.Namespace) -> Any:
         rate_limit=args.rate_limit,
         allow_anonymous=args.allow_anonymous,
         roster=args.roster,
+        budgets=budgets(args.budget),
+        reserve=args.reserve,
         history_url=args.history_url,
         shutdown_timeout=args.shutdown_timeout,
         overrides=emulated if args.emulate else given,

@@ -11,8 +11,10 @@ seconds), then close the client, which writes the queued history first.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import logging
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
@@ -21,10 +23,9 @@ import attrs
 from aiohttp import web
 from attrs import frozen
 
-from .. import SocialSync, engagement
-from ..config import ENV, Settings
+from .. import Settings, SocialSync, engagement
 from ..errors import ConfigError
-from ..roster import Roster
+from ..roster import Budget, Roster
 from ._app import create_app
 from ._settings import RateLimit, ServiceSettings
 
@@ -62,6 +63,8 @@ class ServeOptions:
         rate_limit: requests a second per caller (else the service settings' default).
         allow_anonymous: serve callers without a key on a non-loopback address.
         roster: run the roster of the history store in the service process too.
+        budgets: the roster's budgets, per provider (calls a month, or a ``Budget``).
+        reserve: the share of each budget the roster leaves for on-demand fetches.
         history_url: where history goes (else ``HYPERBUDS_HISTORY_URL``, else the embedded file).
         shutdown_timeout: seconds the requests in flight get after SIGTERM.
         overrides: keyword arguments for the ``SocialSync``, from a context entered per process.
@@ -74,6 +77,8 @@ class ServeOptions:
     rate_limit: float | None = None
     allow_anonymous: bool = False
     roster: bool = False
+    budgets: Mapping[str, int | Budget] = attrs.field(factory=dict)
+    reserve: float = 0.2
     history_url: str | None = None
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     overrides: Overrides | None = None
@@ -115,7 +120,7 @@ def check(options: ServeOptions, settings: ServiceSettings, sdk: Settings) -> li
         )
     if options.workers > 1 and not sdk.redis_url:
         raise ConfigError(
-            f"--workers {options.workers} needs {ENV['redis_url']}: without a shared cache "
+            f"--workers {options.workers} needs HYPERBUDS_REDIS_URL: without a shared cache "
             "and key ledger each process would spend its own quota on the same creators"
         )
     if options.workers > 1 and options.roster:
@@ -155,17 +160,11 @@ def app_factory(options: ServeOptions) -> AppFactory:
         settings = service_settings(options)
         stack = AsyncExitStack()
         try:
-            overrides: dict[str, Any] = {}
-            if options.overrides is not None:
-                overrides.update(await stack.enter_async_context(options.overrides()))
-            history = options.history_url or Settings.from_env().history_url or "default"
-            arguments: dict[str, Any] = {"history_url": history, **overrides}
-            if settings.formula is not None:
-                arguments["formula"] = settings.formula
-            sync = await stack.enter_async_context(SocialSync.from_env(**arguments))
+            sync = await stack.enter_async_context(await _client(options, settings, stack))
             roster = None
             if options.roster:
-                roster = await stack.enter_async_context(Roster(sync))
+                roster = Roster(sync, budgets=options.budgets, reserve=options.reserve)
+                roster = await stack.enter_async_context(roster)
         except BaseException:
             await stack.aclose()
             raise
@@ -176,6 +175,50 @@ def app_factory(options: ServeOptions) -> AppFactory:
     return make
 
 
+async def _client(
+    options: ServeOptions, settings: ServiceSettings, stack: AsyncExitStack
+) -> SocialSync:
+    """The process's client: the environment, the history (the embedded file unless told
+    otherwise), the formula, and the overrides (entered on ``stack``) over them."""
+    overrides: dict[str, Any] = {}
+    if options.overrides is not None:
+        overrides.update(await stack.enter_async_context(options.overrides()))
+    history = options.history_url or Settings.from_env().history_url or "default"
+    arguments: dict[str, Any] = {"history_url": history, **overrides}
+    if settings.formula is not None:
+        arguments["formula"] = settings.formula
+    return SocialSync.from_env(**arguments)
+
+
+async def _preflight(options: ServeOptions) -> None:
+    """Build the client once, before anything listens or forks, and ask its Redis and history
+    database whether they answer: a configuration the SDK refuses (a provider named without its
+    credentials, ...) is then the command's one line and exit code 5, not a worker that fails
+    to boot; and the history's schema is made here, once, not by N workers racing to create
+    it in one new SQLite file. A part that does not answer is a warning (``/readyz`` says so
+    meanwhile), not a refusal."""
+    async with AsyncExitStack() as stack:
+        sync = await stack.enter_async_context(
+            await _client(options, service_settings(options), stack)
+        )
+        for part, answered in (await sync.ready(within=5.0)).items():
+            if not answered:
+                logger.warning("%s does not answer yet; serving anyway (see /readyz)", part)
+
+
+def _running(roster: Roster) -> asyncio.Task[Any]:
+    """The roster's run as a task whose failure is logged (it would otherwise wait, unseen,
+    for the cleanup)."""
+
+    def report(task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("the roster stopped: %s", task.exception())
+
+    task = asyncio.create_task(roster.run(), name="hyperbuds-sync roster")
+    task.add_done_callback(report)
+    return task
+
+
 def _owning(
     stack: AsyncExitStack, roster: Roster | None
 ) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -184,9 +227,7 @@ def _owning(
     history first, then what ``stack`` holds besides (the emulators of ``--emulate``)."""
 
     async def owning(_app: web.Application) -> AsyncIterator[None]:
-        running = None
-        if roster is not None:
-            running = asyncio.create_task(roster.run(), name="hyperbuds-sync roster")
+        running = _running(roster) if roster is not None else None
         try:
             yield
         finally:
@@ -207,21 +248,50 @@ def serve(options: ServeOptions, *, announce: Callable[[str], None] | None = Non
     warnings = check(options, service_settings(options), Settings.from_env())
     for warning in warnings:
         logger.warning(warning)
+    asyncio.run(_preflight(options))
+    _check_free(options.host, options.port)
     factory = app_factory(options)
-    url = f"http://{options.host}:{options.port}"
     if options.workers > 1:
         from ._gunicorn import run_gunicorn
 
         run_gunicorn(factory, options, announce=announce)
         return
-    if announce is not None:
-        announce(f"serving on {url} (1 process); SIGTERM or Ctrl-C stops it")
-    web.run_app(
-        factory(),
-        host=options.host,
-        port=options.port,
-        shutdown_timeout=options.shutdown_timeout,
-        print=None,
-        access_log=None,
-        handle_signals=True,
-    )
+    url = f"http://{options.host}:{options.port}"
+    started = f"serving on {url} (1 process); SIGTERM or Ctrl-C stops it"
+    try:
+        web.run_app(
+            factory(),
+            host=options.host,
+            port=options.port,
+            shutdown_timeout=options.shutdown_timeout,
+            print=(lambda _text: announce(started)) if announce is not None else None,
+            access_log=None,
+            handle_signals=True,
+        )
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise ConfigError(f"{options.host}:{options.port} is already in use") from None
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse an address already in use before building anything (gunicorn would retry it
+    for seconds, then exit with its own message).
+
+    Raises:
+        ConfigError: the address is in use.
+    """
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError:
+        return  # let the server report a name it cannot resolve
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(f"{host}:{port} is already in use") from None

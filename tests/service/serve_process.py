@@ -74,7 +74,7 @@ class ServeProcess:
         self.ready = ready
         self.proc: asyncio.subprocess.Process | None = None
         self.stderr = b""
-        self._err = tempfile.TemporaryFile()  # a file, not a pipe: one log line per request
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed at wait(); a file, not a pipe: one log line a request
 
     async def start(self) -> Self:
         """Start the child and wait until ``/healthz`` answers 200."""
@@ -134,7 +134,7 @@ class ServeProcess:
             raise
 
     async def __aenter__(self) -> Self:
-        return await self.start()
+        return self if self.proc is not None else await self.start()
 
     async def __aexit__(
         self,

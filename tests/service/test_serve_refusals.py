@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -88,3 +89,24 @@ def test_the_roster_runs_in_one_process_only() -> None:
     options = ServeOptions(workers=2, roster=True)
     with pytest.raises(ConfigError, match="--roster"):
         check(options, _settings(), Settings(redis_url="redis://127.0.0.1:6379/0"))
+
+
+def test_a_port_in_use_is_a_configuration_fault(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["serve", "--port", str(port)]) == 5
+    err = capsys.readouterr().err
+    assert err == f"error: 127.0.0.1:{port} is already in use\n"
+
+
+def test_an_sdk_configuration_fault_is_one_line_before_any_worker_starts(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HYPERBUDS_PROVIDERS", "twitch=twitch-helix")  # no Twitch credentials
+    monkeypatch.setenv("HYPERBUDS_REDIS_URL", "redis://127.0.0.1:9/0")  # never reached
+    assert cli.main(["serve", "--workers", "2", "--port", "9"]) == 5
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "twitch-helix" in err

@@ -17,7 +17,9 @@ import pytest_asyncio
 from _redis_fixtures import redis_server, redis_url  # noqa: F401 (fixtures)
 from serve_process import ServeProcess, emulator_env, until
 
+from hyperbuds_sync import SocialSync
 from hyperbuds_sync.history import open_store
+from hyperbuds_sync.roster import Roster
 from hyperbuds_sync.testing import BackendEmulator, Fault, RapidAPIEmulator
 
 FETCH = "/api/v1/social/fetch"
@@ -100,8 +102,13 @@ async def test_two_processes_over_redis_make_one_upstream_call_per_creator(
     creators = [f"svc_{n}" for n in range(5)]
     for name in creators:  # slow enough that every request arrives while the first is upstream
         rapidapi.fail(name, Fault.delay(0.5), platform="tiktok")
-    env = _env(emulators, tmp_path, HYPERBUDS_REDIS_URL=redis_url)
-    first, second = ServeProcess(env), ServeProcess(env)
+    for name in ("first", "second"):  # a history file each: they start at once
+        (tmp_path / name).mkdir()
+    first, second = (
+        ServeProcess(_env(emulators, tmp_path / name, HYPERBUDS_REDIS_URL=redis_url))
+        for name in ("first", "second")
+    )
+    await asyncio.gather(first.start(), second.start())
     async with first, second, aiohttp.ClientSession() as session:
         urls = [first.url, second.url] * 15  # 30 requests, each creator asked of both
         asked = [(url, creators[n % 5]) for n, url in enumerate(urls)]
@@ -116,19 +123,30 @@ async def test_two_processes_over_redis_make_one_upstream_call_per_creator(
     assert [first.proc.returncode, second.proc.returncode] == [0, 0]  # type: ignore[union-attr]
 
 
-async def test_workers_2_runs_two_gunicorn_workers_and_stops_on_sigterm(
+async def test_workers_2_runs_two_gunicorn_workers_and_sigterm_loses_no_request(
     emulators: tuple[RapidAPIEmulator, BackendEmulator], tmp_path: Path, redis_url: str
 ) -> None:
-    env = _env(emulators, tmp_path, HYPERBUDS_REDIS_URL=redis_url)
-    service = ServeProcess(env, "--workers", "2")
-    async with service, aiohttp.ClientSession() as session:
-        assert service.proc is not None
-        pid = service.proc.pid
-        await until(lambda: len(_children(pid)) == 2)  # gunicorn's two aiohttp workers
-        workers = _children(pid)
-        status, body = await _fetch(session, service.url, "twitch", "pixelmaya")
-        assert (status, body["success"]) == (200, True), body
-    assert service.proc.returncode == 0, service.stderr.decode()
+    rapidapi, _ = emulators
+    slow = [f"svc_{n}" for n in range(20, 24)]
+    for name in slow:
+        rapidapi.fail(name, Fault.delay(1.0), platform="twitch")
+    service = ServeProcess(
+        _env(emulators, tmp_path, HYPERBUDS_REDIS_URL=redis_url), "--workers", "2"
+    )
+    await service.start()
+    assert service.proc is not None
+    pid = service.proc.pid
+    await until(lambda: len(_children(pid)) == 2)  # gunicorn's two aiohttp workers
+    workers = _children(pid)
+    async with aiohttp.ClientSession() as session:
+        pending = [
+            asyncio.create_task(_fetch(session, service.url, "twitch", name)) for name in slow
+        ]
+        await until(lambda: all(rapidapi.calls_for(platform="twitch", username=n) for n in slow))
+        service.terminate()  # the arbiter: SIGTERM to each worker, graceful_timeout, exit
+        answers = await asyncio.gather(*pending)
+    assert await service.wait() == 0, service.stderr.decode()
+    assert [status for status, _ in answers] == [200] * len(slow), answers
     assert not set(workers) & set(_children(pid))  # the workers are gone
 
 
@@ -144,3 +162,25 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+async def test_roster_runs_in_the_service_process(
+    emulators: tuple[RapidAPIEmulator, BackendEmulator], tmp_path: Path
+) -> None:
+    rapidapi, _ = emulators
+    env = _env(emulators, tmp_path)
+    async with (
+        SocialSync(history_url=env["HYPERBUDS_HISTORY_URL"], redis_url="") as sync,
+        Roster(sync) as roster,
+    ):  # a creator already on the roster, as `hyperbuds-sync roster add` leaves it
+        await roster.add("c-7", {"twitch": "svc_7"})
+    budget = ("--budget", "twitch-scraper2=100000")
+    service = ServeProcess(env, "--roster", *budget)
+    async with service, aiohttp.ClientSession() as session:
+        # the roster, running beside the routes, refreshes the due creator by itself
+        await until(lambda: rapidapi.calls_for(platform="twitch", username="svc_7") > 0)
+        creator = {"usernames": {"twitch": "svc_8"}}
+        async with session.put(f"{service.url}/api/v1/roster/creators/c-8", json=creator) as put:
+            assert put.status == 200, await put.text()  # the routes hold the same roster
+    assert service.proc is not None
+    assert service.proc.returncode == 0, service.stderr.decode()
