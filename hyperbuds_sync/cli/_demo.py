@@ -114,7 +114,7 @@ async def _demo(console: Console, out: Output | None, serve: bool = False) -> _C
         if serve:  # --serve: the status page over this client, its URL printed, until Ctrl-C
             from ._status import serve_status
 
-            await serve_status(sync, say=console.print)
+            await serve_status(sync)
     return checks
 
 
