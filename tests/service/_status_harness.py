@@ -135,8 +135,8 @@ async def play(bed: Bed) -> dict[str, Any]:
             username="mayacooks",
             provider="tiktok-api45",
             fetched_at=now - timedelta(days=BACKFILL - n),
-            followers=90_000 + 1_000 * n,
-            average_engagement=3.0 + n / 10,
+            followers=1_150_000 + 10_000 * n,
+            average_engagement=55_000.0 + 500 * n,
         )
         for n in range(BACKFILL)
     )

@@ -9,6 +9,7 @@ reads without colour.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -27,7 +28,7 @@ DASHES = ("", "8,4", "2,3", "12,3,2,3")
 
 
 _FEW_X_LABELS = {
-    "x_labels_major_count": 5,
+    "x_labels_major_count": 4,
     "show_minor_x_labels": False,
     "x_label_rotation": 0,
     "truncate_label": -1,
@@ -48,6 +49,11 @@ def _pygal() -> Any:
     except ImportError:  # pragma: no cover: the service extra installs it
         raise ConfigError(NEEDS_PYGAL) from None
     return pygal
+
+
+def _number(value: float) -> str:
+    """``1,204,377`` for a whole number, ``4.27`` otherwise."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
 def _style(series: int) -> Any:
@@ -77,7 +83,7 @@ def _config(title: str, series: int, **extra: Any) -> dict[str, Any]:
         "width": 560,  # drawn to scale in its box: text stays legible at 375 px
         "height": 340,
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": 1,
+        "legend_at_bottom_columns": 2,
         "margin": 8,
         **extra,
     }
@@ -125,7 +131,12 @@ def burn_down(
 def bars(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]) -> Chart:
     """A grouped bar chart: one group per label, one bar per series."""
     pygal = _pygal()
-    chart = pygal.Bar(**_config(title, len(series), x_label_rotation=0, print_values=False))
+    top = max((v for _, values in series for v in values), default=0) or 1
+    step = max(1, math.ceil(top / 5))  # whole numbers on the axis: these are counts
+    chart = pygal.Bar(
+        **_config(title, len(series), x_label_rotation=0, truncate_label=-1),
+        y_labels=list(range(0, top + step, step)),
+    )
     chart.x_labels = list(labels)
     for n, (name, values) in enumerate(series):
         _dashed(chart, name, list(values), n)
@@ -144,13 +155,14 @@ def history(
     chart = pygal.DateTimeLine(
         **_config(title, 1, show_dots=True, dots_size=3, **_FEW_X_LABELS),
         x_value_formatter=lambda d: d.strftime("%b %d %H:%M"),
+        value_formatter=_number,
     )
     _dashed(chart, unit, list(points), 1 if secondary else 0)
     if points:
         first, last = points[0], points[-1]
         alt = (
-            f"{title}: {len(points)} snapshots, from {first[1]:,} {unit} on "
-            f"{first[0]:%Y-%m-%d %H:%M} to {last[1]:,} on {last[0]:%Y-%m-%d %H:%M} UTC"
+            f"{title}: {len(points)} snapshots, from {_number(first[1])} {unit} on "
+            f"{first[0]:%Y-%m-%d %H:%M} to {_number(last[1])} on {last[0]:%Y-%m-%d %H:%M} UTC"
         )
     else:
         alt = f"{title}: no snapshot recorded"

@@ -29,6 +29,11 @@ STYLESHEET = "/status/static/status.css"
 
 
 def e(value: object) -> str:
+    """Escaped text; numbers with thousands separators (floats to 2 decimals); ``-`` for none."""
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return escape("-" if value is None else str(value))
 
 

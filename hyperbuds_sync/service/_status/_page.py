@@ -101,6 +101,12 @@ def providers_html(facts: dict[str, Any]) -> str:
 
 
 _TRAFFIC_KEYS = ("requestsHour", "requestsDay", "upstreamHour", "upstreamDay")
+_TRAFFIC_SERIES = (
+    ("requests, hour", "requestsHour"),
+    ("upstream calls, hour", "upstreamHour"),
+    ("requests, day", "requestsDay"),
+    ("upstream calls, day", "upstreamDay"),
+)
 _TRAFFIC_HEAD = ("Requests, hour", "Requests, day", "Upstream calls, hour", "Upstream calls, day")
 
 
@@ -117,12 +123,9 @@ def traffic_html(facts: dict[str, Any]) -> str:
         "No request yet.",
     )
     chart = bars(
-        "Requests and upstream calls in the last hour",
+        "Requests and upstream calls, last hour and last day",
         [r["platform"] for r in rows],
-        [
-            ("requests", [r["requestsHour"] for r in rows]),
-            ("upstream calls", [r["upstreamHour"] for r in rows]),
-        ],
+        [(name, [r[key] for r in rows]) for name, key in _TRAFFIC_SERIES],
     )
     cache = facts["cache"]
     ratio = "" if cache["ratio"] is None else f" ({cache['ratio']:.0%})"
