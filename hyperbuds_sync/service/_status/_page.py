@@ -38,13 +38,13 @@ def _quota(row: dict[str, Any]) -> str:
 def _provider_row(row: dict[str, Any]) -> list[str]:
     spent = row["spent"]
     quota = row["quota"] or {}
-    budget = "-" if spent["budget"] is None else f"{spent['budget']} ({e(spent['budgetFrom'])})"
+    budget = "-" if spent["budget"] is None else f"{e(spent['budget'])} ({e(spent['budgetFrom'])})"
     return [
         f"{row['position']}. {e(row['provider'])}",
         _state(row),
         _quota(row),
         when(quota.get("resetAt")),
-        f"{spent['today']} <small>since {when(spent['todaySince'])}</small>",
+        f"{e(spent['today'])} <small>since {when(spent['todaySince'])}</small>",
         e(spent["period"]),
         f"{budget} <small>per {spent['periodDays']} d</small>",
     ]
