@@ -65,6 +65,15 @@ def run_status(args: argparse.Namespace) -> int:
     """Serve the page until Ctrl-C or SIGTERM; 0 then."""
     if args.host not in LOOPBACK:
         raise ConfigError("status serves the emulators' data with no key: loopback only")
+    try:
+        import pygal  # type: ignore[import-untyped]  # noqa: F401  (the charts)
+
+        from .. import service  # noqa: F401
+    except ImportError as exc:
+        raise ConfigError(
+            f"status needs the service extra: pip install 'hyperbuds-sync[service]' "
+            f"({exc.name} is missing)"
+        ) from None
     asyncio.run(_emulated(args.host, args.port, args.open))
     return OK
 
