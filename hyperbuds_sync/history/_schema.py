@@ -3,7 +3,9 @@
 The table ``hyperbuds_schema`` holds one row, the schema version. Version 1 had the snapshots and
 syncs tables; version 2 added the ``raw`` column and the ``ix_snapshots_creator_time`` index the
 growth lookups walk; version 3 added the roster's tables (``creators``, ``creator_platforms``) and
-``webhook_deliveries``, the change events whose delivery failed. :func:`migrate` creates a fresh
+``webhook_deliveries``, the change events whose delivery failed; version 4 added ``quota_state``,
+the provider benches and each host's last quota facts per key, so consecutive commands of one
+shell agree on what is spent. :func:`migrate` creates a fresh
 database at :data:`SCHEMA_VERSION` or upgrades an older one in place, one step at a time.
 """
 
@@ -24,13 +26,14 @@ __all__ = [
     "creators",
     "metadata",
     "migrate",
+    "quota_state",
     "snapshots",
     "syncs",
     "version_table",
     "webhook_deliveries",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _PG_LOCK = 0x48425359  # one advisory lock id, so two processes never migrate at once
 
 
@@ -132,6 +135,20 @@ webhook_deliveries = sa.Table(  # version 3: change events whose delivery failed
     sa.Column("tries", sa.Integer, nullable=False, server_default="0"),
 )
 
+quota_state = sa.Table(  # version 4: benches and quota facts that outlive one process
+    "quota_state",
+    metadata,
+    # "provider": name is a provider, key is ""; "key": name is a host, key a key's fingerprint
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("quota_limit", sa.BigInteger, nullable=True),
+    sa.Column("remaining", sa.BigInteger, nullable=True),
+    sa.Column("reset_at", UTCDateTime, nullable=True),
+    sa.Column("benched_until", UTCDateTime, nullable=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
 
 def _to_2(conn: Connection) -> None:
     """Version 1 -> 2: the ``raw`` column and the growth index."""
@@ -146,7 +163,12 @@ def _to_3(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3}
+def _to_4(conn: Connection) -> None:
+    """Version 3 -> 4: the benches and quota facts kept between commands."""
+    quota_state.create(conn, checkfirst=True)
+
+
+UPGRADES: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3, 4: _to_4}
 
 
 def migrate(conn: Connection) -> int:
