@@ -3,7 +3,8 @@
 This folder owns the :class:`HistoryStore` protocol, its records (:class:`Snapshot`,
 :class:`SyncRecord`, :class:`Growth`), the SQLAlchemy Core schema shared by SQLite (aiosqlite,
 the default, embedded) and PostgreSQL (asyncpg), the :class:`HistoryRecorder` that SocialSync
-uses to write in the background and guard syncs, and the roster's tables (:func:`roster_store`).
+uses to commit fetches' snapshots (group commit) and guard syncs, the roster's tables
+(:func:`roster_store`) and its budget ledger's rows (:func:`ledger_books`).
 It may import the SDK's public modules
 (``errors``, ``models``); SQLAlchemy is imported only by :func:`open_store`, so the records and
 the protocol work without the ``history`` extra.
@@ -20,7 +21,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._guard import DropGuard
-from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url, roster_store
+from ._open import (
+    DEFAULT,
+    default_path,
+    ledger_books,
+    open_store,
+    recorder_for,
+    resolve_url,
+    roster_store,
+)
 from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder, snapshot_of
 from ._rostertypes import CreatorRecord, Delivery, PlatformState
@@ -36,11 +45,14 @@ __all__ = [
     "GrowthWindow",
     "HistoryRecorder",
     "HistoryStore",
+    "LedgerBooks",
+    "LedgerRow",
     "PlatformState",
     "RosterStore",
     "Snapshot",
     "SyncRecord",
     "default_path",
+    "ledger_books",
     "open_store",
     "recorder_for",
     "resolve_url",
@@ -49,6 +61,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._books import LedgerBooks, LedgerRow
     from ._roster import RosterStore
 else:
 
@@ -57,4 +70,8 @@ else:
             from ._roster import RosterStore
 
             return RosterStore
+        if name in ("LedgerBooks", "LedgerRow"):  # the same
+            from . import _books
+
+            return getattr(_books, name)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,6 +35,7 @@ from ._fleet_roster import PlansAndRefreshes, roster_refresher
 from ._fleet_run import build_worker, open_queue, run_worker
 from ._hooks import OnChange, SyncedStats
 from ._ledger import BudgetLedger
+from ._ledger_store import StoreLedger
 from ._ledgers import Ledger, MemoryLedger
 from ._many import Item, ManyReport, OnProgress, sync_many
 from ._metrics import roster_families
@@ -77,6 +78,7 @@ __all__ = [
     "Roster",
     "RosterEntry",
     "RosterStatus",
+    "StoreLedger",
     "SyncedStats",
     "TokenFor",
     "build_worker",
