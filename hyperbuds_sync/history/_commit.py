@@ -105,6 +105,8 @@ class GroupCommit:
         self._idle = asyncio.Event()
         self._idle.set()
         self._nudge = asyncio.Event()
+        self._reachable = asyncio.Event()
+        self._reachable.set()
         self._closing = False
         self._outage = [0, 0]  # written late, dropped: this outage's, for its last log line
 
@@ -144,6 +146,10 @@ class GroupCommit:
     async def flush(self) -> None:
         """Wait until every record added so far is committed or kept."""
         await self._idle.wait()
+
+    async def caught_up(self) -> None:
+        """Wait until the database is reachable and nothing is kept for it any more."""
+        await self._reachable.wait()
 
     def _start(self) -> None:
         if self._task is None or self._task.done():
@@ -233,6 +239,7 @@ class GroupCommit:
             self._came_back()
         elif self._down_since is None and self._kept:
             self._down_since = time.monotonic()  # records kept by a refusal's outage: carry on
+            self._reachable.clear()
 
     # --- the buffer ------------------------------------------------------------------------------
 
@@ -263,6 +270,7 @@ class GroupCommit:
         if self._down_since is not None:
             return
         self._down_since = time.monotonic()
+        self._reachable.clear()
         self._waits = backoff.expo(base=2, factor=0.25, max_value=self.retry_max)
         next(self._waits)  # backoff's generators start on a send(None)
         self._outage = [0, 0]
@@ -276,6 +284,7 @@ class GroupCommit:
 
     def _came_back(self) -> None:
         since, self._down_since = self._down_since, None
+        self._reachable.set()
         if since is None:
             return
         late, dropped = self._outage
@@ -327,4 +336,6 @@ class GroupCommit:
             _release(self._group)
             self._group = []
             self._gauge()
+        self._down_since = None
+        self._reachable.set()
         return lost

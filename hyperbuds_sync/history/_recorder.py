@@ -130,6 +130,11 @@ class HistoryRecorder:
         if syncs:
             await self.store.record_sync(syncs)
 
+    async def caught_up(self) -> None:
+        """Wait until the store is reachable and every kept record is written (or dropped):
+        after an outage, until the buffer is empty."""
+        await self.commits.caught_up()
+
     async def flush(self) -> None:
         """Wait until everything recorded so far is committed (or kept for a store that is
         away: this does not wait for the store to come back)."""
