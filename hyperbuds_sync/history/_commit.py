@@ -1,9 +1,9 @@
 """:class:`GroupCommit`: records written as a database does it, and kept while it is away.
 
 Group commit: a caller's record joins the group being gathered and the caller waits for the
-commit that holds it. One writer task commits a group at a time; whatever arrives meanwhile forms
-the next group, so 64 fetches in flight share a few transactions instead of 64, and no caller is
-told "done" before its record is committed.
+commit that holds it. One writer task commits a group at a time, :data:`COMMIT_DELAY` after its
+first record; whatever arrives meanwhile forms the next group, so 64 fetches in flight share a
+few transactions instead of 64, and no caller is told "done" before its record is committed.
 
 When the database cannot be reached (:func:`._faults.unavailable`), the group is *kept* in a
 bounded buffer (:data:`PENDING_LIMIT` records, each at most :data:`PENDING_AGE` seconds) and its
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BATCH",
     "CLOSE_WAIT",
+    "COMMIT_DELAY",
     "COMMIT_WAIT",
     "PENDING_AGE",
     "PENDING_LIMIT",
@@ -57,6 +58,11 @@ PENDING_AGE = 3600.0
 """Seconds a kept record may wait for the database; older ones are dropped (and counted)."""
 RETRY_MAX = 15.0
 """The longest wait, in seconds, between two tries of an unreachable database."""
+COMMIT_DELAY = 0.005
+"""Seconds the writer waits before a commit for more records to join its group (PostgreSQL's
+``commit_delay``, for the same reason): measured, it lowers the client's CPU per fetch with
+history on by a fifth at 64 fetches in flight, for 5 ms more per fetch (a provider takes
+hundreds)."""
 COMMIT_WAIT = 5.0
 """Seconds a caller waits for its commit at most; past that it goes on, its record still on its
 way (committed, or kept if the database turns out to be away)."""
@@ -90,6 +96,7 @@ class GroupCommit:
         max_age: float = PENDING_AGE,
         retry_max: float = RETRY_MAX,
         commit_wait: float = COMMIT_WAIT,
+        delay: float = COMMIT_DELAY,
     ) -> None:
         self._write = write
         self.metrics = metrics
@@ -97,6 +104,7 @@ class GroupCommit:
         self.max_age = max_age
         self.retry_max = retry_max
         self.commit_wait = commit_wait
+        self.delay = delay
         self._group: list[tuple[Record, asyncio.Future[None] | None]] = []
         self._kept: deque[tuple[float, Record]] = deque()
         self._down_since: float | None = None
@@ -170,6 +178,8 @@ class GroupCommit:
                 self._idle.set()
 
     async def _commit_group(self) -> None:
+        if self.delay and len(self._group) < BATCH and not self._closing:
+            await asyncio.sleep(self.delay)
         group, self._group = self._group[:BATCH], self._group[BATCH:]
         timer = asyncio.get_running_loop().call_later(self.commit_wait, _release, group)
         try:
