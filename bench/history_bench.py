@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         found = rows(emu.rapidapi, quick=args.quick)
     for what, figure, target, met in found:
         verdict = "-" if met is None else ("yes" if met else "NO")
-        print(f"{what:<40}{figure:<16}{target:<14}{verdict}")
+        print(f"{what:<44}{figure:<16}{target:<14}{verdict}")
     return 0
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import time
@@ -115,6 +116,8 @@ class GroupCommit:
         self._nudge = asyncio.Event()
         self._reachable = asyncio.Event()
         self._reachable.set()
+        self._failed = False  # the last try of the kept records failed: wait before the next
+        self._inflight = 0  # records in the transaction under way
         self._closing = False
         self._outage = [0, 0]  # written late, dropped: this outage's, for its last log line
 
@@ -183,6 +186,7 @@ class GroupCommit:
         group, self._group = self._group[:BATCH], self._group[BATCH:]
         timer = asyncio.get_running_loop().call_later(self.commit_wait, _release, group)
         try:
+            self._inflight = len(group)
             await self._write([record for record, _ in group])
         except Exception as exc:
             if not unavailable(exc):
@@ -193,6 +197,7 @@ class GroupCommit:
                 self._keep([record for record, _ in group + rest])
                 _release(rest)
         finally:
+            self._inflight = 0
             timer.cancel()
             _release(group)
             if not self._group:
@@ -207,6 +212,7 @@ class GroupCommit:
             except Exception as exc:
                 if unavailable(exc):
                     self._went_down(exc)
+                    self._failed = True
                     self._keep(records[at:])
                     break
                 refused += 1
@@ -220,14 +226,14 @@ class GroupCommit:
 
     async def _retry(self) -> None:
         """One try of the kept records, after the backoff's wait when the last try failed."""
-        if self._down_since is not None:
+        if self._failed:
             wait = next(self._waits)
             wait = min(wait, 0.5) if self._closing else wait / 2 + random.uniform(0, wait / 2)  # noqa: S311
             self._nudge.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._nudge.wait(), wait)
         self._expire()
-        chunk = [record for _, record in list(self._kept)[:BATCH]]
+        chunk = [record for _, record in itertools.islice(self._kept, BATCH)]
         if not chunk:
             self._came_back()
             return
@@ -236,6 +242,7 @@ class GroupCommit:
         except Exception as exc:
             if unavailable(exc):
                 self._went_down(exc)
+                self._failed = True
                 return
             for _ in chunk:
                 self._kept.popleft()
@@ -244,12 +251,10 @@ class GroupCommit:
             for _ in chunk:
                 self._kept.popleft()
             self._count(LATE, len(chunk))
+            self._failed = False  # the database answered: the next chunk goes at once
         self._gauge()
-        if self._down_since is not None and not self._kept:
+        if not self._kept:
             self._came_back()
-        elif self._down_since is None and self._kept:
-            self._down_since = time.monotonic()  # records kept by a refusal's outage: carry on
-            self._reachable.clear()
 
     # --- the buffer ------------------------------------------------------------------------------
 
@@ -280,6 +285,7 @@ class GroupCommit:
         if self._down_since is not None:
             return
         self._down_since = time.monotonic()
+        self._failed = True
         self._reachable.clear()
         self._waits = backoff.expo(base=2, factor=0.25, max_value=self.retry_max)
         next(self._waits)  # backoff's generators start on a send(None)
@@ -334,7 +340,7 @@ class GroupCommit:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        lost = len(self._kept) + len(self._group)
+        lost = len(self._kept) + len(self._group) + self._inflight
         if lost:
             self._count(DROPPED, lost)
             log.warning(
