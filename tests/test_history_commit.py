@@ -111,3 +111,23 @@ async def test_the_buffer_is_bounded_and_close_gives_up_within_its_bound(
     assert metrics.get("history_dropped") == 8
     assert metrics.gauge("history_pending") == 0
     assert "at close: 5 records not written" in caplog.text
+
+
+async def test_a_hanging_database_holds_each_caller_once_at_most() -> None:
+    hang = asyncio.Event()
+
+    async def write(batch: list[Record]) -> None:
+        await hang.wait()  # a host that drops packets: nothing answers
+
+    commits = GroupCommit(write, commit_wait=0.1, delay=0)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await commits.commit(snap(0))  # released after commit_wait, its record still on its way
+    first = loop.time() - started
+    await asyncio.gather(*(commits.commit(snap(i)) for i in range(1, 20)))
+    rest = loop.time() - started - first
+    assert 0.1 <= first < 1
+    assert rest < 0.05  # the next callers see the hang and go on at once
+    hang.set()
+    await commits.flush()
+    assert await commits.aclose(1) == 0

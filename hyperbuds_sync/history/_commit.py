@@ -117,7 +117,8 @@ class GroupCommit:
         self._reachable = asyncio.Event()
         self._reachable.set()
         self._failed = False  # the last try of the kept records failed: wait before the next
-        self._inflight = 0  # records in the transaction under way
+        self._inflight = 0  # records in the transaction under way, since the monotonic time
+        self._since = 0.0
         self._closing = False
         self._outage = [0, 0]  # written late, dropped: this outage's, for its last log line
 
@@ -138,6 +139,9 @@ class GroupCommit:
         :attr:`commit_wait` seconds, the record still on its way)."""
         if self._down_since is not None:
             self._keep([record])
+            return
+        if self._inflight and time.monotonic() - self._since > self.commit_wait:
+            self.put(record)  # the database hangs: callers do not each wait for it
             return
         waiter = asyncio.get_running_loop().create_future()
         self._group.append((record, waiter))
@@ -186,7 +190,7 @@ class GroupCommit:
         group, self._group = self._group[:BATCH], self._group[BATCH:]
         timer = asyncio.get_running_loop().call_later(self.commit_wait, _release, group)
         try:
-            self._inflight = len(group)
+            self._inflight, self._since = len(group), time.monotonic()
             await self._write([record for record, _ in group])
         except Exception as exc:
             if not unavailable(exc):

@@ -1,7 +1,8 @@
 """The SQLAlchemy async engine for a history URL, with the settings several processes need.
 
 PostgreSQL: every pooled connection is checked before use (``pool_pre_ping``), so the first write
-after the server restarted does not fail on a connection that died with it.
+after the server restarted does not fail on a connection that died with it; a connection attempt
+gives up after :data:`CONNECT_TIMEOUT` seconds.
 
 SQLite: a busy timeout first (every later statement waits for another process's lock instead of
 failing), then WAL mode (readers never wait for the writer). Transactions are begun by us, not by
@@ -19,10 +20,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["BUSY_TIMEOUT_MS", "WRITE", "build_engine"]
+__all__ = ["BUSY_TIMEOUT_MS", "CONNECT_TIMEOUT", "WRITE", "build_engine"]
 
 BUSY_TIMEOUT_MS = 15_000
 """How long an SQLite statement waits for another process's lock before failing."""
+
+CONNECT_TIMEOUT = 10.0
+"""Seconds a PostgreSQL connection attempt may take (asyncpg waits 60 by default): a host that
+drops packets is found unreachable in this time, and the history keeps what it records."""
 
 WRITE = "hyperbuds_write"
 """The execution option marking a write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
@@ -31,7 +36,8 @@ WRITE = "hyperbuds_write"
 def build_engine(url: str, options: dict[str, Any]) -> tuple[AsyncEngine, bool]:
     """The engine and whether its calls must take turns (SQLite: one writer at a time)."""
     if not url.startswith("sqlite"):
-        return create_async_engine(url, **{"pool_pre_ping": True, **options}), False
+        defaults = {"pool_pre_ping": True, "connect_args": {"timeout": CONNECT_TIMEOUT}}
+        return create_async_engine(url, **{**defaults, **options}), False
     memory = url.endswith(":memory:")
     if memory:  # one connection, or each checkout would see a new empty database
         options = {"poolclass": StaticPool, **options}
