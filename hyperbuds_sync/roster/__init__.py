@@ -11,8 +11,9 @@ May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``web
 attrs and aiohttp (webhook
 deliveries); the fleet modules also import ``saq``, lazily (the ``fleet`` extra), and the Redis
 ledger (``_ledger_redis``) ``redis`` through ``_redis``, loaded only when a client has a
-``redis_url``. The planner, budget, ledger and simulation modules stay pure: no I/O, no import
-beyond ``errors`` and attrs. Nothing here imports the transport, the providers, the cache or the
+``redis_url``; the store's ledger (``_ledger_store``) keeps its rows through ``history``. The
+planner, budget, ledger and simulation modules stay pure: no I/O, no import beyond ``errors``
+and attrs. Nothing here imports the transport, the providers, the cache or the
 CLI.
 """
 
