@@ -121,7 +121,7 @@ async def test_postgres_stopped_then_started_loses_nothing(rapidapi: RapidAPIEmu
             rapidapi_key=KEY, rapidapi_endpoint=rapidapi.url, redis_url="", history_url=pg.url()
         ) as sync:
             assert sync._history is not None
-            sync._history.commits.retry_max = 0.5  # the test's outage is short
+            sync._history.commits.kept.retry_max = 0.5  # the test's outage is short
             before = [f"b{i}" for i in range(10)]
             await asyncio.gather(*(sync.fetch("twitch", n, refresh=True) for n in before))
             await asyncio.to_thread(pg.halt)

@@ -47,8 +47,14 @@ def _encode(cells: Sequence[Cell]) -> list[list[float]]:
 
 
 def _decode(value: object) -> tuple[Cell, ...]:
-    cells = value if isinstance(value, list) else []
-    return tuple((*(math.inf if x < 0 else float(x) for x in c),) for c in cells)  # type: ignore[misc]
+    """The stored cells, -1 read back as infinity."""
+    if not isinstance(value, list):
+        return ()
+    cells = []
+    for stored in value:
+        emission, tolerance, tat = (math.inf if x < 0 else float(x) for x in stored)
+        cells.append((emission, tolerance, tat))
+    return tuple(cells)
 
 
 class LedgerBooks:

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from ..models import ManualEntry, PlatformData, SyncPayload, SyncResult
-from ._commit import CLOSE_WAIT, PENDING_AGE, PENDING_LIMIT, GroupCommit
+from ._commit import CLOSE_WAIT, GroupCommit
 from ._guard import DropGuard
+from ._kept import PENDING_AGE, PENDING_LIMIT
 from ._protocol import HistoryStore
 from ._types import Snapshot, SyncRecord
 
