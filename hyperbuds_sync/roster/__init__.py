@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..metrics import roster_families
 from ._budget import DAY, MONTH, Budget, Pace, ProviderQuota
 from ._fleet import (
     QUEUE_NAME,
@@ -39,7 +40,6 @@ from ._ledger import BudgetLedger
 from ._ledger_store import StoreLedger
 from ._ledgers import Ledger, MemoryLedger
 from ._many import Item, ManyReport, OnProgress, sync_many
-from ._metrics import roster_families
 from ._planner import Clock, Plan, PlanEntry, Planner, RosterEntry, utc_now
 from ._providers import DEFAULT_PROVIDERS, provider_for
 from ._refresh import RefreshOutcome, TokenFor

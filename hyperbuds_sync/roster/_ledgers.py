@@ -20,7 +20,7 @@ from ._ledger import BudgetLedger
 from ._planner import Clock, Plan, utc_now
 
 if TYPE_CHECKING:
-    from ..client import SocialSync
+    from ._sdk import SocialSyncLike
 
 __all__ = ["Ledger", "MemoryLedger", "ledger_for"]
 
@@ -85,7 +85,7 @@ class MemoryLedger:
 
 
 def ledger_for(
-    sync: SocialSync, *, clock: Clock = utc_now, namespace: str = "hyperbuds_sync"
+    sync: SocialSyncLike, *, clock: Clock = utc_now, namespace: str = "hyperbuds_sync"
 ) -> Ledger:
     """The ledger a roster over ``sync`` spends through: shared through Redis when the client
     has a ``redis_url`` (a fleet), else kept in its SQL history store (across restarts, and

@@ -31,8 +31,8 @@ from ._spending import Spending
 from ._status import RosterStatus, RunCounters, status_of
 
 if TYPE_CHECKING:
-    from ..client import SocialSync
     from ..history import RosterStore
+    from ._sdk import SocialSyncLike
 
 __all__ = ["MAX_BACKOFF", "Roster"]
 
@@ -40,7 +40,7 @@ PLAN_TTL = timedelta(seconds=60)
 """How long a fleet worker spends by one plan before making a new one."""
 
 
-def _roster_store_of(sync: SocialSync) -> RosterStore:
+def _roster_store_of(sync: SocialSyncLike) -> RosterStore:
     try:
         history = sync.history_store
     except ConfigError:
@@ -86,7 +86,7 @@ class Roster:
 
     def __init__(
         self,
-        sync: SocialSync,
+        sync: SocialSyncLike,
         *,
         budgets: Mapping[str, int | Budget] | None = None,
         reserve: float = 0.2,
