@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from ..errors import ConfigError
 from ..history import ledger_books
 from ._ledger import BudgetLedger
+from ._ledger_store import StoreLedger
 from ._planner import Clock, Plan, utc_now
 
 if TYPE_CHECKING:
@@ -99,6 +100,4 @@ def ledger_for(
         books = ledger_books(sync.history_store)
     except ConfigError:
         return MemoryLedger(clock=clock)
-    from ._ledger_store import StoreLedger
-
     return StoreLedger(books, clock=clock)

@@ -27,6 +27,7 @@ from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
 from ._record import MAX_BACKOFF, record_outcome
 from ._refresh import RefreshOutcome, TokenFor, fetch_and_sync
+from ._runner import Runner
 from ._spending import Spending
 from ._status import RosterStatus, RunCounters, status_of
 
@@ -349,8 +350,6 @@ class Roster:
         aware datetime, or seconds from now; ``None``: until cancelled). Stopping loses no work:
         refreshes under way finish (or, cancelled twice, are left due, their state untouched).
         Returns the status at the end."""
-        from ._runner import Runner
-
         await Runner(self, until).run()
         return await self.status()
 
