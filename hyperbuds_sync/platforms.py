@@ -5,7 +5,7 @@ registry holds each platform's primary provider (what :func:`get` returns, the f
 provider) and every provider by its public name (:meth:`PlatformRegistry.provider`). The chain a
 client walks is chosen from settings (:func:`default_chain`). Third parties
 add more with :func:`register`, or by declaring an entry point in the group
-``hyperbuds_sync.platforms`` whose object is a :class:`Platform` instance or a zero-argument
+``hyperbuds_sync.platforms`` whose object is a :class:`Provider` instance or a zero-argument
 factory of one::
 
     [project.entry-points."hyperbuds_sync.platforms"]
@@ -15,6 +15,7 @@ factory of one::
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
 from typing import Any, Final, Protocol, cast, runtime_checkable
@@ -22,17 +23,16 @@ from typing import Any, Final, Protocol, cast, runtime_checkable
 from .errors import ConfigError, UnknownPlatform
 from .models import ProviderRequest
 from .providers import (
-    InstagramAdapter,
+    InstagramLooter2Adapter,
     InstagramScraperApi2Adapter,
-    Platform,
     PostStats,
     Profile,
     Provider,
-    TikTokAdapter,
+    TikTokApi23Adapter,
     TikTokApi45Adapter,
-    TwitchAdapter,
+    TwitchScraper2Adapter,
     TwitchHelixAdapter,
-    TwitterAdapter,
+    Twitter241Adapter,
     XApiAdapter,
     YouTube138Adapter,
     YouTubeDataApiAdapter,
@@ -42,16 +42,15 @@ __all__ = [
     "CREDENTIALS",
     "ENTRY_POINT_GROUP",
     "TABLE",
-    "InstagramAdapter",
-    "Platform",
+    "InstagramLooter2Adapter",
     "PlatformRegistry",
     "PostStats",
     "Profile",
     "Provider",
     "ProviderRequest",
-    "TikTokAdapter",
-    "TwitchAdapter",
-    "TwitterAdapter",
+    "TikTokApi23Adapter",
+    "TwitchScraper2Adapter",
+    "Twitter241Adapter",
     "auth_of",
     "default_chain",
     "default_registry",
@@ -123,7 +122,7 @@ def default_chain(
     primary = registry.get(platform)
     chain: list[Provider] = []
     for name in TABLE.get(primary.name, ()):
-        official = registry.find(name)
+        official = registry._provider_named(name)
         if official is None or auth_of(official) == "rapidapi":
             continue
         if set(CREDENTIALS.get(auth_of(official), ("?",))) <= have:
@@ -137,30 +136,30 @@ _log = logging.getLogger("hyperbuds_sync")
 
 
 class PlatformRegistry:
-    """A name -> :class:`Platform` mapping. Each ``SocialSync`` may hold its own.
+    """A name -> :class:`Provider` mapping. Each ``SocialSync`` may hold its own.
 
     Beside each platform's primary provider, it holds every provider by its public name
     (:meth:`add_provider`, :meth:`provider`), the pool a chain is built from.
     """
 
-    def __init__(self, platforms: Iterable[Platform] = (), extra: Iterable[Platform] = ()) -> None:
-        self._platforms: dict[str, Platform] = {}
-        self._providers: dict[str, Platform] = {}
+    def __init__(self, platforms: Iterable[Provider] = (), extra: Iterable[Provider] = ()) -> None:
+        self._platforms: dict[str, Provider] = {}
+        self._providers: dict[str, Provider] = {}
         self._changes = 0
         for platform in platforms:
             self.register(platform)
         for provider in extra:
             self.add_provider(provider)
 
-    def register(self, platform: Platform, *, replace: bool = False) -> Platform:
+    def register(self, platform: Provider, *, replace: bool = False) -> Provider:
         """Add ``platform`` under ``platform.name``.
 
         Raises:
-            TypeError: ``platform`` does not satisfy the :class:`Platform` protocol.
+            TypeError: ``platform`` does not satisfy the :class:`Provider` protocol.
             ValueError: the name is taken and ``replace`` is false.
         """
         if not isinstance(platform, _Core):
-            raise TypeError(f"{platform!r} does not implement the Platform protocol")
+            raise TypeError(f"{platform!r} does not implement the Provider protocol")
         if platform.name in self._platforms and not replace:
             raise ValueError(f"platform {platform.name!r} is already registered")
         self._platforms[platform.name] = platform
@@ -168,15 +167,15 @@ class PlatformRegistry:
         self._changes += 1
         return platform
 
-    def add_provider(self, provider: Platform) -> Platform:
+    def add_provider(self, provider: Provider) -> Provider:
         """Add ``provider`` to the pool chains are built from, without making it its
         platform's primary (a second RapidAPI provider, an official API).
 
         Raises:
-            TypeError: ``provider`` does not satisfy the :class:`Platform` protocol.
+            TypeError: ``provider`` does not satisfy the :class:`Provider` protocol.
         """
         if not isinstance(provider, _Core):
-            raise TypeError(f"{provider!r} does not implement the Platform protocol")
+            raise TypeError(f"{provider!r} does not implement the Provider protocol")
         self._providers[provider_name(provider)] = provider
         self._changes += 1
         return provider
@@ -187,29 +186,39 @@ class PlatformRegistry:
         (a client's chains) is built again when this moves."""
         return self._changes
 
-    def find(self, name: str) -> Platform | None:
-        """The provider registered under the public name ``name``, or ``None``."""
+    def find(self, name: str) -> Provider | None:
+        """Deprecated, use :meth:`provider` (it raises :class:`ConfigError` for an unknown name).
+        The provider registered under ``name``, or ``None``."""
+        warnings.warn(
+            "PlatformRegistry.find is deprecated, use PlatformRegistry.provider",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._provider_named(name)
+
+    def _provider_named(self, name: str) -> Provider | None:
         return self._providers.get(name.strip().lower()) if isinstance(name, str) else None
 
-    def provider(self, name: str) -> Platform:
-        """The provider registered under the public name ``name``.
+    def provider(self, name: str) -> Provider:
+        """The provider registered under the public name ``name`` (``"tiktok-api23"``): the one
+        way to look a provider up by name, as :meth:`get` looks up a platform's default.
 
         Raises:
             ConfigError: no provider has that name (the message lists the known ones).
         """
-        found = self.find(name)
+        found = self._provider_named(name)
         if found is None:
             known = ", ".join(sorted(self._providers))
             raise ConfigError(f"unknown provider {name!r}; known providers: {known}")
         return found
 
-    def providers(self, platform: str | None = None) -> list[Platform]:
+    def providers(self, platform: str | None = None) -> list[Provider]:
         """Every provider registered (for ``platform`` only, when given), by public name."""
         return [
             p for _, p in sorted(self._providers.items()) if platform is None or p.name == platform
         ]
 
-    def get(self, name: str) -> Platform:
+    def get(self, name: str) -> Provider:
         """The adapter registered as ``name`` (case-insensitive), or :class:`UnknownPlatform`."""
         key = name.strip().lower() if isinstance(name, str) else name
         try:
@@ -221,7 +230,7 @@ class PlatformRegistry:
         """The registered platform names, sorted."""
         return sorted(self._platforms)
 
-    def as_mapping(self) -> Mapping[str, Platform]:
+    def as_mapping(self) -> Mapping[str, Provider]:
         """A read-only view of the registry."""
         return dict(self._platforms)
 
@@ -238,7 +247,7 @@ class PlatformRegistry:
             try:
                 obj = ep.load()
                 platform = obj() if isinstance(obj, type) or not isinstance(obj, _Core) else obj
-                self.register(cast(Platform, platform), replace=True)
+                self.register(cast(Provider, platform), replace=True)
             except Exception as exc:  # a third party's bug must not break ours
                 _log.warning("skipping platform entry point %r: %s", ep.name, exc)
 
@@ -246,10 +255,10 @@ class PlatformRegistry:
 def _builtin() -> PlatformRegistry:
     return PlatformRegistry(
         [
-            TikTokAdapter(),
-            TwitterAdapter(),
-            TwitchAdapter(),
-            InstagramAdapter(),
+            TikTokApi23Adapter(),
+            Twitter241Adapter(),
+            TwitchScraper2Adapter(),
+            InstagramLooter2Adapter(),
             YouTube138Adapter(),
         ],
         [
@@ -266,14 +275,38 @@ default_registry = _builtin()
 default_registry.load_entry_points()
 
 
-def register(platform: Platform, *, replace: bool = False) -> Platform:
+def register(platform: Provider, *, replace: bool = False) -> Provider:
     """Register ``platform`` in the default registry."""
     return default_registry.register(platform, replace=replace)
 
 
-def get(name: str) -> Platform:
+def get(name: str) -> Provider:
     """The adapter registered as ``name`` in the default registry."""
     return default_registry.get(name)
+
+
+_DEPRECATED: dict[str, str] = {
+    "InstagramAdapter": "InstagramLooter2Adapter",
+    "Platform": "Provider",
+    "TikTokAdapter": "TikTokApi23Adapter",
+    "TwitchAdapter": "TwitchScraper2Adapter",
+    "TwitterAdapter": "Twitter241Adapter",
+}
+"""Old name -> new name, as in :mod:`hyperbuds_sync.providers`: adapters are named after their
+provider, and the ``Provider`` protocol was called ``Platform``."""
+
+
+def __getattr__(name: str) -> Any:
+    """A deprecated name (:data:`_DEPRECATED`): its new object, with a ``DeprecationWarning``."""
+    new = _DEPRECATED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{__name__}.{name} is deprecated, use {__name__}.{new}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return globals()[new]
 
 
 def names() -> list[str]:

@@ -10,31 +10,56 @@ aiohttp, the transport, the caches, the facade, ``cli`` or ``testing``.
 
 from __future__ import annotations
 
-from .base import Platform, PostStats, Profile, Provider
-from .instagram_looter2 import InstagramAdapter
+import warnings
+from typing import Any
+
+from .base import PostStats, Profile, Provider
+from .instagram_looter2 import InstagramLooter2Adapter
 from .instagram_scraper_api2 import InstagramScraperApi2Adapter
-from .tiktok_api23 import TikTokAdapter
+from .tiktok_api23 import TikTokApi23Adapter
 from .tiktok_api45 import TikTokApi45Adapter
 from .twitch_helix import TwitchHelixAdapter
-from .twitch_scraper2 import TwitchAdapter
-from .twitter241 import TwitterAdapter
+from .twitch_scraper2 import TwitchScraper2Adapter
+from .twitter241 import Twitter241Adapter
 from .x_api import XApiAdapter
 from .youtube138 import YouTube138Adapter
 from .youtube_data_api import YouTubeDataApiAdapter
 
 __all__ = [
-    "InstagramAdapter",
+    "InstagramLooter2Adapter",
     "InstagramScraperApi2Adapter",
-    "Platform",
     "PostStats",
     "Profile",
     "Provider",
-    "TikTokAdapter",
+    "TikTokApi23Adapter",
     "TikTokApi45Adapter",
-    "TwitchAdapter",
+    "TwitchScraper2Adapter",
     "TwitchHelixAdapter",
-    "TwitterAdapter",
+    "Twitter241Adapter",
     "XApiAdapter",
     "YouTube138Adapter",
     "YouTubeDataApiAdapter",
 ]
+
+_DEPRECATED: dict[str, str] = {
+    "InstagramAdapter": "InstagramLooter2Adapter",
+    "Platform": "Provider",
+    "TikTokAdapter": "TikTokApi23Adapter",
+    "TwitchAdapter": "TwitchScraper2Adapter",
+    "TwitterAdapter": "Twitter241Adapter",
+}
+"""Old name -> new name. Adapters are named after their provider (``tiktok-api23``), not their
+platform; the ``Provider`` protocol was called ``Platform``."""
+
+
+def __getattr__(name: str) -> Any:
+    """A deprecated name (:data:`_DEPRECATED`): its new object, with a ``DeprecationWarning``."""
+    new = _DEPRECATED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{__name__}.{name} is deprecated, use {__name__}.{new}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return globals()[new]

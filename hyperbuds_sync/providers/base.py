@@ -8,6 +8,7 @@ computed from the profile by a named formula (:mod:`hyperbuds_sync.engagement`).
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
@@ -19,7 +20,6 @@ from .reading import Count, Unreadable, count_of, structure
 
 __all__ = [
     "Adapter",
-    "Platform",
     "PostStats",
     "Profile",
     "Provider",
@@ -125,8 +125,21 @@ class Provider(Protocol):
         ...
 
 
-Platform = Provider
-"""The protocol's earlier name, kept: ``hyperbuds_sync.Platform`` is the same class."""
+_DEPRECATED: dict[str, str] = {"Platform": "Provider"}
+"""Old name -> new name: the protocol was called ``Platform`` (one provider serves a platform)."""
+
+
+def __getattr__(name: str) -> Any:
+    """A deprecated name (:data:`_DEPRECATED`): its new object, with a ``DeprecationWarning``."""
+    new = _DEPRECATED.get(name)
+    if new is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(
+        f"{__name__}.{name} is deprecated, use {__name__}.{new}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return globals()[new]
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import attrs
 from .base import Adapter, PostStats, Profile
 from .reading import Count, Unreadable, first
 
-__all__ = ["InstagramAdapter"]
+__all__ = ["InstagramLooter2Adapter"]
 
 _PATTERN = re.compile(r"(?!\.)(?!.*\.\.)[a-z0-9._]{1,30}(?<!\.)")
 _RULE = "use 1 to 30 letters, digits, '_' or '.', not starting or ending with '.', without '..'"
@@ -110,7 +110,7 @@ def _post(post: _Post) -> PostStats | None:
 
 
 @attrs.frozen(kw_only=True)
-class InstagramAdapter(Adapter):
+class InstagramLooter2Adapter(Adapter):
     """The ``instagram`` platform: ``GET /profile?username={username}``.
 
     ``name`` is always ``"instagram"``; ``host`` and ``path`` may name a compatible provider.

@@ -20,7 +20,7 @@ import attrs
 from .base import Adapter, Profile
 from .reading import Count, Strict, first, first_readable
 
-__all__ = ["TikTokAdapter"]
+__all__ = ["TikTokApi23Adapter"]
 
 _PATTERN = re.compile(r"(?!.*\.\.)[a-z0-9_.]{2,24}")
 _RULE = "use 2 to 24 letters, digits, '_' or '.', without '..'"
@@ -67,7 +67,7 @@ class _Answer:
 
 
 @attrs.frozen(kw_only=True)
-class TikTokAdapter(Adapter):
+class TikTokApi23Adapter(Adapter):
     """The ``tiktok`` platform: ``GET /api/user/info?uniqueId={username}``.
 
     ``name`` is always ``"tiktok"``; ``host`` and ``path`` may name a compatible relay.

@@ -16,7 +16,7 @@ import attrs
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
-__all__ = ["TwitchAdapter"]
+__all__ = ["TwitchScraper2Adapter"]
 
 _PATTERN = re.compile(r"[a-z0-9_]{2,25}")
 _RULE = "use 2 to 25 letters, digits or '_'"
@@ -61,7 +61,7 @@ class _Answer:
 
 
 @attrs.frozen(kw_only=True)
-class TwitchAdapter(Adapter):
+class TwitchScraper2Adapter(Adapter):
     """The ``twitch`` platform: ``GET /api/channels/info?channel={login}``.
 
     ``name`` is always ``"twitch"``; ``host`` and ``path`` may name a compatible relay.

@@ -19,7 +19,7 @@ from ..errors import MalformedPayload, UsernameNotFound
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
-__all__ = ["TwitterAdapter", "find_unavailable", "unavailable_error"]
+__all__ = ["Twitter241Adapter", "find_unavailable", "unavailable_error"]
 
 _PATTERN = re.compile(r"[a-z0-9_]{1,15}")
 _RULE = "use 1 to 15 letters, digits or '_'"
@@ -124,7 +124,7 @@ def _counts(user: _User) -> tuple[Count | None, Count | None, Count | None, Coun
 
 
 @attrs.frozen(kw_only=True)
-class TwitterAdapter(Adapter):
+class Twitter241Adapter(Adapter):
     """The ``twitter`` platform: ``GET /user?username={screen_name}``.
 
     ``name`` is always ``"twitter"``; ``host`` and ``path`` may name a compatible relay.
