@@ -67,6 +67,7 @@ if TYPE_CHECKING:
         to_dict,
     )
     from .platforms import PlatformRegistry, Profile, Provider, ProviderRequest
+    from .platforms import Provider as Platform  # noqa: F401  (deprecated: warns at run time)
     from .roster import Roster
     from .transport import RetryPolicy
 

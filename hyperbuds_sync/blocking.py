@@ -24,19 +24,14 @@ import inspect
 import sys
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from . import engagement
-from .backend import SyncClient, TokenSource
-from .cache import DEFAULT_MAXSIZE, Cache
 from .client import SocialSync
-from .history import HistoryStore
 from .metrics import Metrics
-from .models import QuotaStatus
 from .platforms import PlatformRegistry
 
 __all__ = ["BlockingSocialSync"]

@@ -61,8 +61,9 @@ class SocialSync:
 
     Each setting is taken, first found: the explicit argument, else ``settings`` when given, else
     its environment variable (see :mod:`hyperbuds_sync.config`). With ``settings`` the environment
-    is not read at all: pass ``Settings.from_env()`` (or an edited copy) to start from it. Nothing is checked for presence at construction: a missing RapidAPI
-    key raises :class:`~hyperbuds_sync.ApiConfigError` at the first fetch, a missing token a
+    is not read at all: pass ``Settings.from_env()`` (or an edited copy) to start from it.
+    Nothing is checked for presence at construction: a missing RapidAPI key raises
+    :class:`~hyperbuds_sync.ApiConfigError` at the first fetch, a missing token a
     :class:`~hyperbuds_sync.BackendConfigError` at the first sync.
 
     Args:
@@ -263,7 +264,7 @@ class SocialSync:
             history=self._history,
         )
         self._syncer = Syncer(
-            self.backend, lambda name: self.platforms.get(name).name, self.fetch, self._history
+            self.backend, lambda name: self.platforms.get(name).platform, self.fetch, self._history
         )
 
     @classmethod
@@ -471,7 +472,7 @@ class SocialSync:
         adapter = self.platforms.get(platform)
         name = adapter.canonical_username(username)
         await recorder.flush()
-        return recorder.store, adapter.name, name
+        return recorder.store, adapter.platform, name
 
     # --- state -----------------------------------------------------------------------------------
 

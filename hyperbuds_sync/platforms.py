@@ -18,7 +18,7 @@ import logging
 import warnings
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
-from typing import Any, Final, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
 from .errors import ConfigError, UnknownPlatform
 from .models import ProviderRequest
@@ -30,8 +30,8 @@ from .providers import (
     Provider,
     TikTokApi23Adapter,
     TikTokApi45Adapter,
-    TwitchScraper2Adapter,
     TwitchHelixAdapter,
+    TwitchScraper2Adapter,
     Twitter241Adapter,
     XApiAdapter,
     YouTube138Adapter,
@@ -84,6 +84,19 @@ class _Core(Protocol):
     ``follow_up``, so a third party's adapter written then still registers (those three have
     defaults: :func:`provider_name`, :func:`auth_of`, :func:`follow_up_of`)."""
 
+    platform: str
+    host: str
+    path: str
+
+    def canonical_username(self, username: str) -> str: ...
+    def request(self, username: str) -> ProviderRequest: ...
+    def parse(self, username: str, payload: Any) -> Profile: ...
+
+
+@runtime_checkable
+class _Named(Protocol):
+    """A third party's adapter written when ``name`` held the platform (before ``platform``)."""
+
     name: str
     host: str
     path: str
@@ -91,6 +104,53 @@ class _Core(Protocol):
     def canonical_username(self, username: str) -> str: ...
     def request(self, username: str) -> ProviderRequest: ...
     def parse(self, username: str, payload: Any) -> Profile: ...
+
+
+class _Renamed:
+    """A :class:`_Named` adapter seen through today's names: ``platform`` is its ``name``; the
+    rest is the adapter's own."""
+
+    def __init__(self, adapter: _Named) -> None:
+        self.adapter = adapter
+        self.platform = adapter.name
+        self.provider = provider_name(adapter)  # type: ignore[arg-type]
+        self.auth = auth_of(adapter)  # type: ignore[arg-type]
+        self.host = adapter.host
+        self.path = adapter.path
+
+    def canonical_username(self, username: str) -> str:
+        return self.adapter.canonical_username(username)
+
+    def request(self, username: str) -> ProviderRequest:
+        return self.adapter.request(username)
+
+    def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
+        return follow_up_of(self.adapter, username, answer)  # type: ignore[arg-type]
+
+    def parse(self, username: str, payload: Any) -> Profile:
+        return self.adapter.parse(username, payload)
+
+    def __repr__(self) -> str:
+        return repr(self.adapter)
+
+
+def _checked(adapter: object) -> Provider:
+    """``adapter`` as a :class:`Provider`: as is, or renamed (with a ``DeprecationWarning``) when
+    it still has ``name`` for its platform.
+
+    Raises:
+        TypeError: ``adapter`` does not satisfy the :class:`Provider` protocol.
+    """
+    if isinstance(adapter, _Core):
+        return cast(Provider, adapter)
+    if isinstance(adapter, _Named):
+        warnings.warn(
+            f"{adapter!r} names its platform with `name`: that is deprecated, name it `platform`",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return _Renamed(adapter)
+    raise TypeError(f"{adapter!r} does not implement the Provider protocol")
 
 
 def follow_up_of(provider: Provider, username: str, answer: Any) -> ProviderRequest | None:
@@ -102,7 +162,9 @@ def follow_up_of(provider: Provider, username: str, answer: Any) -> ProviderRequ
 def provider_name(provider: Provider) -> str:
     """``provider.provider``, or the platform name for a third party's adapter without one."""
     name = getattr(provider, "provider", None)
-    return name if isinstance(name, str) and name else provider.name
+    if isinstance(name, str) and name:
+        return name
+    return provider.platform if isinstance(provider, _Core) else cast(_Named, provider).name
 
 
 def auth_of(provider: Provider) -> str:
@@ -121,7 +183,7 @@ def default_chain(
     have = set(credentials)
     primary = registry.get(platform)
     chain: list[Provider] = []
-    for name in TABLE.get(primary.name, ()):
+    for name in TABLE.get(primary.platform, ()):
         official = registry._provider_named(name)
         if official is None or auth_of(official) == "rapidapi":
             continue
@@ -152,18 +214,17 @@ class PlatformRegistry:
             self.add_provider(provider)
 
     def register(self, platform: Provider, *, replace: bool = False) -> Provider:
-        """Add ``platform`` under ``platform.name``.
+        """Add ``platform`` under the platform it serves (``platform.platform``).
 
         Raises:
             TypeError: ``platform`` does not satisfy the :class:`Provider` protocol.
             ValueError: the name is taken and ``replace`` is false.
         """
-        if not isinstance(platform, _Core):
-            raise TypeError(f"{platform!r} does not implement the Provider protocol")
-        if platform.name in self._platforms and not replace:
-            raise ValueError(f"platform {platform.name!r} is already registered")
-        self._platforms[platform.name] = platform
-        self._providers[provider_name(platform)] = platform
+        adapter = _checked(platform)
+        if adapter.platform in self._platforms and not replace:
+            raise ValueError(f"platform {adapter.platform!r} is already registered")
+        self._platforms[adapter.platform] = adapter
+        self._providers[provider_name(adapter)] = adapter
         self._changes += 1
         return platform
 
@@ -174,9 +235,8 @@ class PlatformRegistry:
         Raises:
             TypeError: ``provider`` does not satisfy the :class:`Provider` protocol.
         """
-        if not isinstance(provider, _Core):
-            raise TypeError(f"{provider!r} does not implement the Provider protocol")
-        self._providers[provider_name(provider)] = provider
+        adapter = _checked(provider)
+        self._providers[provider_name(adapter)] = adapter
         self._changes += 1
         return provider
 
@@ -215,7 +275,9 @@ class PlatformRegistry:
     def providers(self, platform: str | None = None) -> list[Provider]:
         """Every provider registered (for ``platform`` only, when given), by public name."""
         return [
-            p for _, p in sorted(self._providers.items()) if platform is None or p.name == platform
+            p
+            for _, p in sorted(self._providers.items())
+            if platform is None or p.platform == platform
         ]
 
     def get(self, name: str) -> Provider:
@@ -246,7 +308,9 @@ class PlatformRegistry:
         for ep in entry_points(group=group):
             try:
                 obj = ep.load()
-                platform = obj() if isinstance(obj, type) or not isinstance(obj, _Core) else obj
+                platform = (
+                    obj() if isinstance(obj, type) or not isinstance(obj, (_Core, _Named)) else obj
+                )
                 self.register(cast(Provider, platform), replace=True)
             except Exception as exc:  # a third party's bug must not break ours
                 _log.warning("skipping platform entry point %r: %s", ep.name, exc)
@@ -296,17 +360,25 @@ _DEPRECATED: dict[str, str] = {
 provider, and the ``Provider`` protocol was called ``Platform``."""
 
 
-def __getattr__(name: str) -> Any:
-    """A deprecated name (:data:`_DEPRECATED`): its new object, with a ``DeprecationWarning``."""
-    new = _DEPRECATED.get(name)
-    if new is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
-        f"{__name__}.{name} is deprecated, use {__name__}.{new}",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return globals()[new]
+if TYPE_CHECKING:  # type checkers see the old names as aliases; at run time they warn
+    InstagramAdapter = InstagramLooter2Adapter
+    Platform = Provider
+    TikTokAdapter = TikTokApi23Adapter
+    TwitchAdapter = TwitchScraper2Adapter
+    TwitterAdapter = Twitter241Adapter
+else:
+
+    def __getattr__(name: str) -> Any:
+        """A deprecated name (in ``_DEPRECATED``): its new object, with a DeprecationWarning."""
+        new = _DEPRECATED.get(name)
+        if new is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{__name__}.{name} is deprecated, use {__name__}.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
 
 
 def names() -> list[str]:

@@ -49,7 +49,13 @@ from hyperbuds_sync.testing._shapes import PROVIDERS, host_of  # noqa: E402
 
 GOLDEN = HERE / "golden"
 ADAPTERS: dict[str, Provider] = {
-    a.name: a for a in (TikTokApi23Adapter(), Twitter241Adapter(), TwitchScraper2Adapter(), InstagramLooter2Adapter())
+    a.platform: a
+    for a in (
+        TikTokApi23Adapter(),
+        Twitter241Adapter(),
+        TwitchScraper2Adapter(),
+        InstagramLooter2Adapter(),
+    )
 }
 
 PROVIDERS_NEW: dict[str, Any] = {
@@ -225,7 +231,7 @@ def table_cases() -> Iterator[tuple[str, str, Any]]:
             for index, values in enumerate(mark.args[1]):
                 row = dict(zip(names, values if len(names) > 1 else [values], strict=True))
                 adapter = row.get("adapter")
-                targets = [adapter.name] if adapter is not None else _implied(name)
+                targets = [adapter.platform] if adapter is not None else _implied(name)
                 for target in targets:
                     yield f"{name}[{index}]", target, row["payload"]
 
@@ -342,7 +348,7 @@ def _http_outcome(case: dict[str, Any]) -> dict[str, Any]:
     adapter = PROVIDERS_NEW[case["provider"]]
     request = adapter.request("mayacooks")
     body = json.dumps(case["body"]).encode()
-    facts = {"platform": adapter.name, "host": request.host, "username": "mayacooks"}
+    facts = {"platform": adapter.platform, "host": request.host, "username": "mayacooks"}
     facts.update(status=case["status"], request_id=None)
     answer = Answer(case["status"], case["headers"], body, json.loads(body), True, facts)
     quota = OfficialQuota(clock=lambda: ANSWERS_NOW)

@@ -23,8 +23,8 @@ class OneChannel:
     channel: str = "smallstreamer"
 
     @property
-    def name(self) -> str:
-        return self.inner.name
+    def platform(self) -> str:
+        return self.inner.platform
 
     @property
     def host(self) -> str:

@@ -117,7 +117,7 @@ CASES = [
 @pytest.mark.parametrize(
     ("adapter", "payload", "expected"),
     CASES,
-    ids=[f"{a.name}-{i}" for i, (a, _, _) in enumerate(CASES)],
+    ids=[f"{a.platform}-{i}" for i, (a, _, _) in enumerate(CASES)],
 )
 def test_only_the_providers_own_answer_is_not_found(
     adapter: Provider, payload: Any, expected: type[Exception]
@@ -125,10 +125,15 @@ def test_only_the_providers_own_answer_is_not_found(
     with pytest.raises(expected) as info:
         adapter.parse("someone", payload)
     assert type(info.value) is expected
-    assert (info.value.platform, info.value.host) == (adapter.name, adapter.host)  # type: ignore[attr-defined]
+    assert (info.value.platform, info.value.host) == (adapter.platform, adapter.host)  # type: ignore[attr-defined]
 
 
 def test_a_list_answer_is_malformed() -> None:
-    for adapter in (TikTokApi23Adapter(), Twitter241Adapter(), TwitchScraper2Adapter(), InstagramLooter2Adapter()):
+    for adapter in (
+        TikTokApi23Adapter(),
+        Twitter241Adapter(),
+        TwitchScraper2Adapter(),
+        InstagramLooter2Adapter(),
+    ):
         with pytest.raises(MalformedPayload):
             adapter.parse("someone", [{"data": {}}])

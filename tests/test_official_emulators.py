@@ -14,7 +14,12 @@ import aiohttp
 import pytest
 
 from hyperbuds_sync.errors import UsernameNotFound
-from hyperbuds_sync.platforms import InstagramLooter2Adapter, TikTokApi23Adapter, TwitchScraper2Adapter, Twitter241Adapter
+from hyperbuds_sync.platforms import (
+    InstagramLooter2Adapter,
+    TikTokApi23Adapter,
+    TwitchScraper2Adapter,
+    Twitter241Adapter,
+)
 from hyperbuds_sync.providers.instagram_scraper_api2 import InstagramScraperApi2Adapter
 from hyperbuds_sync.providers.tiktok_api45 import TikTokApi45Adapter
 from hyperbuds_sync.providers.twitch_helix import TwitchHelixAdapter

@@ -28,18 +28,23 @@ from hyperbuds_sync.errors import (
 )
 from hyperbuds_sync.platforms import (
     InstagramLooter2Adapter,
-    Provider,
     PlatformRegistry,
     PostStats,
     Profile,
+    Provider,
     ProviderRequest,
     TikTokApi23Adapter,
     TwitchScraper2Adapter,
     Twitter241Adapter,
 )
 
-ADAPTERS: list[Provider] = [TikTokApi23Adapter(), Twitter241Adapter(), TwitchScraper2Adapter(), InstagramLooter2Adapter()]
-ADAPTER_IDS = [adapter.name for adapter in ADAPTERS]
+ADAPTERS: list[Provider] = [
+    TikTokApi23Adapter(),
+    Twitter241Adapter(),
+    TwitchScraper2Adapter(),
+    InstagramLooter2Adapter(),
+]
+ADAPTER_IDS = [adapter.platform for adapter in ADAPTERS]
 
 TIKTOK_AVATAR = (
     "https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/7f3c2a91b0e4d5~tplv-tiktokx-cropcenter"
@@ -65,15 +70,19 @@ def assert_not_found(adapter: Provider, payload: Any, username: str = "x") -> Us
     with pytest.raises(UsernameNotFound) as info:
         adapter.parse(username, payload)
     error = info.value
-    assert str(error) == not_found_message(username, adapter.name)
-    assert (error.platform, error.host, error.username) == (adapter.name, adapter.host, username)
+    assert str(error) == not_found_message(username, adapter.platform)
+    assert (error.platform, error.host, error.username) == (
+        adapter.platform,
+        adapter.host,
+        username,
+    )
     return error
 
 
 def assert_malformed(adapter: Provider, payload: Any) -> MalformedPayload:
     with pytest.raises(MalformedPayload) as info:
         adapter.parse("someone", payload)
-    assert (info.value.platform, info.value.host) == (adapter.name, adapter.host)
+    assert (info.value.platform, info.value.host) == (adapter.platform, adapter.host)
     return info.value
 
 
@@ -482,14 +491,14 @@ BAD_FOLLOWERS = [_REMOVE, None, "1.2M", "", "-5", -5, 1.5, True, [], {}, "9" * 5
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=ADAPTER_IDS)
 @pytest.mark.parametrize("value", BAD_FOLLOWERS, ids=lambda v: repr(v)[:12])
 def test_unreadable_followers_are_malformed(adapter: Provider, value: Any) -> None:
-    assert_malformed(adapter, _break_followers(adapter.name, value))
+    assert_malformed(adapter, _break_followers(adapter.platform, value))
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=ADAPTER_IDS)
 @pytest.mark.parametrize("payload", [None, [], [{}], "ok", 0, 1.5, True])
 def test_non_object_answers_are_malformed(adapter: Provider, payload: Any) -> None:
     error = assert_malformed(adapter, payload)
-    assert f"{adapter.name} answer is a" in str(error)
+    assert f"{adapter.platform} answer is a" in str(error)
 
 
 @pytest.mark.parametrize(
@@ -548,7 +557,7 @@ REJECTED_EVERYWHERE = [
 def test_invalid_usernames_rejected(adapter: Provider, raw: str) -> None:
     with pytest.raises(InvalidUsername) as info:
         adapter.canonical_username(raw)
-    assert info.value.platform == adapter.name
+    assert info.value.platform == adapter.platform
     with pytest.raises(InvalidUsername):
         adapter.request(raw)
 
@@ -633,14 +642,16 @@ def test_request_defaults(adapter: Provider, expected: ProviderRequest) -> None:
     assert adapter.request("@Maya_1") == expected
 
 
-@pytest.mark.parametrize("cls", [TikTokApi23Adapter, Twitter241Adapter, TwitchScraper2Adapter, InstagramLooter2Adapter])
+@pytest.mark.parametrize(
+    "cls", [TikTokApi23Adapter, Twitter241Adapter, TwitchScraper2Adapter, InstagramLooter2Adapter]
+)
 def test_host_and_path_overrides(cls: Callable[..., Provider]) -> None:
     adapter = cls(host="relay.example.com", path="/v2/profile")
     request = adapter.request("maya_1")
     assert (request.host, request.path) == ("relay.example.com", "/v2/profile")
     assert list(request.params.values()) == ["maya_1"]
     not_found = {"status": False, "data": {"user": None}, "statusCode": 10221}
-    if adapter.name == "twitter":
+    if adapter.platform == "twitter":
         not_found = {"result": {"data": {}}}
     with pytest.raises(UsernameNotFound) as info:
         adapter.parse("maya_1", not_found)
@@ -653,7 +664,7 @@ def test_adapters_are_frozen_platforms(adapter: Provider) -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         adapter.host = "elsewhere"  # type: ignore[misc]
     with pytest.raises(TypeError):
-        type(adapter)(name="other")  # type: ignore[call-arg]
+        type(adapter)(platform="other")  # type: ignore[call-arg]
 
 
 # --- the registry --------------------------------------------------------------------------------
@@ -688,7 +699,7 @@ def test_register_duplicate_and_replace() -> None:
 
 @attrs.frozen
 class _FakeYouTube:
-    name: str = "youtube"
+    platform: str = "youtube"
     host: str = "youtube138.p.rapidapi.com"
     path: str = "/channel/details/"
 
@@ -699,7 +710,7 @@ class _FakeYouTube:
         return ProviderRequest(self.host, self.path, {"id": username})
 
     def parse(self, username: str, payload: Any) -> Profile:
-        return Profile(platform=self.name, username=username, followers=0)
+        return Profile(platform=self.platform, username=username, followers=0)
 
 
 @attrs.frozen
@@ -722,7 +733,7 @@ def test_entry_points_are_loaded(
         groups.append(group)
         return [
             _FakeEntryPoint("youtube", _FakeYouTube),
-            _FakeEntryPoint("vimeo", attrs.evolve(_FakeYouTube(), name="vimeo")),
+            _FakeEntryPoint("vimeo", attrs.evolve(_FakeYouTube(), platform="vimeo")),
             _FakeEntryPoint("broken", ImportError("no module named nowhere")),
             _FakeEntryPoint("junk", 42),
         ]
@@ -814,7 +825,7 @@ def shaped_payloads(draw: st.DrawFn) -> Any:
 
 
 def _check_profile(adapter: Provider, profile: Profile) -> None:
-    assert profile.platform == adapter.name
+    assert profile.platform == adapter.platform
     assert isinstance(profile.username, str)
     assert 0 <= profile.followers < 2**63
     assert profile.following >= 0

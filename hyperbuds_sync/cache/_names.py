@@ -31,13 +31,13 @@ class NameMemo:
         """``(canonical username, "platform:username")``, or :class:`InvalidUsername`."""
         if type(username) is not str:  # unhashable or odd input: let the adapter reject it
             name = adapter.canonical_username(username)
-            return name, f"{adapter.name}:{name}"
-        slot = (adapter.name, username)
+            return name, f"{adapter.platform}:{name}"
+        slot = (adapter.platform, username)
         known = self._names.get(slot)
         if known is not None and known[0] is adapter:
             return known[1], known[2]
         name = adapter.canonical_username(username)
-        key = f"{adapter.name}:{name}"
+        key = f"{adapter.platform}:{name}"
         if len(self._names) >= self.size:
             self._names.popitem(last=False)
         self._names[slot] = (adapter, name, key)

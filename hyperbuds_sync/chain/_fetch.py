@@ -13,7 +13,7 @@ from ..cache import Cache, NameMemo
 from ..errors import ProviderUnavailable, QuotaExceeded, RateLimited
 from ..history import HistoryRecorder
 from ..models import PlatformData, RawAnswer
-from ..platforms import Platform, PlatformRegistry
+from ..platforms import PlatformRegistry, Provider
 from ._walk import Failover
 
 __all__ = ["Fetcher"]
@@ -63,20 +63,20 @@ class Fetcher:
         chosen = self.formula if formula is None else formula
         fn = None if chosen == self.formula else engagement.get(chosen)
         if provider is not None:
-            data = await self.load(adapter.name, name, provider)
+            data = await self.load(adapter.platform, name, provider)
             return data if fn is None else self.reformulate(adapter, data, chosen, fn)
         cache = self.cache
         hit = None if refresh else cache.peek(key)  # a hit without I/O, where the cache can
         if hit is not None:
             return hit if fn is None else self.reformulate(adapter, hit, chosen, fn)
         try:
-            loader = partial(self.load, adapter.name, name, None)
+            loader = partial(self.load, adapter.platform, name, None)
             data = await cache.get_or_load(key, loader, refresh=refresh)
         except STALE_ON as exc:
             if allow_stale:
                 stale = await cache.get_stale(key)
                 if stale is not None:
-                    self.metrics.incr(m.STALE_SERVED, adapter.name)
+                    self.metrics.incr(m.STALE_SERVED, adapter.platform)
                     if fn is not None:
                         stale = self.reformulate(adapter, stale, chosen, fn)
                     return stale.as_stale()
@@ -99,7 +99,7 @@ class Fetcher:
         return data
 
     def reformulate(
-        self, adapter: Platform, data: PlatformData, chosen: str, fn: engagement.Formula
+        self, adapter: Provider, data: PlatformData, chosen: str, fn: engagement.Formula
     ) -> PlatformData:
         """``data`` under another formula than the cached one, recomputed from its raw answer
         by the provider that gave it."""

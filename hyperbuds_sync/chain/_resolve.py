@@ -24,11 +24,11 @@ def check_chains(
             named without its credentials (the message names the variable).
     """
     for platform, names in chains.items():
-        canonical = registry.get(platform).name
+        canonical = registry.get(platform).platform
         for name in names:
             provider = registry.provider(name)
-            if provider.name != canonical:
-                raise ConfigError(f"provider {name!r} serves {provider.name}, not {canonical}")
+            if provider.platform != canonical:
+                raise ConfigError(f"provider {name!r} serves {provider.platform}, not {canonical}")
             missing = credentials.missing(auth_of(provider))
             if missing:
                 raise ConfigError(

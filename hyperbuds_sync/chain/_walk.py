@@ -144,7 +144,7 @@ class Failover:
 
     async def _ask(self, provider: Provider, name: str, username: str) -> Answer:
         """One provider's answer (both answers for a two-step provider), read."""
-        platform = provider.name
+        platform = provider.platform
         request = provider.request(username)
         first = await self._get(request, platform=platform, username=username, provider=name)
         payload, raw = first.value, RawAnswer(first.body)

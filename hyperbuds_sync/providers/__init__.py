@@ -11,7 +11,7 @@ aiohttp, the transport, the caches, the facade, ``cli`` or ``testing``.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import PostStats, Profile, Provider
 from .instagram_looter2 import InstagramLooter2Adapter
@@ -33,8 +33,8 @@ __all__ = [
     "Provider",
     "TikTokApi23Adapter",
     "TikTokApi45Adapter",
-    "TwitchScraper2Adapter",
     "TwitchHelixAdapter",
+    "TwitchScraper2Adapter",
     "Twitter241Adapter",
     "XApiAdapter",
     "YouTube138Adapter",
@@ -52,14 +52,22 @@ _DEPRECATED: dict[str, str] = {
 platform; the ``Provider`` protocol was called ``Platform``."""
 
 
-def __getattr__(name: str) -> Any:
-    """A deprecated name (:data:`_DEPRECATED`): its new object, with a ``DeprecationWarning``."""
-    new = _DEPRECATED.get(name)
-    if new is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(
-        f"{__name__}.{name} is deprecated, use {__name__}.{new}",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return globals()[new]
+if TYPE_CHECKING:  # type checkers see the old names as aliases; at run time they warn
+    InstagramAdapter = InstagramLooter2Adapter
+    Platform = Provider
+    TikTokAdapter = TikTokApi23Adapter
+    TwitchAdapter = TwitchScraper2Adapter
+    TwitterAdapter = Twitter241Adapter
+else:
+
+    def __getattr__(name: str) -> Any:
+        """A deprecated name (in ``_DEPRECATED``): its new object, with a DeprecationWarning."""
+        new = _DEPRECATED.get(name)
+        if new is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{__name__}.{name} is deprecated, use {__name__}.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]

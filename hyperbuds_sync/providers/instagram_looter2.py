@@ -119,7 +119,7 @@ class InstagramLooter2Adapter(Adapter):
     """
 
     provider: ClassVar[str] = "instagram-looter2"
-    name: str = attrs.field(default="instagram", init=False)
+    platform: str = attrs.field(default="instagram", init=False)
     host: str = "instagram-looter2.p.rapidapi.com"
     path: str = "/profile"
 
@@ -132,7 +132,7 @@ class InstagramLooter2Adapter(Adapter):
         user = self._structure(_user_object(payload), _User)
         media = user.edge_owner_to_timeline_media
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.username, username),
             followers=self._required(
                 first(user.followed_by, user.follower_count), "follower count"

@@ -77,7 +77,7 @@ class TikTokApi23Adapter(Adapter):
     """
 
     provider: ClassVar[str] = "tiktok-api23"
-    name: str = attrs.field(default="tiktok", init=False)
+    platform: str = attrs.field(default="tiktok", init=False)
     host: str = "tiktok-api23.p.rapidapi.com"
     path: str = "/api/user/info"
 
@@ -96,7 +96,7 @@ class TikTokApi23Adapter(Adapter):
             raise self._not_found(username)
         followers = first(v2.followerCount, v1.followerCount, user.followerCount)
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.uniqueId, username),
             followers=self._required(followers, "follower count"),
             display_name=user.nickname or user.uniqueId,

@@ -70,7 +70,7 @@ class TwitchScraper2Adapter(Adapter):
     """
 
     provider: ClassVar[str] = "twitch-scraper2"
-    name: str = attrs.field(default="twitch", init=False)
+    platform: str = attrs.field(default="twitch", init=False)
     host: str = "twitch-scraper2.p.rapidapi.com"
     path: str = "/api/channels/info"
 
@@ -87,7 +87,7 @@ class TwitchScraper2Adapter(Adapter):
             raise self._malformed("twitch answer has no data.user")
         followers = first(user.followers, user.followers_snake)
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.login, username),
             followers=self._required(followers, "follower count"),
             display_name=user.displayName or user.display_name,

@@ -138,7 +138,7 @@ class Twitter241Adapter(Adapter):
     """
 
     provider: ClassVar[str] = "twitter241"
-    name: str = attrs.field(default="twitter", init=False)
+    platform: str = attrs.field(default="twitter", init=False)
     host: str = "twitter241.p.rapidapi.com"
     path: str = "/user"
 
@@ -161,7 +161,7 @@ class Twitter241Adapter(Adapter):
         flags = (user.is_blue_verified, user.verified, legacy.verified)
         verified = next((flag for flag in flags if flag is not None), False)
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.screen_name or legacy.screen_name, username),
             followers=self._required(followers, "follower count"),
             display_name=user.name or legacy.name,
