@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ._faults import JSON_TYPE, Answer, dumps
+from ._faults import JSON_TYPE, CannedAnswer, dumps
 from ._limits import Ledger
 from ._shapes import Provider
 
@@ -37,7 +37,7 @@ def gateway_headers(request_id: str) -> dict[str, str]:
 def gateway_refusal(status: int, body: Any, headers: dict[str, str]) -> web.Response:
     """An answer of the gateway itself (no provider reached): marked as RapidAPI marks it."""
     headers["x-rapidapi-mock-response"] = "true"
-    return Answer(status, dumps(body), headers).response()
+    return CannedAnswer(status, dumps(body), headers).response()
 
 
 def add_rate_headers(headers: dict[str, str], ledger: Ledger, scope: tuple[str, str]) -> None:

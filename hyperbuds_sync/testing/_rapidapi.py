@@ -27,7 +27,7 @@ from ._creators import (
     generate_creator,
     starting_creators,
 )
-from ._faults import Answer, Fault, FaultRules, apply_fault, dumps
+from ._faults import CannedAnswer, Fault, FaultRules, apply_fault, dumps
 from ._gateway import CallCounts, add_rate_headers, gateway_headers, gateway_refusal, refusal
 from ._limits import Ledger
 from ._renders import youtube_id
@@ -266,7 +266,7 @@ class RapidAPIEmulator(EmulatorServer):
         add_rate_headers(headers, self._ledger, scope)
         if refused is not None:
             status, body, extra = refused
-            return Answer(status, dumps(body), {**headers, **extra}).response()
+            return CannedAnswer(status, dumps(body), {**headers, **extra}).response()
         return await self._answer(request, provider, username, headers)
 
     async def _answer(
@@ -277,10 +277,10 @@ class RapidAPIEmulator(EmulatorServer):
         if fault is None and self.fault_rate and self._rng.random() < self.fault_rate:
             fault = self._rng.choice(self.faults)
 
-        def normal() -> Answer:
+        def normal() -> CannedAnswer:
             body = self._body(provider, username)
             found = body is not _NOT_FOUND[provider.host]  # the shared not-found bytes
-            return Answer(200 if found else provider.not_found_status, body, headers)
+            return CannedAnswer(200 if found else provider.not_found_status, body, headers)
 
         if fault is None:
             return normal().response()
