@@ -1,4 +1,4 @@
-"""The fleet's Redis plumbing: one connection shared by the cache, the key ledger and the
+"""The fleet's Redis plumbing: one connection shared by the cache, the key state and the
 rate limiter, and the builder that wires those Redis-backed parts for ``SocialSync``.
 
 Owns: :class:`RedisLink` (the client and its degrade-to-memory switch), :class:`ServerClock`
