@@ -53,6 +53,7 @@ __all__ = [
     "Twitter241Adapter",
     "auth_of",
     "default_chain",
+    "default_provider",
     "default_registry",
     "follow_up_of",
     "get",
@@ -68,7 +69,8 @@ TABLE: Final[Mapping[str, tuple[str, ...]]] = {
     "instagram": ("instagram-looter2", "instagram-scraper-api2"),
     "youtube": ("youtube138", "youtube-data-api"),
 }
-"""Platform -> its providers, in the issue's table order (RapidAPI first, then official)."""
+"""Platform -> its providers, in the issue's table order (RapidAPI first, then official). The
+first is the platform's default provider (:func:`default_provider`): written here only."""
 
 CREDENTIALS: Final[Mapping[str, tuple[str, ...]]] = {
     "x-bearer": ("X_BEARER_TOKEN",),
@@ -316,22 +318,35 @@ class PlatformRegistry:
                 _log.warning("skipping platform entry point %r: %s", ep.name, exc)
 
 
+_BUILT_IN: Final = (
+    TikTokApi23Adapter,
+    TikTokApi45Adapter,
+    Twitter241Adapter,
+    XApiAdapter,
+    TwitchScraper2Adapter,
+    TwitchHelixAdapter,
+    InstagramLooter2Adapter,
+    InstagramScraperApi2Adapter,
+    YouTube138Adapter,
+    YouTubeDataApiAdapter,
+)
+"""Every built-in adapter; :data:`TABLE` says which platform each serves and in what order."""
+
+
+def default_provider(platform: str) -> str:
+    """The provider ``platform``'s calls go to by default (the first of its :data:`TABLE` row),
+    or ``platform`` itself for a platform not in the table (a third party's)."""
+    row = TABLE.get(platform)
+    return row[0] if row else platform
+
+
 def _builtin() -> PlatformRegistry:
+    """The registry of :data:`TABLE`: each platform's default provider as its primary, the rest
+    added to the pool."""
+    by_name = {adapter.provider: adapter for adapter in _BUILT_IN}
     return PlatformRegistry(
-        [
-            TikTokApi23Adapter(),
-            Twitter241Adapter(),
-            TwitchScraper2Adapter(),
-            InstagramLooter2Adapter(),
-            YouTube138Adapter(),
-        ],
-        [
-            TikTokApi45Adapter(),
-            XApiAdapter(),
-            TwitchHelixAdapter(),
-            InstagramScraperApi2Adapter(),
-            YouTubeDataApiAdapter(),
-        ],
+        [by_name[first]() for first, *_ in TABLE.values()],
+        [by_name[name]() for _, *rest in TABLE.values() for name in rest],
     )
 
 

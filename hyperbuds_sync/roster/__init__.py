@@ -6,7 +6,8 @@ call, and on top of them the :class:`Roster` (creators kept in the history store
 one-process runner, the change hooks and :func:`sync_many`; and the fleet (``_fleet*``): SAQ jobs
 that plan and run refreshes over many processes, driven through the :class:`Refresher` protocol.
 
-May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``),
+May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``,
+``platforms`` for each platform's default provider),
 ``backend``, ``history`` and ``_redis`` through their ``__init__``, ``client`` for typing only,
 attrs and aiohttp (webhook
 deliveries); the fleet modules also import ``saq``, lazily (the ``fleet`` extra), and the Redis
