@@ -10,7 +10,7 @@ from typing import Any
 from .. import engagement
 from .. import metrics as m
 from ..cache import Cache, NameMemo
-from ..errors import ProviderUnavailable, QuotaExceeded, RateLimited
+from ..errors import ConfigError, ProviderUnavailable, QuotaExceeded, RateLimited
 from ..history import HistoryRecorder
 from ..models import PlatformData, RawAnswer
 from ..platforms import PlatformRegistry, Provider
@@ -105,9 +105,11 @@ class Fetcher:
         by the provider that gave it."""
         if chosen == self.formula:
             return data
-        reader = self.registry.find(data.provider) if data.provider else None
-        payload = _unwrapped(data.raw)
-        profile = (reader or adapter).parse(data.username, payload)
+        try:
+            gave = self.registry.provider(data.provider) if data.provider else adapter
+        except ConfigError:  # a provider no longer registered: the platform's adapter reads it
+            gave = adapter
+        profile = gave.parse(data.username, _unwrapped(data.raw))
         return engagement.normalize(
             profile,
             formula=fn,

@@ -1,4 +1,4 @@
-"""The providers: one module per provider (RapidAPI or official), each with one reader.
+"""The providers: one module per provider (RapidAPI or official), each with its adapter.
 
 A provider turns a username into a :class:`~hyperbuds_sync.models.ProviderRequest` and the
 provider's decoded JSON into a :class:`Profile`; it never does I/O. ``base`` holds the
