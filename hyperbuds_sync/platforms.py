@@ -1,7 +1,7 @@
 """The public registry: platform name -> its providers (:mod:`hyperbuds_sync.providers`).
 
 Each platform has an ordered chain of providers (:data:`TABLE`, the issue's table order); the
-registry holds each platform's primary provider (what :func:`get` returns, the first RapidAPI
+registry holds each platform's default adapter (what :func:`get` returns, the first RapidAPI
 provider) and every provider by its public name (:meth:`PlatformRegistry.provider`). The chain a
 client walks is chosen from settings (:func:`default_chain`). Third parties
 add more with :func:`register`, or by declaring an entry point in the group
@@ -180,7 +180,7 @@ def default_chain(
 ) -> tuple[Provider, ...]:
     """A platform's default chain: its official provider first when that provider's
     credentials (variables of :data:`CREDENTIALS`) are all in ``credentials`` (free and
-    authoritative), then the registry's primary provider (the first RapidAPI one). A second
+    authoritative), then the registry's default adapter (the first RapidAPI one). A second
     RapidAPI provider is used only when named, as the key must be subscribed to it."""
     have = set(credentials)
     primary = registry.get(platform)
@@ -202,7 +202,7 @@ _log = logging.getLogger("hyperbuds_sync")
 class PlatformRegistry:
     """A name -> :class:`Provider` mapping. Each ``SocialSync`` may hold its own.
 
-    Beside each platform's primary provider, it holds every provider by its public name
+    Beside each platform's default adapter, it holds every provider by its public name
     (:meth:`add_provider`, :meth:`provider`), the pool a chain is built from.
     """
 
@@ -232,7 +232,7 @@ class PlatformRegistry:
 
     def add_provider(self, provider: Provider) -> Provider:
         """Add ``provider`` to the pool chains are built from, without making it its
-        platform's primary (a second RapidAPI provider, an official API).
+        platform's default (a second RapidAPI provider, an official API).
 
         Raises:
             TypeError: ``provider`` does not satisfy the :class:`Provider` protocol.
@@ -341,7 +341,7 @@ def default_provider(platform: str) -> str:
 
 
 def _builtin() -> PlatformRegistry:
-    """The registry of :data:`TABLE`: each platform's default provider as its primary, the rest
+    """The registry of :data:`TABLE`: each platform's default provider first, the rest
     added to the pool."""
     by_name = {adapter.provider: adapter for adapter in _BUILT_IN}
     return PlatformRegistry(

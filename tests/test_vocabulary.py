@@ -14,6 +14,7 @@ import pytest
 import hyperbuds_sync
 from hyperbuds_sync import BlockingSocialSync, Settings, SocialSync
 from hyperbuds_sync.errors import ApiConfigError
+from hyperbuds_sync.metrics import Metrics
 from hyperbuds_sync.models import ProviderRequest
 from hyperbuds_sync.platforms import PlatformRegistry, Profile, TwitchScraper2Adapter
 from hyperbuds_sync.testing import TEST_KEY, RapidAPIEmulator
@@ -174,3 +175,10 @@ def test_blocking_shows_socialsyncs_arguments_to_help() -> None:
     assert BlockingSocialSync.__init__.__signature__.parameters.keys() - {"self"} == (  # type: ignore[attr-defined]
         inspect.signature(SocialSync).parameters.keys() - {"session"}
     )
+
+
+def test_metrics_snapshot_warns_and_is_totals() -> None:
+    metrics = Metrics()
+    metrics.incr("cache_hits", "twitch")
+    with pytest.warns(DeprecationWarning, match="use Metrics.totals"):
+        assert metrics.snapshot() == metrics.totals() == {"cache_hits": {"twitch": 1}}

@@ -52,5 +52,5 @@ def chain_for(
         return default_chain(registry, platform, present)
     primary = registry.get(platform)
     found = [registry.provider(n) for n in names]
-    # the primary replaced in the registry (register(..., replace=True)) answers in its place
+    # a default adapter replaced in the registry (register(..., replace=True)) answers instead
     return tuple(primary if provider_name(primary) == provider_name(p) else p for p in found)
