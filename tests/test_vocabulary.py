@@ -49,6 +49,10 @@ ALIASES = [
         ]
     ],
     ("hyperbuds_sync.providers.base", "Platform", "Provider"),
+    ("hyperbuds_sync.providers.tiktok_api23", "TikTokAdapter", "TikTokApi23Adapter"),
+    ("hyperbuds_sync.providers.twitter241", "TwitterAdapter", "Twitter241Adapter"),
+    ("hyperbuds_sync.providers.twitch_scraper2", "TwitchAdapter", "TwitchScraper2Adapter"),
+    ("hyperbuds_sync.providers.instagram_looter2", "InstagramAdapter", "InstagramLooter2Adapter"),
 ]
 
 

@@ -10,9 +10,9 @@ aiohttp, the transport, the caches, the facade, ``cli`` or ``testing``.
 
 from __future__ import annotations
 
-import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._renamed import renamed
 from .base import PostStats, Profile, Provider
 from .instagram_looter2 import InstagramLooter2Adapter
 from .instagram_scraper_api2 import InstagramScraperApi2Adapter
@@ -59,15 +59,4 @@ if TYPE_CHECKING:  # type checkers see the old names as aliases; at run time the
     TwitchAdapter = TwitchScraper2Adapter
     TwitterAdapter = Twitter241Adapter
 else:
-
-    def __getattr__(name: str) -> Any:
-        """A deprecated name (in ``_DEPRECATED``): its new object, with a DeprecationWarning."""
-        new = _DEPRECATED.get(name)
-        if new is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        warnings.warn(
-            f"{__name__}.{name} is deprecated, use {__name__}.{new}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[new]
+    __getattr__ = renamed(__name__, _DEPRECATED, globals())

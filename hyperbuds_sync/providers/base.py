@@ -16,6 +16,7 @@ from attrs import frozen
 
 from ..errors import InvalidUsername, MalformedPayload, UsernameNotFound
 from ..models import ProviderRequest
+from ._renamed import renamed
 from .reading import Count, Unreadable, count_of, structure
 
 __all__ = [
@@ -133,18 +134,7 @@ _DEPRECATED: dict[str, str] = {"Platform": "Provider"}
 if TYPE_CHECKING:  # type checkers see the old names as aliases; at run time they warn
     Platform = Provider
 else:
-
-    def __getattr__(name: str) -> Any:
-        """A deprecated name (in ``_DEPRECATED``): its new object, with a DeprecationWarning."""
-        new = _DEPRECATED.get(name)
-        if new is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        warnings.warn(
-            f"{__name__}.{name} is deprecated, use {__name__}.{new}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[new]
+    __getattr__ = renamed(__name__, _DEPRECATED, globals())
 
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from ._renamed import renamed
 from .base import Adapter, PostStats, Profile
 from .reading import Count, Unreadable, first
 
@@ -145,3 +146,9 @@ class InstagramLooter2Adapter(Adapter):
             total_content=self._optional(first(media.count, user.media_count)) or 0,
             posts=tuple(stats for post in media.edges if (stats := _post(post)) is not None),
         )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    InstagramAdapter = InstagramLooter2Adapter
+else:
+    __getattr__ = renamed(__name__, {"InstagramAdapter": "InstagramLooter2Adapter"}, globals())

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from ._renamed import renamed
 from .base import Adapter, Profile
 from .reading import Count, Strict, first, first_readable
 
@@ -108,3 +109,9 @@ class TikTokApi23Adapter(Adapter):
             likes=first_readable(v2.heartCount, v2.heart, v1.heart, v1.heartCount),
             rounded=v2.followerCount is None and v1.followerCount is not None,
         )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    TikTokAdapter = TikTokApi23Adapter
+else:
+    __getattr__ = renamed(__name__, {"TikTokAdapter": "TikTokApi23Adapter"}, globals())

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from ._renamed import renamed
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
@@ -96,3 +97,9 @@ class TwitchScraper2Adapter(Adapter):
             verified=user.partner,
             views=self._optional(first(user.view_count, user.viewCount)),
         )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    TwitchAdapter = TwitchScraper2Adapter
+else:
+    __getattr__ = renamed(__name__, {"TwitchAdapter": "TwitchScraper2Adapter"}, globals())

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
 from ..errors import MalformedPayload, UsernameNotFound
+from ._renamed import renamed
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
@@ -265,3 +266,9 @@ def _is_not_found(payload: Mapping[str, Any]) -> bool:
         and isinstance(message, str)
         and message.startswith("No user matches")
     )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    TwitterAdapter = Twitter241Adapter
+else:
+    __getattr__ = renamed(__name__, {"TwitterAdapter": "Twitter241Adapter"}, globals())
