@@ -1,4 +1,4 @@
-"""Shared state in a real Redis: cache and fleet-wide single flight, quota ledger, rate limit,
+"""Shared state in a real Redis: cache and fleet-wide single flight, key state, rate limit,
 and the fall back to memory when Redis goes away.
 
 Every test runs against a ``redis-server`` started for the session on a free loopback port (see
@@ -286,7 +286,7 @@ def test_missing_redis_extra_is_a_config_error(monkeypatch: pytest.MonkeyPatch) 
     assert str(info.value) == NO_REDIS_MESSAGE
 
 
-# --- the ledger and the limiter alone ------------------------------------------------------------
+# --- the key state and the limiter alone ---------------------------------------------------------
 
 
 async def test_key_state_is_shared_and_mirrored(redis_url: str) -> None:
