@@ -301,7 +301,7 @@ async def test_key_state_is_shared_and_mirrored(redis_url: str) -> None:
     assert await one.incr_calls("h", "fp1") == 1
     assert await two.incr_calls("h", "fp1") == 2
     assert await two.benched("h") == {"fp1": pytest.approx(until)}
-    record = (await two.snapshot())["h"]["fp1"]
+    record = (await two.known())["h"]["fp1"]
     assert (record.limit, record.remaining, record.calls) == (100, 2, 2)
     assert record.reset_epoch == pytest.approx(until)
     assert await two.memory.benched("h") == {"fp1": pytest.approx(until)}  # mirrored

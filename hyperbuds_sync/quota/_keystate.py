@@ -69,7 +69,7 @@ class KeyState(Protocol):
         """Count one call with a key on ``host``; return the new count."""
         ...
 
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+    async def known(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
         """``{host: {fingerprint: KeyRecord}}``, for one host or all, as a copy."""
         ...
 
@@ -164,8 +164,8 @@ class MemoryKeyState:
         held.calls += 1
         return held.calls
 
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
-        """See :meth:`KeyState.snapshot`."""
+    async def known(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+        """See :meth:`KeyState.known`."""
         if host is None:
             return records(self._data)
         return records({host: self._data.get(host, {})})

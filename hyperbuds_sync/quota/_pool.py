@@ -328,7 +328,7 @@ class KeyPool:
 
     async def shared_status(self) -> dict[str, QuotaStatus]:
         """Like :meth:`status`, read from the :class:`KeyState` (the fleet's view when shared)."""
-        return build_status(await self._state.snapshot(), self.fingerprints, await self._now())
+        return build_status(await self._state.known(), self.fingerprints, await self._now())
 
 
 async def _call_hook(

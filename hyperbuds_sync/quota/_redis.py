@@ -57,7 +57,7 @@ class RedisKeyState:
     expires with its latest bench (the reset time); a hash ``{ns}:ledger:{host}`` (its name from
     before the glossary, kept so a fleet that upgrades keeps its state) holds ``{fp}|limit``,
     ``{fp}|remaining``, ``{fp}|reset`` and ``{fp}|calls``; ``{ns}:hosts`` lists the hosts for
-    :meth:`snapshot`. Every write is mirrored into a :class:`MemoryKeyState`, and benches read
+    :meth:`known`. Every write is mirrored into a :class:`MemoryKeyState`, and benches read
     from Redis are copied there too, so a process that loses Redis still knows
     which keys the fleet had benched.
 
@@ -159,13 +159,13 @@ class RedisKeyState:
 
         return await self._link.call(shared, mine)
 
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
-        """See :meth:`KeyState.snapshot`: the fleet's key state while Redis is up."""
+    async def known(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+        """See :meth:`KeyState.known`: the fleet's key state while Redis is up."""
         return await self._link.call(
-            partial(self._read_snapshot, host), partial(self.memory.snapshot, host)
+            partial(self._read_known, host), partial(self.memory.known, host)
         )
 
-    async def _read_snapshot(self, host: str | None) -> dict[str, dict[str, KeyRecord]]:
+    async def _read_known(self, host: str | None) -> dict[str, dict[str, KeyRecord]]:
         client = self._link.client
         if host is not None:
             hosts = [host]
