@@ -132,7 +132,10 @@ class ActivityRecorder:
         counts = {_REQUESTS: 1, f"outcome:{outcome}": 1}
         if cached is not None:
             counts[_HITS if cached else _MISSES] = 1
-        self._platforms.setdefault(platform, _Platform()).add(int(now // 60), counts)
+        kept = self._platforms.get(platform)
+        if kept is None:  # not setdefault: it would build a _Platform on every call
+            kept = self._platforms[platform] = _Platform()
+        kept.add(int(now // 60), counts)
         if error is not None:
             self._errors.append(
                 ActivityError(
