@@ -20,8 +20,8 @@ import hmac
 import json
 import logging
 import re
+import secrets
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
@@ -51,8 +51,9 @@ _HTTP_ERRORS = {
 
 
 def _request_id(request: web.Request) -> str:
+    """The caller's ``X-Request-ID`` when sane, else 32 random hex digits."""
     given = request.headers.get("X-Request-ID", "")
-    return given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
+    return given if _SANE_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def route_of(request: web.Request) -> str:
