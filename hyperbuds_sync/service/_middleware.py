@@ -143,7 +143,7 @@ def _account(request: web.Request, status: int, seconds: float, error_class: str
 
 @web.middleware
 async def admit(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Whether the request may in: the caller's key, the caller's rate, the body's size.
+    """Whether the request may come in: the caller's key, the caller's rate, the body's size.
 
     In that order: an unknown caller hears 401 before anything else (even with a big body), a
     known one may hear 429, and a declared body over 64 KiB is a 413 before anything is read (a

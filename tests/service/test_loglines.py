@@ -79,11 +79,14 @@ async def test_writes_are_whole_lines_under_pipe_buf_so_workers_never_interleave
     assert len(stream.writes) == 1 + -(-100 * 200 // (CHUNK // 200 * 200))
 
 
-async def test_flush_at_shutdown_writes_what_is_pending() -> None:
+async def test_flush_or_close_writes_what_is_pending() -> None:
     stream = Stream()
     logger, handler = _logger(stream)
     logger.info("last words")
     handler.flush()  # what logging.shutdown() does at exit, loop or not
     assert stream.writes == ["last words\n"]
+    logger.info("after")
+    handler.close()  # a reconfiguration closes the old handler: nothing pending is lost
+    assert stream.writes == ["last words\n", "after\n"]
     await asyncio.sleep(0)
-    assert stream.writes == ["last words\n"]
+    assert stream.writes == ["last words\n", "after\n"]
