@@ -154,12 +154,15 @@ def _bare(port: int, path: str) -> None:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
-
-    async def announce(_app: web.Application) -> None:
-        print("ready", flush=True)
-
-    app.on_startup.append(announce)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    # run_app prints once the socket listens (on_startup runs before: a loaded machine's client
+    # could then connect too early and be refused)
+    web.run_app(
+        app,
+        host="127.0.0.1",
+        port=port,
+        print=lambda _text: print("ready", flush=True),
+        access_log=None,
+    )
 
 
 # --- b. cold: 1,000 requests, 100 creators, 2 processes, one Redis --------------------------------

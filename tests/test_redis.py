@@ -444,6 +444,42 @@ async def test_killing_redis_mid_run_keeps_fetches_working(
     ]
 
 
+async def test_more_fetches_in_flight_than_pooled_connections_wait_for_one(
+    emulator: RapidAPIEmulator, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A burst is load, not an outage: with 4 connections and 240 fetches in flight (40 creators)
+    the commands queue for the pool, Redis stays in use, and each creator is loaded once."""
+    caplog.set_level(logging.WARNING, logger="hyperbuds_sync")
+    sync = sync_for(emulator, f"{redis_url}?max_connections=4", rate_limit=10_000)
+    names = [f"burst{i}" for i in range(40)]
+    results = await asyncio.gather(*(sync.fetch("twitch", name) for name in names * 6))
+    await sync.aclose()
+    assert [r.username for r in results] == names * 6
+    assert emulator.calls == 40
+    assert all(emulator.calls_for(TWITCH, name) == 1 for name in names)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+async def test_a_wait_for_a_pooled_connection_is_bounded(redis_url: str) -> None:
+    """The pool's one connection busy past ``pool_timeout``: the command gives up and the link
+    falls back to memory, as for any Redis fault, instead of waiting without end."""
+    link = RedisLink.from_url(redis_url, max_connections=1, pool_timeout=0.1)
+    assert link.client.connection_pool.max_connections == 1
+    busy = asyncio.create_task(link.client.blpop(["nothing"], timeout=0.5))
+    await asyncio.sleep(0.05)  # the BLPOP holds the only connection
+    started = time.monotonic()
+    answer = await link.call(lambda: link.client.get("key"), fallback=_fallback)
+    assert answer == b"memory"
+    assert time.monotonic() - started < 0.4
+    assert link.degraded
+    assert await busy is None  # the BLPOP itself ran out on the server, unharmed
+    await link.aclose()
+
+
+async def _fallback() -> bytes:
+    return b"memory"
+
+
 async def test_stale_value_is_served_from_redis_when_the_quota_is_gone(redis_url: str) -> None:
     async with RapidAPIEmulator(autogenerate=True, quota=1) as emu:
         one = sync_for(emu, redis_url, cache_ttl=0.1)

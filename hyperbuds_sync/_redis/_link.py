@@ -91,20 +91,29 @@ class RedisLink:
         *,
         cooldown: float = 30.0,
         socket_timeout: float = 1.0,
+        max_connections: int = 100,
+        pool_timeout: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> RedisLink:
         """A link owning a new client for ``url`` with short timeouts and one quick retry.
 
-        The client connects lazily, at its first command. The URL's password is registered with
-        the log redaction filter and never shown by the link.
+        The client's commands share at most ``max_connections`` connections; a command that finds
+        them all busy waits for one (at most ``pool_timeout`` seconds, then it fails like any
+        other Redis fault) instead of failing at once: a burst of concurrent fetches is load, not
+        an outage, and must not send every process to its in-memory fallback. The client
+        connects lazily, at its first command. The URL's password is registered with the log
+        redaction filter and never shown by the link.
         """
         register_secret(_password(url))
-        client = aioredis.Redis.from_url(
+        pool = aioredis.BlockingConnectionPool.from_url(
             url,
+            max_connections=max_connections,
+            timeout=pool_timeout,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
             retry=Retry(NoBackoff(), 1),  # one reconnect for a pooled socket the server dropped
         )
+        client = aioredis.Redis.from_pool(pool)  # the client owns the pool and closes it
         return cls(
             client, display_url=safe_url(url), owns_client=True, cooldown=cooldown, clock=clock
         )

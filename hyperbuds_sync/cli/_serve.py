@@ -149,13 +149,13 @@ def _options(args: argparse.Namespace) -> ServeOptions:
 def run_serve(args: argparse.Namespace) -> int:
     """``serve``: until SIGTERM or Ctrl-C; 0 once the requests in flight are done."""
     try:
-        from ..service import serve
+        from ..service import TickHandler, serve
     except ImportError as exc:
         raise ConfigError(
             f"serve needs the service extra: {install_hint('service')} ({exc.name} is missing)"
         ) from None
     options = _options(args)
     if not logging.getLogger().handlers:  # the service's JSON lines and warnings, on stderr
-        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+        logging.basicConfig(level=logging.INFO, format="%(message)s", handlers=[TickHandler()])
     serve(options, announce=_announcer(args))
     return OK

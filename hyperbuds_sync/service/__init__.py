@@ -42,6 +42,7 @@ from __future__ import annotations
 from ._activity import ActivityError, ActivityRecorder, ActivitySnapshot, PlatformActivity
 from ._app import create_app
 from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
+from ._loglines import TickHandler
 from ._serve import ServeOptions, serve
 from ._settings import RateLimit, ServiceSettings
 
@@ -58,6 +59,7 @@ __all__ = [
     "RateLimit",
     "ServeOptions",
     "ServiceSettings",
+    "TickHandler",
     "create_app",
     "serve",
 ]
@@ -70,6 +72,7 @@ for _public in (
     RateLimit,
     ServeOptions,
     ServiceSettings,
+    TickHandler,
     create_app,
     serve,
 ):

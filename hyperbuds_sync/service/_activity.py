@@ -85,11 +85,14 @@ class _Platform:
         self.minutes: deque[tuple[int, Counter[str]]] = deque(maxlen=MINUTES_KEPT)
         self.totals: Counter[str] = Counter()
 
-    def add(self, minute: int, counts: Mapping[str, int]) -> None:
+    def add(self, minute: int, events: tuple[str, ...]) -> None:
+        """Count each of ``events`` once, in ``minute``'s bucket and in the totals."""
         if not self.minutes or self.minutes[-1][0] != minute:
             self.minutes.append((minute, Counter()))
-        self.minutes[-1][1].update(counts)
-        self.totals.update(counts)
+        bucket = self.minutes[-1][1]
+        for event in events:
+            bucket[event] += 1
+            self.totals[event] += 1
 
     def since(self, first_minute: int) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -129,10 +132,13 @@ class ActivityRecorder:
         it failed before knowing), ``error`` what it raised (``None``: it succeeded)."""
         now = self._clock()
         outcome = OK if error is None else type(error).__name__
-        counts = {_REQUESTS: 1, f"outcome:{outcome}": 1}
+        events: tuple[str, ...] = (_REQUESTS, f"outcome:{outcome}")
         if cached is not None:
-            counts[_HITS if cached else _MISSES] = 1
-        self._platforms.setdefault(platform, _Platform()).add(int(now // 60), counts)
+            events += (_HITS if cached else _MISSES,)
+        kept = self._platforms.get(platform)
+        if kept is None:  # not setdefault: it would build a _Platform on every call
+            kept = self._platforms[platform] = _Platform()
+        kept.add(int(now // 60), events)
         if error is not None:
             self._errors.append(
                 ActivityError(

@@ -20,6 +20,7 @@ import asyncio
 import json
 from typing import Any
 
+import attrs
 from aiohttp import web
 
 from ..errors import ConfigError, HyperbudsSyncError
@@ -27,6 +28,7 @@ from ..metrics import UPSTREAM_CALLS
 from ..models import PlatformData
 from ._errors import INTERNAL, answer_for, error_response, problem, supported
 from ._keys import ACTIVITY, SETTINGS, SYNC
+from ._plain import camel
 
 __all__ = ["MAX_BATCH", "data_json", "fetch_one", "read_json"]
 
@@ -58,13 +60,20 @@ async def read_json(request: web.Request) -> dict[str, Any]:
 
 def data_json(data: PlatformData, cached: bool) -> dict[str, Any]:
     """``data`` as the contract's ``data``: ``followers`` and ``engagement`` (the formula's
-    average engagement; ``null`` when unknown), the record's fields in camelCase (no ``raw``)
-    and ``cached``."""
-    out = data.to_dict()
-    out.pop("raw", None)
+    average engagement; ``null`` when unknown), the record's fields in camelCase (no ``raw``;
+    ``lastFetched`` in ISO 8601, as :meth:`PlatformData.to_dict` writes them) and ``cached``.
+
+    Plain attribute reads: the record's fields are plain values but for ``lastFetched``, and
+    ``to_dict`` would walk ``raw`` (the provider's whole answer) only for it to be dropped.
+    """
+    out = {key: getattr(data, name) for name, key in _WIRE_FIELDS}
+    out["lastFetched"] = data.last_fetched.isoformat()
     out["engagement"] = data.average_engagement
     out["cached"] = cached
     return out
+
+
+_WIRE_FIELDS = tuple((a.name, camel(a.name)) for a in attrs.fields(PlatformData) if a.name != "raw")
 
 
 async def fetch_one(

@@ -16,7 +16,7 @@ from ..errors import ConfigError
 from ..metrics import PrometheusCollector
 
 if TYPE_CHECKING:
-    from prometheus_client import CollectorRegistry
+    from prometheus_client import CollectorRegistry, Counter, Histogram
 
     from ..client import SocialSync
     from ..roster import Roster
@@ -61,10 +61,25 @@ class ServiceMetrics:
             registry=self.registry,
         )
 
+        self._children: dict[tuple[str, str, int, str], tuple[Counter, Histogram]] = {}
+
     def observe(self, route: str, method: str, status: int, caller: str, seconds: float) -> None:
-        """Count one answered request."""
-        self.requests.labels(route, method, str(status), caller).inc()
-        self.latency.labels(route, method).observe(seconds)
+        """Count one answered request.
+
+        The labelled children are looked up once per route, method, status and caller, then
+        kept: prometheus_client's ``labels()`` takes a lock and builds its key on every call.
+        """
+        key = (route, method, status, caller)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(route, method, str(status), caller),
+                self.latency.labels(route, method),
+            )
+            self._children[key] = children
+        count, latency = children
+        count.inc()
+        latency.observe(seconds)
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text and its content type."""

@@ -2,14 +2,16 @@
 
 In order, outermost first:
 
-1. :func:`edge`: the request id (``X-Request-ID`` taken when sane, else made; echoed), CORS
-   (preflight answered here; headers on every answer to an allowed origin), every exception
-   turned into JSON (404, 405, 413 and the SDK's errors by the table in ``_errors``; anything
-   else a bare 500), the metrics and one JSON access-log line per request.
-2. :func:`authenticate`: ``X-API-Key`` against the configured keys (constant-time), 401 JSON
-   otherwise; the public paths (``/healthz``, ``/readyz``) are open; no keys: anonymous.
-3. :func:`rate_limit`: per caller (key name, else client address), 429 with ``Retry-After``.
-4. :func:`body_limit`: a declared body over 64 KiB is a 413 before anything is read.
+1. :func:`edge`, the envelope: the request id (``X-Request-ID`` taken when sane, else made;
+   echoed), CORS (preflight answered here; headers on every answer to an allowed origin), every
+   exception turned into JSON (404, 405, 413 and the SDK's errors by the table in ``_errors``;
+   anything else a bare 500), the metrics and one JSON access-log line per request.
+2. :func:`admit`, the door: ``X-API-Key`` against the configured keys (constant-time), 401 JSON
+   otherwise; per caller (key name, else client address) a rate limit, 429 with
+   ``Retry-After``; a declared body over 64 KiB a 413 before anything is read. The public paths
+   (``/healthz``, ``/readyz``) are open; no keys: anonymous.
+
+Two middlewares, not one per check: each layer is a call and a coroutine on every request.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ import hmac
 import json
 import logging
 import re
+import secrets
 import time
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 
@@ -49,8 +51,9 @@ _HTTP_ERRORS = {
 
 
 def _request_id(request: web.Request) -> str:
+    """The caller's ``X-Request-ID`` when sane, else 32 random hex digits."""
     given = request.headers.get("X-Request-ID", "")
-    return given if _SANE_ID.fullmatch(given) else uuid.uuid4().hex
+    return given if _SANE_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def route_of(request: web.Request) -> str:
@@ -139,49 +142,55 @@ def _account(request: web.Request, status: int, seconds: float, error_class: str
 
 
 @web.middleware
-async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """``X-API-Key`` against the configured keys; the caller's name in ``request[CALLER]``."""
-    keys = request.app[SETTINGS].keys
-    if not keys or request.path in request.app[PUBLIC_PATHS]:
-        return await handler(request)
-    given = request.headers.get("X-API-Key", "").encode()
-    name = None
-    for candidate, key in keys.items():  # every key compared: the time says nothing
-        if hmac.compare_digest(given, key.encode()) and name is None:
-            name = candidate
-    if name is None:
-        return error_response(401, "Invalid or missing API key", "send X-API-Key")
-    request[CALLER] = name
-    return await handler(request)
+async def admit(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Whether the request may come in: the caller's key, the caller's rate, the body's size.
 
-
-@web.middleware
-async def rate_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Per caller: key name, else the client's address (anonymous callers)."""
-    if request.path in request.app[PUBLIC_PATHS]:
-        return await handler(request)
-    keyed, anonymous = request.app[LIMITS]
-    name = request.get(CALLER)
-    limits = keyed if name else anonymous
-    if limits is not None:
-        wait = limits.take(name or f"addr:{request.remote}")
-        if wait is not None:
-            return error_response(
-                429,
-                "Rate limit exceeded. Please try again later.",
-                "too many requests from this caller",
-                headers={"Retry-After": CallerLimits.header(wait)},
-            )
-    return await handler(request)
-
-
-@web.middleware
-async def body_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A declared body over 64 KiB is refused before it is read (a streamed one by aiohttp's
-    ``client_max_size`` when read)."""
+    In that order: an unknown caller hears 401 before anything else (even with a big body), a
+    known one may hear 429, and a declared body over 64 KiB is a 413 before anything is read (a
+    streamed one by aiohttp's ``client_max_size`` when read). The public paths (``/healthz``,
+    ``/readyz``) skip the key and the rate; no keys configured: every caller is anonymous.
+    """
+    app = request.app
+    if request.path not in app[PUBLIC_PATHS]:
+        keys = app[SETTINGS].keys
+        name = _caller(keys, request.headers.get("X-API-Key", "")) if keys else None
+        if keys and name is None:
+            return error_response(401, "Invalid or missing API key", "send X-API-Key")
+        if name is not None:
+            request[CALLER] = name
+        refused = _rate_limited(app[LIMITS], name, request.remote)
+        if refused is not None:
+            return refused
     if (request.content_length or 0) > MAX_BODY:
         return error_response(413, _HTTP_ERRORS[413])
     return await handler(request)
 
 
-MIDDLEWARES = (edge, authenticate, rate_limit, body_limit)
+def _caller(keys: Mapping[str, str], given: str) -> str | None:
+    """The name of the key ``given`` is, compared in constant time with every key (the time
+    says nothing about which matched); ``None`` when it is none of them."""
+    raw, name = given.encode(), None
+    for candidate, key in keys.items():
+        if hmac.compare_digest(raw, key.encode()) and name is None:
+            name = candidate
+    return name
+
+
+def _rate_limited(
+    limits: tuple[CallerLimits | None, CallerLimits | None], name: str | None, remote: str | None
+) -> web.Response | None:
+    """The 429 when the caller (key name, else the client's address) is over its rate."""
+    keyed, anonymous = limits
+    chosen = keyed if name else anonymous
+    wait = None if chosen is None else chosen.take(name or f"addr:{remote}")
+    if wait is None:
+        return None
+    return error_response(
+        429,
+        "Rate limit exceeded. Please try again later.",
+        "too many requests from this caller",
+        headers={"Retry-After": CallerLimits.header(wait)},
+    )
+
+
+MIDDLEWARES = (edge, admit)

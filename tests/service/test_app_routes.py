@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 
 from _app_fixtures import running
 
+from hyperbuds_sync.models import PlatformData, to_dict
 from hyperbuds_sync.service import ACTIVITY
+from hyperbuds_sync.service._fetching import data_json
 from hyperbuds_sync.testing import TEST_TOKEN, Fault
 
 CONTRACT_PLATFORMS = "tiktok, instagram, youtube, twitter, twitch"
@@ -41,6 +44,37 @@ async def test_fetch_answers_the_contract_with_the_record_in_camel_case() -> Non
     assert second["data"]["cached"] is True
     assert refreshed["data"]["cached"] is False
     assert svc.rapidapi.calls > calls
+
+
+def test_the_wire_data_is_the_records_camel_case_dict_without_raw() -> None:
+    """The service's ``data`` is ``to_dict`` (same keys, values and order) less ``raw``, plus
+    ``engagement`` and ``cached``: the plain function and the cattrs converter agree."""
+    record = PlatformData(
+        "twitch",
+        "someone",
+        display_name="Some One",
+        profile_image="https://img/1.png",
+        bio="hi",
+        verified=True,
+        followers=10,
+        following=2,
+        total_content=3,
+        total_engagement=None,
+        average_engagement=None,
+        last_fetched=datetime(2026, 12, 7, 12, 30, 5, 123456, tzinfo=UTC),
+        raw={"deep": {"n": [1, 2]}},
+        stale=True,
+        provider="twitch-scraper2",
+        rounded=True,
+        formula="rate",
+    )
+    expected = to_dict(record)
+    del expected["raw"]
+    expected.update(engagement=None, cached=True)
+    wire = data_json(record, True)
+    assert wire == expected
+    assert list(wire) == list(expected)
+    assert json.loads(json.dumps(wire))["lastFetched"] == "2026-12-07T12:30:05.123456+00:00"
 
 
 async def test_fetch_takes_a_formula_from_the_body_or_the_settings() -> None:

@@ -7,6 +7,7 @@ The emulators run in the test's own loop on 127.0.0.1; the service is a child pr
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,10 @@ async def test_serve_answers_healthz_and_a_fetch_and_records_it(
     assert body["data"]["followers"] == MAYA_FOLLOWERS
     assert service.proc is not None
     assert service.proc.returncode == 0, service.stderr.decode()
+    lines = [json.loads(t) for t in service.stderr.decode().splitlines() if t.startswith("{")]
+    # one whole JSON line a request on stderr, through the serve command's TickHandler
+    assert [line["status"] for line in lines if line["route"] == FETCH] == [200]
+    assert {line["route"] for line in lines} == {"/healthz", FETCH}  # start() polls /healthz
     store = open_store(f"sqlite+aiosqlite:///{tmp_path / 'history.db'}")
     try:  # SIGTERM flushed the history before the process exited
         snapshots = await store.snapshots("tiktok", "mayacooks")
