@@ -178,6 +178,18 @@ class ProviderError(HyperbudsSyncError):
         self.provider = provider
         self.attempts = attempts
 
+    def facts(self) -> dict[str, Any]:
+        """The facts this error was built with (not its message), to build another from."""
+        return {
+            "platform": self.platform,
+            "host": self.host,
+            "status": self.status,
+            "request_id": self.request_id,
+            "username": self.username,
+            "provider": self.provider,
+            "attempts": self.attempts,
+        }
+
     def __repr__(self) -> str:
         facts = [f"{self.message!r}"]
         for name in ("platform", "provider", "host", "status", "request_id"):

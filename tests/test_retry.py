@@ -17,7 +17,6 @@ from hyperbuds_sync.transport import (
     call_with_retries,
     parse_retry_after,
     retry_logger,
-    retrying,
 )
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
@@ -112,9 +111,6 @@ async def _count(policy: RetryPolicy, errors: list[Exception]) -> tuple[int, lis
     tries = 0
     seen: list[int] = []
 
-    @retrying(
-        policy, (RateLimited, ProviderUnavailable), on_retry=lambda d: seen.append(d["tries"])
-    )
     async def attempt() -> int:
         nonlocal tries
         tries += 1
@@ -122,8 +118,12 @@ async def _count(policy: RetryPolicy, errors: list[Exception]) -> tuple[int, lis
             raise errors.pop(0)
         return tries
 
+    retry_on = (RateLimited, ProviderUnavailable)
     try:
-        return await attempt(), seen
+        answer = await call_with_retries(
+            policy, retry_on, attempt, on_retry=lambda d: seen.append(d["tries"])
+        )
+        return answer, seen
     except Exception:
         return tries, seen
 
