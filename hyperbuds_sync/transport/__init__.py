@@ -30,8 +30,6 @@ from ._retry import (
     RetryPolicy,
     call_with_retries,
     retry_logger,
-    set_sleeps,
-    sleeps_enabled,
 )
 from ._session import SessionHolder, attempt_timeout
 from ._wire import ERROR_BODY_CAP, Reply
@@ -56,6 +54,4 @@ __all__ = [
     "call_with_retries",
     "parse_retry_after",
     "retry_logger",
-    "set_sleeps",
-    "sleeps_enabled",
 ]

@@ -28,28 +28,9 @@ __all__ = [
     "RetryPolicy",
     "call_with_retries",
     "retry_logger",
-    "set_sleeps",
-    "sleeps_enabled",
 ]
 
 T = TypeVar("T")
-
-_sleeps = True
-
-
-def set_sleeps(enabled: bool) -> None:
-    """Switch backoff sleeps on or off for the whole process (tests only).
-
-    With sleeps off, retries still happen, the same number of times, but without waiting.
-    :func:`hyperbuds_sync.testing.set_testing` is the public spelling.
-    """
-    global _sleeps
-    _sleeps = enabled
-
-
-def sleeps_enabled() -> bool:
-    """Whether backoff sleeps are on."""
-    return _sleeps
 
 
 @frozen
@@ -102,11 +83,11 @@ class RetryPolicy:
                 return None
             wait = float(hint)
         elif self.waits is not None:
-            return self.waits[retry - 1]  # the caller's own waits, its sleep decides
+            wait = self.waits[retry - 1]
         else:
             ceiling = next(itertools.islice(self.ceilings(), retry - 1, None))
             wait = backoff.full_jitter(ceiling)
-        return wait if _sleeps else 0.0
+        return wait
 
 
 class RetryDetails(TypedDict):
