@@ -46,8 +46,8 @@ from .transport import (
     Gateway,
     MemoryRateLimiter,
     RateLimiter,
+    RequestLoop,
     RetryPolicy,
-    SessionHolder,
 )
 
 __all__ = ["SocialSync"]
@@ -73,7 +73,9 @@ class SocialSync:
             (``HYPERBUDS_TOKEN``).
         rapidapi_endpoint: one base URL for every provider call, e.g. an emulator
             (``HYPERBUDS_RAPIDAPI_ENDPOINT``).
-        session: an aiohttp session to use; it is never closed by ``SocialSync``.
+        session: an aiohttp session to use, or a
+            :class:`~hyperbuds_sync.transport.RequestLoop` to send through (a test passes one
+            built with a ``sleep`` that does not wait); either is never closed by ``SocialSync``.
         cache: a :class:`~hyperbuds_sync.cache.Cache`; by default a :class:`MemoryCache`.
         cache_ttl: seconds a fetched record stays fresh (default cache only).
         cache_maxsize: records the default in-memory cache keeps, fresh or stale, about 3.5 KB
@@ -137,7 +139,7 @@ class SocialSync:
         api_url: str | None = None,
         token: TokenSource | None = None,
         rapidapi_endpoint: str | None = None,
-        session: aiohttp.ClientSession | None = None,
+        session: aiohttp.ClientSession | RequestLoop | None = None,
         cache: Cache | None = None,
         cache_ttl: float = 300.0,
         cache_maxsize: int = DEFAULT_MAXSIZE,
@@ -195,7 +197,7 @@ class SocialSync:
             quota_low_threshold=quota_low_threshold,
             on_quota_low=on_quota_low,
         )
-        self._http = SessionHolder(  # one session for providers and backend alike
+        self._requests = RequestLoop(  # one loop for providers, token, backend and webhooks
             session, limit=max_connections, limit_per_host=max_connections_per_host
         )
         credentials = Credentials(
@@ -210,7 +212,7 @@ class SocialSync:
         self._gateway = Gateway(
             keys=keys,
             endpoint=rapidapi_endpoint or env.rapidapi_endpoint,
-            session=self._http,
+            session=self._requests,
             timeout=timeout,
             retry=retry,
             metrics=self.metrics,
@@ -234,7 +236,7 @@ class SocialSync:
         self.backend = backend or SyncClient(
             api_url or env.api_url,
             token if token is not None else env.token,
-            session=self._http,
+            session=self._requests,
             timeout=timeout,
             retry=retry,
             allow_insecure_http=allow_insecure_http,
@@ -405,6 +407,13 @@ class SocialSync:
             refresh=refresh,
         )
 
+    @property
+    def requests(self) -> RequestLoop:
+        """The request loop every HTTP call of this client goes through (providers, the Twitch
+        token, the backend); a :class:`~hyperbuds_sync.roster.Roster` sends its webhooks
+        through it too. Closed with the client."""
+        return self._requests
+
     # --- history ---------------------------------------------------------------------------------
 
     @property
@@ -525,7 +534,7 @@ class SocialSync:
         await self._gateway.aclose()
         if self._owns_backend:
             await self.backend.aclose()
-        await self._http.aclose()
+        await self._requests.aclose()
 
     async def __aenter__(self) -> SocialSync:
         return self

@@ -17,9 +17,10 @@ no API key, token or header value reaches a message or a ``repr``.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 __all__ = [
     "ApiConfigError",
@@ -61,6 +62,17 @@ class HyperbudsSyncError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r})"
+
+    def evolved(self, **facts: Any) -> Self:
+        """A new error of this class with this one's message and facts, ``facts`` changed: for
+        a layer that knows more (the provider, the whole chain's attempts) to raise, built
+        complete, instead of editing an error already raised. This one is left as it was."""
+        error = copy.copy(self)
+        for name, value in facts.items():
+            if not hasattr(self, name):
+                raise AttributeError(f"{type(self).__name__} has no fact {name!r}")
+            setattr(error, name, value)
+        return error
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as type, ``args`` and attributes, whatever the subclass's ``__init__`` takes.
@@ -177,6 +189,18 @@ class ProviderError(HyperbudsSyncError):
         self.username = username
         self.provider = provider
         self.attempts = attempts
+
+    def facts(self) -> dict[str, Any]:
+        """The facts this error was built with (not its message), to build another from."""
+        return {
+            "platform": self.platform,
+            "host": self.host,
+            "status": self.status,
+            "request_id": self.request_id,
+            "username": self.username,
+            "provider": self.provider,
+            "attempts": self.attempts,
+        }
 
     def __repr__(self) -> str:
         facts = [f"{self.message!r}"]

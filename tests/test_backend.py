@@ -499,7 +499,7 @@ async def test_own_session_closed_by_aclose(mock: aioresponses) -> None:
     mock.post(TIKTOK, payload=ANSWER)
     client = SyncClient(BASE, TOKEN)
     await client.post("tiktok", PAYLOAD)
-    session = client._http.get()
+    session = client._loop.http.get()
     assert session is not None
     open_before = not session.closed
     await client.aclose()

@@ -21,7 +21,7 @@ import attrs
 import pytest
 import pytest_asyncio
 
-from hyperbuds_sync import cli, transport
+from hyperbuds_sync import cli
 from hyperbuds_sync.cli import _exits as exits
 from hyperbuds_sync.cli import _main, _output
 from hyperbuds_sync.cli._demo import QUOTA_MESSAGE
@@ -351,12 +351,8 @@ async def test_demo_runs_on_its_own_quickly_and_prints_no_secret() -> None:
         assert secret not in result.out + result.err
 
 
-def test_demo_in_process_leaves_the_sleep_switch_as_it_found_it(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    transport.set_sleeps(True)
+def test_demo_runs_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["demo"]) == 0
-    assert transport.sleeps_enabled()
     assert QUOTA_MESSAGE in capsys.readouterr().out
 
 

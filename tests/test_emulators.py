@@ -22,10 +22,10 @@ from hyperbuds_sync.testing import (
     EmulatorOptions,
     Fault,
     RapidAPIEmulator,
+    no_wait,
     serve,
     set_testing,
 )
-from hyperbuds_sync.transport import sleeps_enabled
 
 HOSTS = {
     "tiktok": "tiktok-api23.p.rapidapi.com",
@@ -678,24 +678,18 @@ async def test_backend_faults_and_recorded_requests(session: aiohttp.ClientSessi
 # --- testing switches and fixtures ----------------------------------------------------------------
 
 
-def test_set_testing_switches_sleeps() -> None:
-    before = sleeps_enabled()
-    try:
-        set_testing(False)
-        assert sleeps_enabled()
+def test_set_testing_is_deprecated_and_says_what_to_do_instead() -> None:
+    with pytest.warns(DeprecationWarning, match="quick_loop"):
         set_testing()
-        assert not sleeps_enabled()
-    finally:
-        set_testing(not before)
 
 
 async def test_plugin_fixtures(
     rapidapi_emulator: RapidAPIEmulator,
     backend_emulator: BackendEmulator,
-    no_backoff: None,
+    no_backoff: object,
     session: aiohttp.ClientSession,
 ) -> None:
-    assert not sleeps_enabled()
+    assert no_backoff is no_wait
     assert rapidapi_emulator.url.startswith("http://127.0.0.1:")
     assert backend_emulator.url.endswith("/api/v1")
     status, _, body = await call(session, rapidapi_emulator, "twitch", "pixelmaya")

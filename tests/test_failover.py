@@ -208,7 +208,7 @@ async def test_helix_token_is_fetched_once_and_renewed_once_on_a_401(
         data = await sync.fetch("twitch", "pixelmaya")
         await sync.fetch("twitch", "pixelmaya", refresh=True)
         assert official.token_requests == 1
-        token = sync._gateway.twitch_token
+        token = sync._gateway._twitch
         secret_sweep(token._token)
         official.expire_tokens()  # the next call gets a 401
         await sync.fetch("twitch", "pixelmaya", refresh=True)

@@ -89,7 +89,7 @@ def keys_used(m: aioresponses) -> list[str]:
 
 
 async def fetch(gw: Gateway, request: ProviderRequest = REQUEST) -> Any:
-    return await gw.get_json(request, platform="tiktok", username="some_user")
+    return (await gw.get(request, platform="tiktok", username="some_user")).value
 
 
 # --- classify: one function, table-driven --------------------------------------------------------
@@ -683,7 +683,7 @@ async def test_endpoint_routing_on_a_real_socket(echo_server: TestServer) -> Non
     request = ProviderRequest(HOST, PATH, {"uniqueId": "a b&c=d/é?"})
     async with Gateway(keys=[KEY], endpoint=endpoint) as gw:
         answer = await fetch(gw, request)
-        session = gw._http.get()
+        session = gw._loop.http.get()
     assert answer == {
         "path": "/prefix" + PATH,
         "query": {"uniqueId": "a b&c=d/é?"},

@@ -54,7 +54,7 @@ async def test_quota_is_recorded_after_the_body_is_read() -> None:
         pool = _TimedPool()
         async with Gateway(key_pool=pool, endpoint=str(server.make_url(""))) as gw:
             request = ProviderRequest(HOST, PATH, {"uniqueId": "some_user"})
-            body = await gw.get_json(request, platform="tiktok", username="some_user")
+            body = (await gw.get(request, platform="tiktok", username="some_user")).value
     assert body == {"ok": True}
     assert len(pool.recorded_at) == 1
     assert pool.recorded_at[0] > body_sent_at[0]  # before the fix: at the headers, 0.3 s early

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -13,30 +12,12 @@ from hyperbuds_sync.metrics import RETRIES, Metrics
 from hyperbuds_sync.transport import (
     RetryDetails,
     RetryPolicy,
-    _retry,
     call_with_retries,
     parse_retry_after,
     retry_logger,
-    retrying,
 )
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def sleeps_on() -> Iterator[None]:
-    before = _retry.sleeps_enabled()
-    _retry.set_sleeps(True)
-    yield
-    _retry.set_sleeps(before)
-
-
-@pytest.fixture
-def sleeps_off() -> Iterator[None]:
-    before = _retry.sleeps_enabled()
-    _retry.set_sleeps(False)
-    yield
-    _retry.set_sleeps(before)
 
 
 @pytest.mark.parametrize(
@@ -74,14 +55,14 @@ def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == expected
 
 
-def test_wait_honours_server_hint(sleeps_on: None) -> None:
+def test_wait_honours_server_hint() -> None:
     policy = RetryPolicy()
     assert policy.wait_before(1, RateLimited("slow down", retry_after=2.5)) == 2.5
     assert policy.wait_before(2, RateLimited("slow down", retry_after=0)) == 0.0
     assert policy.wait_before(1, RateLimited("long", retry_after=30.5)) is None  # above the cap
 
 
-def test_wait_is_exponential_with_full_jitter_and_capped(sleeps_on: None) -> None:
+def test_wait_is_exponential_with_full_jitter_and_capped() -> None:
     policy = RetryPolicy(base_delay=0.5, max_delay=2.0)
     for retry in range(1, 9):
         for _ in range(20):
@@ -90,17 +71,20 @@ def test_wait_is_exponential_with_full_jitter_and_capped(sleeps_on: None) -> Non
             assert 0.0 <= delay <= min(2.0, 0.5 * 2 ** (retry - 1))
 
 
-def test_wait_no_hint_rate_limited_backs_off(sleeps_on: None) -> None:
+def test_wait_no_hint_rate_limited_backs_off() -> None:
     delay = RetryPolicy(base_delay=1.0).wait_before(1, RateLimited("no header", retry_after=None))
     assert delay is not None
     assert 0.0 <= delay <= 1.0
 
 
-def test_wait_without_sleeps_waits_zero(sleeps_off: None) -> None:
-    policy = RetryPolicy()
-    assert policy.wait_before(1, RateLimited("x", retry_after=9.0)) == 0.0
-    assert policy.wait_before(1, ProviderUnavailable("x")) == 0.0
-    assert policy.wait_before(1, RateLimited("x", retry_after=99.0)) is None  # still gives up
+def test_fixed_waits_are_waited_as_given_and_a_long_hint_still_gives_up() -> None:
+    policy = RetryPolicy.fixed((10.0, 30.0))
+    assert policy.max_tries == 3
+    assert policy.wait_before(1, ProviderUnavailable("x")) == 10.0
+    assert policy.wait_before(2, ProviderUnavailable("x")) == 30.0
+    assert policy.wait_before(1, RateLimited("x", retry_after=99.0)) is None
+    with pytest.raises(ValueError, match="waits"):
+        RetryPolicy(max_tries=3, waits=(1.0,))
 
 
 def test_policy_refuses_zero_tries() -> None:
@@ -112,9 +96,6 @@ async def _count(policy: RetryPolicy, errors: list[Exception]) -> tuple[int, lis
     tries = 0
     seen: list[int] = []
 
-    @retrying(
-        policy, (RateLimited, ProviderUnavailable), on_retry=lambda d: seen.append(d["tries"])
-    )
     async def attempt() -> int:
         nonlocal tries
         tries += 1
@@ -122,13 +103,17 @@ async def _count(policy: RetryPolicy, errors: list[Exception]) -> tuple[int, lis
             raise errors.pop(0)
         return tries
 
+    retry_on = (RateLimited, ProviderUnavailable)
     try:
-        return await attempt(), seen
+        answer = await call_with_retries(
+            policy, retry_on, attempt, on_retry=lambda d: seen.append(d["tries"])
+        )
+        return answer, seen
     except Exception:
         return tries, seen
 
 
-async def test_retrying_counts(sleeps_off: None) -> None:
+async def test_retrying_counts() -> None:
     policy = RetryPolicy(max_tries=3)
     assert await _count(policy, [ProviderUnavailable("a"), ProviderUnavailable("b")]) == (3, [1, 2])
     assert await _count(policy, [ProviderUnavailable("a")] * 5) == (3, [1, 2])
@@ -139,7 +124,7 @@ async def test_retrying_counts(sleeps_off: None) -> None:
 
 
 async def test_the_loop_waits_what_it_reports_and_logs_through_the_hook(
-    sleeps_on: None, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     errors: list[Exception] = [
         RateLimited("slow", retry_after=0.05, platform="tiktok", host="h", status=429),
@@ -159,17 +144,28 @@ async def test_the_loop_waits_what_it_reports_and_logs_through_the_hook(
         seen.append(details)
         hook(details)
 
+    waited: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
     policy = RetryPolicy(max_tries=3, base_delay=0.01, max_delay=0.01)
     with caplog.at_level(logging.DEBUG, logger="hyperbuds_sync"):
         assert (
             await call_with_retries(
-                policy, (RateLimited, ProviderUnavailable), attempt, 7, on_retry=on_retry
+                policy,
+                (RateLimited, ProviderUnavailable),
+                attempt,
+                7,
+                on_retry=on_retry,
+                sleep=sleep,
             )
             == 7
         )
     assert [d["tries"] for d in seen] == [1, 2]
     assert seen[0]["wait"] == 0.05
     assert 0.0 <= seen[1]["wait"] <= 0.01
+    assert waited == [d["wait"] for d in seen]  # the loop waits what it reports, with its sleep
     assert metrics.get(RETRIES, "tiktok") == 2
     lines = [r.getMessage() for r in caplog.records]
     assert lines[0] == (

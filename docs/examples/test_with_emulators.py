@@ -16,7 +16,14 @@ from hyperbuds_sync import (
     SocialSync,
     UsernameNotFound,
 )
-from hyperbuds_sync.testing import TEST_TOKEN, BackendEmulator, Creator, Fault, RapidAPIEmulator
+from hyperbuds_sync.testing import (
+    TEST_TOKEN,
+    BackendEmulator,
+    Creator,
+    Fault,
+    RapidAPIEmulator,
+    quick_loop,
+)
 
 
 # --8<-- [start:basic]
@@ -129,16 +136,19 @@ async def test_one_platform_refused_in_a_batch(
 
 # --8<-- [start:wiring]
 async def test_calls_spread_over_the_key_pool(
-    rapidapi_emulator: RapidAPIEmulator, backend_emulator: BackendEmulator, no_backoff: None
+    rapidapi_emulator: RapidAPIEmulator, backend_emulator: BackendEmulator
 ) -> None:
+    requests = quick_loop()  # retries without the waits between them
     async with SocialSync(
         rapidapi_keys=["key-one", "key-two"],
         token=TEST_TOKEN,
         rapidapi_endpoint=rapidapi_emulator.url,
         api_url=backend_emulator.url,
+        session=requests,
     ) as sync:
         await sync.fetch("twitch", "pixelmaya")
         await sync.fetch("twitch", "smallstreamer")
+    await requests.aclose()
 
     assert rapidapi_emulator.calls_for(key="key-one") == 1
     assert rapidapi_emulator.calls_for(key="key-two") == 1

@@ -6,7 +6,6 @@ Unknown extra fields are tolerated; a wrong shape becomes a :class:`BackendError
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 from collections.abc import Mapping
@@ -69,8 +68,7 @@ def details_of(answer: Mapping[str, Any] | None) -> tuple[str, ...]:
 
 def for_platform(exc: BackendError, platform: str) -> BackendError:
     """A whole-batch failure as one platform's error (same class, message and status)."""
-    error = copy.copy(exc)  # same class and attributes (a validation error's details included)
-    error.platform = platform
+    error = exc.evolved(platform=platform)  # a validation error's details included
     error.__cause__ = exc
     return error
 

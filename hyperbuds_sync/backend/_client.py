@@ -27,13 +27,13 @@ from ..errors import (
 from ..metrics import Metrics
 from ..models import ProfileStats, SyncPayload, SyncResult
 from ..transport import (
-    ERROR_BODY_CAP,
+    NETWORK_FAULTS,
+    RequestLoop,
     RetryPolicy,
     SessionHolder,
+    Sleep,
     attempt_timeout,
-    read_capped,
     retry_logger,
-    retrying,
 )
 from . import _answers as answers
 from ._credentials import TokenSource, acting_for, check_base_url, resolve_token
@@ -54,13 +54,14 @@ class SyncClient:
         token: the bearer token, or a (sync or async) callable returning it. The environment
             (``HYPERBUDS_TOKEN``) is read by :class:`~hyperbuds_sync.config.Settings`, not here. A
             missing token raises :class:`BackendConfigError` at the first post, before any request.
-        session: an ``aiohttp.ClientSession`` (or a ``SessionHolder``) to borrow, never closed
-            here; by default one is created lazily inside the running loop and closed by
-            :meth:`aclose`.
+        session: the :class:`~hyperbuds_sync.transport.RequestLoop` to send through (a
+            client's, shared with its providers), or an ``aiohttp.ClientSession`` (or a
+            ``SessionHolder``) to borrow, never closed here; by default a loop of its own,
+            its session created lazily inside the running loop and closed by :meth:`aclose`.
         timeout: seconds per attempt for the backend to answer (the socket connect at most 5 s
             of it; see :func:`~hyperbuds_sync.transport.attempt_timeout`), applied per request,
             borrowed session included. Waiting for a free pooled connection is not counted.
-        retry: how :class:`BackendUnavailable` is retried.
+        retry: the backend's retry policy: how :class:`BackendUnavailable` is retried.
         allow_insecure_http: permit plain ``http`` to a non-loopback host.
         metrics: counters to update (``retries``); a private one by default.
         use_batch: try ``POST .../social-sync/batch`` in :meth:`post_batch` (the real backend has
@@ -70,6 +71,7 @@ class SyncClient:
             ``Content-Encoding``) is refused with :class:`BackendError` without being read
             whole; an error answer is read up to 64 KiB. The transport's one capped reader, so
             the backend's answers are held to the same cap as providers' (default 4 MiB).
+        sleep: how an own loop waits between retries (tests pass one that does not wait).
     """
 
     def __init__(
@@ -77,27 +79,28 @@ class SyncClient:
         base_url: str = DEFAULT_API_URL,
         token: TokenSource | None = None,
         *,
-        session: aiohttp.ClientSession | SessionHolder | None = None,
+        session: aiohttp.ClientSession | SessionHolder | RequestLoop | None = None,
         timeout: float = 10.0,
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen, so a shared default is safe
         allow_insecure_http: bool = False,
         metrics: Metrics | None = None,
         use_batch: bool = False,
         max_body_bytes: int = 4 * 1024 * 1024,
+        sleep: Sleep | None = None,
     ) -> None:
         if max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be > 0")
         self._base = check_base_url(base_url, allow_insecure_http)
         self._max_body = max_body_bytes
         self._token = token
-        self._http = SessionHolder(session, limit=50, limit_per_host=10)
+        self._loop = RequestLoop(session, limit=50, limit_per_host=10, sleep=sleep)
+        self._retry = retry
         self._timeout = attempt_timeout(timeout)
         self._metrics = metrics if metrics is not None else Metrics()
         # None: not probed yet; False: the backend has no batch endpoint (kept for our lifetime).
         self._batch_supported: bool | None = None if use_batch else False
         self._probe_lock = asyncio.Lock()
-        on_retry = retry_logger(self._metrics, _log, "backend sync")
-        self._retried = retrying(retry, (BackendUnavailable,), on_retry=on_retry)(self._attempt)
+        self._on_retry = retry_logger(self._metrics, _log, "backend sync")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={str(self._base.with_user(None))!r})"
@@ -151,7 +154,7 @@ class SyncClient:
 
     async def aclose(self) -> None:
         """Close the session this client created (a borrowed one is left open)."""
-        await self._http.aclose()
+        await self._loop.aclose()
 
     async def __aenter__(self) -> SyncClient:
         return self
@@ -232,6 +235,15 @@ class SyncClient:
             _log.debug("token refused for %s: asking the token callable for a fresh one", platform)
             return await self._retried(path, body, platform)
 
+    async def _retried(
+        self, path: str, body: Mapping[str, Any], platform: str
+    ) -> tuple[int, dict[str, Any]]:
+        """The POST through the loop's retry loop, with the backend's policy."""
+        retry_on = (BackendUnavailable,)
+        return await self._loop.call(
+            self._retry, retry_on, self._attempt, path, body, platform, on_retry=self._on_retry
+        )
+
     # --- one attempt -----------------------------------------------------------------------------
 
     async def _attempt(
@@ -247,18 +259,16 @@ class SyncClient:
         }
         started = time.monotonic()
         try:
-            async with self._http.get().post(
-                url, json=body, headers=headers, timeout=self._timeout
-            ) as resp:
-                status = resp.status
-                cap = self._max_body if 200 <= status < 300 else ERROR_BODY_CAP
-                text = await read_capped(resp, cap)
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            exchange = await self._loop.send(
+                "POST", url, json=body, headers=headers, cap=self._max_body, timeout=self._timeout
+            )
+        except NETWORK_FAULTS as exc:
             elapsed = time.monotonic() - started
             _log.debug("POST %s failed after %.3fs: %s", url.path, elapsed, type(exc).__name__)
             fault = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             message = f"cannot reach the HyperBuds backend: {fault}"[: answers.MAX_MESSAGE]
             raise answers.error_for(None, message, platform) from exc
+        status, text = exchange.status, exchange.body
         _log.debug("POST %s -> %s in %.3fs", url.path, status, time.monotonic() - started)
         if text is None and 200 <= status < 300:
             raise BackendError(

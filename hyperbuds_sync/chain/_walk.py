@@ -156,11 +156,12 @@ class Failover:
             payload, raw = [first.value, second.value], RawAnswer(first.body, second.body)
         try:
             profile = provider.parse(username, payload)
-        except HyperbudsSyncError as exc:
-            if isinstance(exc, ProviderError) and not exc.provider:
-                exc.provider = name
-            self._metrics.error(exc, platform)
-            raise
+        except HyperbudsSyncError as exc:  # a reader knows no provider name: built with it
+            error = exc.evolved(provider=name) if isinstance(exc, ProviderError) else exc
+            self._metrics.error(error, platform)
+            if error is exc:
+                raise
+            raise error from exc.__cause__
         return Served(name, profile, raw)
 
     def _skip(
@@ -238,14 +239,15 @@ def _final(attempts: list[tuple[str, HyperbudsSyncError]]) -> HyperbudsSyncError
     if all(isinstance(e, QuotaExceeded) for e in errors):
         quotas = [e for e in errors if isinstance(e, QuotaExceeded)]
         resets = [e.reset_at for e in quotas if e.reset_at is not None]
-        chosen: HyperbudsSyncError = copy.copy(quotas[0])
-        if resets and isinstance(chosen, QuotaExceeded):
-            chosen.reset_at = min(resets)
+        chosen: HyperbudsSyncError = quotas[0]
+        if resets:
+            chosen = quotas[0].evolved(reset_at=min(resets))
     else:
-        chosen = copy.copy(errors[0])
+        chosen = errors[0]
     if isinstance(chosen, ProviderError):
-        chosen.attempts = tuple(attempts)
-    else:  # a ConfigError (no RapidAPI key): the facts go on the instance all the same
+        chosen = chosen.evolved(attempts=tuple(attempts))
+    else:  # a ConfigError (no RapidAPI key): the facts go on a copy all the same
+        chosen = copy.copy(chosen)
         chosen.attempts = tuple(attempts)  # type: ignore[attr-defined]
     chosen.__cause__ = None
     return chosen

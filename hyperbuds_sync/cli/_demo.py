@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.rule import Rule
 
-from .. import transport
 from ..client import SocialSync
 from ..errors import QuotaExceeded
 from ..metrics import CACHE_HITS, UPSTREAM_CALLS
 from ..models import ManualEntry, SyncResult
-from ..testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
+from ..testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, quick_loop
+from ..transport import RequestLoop
 from . import _render as render
 from ._exits import OK, UNEXPECTED, describe
 from ._output import Output
@@ -73,13 +73,8 @@ def run_demo(args: argparse.Namespace) -> int:
     """Run the demo; 0 when every step behaved as expected, 1 otherwise."""
     as_json = bool(getattr(args, "json", False))
     console = Console(quiet=as_json)  # with --json, only the checks are printed
-    previous = transport.sleeps_enabled()
-    set_testing(True)  # no backoff sleeps: the demo must take about a second
-    try:
-        serve = bool(getattr(args, "serve", False))
-        checks = asyncio.run(_demo(console, Output(True) if as_json else None, serve))
-    finally:
-        transport.set_sleeps(previous)
+    serve = bool(getattr(args, "serve", False))
+    checks = asyncio.run(_demo(console, Output(True) if as_json else None, serve))
     console.print(Rule())
     if checks.failed:
         console.print(f"[red]demo failed:[/] {len(checks.failed)} step(s) did not behave")
@@ -89,6 +84,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 async def _demo(console: Console, out: Output | None, serve: bool = False) -> _Checks:
+    requests = quick_loop()  # retries without waits: the demo must take about a second
+    try:
+        return await _steps(console, out, serve, requests)
+    finally:
+        await requests.aclose()
+
+
+async def _steps(
+    console: Console, out: Output | None, serve: bool, requests: RequestLoop
+) -> _Checks:
     checks = _Checks(console, out)
     async with (
         RapidAPIEmulator(quota=500, valid_keys={TEST_KEY}) as rapidapi,
@@ -99,13 +104,14 @@ async def _demo(console: Console, out: Output | None, serve: bool = False) -> _C
             rapidapi_key=TEST_KEY,
             token=TEST_TOKEN,
             redis_url="",  # the demo's state stays in this process, whatever the environment
+            session=requests,
         ) as sync,
     ):
         console.print(f"RapidAPI emulator on {rapidapi.url}, backend emulator on {backend.url}")
         await _sync_everything(sync, console, checks)
         result = await _quota_runs_out(sync, rapidapi, console, checks)
         await _degrade_gracefully(sync, console, checks)
-        await _failover(rapidapi, backend, console, checks)
+        await _failover(rapidapi, backend, console, checks, requests)
         console.print(Rule("state at the end"))
         if result is not None:
             console.print(render.result_table(result))
@@ -179,7 +185,11 @@ async def _degrade_gracefully(sync: SocialSync, console: Console, checks: _Check
 
 
 async def _failover(
-    rapidapi: RapidAPIEmulator, backend: BackendEmulator, console: Console, checks: _Checks
+    rapidapi: RapidAPIEmulator,
+    backend: BackendEmulator,
+    console: Console,
+    checks: _Checks,
+    requests: RequestLoop,
 ) -> None:
     """Step 4: a chain of two TikTok providers; tiktok-api23's quota is gone, tiktok-api45
     answers, and the record says so."""
@@ -193,6 +203,7 @@ async def _failover(
         token=TEST_TOKEN,
         redis_url="",
         providers=chain,
+        session=requests,
     ) as chained:
         data = await chained.fetch("tiktok", FAILOVER)
         console.print(render.platform_table(data))

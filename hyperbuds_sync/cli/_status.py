@@ -100,25 +100,26 @@ async def _emulated(host: str, port: int, open_browser: bool) -> None:
             await roster.add("duo", {"tiktok": "danceduo"}, priority=2)
             async with _served(sync, roster, host, port) as url:
                 await roster.refresh("duo", "tiktok")  # one creator-platform fresh
-                await _seed(url, lambda: rapidapi.set_quota(1))
+                await _seed(sync, url, lambda: rapidapi.set_quota(1))
                 await _show(url, open_browser)
 
 
-async def _seed(url: str, spend_quota: Callable[[], None]) -> None:
-    """The seeded fetches, then twitch's quota runs out on a refresh (served stale)."""
+async def _seed(sync: SocialSync, url: str, spend_quota: Callable[[], None]) -> None:
+    """The seeded fetches, then twitch's quota runs out on a refresh (served stale); sent
+    through the client's request loop, the SDK's one."""
     import aiohttp  # when the command runs: --version and --help stay light
 
-    async with aiohttp.ClientSession() as http:
+    timeout = aiohttp.ClientTimeout(total=30)
 
-        async def fetch(platform: str, username: str, refresh: bool = False) -> None:
-            body = {"platform": platform, "username": username, "refresh": refresh}
-            async with http.post(f"{url}/api/v1/social/fetch", json=body) as answer:
-                await answer.read()
+    async def fetch(platform: str, username: str, refresh: bool = False) -> None:
+        body = {"platform": platform, "username": username, "refresh": refresh}
+        where = f"{url}/api/v1/social/fetch"
+        await sync.requests.send("POST", where, json=body, cap=1024 * 1024, timeout=timeout)
 
-        for platform, username in SEEDED:
-            await fetch(platform, username)
-        spend_quota()
-        await fetch("twitch", "pixelmaya", refresh=True)
+    for platform, username in SEEDED:
+        await fetch(platform, username)
+    spend_quota()
+    await fetch("twitch", "pixelmaya", refresh=True)
 
 
 @asynccontextmanager

@@ -77,17 +77,15 @@ class Strict:
 def count_of(value: Any) -> int | None:
     """A non-negative count from an int, an integral float or a digit string; else ``None``."""
     count: int | None = None
-    if type(value) is int:  # the plain cases first: an int, then digits ("1367138", statsV2)
+    if isinstance(value, bool):  # a bool is an int to Python, never a count
+        return None
+    if isinstance(value, int):
         count = value
     elif isinstance(value, str):
         if value.isdecimal():  # the same digits _DIGITS reads
             count = int(value) if len(value) <= 19 else None
         elif match := _DIGITS.match(value):
             count = int(match.group(1))
-    elif isinstance(value, bool):
-        return None
-    elif isinstance(value, int):
-        count = value
     elif isinstance(value, float):
         count = int(value) if value.is_integer() else None
     return count if count is not None and 0 <= count <= MAX_COUNT else None
@@ -110,8 +108,6 @@ def first_readable(*values: Count | None) -> int | None:
 
 
 def _structure_count(value: Any, _: Any) -> Count | None:
-    if type(value) is int and 0 <= value <= MAX_COUNT:  # the plain case first
-        return value
     if value is None:
         return None
     count = count_of(value)

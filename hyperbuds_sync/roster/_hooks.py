@@ -18,12 +18,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 import attrs
 
 from .. import webhooks
 from ..errors import ConfigError
 from ..models import PlatformData
+from ..transport import RequestLoop
 
 if TYPE_CHECKING:
     from ..history import RosterStore
@@ -73,7 +73,11 @@ def event_of(
 
 
 class ChangeHooks:
-    """The callback and the webhook of a roster; :meth:`aclose` waits for deliveries under way."""
+    """The callback and the webhook of a roster; :meth:`aclose` waits for deliveries under way.
+
+    Deliveries go through ``requests``, the client's request loop (its session, its retry
+    loop), or a loop of the hooks' own when none is given.
+    """
 
     def __init__(
         self,
@@ -87,6 +91,7 @@ class ChangeHooks:
         waits: Sequence[float] = webhooks.DEFAULT_WAITS,
         allow_insecure_webhooks: bool = False,
         max_replays: int = DEFAULT_MAX_REPLAYS,
+        requests: RequestLoop | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ConfigError("a webhook_url needs a webhook_secret to sign its events with")
@@ -105,7 +110,8 @@ class ChangeHooks:
         self.followers_pct = followers_pct
         self.engagement_pct = engagement_pct
         self.waits = tuple(waits)
-        self._session: aiohttp.ClientSession | None = None
+        self._lender = requests
+        self._requests = RequestLoop(requests)  # closing it closes only a session of its own
         self._tasks: set[asyncio.Task[bool]] = set()
 
     def __repr__(self) -> str:
@@ -134,7 +140,7 @@ class ChangeHooks:
     async def _send(self, url: str, event: Mapping[str, Any], waits: Sequence[float]) -> bool:
         assert self._secret is not None
         outcome = await webhooks.send(
-            self._http(),
+            self._requests,
             url,
             event,
             self._secret,
@@ -144,11 +150,6 @@ class ChangeHooks:
         if outcome == "failed":  # a final refusal is not kept: no replay would change it
             await self.store.keep_delivery(url, event, len(waits) + 1)
         return outcome == "delivered"
-
-    def _http(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
-        return self._session
 
     async def replay(self) -> int:
         """Send the kept deliveries again (one try each, the event's id unchanged); return how
@@ -180,7 +181,7 @@ class ChangeHooks:
         assert self._secret is not None
         try:
             return await webhooks.send(
-                self._http(),
+                self._requests,
                 url,
                 event,
                 self._secret,
@@ -197,8 +198,8 @@ class ChangeHooks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def aclose(self) -> None:
-        """Finish the deliveries under way, then close the webhook session."""
+        """Finish the deliveries under way, then close the webhook session if it is the hooks'
+        own."""
         await self.drain()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._requests.aclose()
+        self._requests = RequestLoop(self._lender)  # as before: the hooks may be used again

@@ -119,6 +119,7 @@ class Roster:
             waits=webhook_waits,
             allow_insecure_webhooks=allow_insecure_webhooks,
             max_replays=webhook_max_replays,
+            requests=sync.requests,
         )
         self.retry_base = retry_base
         self.clock = clock

@@ -13,6 +13,7 @@ from ..history import HistoryStore
 from ..metrics import Metrics
 from ..models import ManualEntry, PlatformData, ProviderState, QuotaStatus, SyncResult
 from ..platforms import PlatformRegistry
+from ..transport import RequestLoop
 
 __all__ = ["SocialSyncLike"]
 
@@ -27,6 +28,11 @@ class SocialSyncLike(Protocol):
     @property
     def redis_url(self) -> str | None:
         """The Redis the client shares its state through, if any."""
+        ...
+
+    @property
+    def requests(self) -> RequestLoop:
+        """The client's one request loop (the roster's webhooks go through it)."""
         ...
 
     @property

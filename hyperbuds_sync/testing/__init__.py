@@ -16,14 +16,16 @@ With pytest, the fixtures of :mod:`hyperbuds_sync.testing.pytest_plugin` do this
 module does not need pytest.
 
 Owns the emulators, their creators and faults, and the pytest fixtures. May import: the
-client (the fixtures' ``SocialSync``, on first use), the transport's public sleep switch, aiohttp
-and attrs. Nothing in the SDK imports ``testing`` but its own entry points (the CLI's ``emulate``
-and ``demo``).
+client (the fixtures' ``SocialSync``, on first use), the transport's request loop (built with
+:func:`no_wait` for tests of retries), aiohttp and attrs. Nothing in the SDK imports ``testing``
+but its own entry points (the CLI's ``emulate`` and ``demo``).
 """
 
 from __future__ import annotations
 
-from ..transport import set_sleeps
+import warnings
+
+from ..transport import RequestLoop
 from ._backend import TEST_TOKEN, BackendEmulator, RecordedRequest
 from ._creators import Creator
 from ._faults import Fault
@@ -51,19 +53,36 @@ __all__ = [
     "OfficialEmulator",
     "RapidAPIEmulator",
     "RecordedRequest",
+    "no_wait",
+    "quick_loop",
     "run_emulators",
     "serve",
     "set_testing",
 ]
 
 
-def set_testing(enabled: bool = True) -> None:
-    """Switch testing mode on or off for the whole process.
+async def no_wait(seconds: float) -> None:
+    """A sleep that returns at once: build a request loop with it,
+    ``RequestLoop(sleep=no_wait)``, and the retries still happen, as many as configured, without
+    the waits between them."""
 
-    In testing mode retries still happen, as many times as configured, but without backoff
-    sleeps, so tests of retry behaviour run fast.
-    """
-    set_sleeps(not enabled)
+
+def quick_loop() -> RequestLoop:
+    """A request loop whose retries do not wait, to pass as ``SocialSync(session=...)``
+    (close it with ``await loop.aclose()`` after the client)."""
+    return RequestLoop(sleep=no_wait)
+
+
+def set_testing(enabled: bool = True) -> None:
+    """Deprecated: no process-wide switch is left; retries wait with the sleep their request
+    loop was built with. Pass ``session=quick_loop()`` to ``SocialSync`` (or ``sleep=no_wait``
+    to a ``Gateway`` or a ``SyncClient``), or use the ``no_backoff`` fixture's loop."""
+    warnings.warn(
+        "set_testing() no longer switches sleeps off: pass SocialSync(session=quick_loop()) "
+        "(hyperbuds_sync.testing) or use the no_backoff fixture's loop",
+        DeprecationWarning,
+        stacklevel=2,
+    )
 
 
 for _public in (

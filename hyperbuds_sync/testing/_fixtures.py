@@ -13,13 +13,13 @@ All are function-scoped; the emulators are stopped, sockets closed, when the tes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
-from ..transport import set_sleeps, sleeps_enabled
-from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, set_testing
+from ..transport import Sleep
+from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, no_wait, quick_loop
 
 if TYPE_CHECKING:
     from ..client import SocialSync
@@ -65,31 +65,34 @@ async def backend_emulator() -> AsyncIterator[BackendEmulator]:
 
 
 @pytest.fixture
-def no_backoff() -> Iterator[None]:
-    """Retries without backoff sleeps while the test runs; the previous setting after."""
-    before = sleeps_enabled()
-    set_testing(True)
-    try:
-        yield
-    finally:
-        set_sleeps(before)
+def no_backoff() -> Sleep:
+    """:func:`~hyperbuds_sync.testing.no_wait`, the sleep to build a request loop with so that
+    retries happen without the waits: ``RequestLoop(sleep=no_backoff)``, or
+    ``Gateway(sleep=no_backoff)``; the ``social_sync`` fixture's client is built so."""
+    return no_wait
 
 
 @_async_fixture
 async def social_sync(
     rapidapi_emulator: RapidAPIEmulator,
     backend_emulator: BackendEmulator,
-    no_backoff: None,
 ) -> AsyncIterator[SocialSync]:
-    """A ``SocialSync`` using both emulators (``TEST_KEY``, ``TEST_TOKEN``), closed after."""
+    """A ``SocialSync`` using both emulators (``TEST_KEY``, ``TEST_TOKEN``), its retries
+    without waits (its request loop is :func:`~hyperbuds_sync.testing.quick_loop`'s), closed
+    after."""
     # Imported here so that loading the plugin does not import the whole SDK up front.
     from ..client import SocialSync
 
-    async with SocialSync(
-        rapidapi_key=TEST_KEY,
-        token=TEST_TOKEN,
-        rapidapi_endpoint=rapidapi_emulator.url,
-        api_url=backend_emulator.url,
-        redis_url="",  # never a Redis from the environment: tests must not share state
-    ) as sync:
-        yield sync
+    requests = quick_loop()
+    try:
+        async with SocialSync(
+            rapidapi_key=TEST_KEY,
+            token=TEST_TOKEN,
+            rapidapi_endpoint=rapidapi_emulator.url,
+            api_url=backend_emulator.url,
+            redis_url="",  # never a Redis from the environment: tests must not share state
+            session=requests,
+        ) as sync:
+            yield sync
+    finally:
+        await requests.aclose()

@@ -1,14 +1,15 @@
 """The provider transport: the one request loop between a provider's request and its JSON.
 
-Owns the HTTP session (:class:`SessionHolder`), the request loop with its key rotation
-(:class:`Gateway`), the retry policy and its one loop (:class:`RetryPolicy`,
-:func:`call_with_retries`, and :func:`retry_logger`, the hook that counts and logs retries), the
-mapping of answers to the error tree (``_classify``), the bounded reading of quota and
+Owns the one request loop every HTTP call of the SDK goes through (:class:`RequestLoop`: the
+session, held by :class:`SessionHolder`; the capped send, ``_wire``'s :func:`read_capped` the
+one reader of every answer; the retry loop, :func:`call_with_retries`, run with each caller's
+:class:`RetryPolicy` and the loop's injected sleep), the providers' caller with its key rotation
+(:class:`Gateway`), :func:`retry_logger` (the hook that counts and logs retries), the mapping of
+provider answers to the error tree (``_classify``), the bounded reading of quota and
 ``Retry-After`` headers (``_headers``), where each request goes (``_targets``), the verdict on
-an answer off the plain path, with the books kept (``_verdict``), the capped body read
-(``_wire``: :func:`read_capped`, the one reader of every answer: providers', the Twitch token
-endpoint's and the backend's) and the client-side rate limiter (:class:`RateLimiter`,
-:class:`MemoryRateLimiter`, and :class:`RedisRateLimiter`, the fleet's, on the ``redis`` extra),
+an answer off the plain path, with the books kept (``_verdict``) and the client-side rate
+limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`, and :class:`RedisRateLimiter`, the
+fleet's, on the ``redis`` extra),
 the official APIs' credentials and every auth kind's headers (:class:`Credentials`,
 :class:`TwitchAppToken`, ``_auth``) and their limits (``_official``).
 
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ._auth import Credentials, TwitchAppToken
 from ._gateway import Gateway
 from ._headers import parse_retry_after
+from ._loop import NETWORK_FAULTS, Exchange, RequestLoop, Sleep
 from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._retry import (
     RetryDetails,
@@ -31,37 +33,34 @@ from ._retry import (
     RetryPolicy,
     call_with_retries,
     retry_logger,
-    retrying,
-    set_sleeps,
-    sleeps_enabled,
 )
 from ._session import SessionHolder, attempt_timeout
-from ._wire import ERROR_BODY_CAP, Reply, read_capped
+from ._wire import ERROR_BODY_CAP, Reply
 
 if TYPE_CHECKING:
     from ._redis_limit import RedisRateLimiter
 
 __all__ = [
     "ERROR_BODY_CAP",
+    "NETWORK_FAULTS",
     "Credentials",
+    "Exchange",
     "Gateway",
     "MemoryRateLimiter",
     "RateLimiter",
     "RedisRateLimiter",
     "Reply",
+    "RequestLoop",
     "RetryDetails",
     "RetryHook",
     "RetryPolicy",
     "SessionHolder",
+    "Sleep",
     "TwitchAppToken",
     "attempt_timeout",
     "call_with_retries",
     "parse_retry_after",
-    "read_capped",
     "retry_logger",
-    "retrying",
-    "set_sleeps",
-    "sleeps_enabled",
 ]
 
 

@@ -17,21 +17,20 @@ from typing import Any, Final
 
 import aiohttp
 from attrs import field, frozen
-from multidict import CIMultiDict, CIMultiDictProxy
 
 from .._logging import register_secret
 from ..errors import MalformedPayload, ProviderAuthError, ProviderError, ProviderUnavailable
-from ._session import SessionHolder
-from ._wire import decode, read_capped
+from ._loop import NETWORK_FAULTS, RequestLoop
+from ._wire import decode
 
 __all__ = [
     "AUTH_KINDS",
     "OAUTH_HOST",
     "TOKEN_BODY_CAP",
     "Credentials",
-    "RapidAPIHeaders",
     "TwitchAppToken",
     "auth_headers",
+    "rapidapi_headers",
 ]
 
 AUTH_KINDS: Final = ("rapidapi", "x-bearer", "google-key", "twitch-app")
@@ -88,7 +87,7 @@ class Credentials:
         return tuple(name for name in every if name not in gone)
 
 
-def auth_headers(auth: str, credentials: Credentials, token: str | None) -> CIMultiDictProxy[str]:
+def auth_headers(auth: str, credentials: Credentials, token: str | None) -> dict[str, str]:
     """The headers of an official API call (``token``: the Helix app token for twitch-app)."""
     headers: dict[str, str] = {"accept": "application/json"}
     if auth == "x-bearer":
@@ -100,25 +99,12 @@ def auth_headers(auth: str, credentials: Credentials, token: str | None) -> CIMu
         headers["Authorization"] = f"Bearer {token}"
     else:
         raise ValueError(f"unknown auth kind {auth!r}; known: {', '.join(AUTH_KINDS)}")
-    return CIMultiDictProxy(CIMultiDict(headers))
+    return headers
 
 
-class RapidAPIHeaders:
-    """The ``x-rapidapi-*`` headers per key and host, each set built once (read-only, so
-    aiohttp's copy is the only one ever changed)."""
-
-    def __init__(self) -> None:
-        self._sets: dict[tuple[str, str], CIMultiDictProxy[str]] = {}
-
-    def __call__(self, key: str, host: str) -> CIMultiDictProxy[str]:
-        """The headers for ``key`` on ``host``."""
-        headers = self._sets.get((key, host))
-        if headers is None:
-            built = CIMultiDict(
-                {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}
-            )
-            headers = self._sets[key, host] = CIMultiDictProxy(built)
-        return headers
+def rapidapi_headers(key: str, host: str) -> dict[str, str]:
+    """The ``x-rapidapi-*`` headers of a call to ``host`` with ``key``."""
+    return {"x-rapidapi-key": key, "x-rapidapi-host": host, "accept": "application/json"}
 
 
 class TwitchAppToken:
@@ -126,7 +112,8 @@ class TwitchAppToken:
 
     Args:
         credentials: the Twitch client id and secret.
-        session: the client's session holder.
+        session: the client's request loop (the token request goes through it, as every
+            request does).
         url: the token URL (``https://id.twitch.tv/oauth2/token`` or its ``endpoints`` entry).
         timeout: the per-attempt timeout.
         clock: seconds on a monotonic clock, which the token's lifetime is counted on (tests pass
@@ -136,13 +123,13 @@ class TwitchAppToken:
     def __init__(
         self,
         credentials: Credentials,
-        session: SessionHolder,
+        session: RequestLoop,
         url: str,
         timeout: aiohttp.ClientTimeout,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._credentials = credentials
-        self._http = session
+        self._loop = session
         self._url = url
         self._timeout = timeout
         self._clock = clock
@@ -154,13 +141,14 @@ class TwitchAppToken:
     def __repr__(self) -> str:
         return f"TwitchAppToken(url={self._url!r}, token={_shown(self._token)})"
 
-    async def get(self) -> str:
-        """A valid token: the held one, else a new one (one fetch for concurrent callers)."""
+    async def get(self, provider: str | None = None) -> str:
+        """A valid token: the held one, else a new one (one fetch for concurrent callers);
+        ``provider``, the provider asking, is named in the errors of a fetch."""
         if self._token is not None and self._clock() < self._expires:
             return self._token
         async with self._lock:
             if self._token is None or self._clock() >= self._expires:
-                await self._fetch()
+                await self._fetch(provider)
             assert self._token is not None
             return self._token
 
@@ -169,25 +157,24 @@ class TwitchAppToken:
         if self._token == token:
             self._token = None
 
-    async def _fetch(self) -> None:
+    async def _fetch(self, provider: str | None) -> None:
         form = {
             "client_id": self._credentials.twitch_client_id or "",
             "client_secret": self._credentials.twitch_client_secret or "",
             "grant_type": "client_credentials",
         }
-        facts: dict[str, Any] = {"platform": "twitch", "host": OAUTH_HOST}
+        facts: dict[str, Any] = {"platform": "twitch", "provider": provider, "host": OAUTH_HOST}
         try:
-            async with self._http.get().post(
-                self._url, data=form, timeout=self._timeout, allow_redirects=False
-            ) as resp:
-                status = resp.status
-                raw = await read_capped(resp, TOKEN_BODY_CAP)
-        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            answer = await self._loop.send(
+                "POST", self._url, data=form, cap=TOKEN_BODY_CAP, timeout=self._timeout
+            )
+        except NETWORK_FAULTS as exc:
             what = type(exc).__name__
             raise ProviderUnavailable(
                 f"the Twitch token endpoint could not be reached ({what})", **facts
             ) from None
-        if raw is None and 200 <= status < 300:  # over the cap: closed, the rest never read
+        status, raw = answer.status, answer.body
+        if raw is None and answer.ok:  # over the cap: closed, the rest never read
             raise MalformedPayload(
                 f"the Twitch token answer is larger than {TOKEN_BODY_CAP} bytes (HTTP {status})",
                 status=status,

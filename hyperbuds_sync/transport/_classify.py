@@ -72,6 +72,7 @@ def classify(
     host: str,
     platform: str | None = None,
     username: str | None = None,
+    provider: str | None = None,
 ) -> ProviderError | None:
     """The error an answer means, or ``None`` for a usable answer.
 
@@ -94,6 +95,7 @@ def classify(
     detail = f": {_clip(message)}" if message else ""
     facts: dict[str, Any] = {"platform": platform, "host": host, "status": status}
     facts.update(request_id=headers.get("x-rapidapi-request-id"), username=username)
+    facts["provider"] = provider
     quota = parse_quota_headers(headers)
     if _is_quota(message) or (status == 429 and quota.remaining == 0):
         return QuotaExceeded(
@@ -122,7 +124,12 @@ def classify(
 
 
 def network_error(
-    exc: BaseException, *, host: str, platform: str | None, username: str | None
+    exc: BaseException,
+    *,
+    host: str,
+    platform: str | None,
+    username: str | None,
+    provider: str | None = None,
 ) -> ProviderError:
     """A transport fault as an SDK error: :class:`ProviderUnavailable` (retried), except a bad
     URL (a wrong ``endpoint``), which is a plain :class:`ProviderError`."""
@@ -130,6 +137,7 @@ def network_error(
     text = _clip(str(exc))
     detail = f"{what}: {text}" if text else what
     facts: dict[str, Any] = {"platform": platform, "host": host, "username": username}
+    facts["provider"] = provider
     if isinstance(exc, aiohttp.InvalidURL):
         return ProviderError(f"Invalid URL for {host} ({detail})", **facts)
     if isinstance(exc, TimeoutError):

@@ -38,7 +38,6 @@ MAX_RESET: Final = 400 * 86_400.0  # a quota resets within 400 days at most (a y
 MAX_RETRY_AFTER: Final = 86_400.0  # a server-asked wait is read as one day at most
 
 Headers = Mapping[str, str]
-_CASE_INSENSITIVE: Final = (CIMultiDict, CIMultiDictProxy)  # a tuple: a union is built per call
 
 
 def _seconds(value: str | None) -> float | None:
@@ -122,7 +121,7 @@ class QuotaHeaders:
 
 def as_ci(headers: Headers) -> Headers:
     """``headers`` as a case-insensitive mapping (copied only when it is not one)."""
-    if isinstance(headers, _CASE_INSENSITIVE):
+    if isinstance(headers, CIMultiDict | CIMultiDictProxy):
         return headers
     return CIMultiDict(headers)
 

@@ -12,7 +12,6 @@ hide the cap on hints and the retry hook's facts.
 from __future__ import annotations
 
 import asyncio
-import functools
 import itertools
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -29,29 +28,9 @@ __all__ = [
     "RetryPolicy",
     "call_with_retries",
     "retry_logger",
-    "retrying",
-    "set_sleeps",
-    "sleeps_enabled",
 ]
 
 T = TypeVar("T")
-
-_sleeps = True
-
-
-def set_sleeps(enabled: bool) -> None:
-    """Switch backoff sleeps on or off for the whole process (tests only).
-
-    With sleeps off, retries still happen, the same number of times, but without waiting.
-    :func:`hyperbuds_sync.testing.set_testing` is the public spelling.
-    """
-    global _sleeps
-    _sleeps = enabled
-
-
-def sleeps_enabled() -> bool:
-    """Whether backoff sleeps are on."""
-    return _sleeps
 
 
 @frozen
@@ -70,10 +49,18 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
     retry_after_cap: float = 30.0
+    waits: tuple[float, ...] | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.max_tries < 1:
             raise ValueError("max_tries must be >= 1")
+        if self.waits is not None and len(self.waits) < self.max_tries - 1:
+            raise ValueError("waits must give a wait before each retry")
+
+    @classmethod
+    def fixed(cls, waits: tuple[float, ...]) -> RetryPolicy:
+        """``len(waits) + 1`` tries, ``waits[i]`` seconds before retry ``i + 1``, no jitter."""
+        return cls(max_tries=len(waits) + 1, waits=tuple(waits))
 
     def ceilings(self) -> Iterator[float]:
         """Our own backoff ceilings, retry by retry: ``base_delay`` doubling up to
@@ -86,18 +73,21 @@ class RetryPolicy:
         """Seconds to wait before retry number ``retry`` (1 for the first) after ``exc``, or
         ``None`` to give up now because the server asks for longer than ``retry_after_cap``.
 
-        A server hint (``exc.retry_after``) is waited as given; otherwise the ``retry``-th
-        ceiling of :meth:`ceilings` with full jitter (``backoff.full_jitter``: uniform from 0).
+        A server hint (``exc.retry_after``) is waited as given; otherwise the policy's fixed
+        ``waits[retry - 1]`` when it has them, else the ``retry``-th ceiling of :meth:`ceilings`
+        with full jitter (``backoff.full_jitter``: uniform from 0).
         """
         hint = getattr(exc, "retry_after", None)
         if isinstance(hint, int | float):
             if hint > self.retry_after_cap:
                 return None
             wait = float(hint)
+        elif self.waits is not None:
+            wait = self.waits[retry - 1]
         else:
             ceiling = next(itertools.islice(self.ceilings(), retry - 1, None))
             wait = backoff.full_jitter(ceiling)
-        return wait if _sleeps else 0.0
+        return wait
 
 
 class RetryDetails(TypedDict):
@@ -117,12 +107,13 @@ async def call_with_retries(
     attempt: Callable[..., Awaitable[T]],
     *args: Any,
     on_retry: RetryHook | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> T:
     """``await attempt(*args)``, retried on ``retry_on`` errors as ``policy`` says.
 
     The one retry loop: attempt; on a retryable error decide (tries left, server hint within
-    the cap), tell ``on_retry``, wait, and attempt again. Other errors, and the last retryable
-    one, propagate as raised.
+    the cap), tell ``on_retry``, ``sleep``, and attempt again. Other errors, and the last
+    retryable one, propagate as raised.
     """
     tries = 0
     while True:
@@ -135,26 +126,7 @@ async def call_with_retries(
                 raise
             if on_retry is not None:
                 on_retry({"exception": exc, "tries": tries, "wait": wait})
-        await asyncio.sleep(wait)
-
-
-def retrying(
-    policy: RetryPolicy,
-    retry_on: tuple[type[Exception], ...],
-    *,
-    on_retry: Callable[[Any], None] | None = None,
-) -> Callable[[Callable[..., Awaitable[T]]], Callable[..., Awaitable[T]]]:
-    """A decorator running an async attempt through :func:`call_with_retries`."""
-
-    def decorate(attempt: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
-        @functools.wraps(attempt)
-        async def retried(*args: Any, **kwargs: Any) -> T:
-            call = functools.partial(attempt, *args, **kwargs)
-            return await call_with_retries(policy, retry_on, call, on_retry=on_retry)
-
-        return retried
-
-    return decorate
+        await sleep(wait)
 
 
 def retry_logger(metrics: Metrics, logger: logging.Logger, what: str) -> RetryHook:

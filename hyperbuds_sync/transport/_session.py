@@ -1,5 +1,5 @@
-"""The one aiohttp session a SocialSync uses for the providers and the backend alike, and the
-per-attempt timeout every request on it is sent with."""
+"""The one aiohttp session a client's request loop holds, for the providers, the backend and the
+webhooks alike, and the per-attempt timeout every request on it is sent with."""
 
 from __future__ import annotations
 
@@ -75,11 +75,6 @@ class SessionHolder:
         self._limit_per_host = _check_limit(limit_per_host, "max_connections_per_host")
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None  # the owned session's loop
-
-    @property
-    def owned(self) -> bool:
-        """Whether the session is ours to close."""
-        return self._owned
 
     def get(self) -> aiohttp.ClientSession:
         """The session, created now if this is the first use.

@@ -49,6 +49,7 @@ def _classified(request: ProviderRequest, answer: Answer) -> ProviderError | Non
         host=request.host,
         platform=facts["platform"],
         username=facts["username"],
+        provider=facts["provider"],
     )
 
 

@@ -3,7 +3,6 @@ kept for replay."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import uuid
@@ -14,6 +13,7 @@ import aiohttp
 
 from .._urls import check_url
 from ..errors import ConfigError
+from ..transport import ERROR_BODY_CAP, NETWORK_FAULTS, RequestLoop, RetryPolicy, Sleep
 from ._signing import EVENT_ID_HEADER, sign
 
 __all__ = [
@@ -38,6 +38,12 @@ for replay by :func:`deliver`'s ``on_failed``)."""
 
 
 _log = logging.getLogger("hyperbuds_sync.webhooks")
+_RETRY_STATUSES: Final = frozenset({408, 429})
+"""Besides a 5xx: answers worth another try."""
+
+
+class _TryAgain(Exception):
+    """A try worth another (a 5xx, 408, 429 or a connection fault): the retry loop's signal."""
 
 
 def check_webhook_url(url: str, *, allow_insecure_webhooks: bool = False) -> str:
@@ -73,7 +79,7 @@ def encode(event: Mapping[str, Any]) -> bytes:
 
 
 async def deliver(
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | RequestLoop,
     url: str,
     event: Mapping[str, Any],
     secret: str | Sequence[str],
@@ -81,7 +87,7 @@ async def deliver(
     waits: Sequence[float] = DEFAULT_WAITS,
     try_timeout: float = 5.0,
     on_failed: Callable[[Mapping[str, Any]], object] | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Sleep | None = None,
     allow_insecure_webhooks: bool = False,
 ) -> bool:
     """POST ``event`` as signed JSON to ``url``; ``True`` once a 2xx answer comes.
@@ -89,8 +95,8 @@ async def deliver(
     :func:`send` does the tries (its docstring states the retry rule). When they fail, without
     a final refusal, ``on_failed(event)`` is called (sync or async, with the event and its
     ``id``) so it can be kept for replay, and ``False`` returned; a final refusal
-    (:data:`FINAL_STATUSES`) returns ``False`` without it. ``session`` is borrowed, never
-    closed.
+    (:data:`FINAL_STATUSES`) returns ``False`` without it. ``session`` (a session or a client's
+    request loop) is borrowed, never closed.
 
     Raises:
         ConfigError: ``url`` breaks the outbound URL policy (:func:`check_webhook_url`).
@@ -114,74 +120,82 @@ async def deliver(
 
 
 async def send(
-    session: aiohttp.ClientSession,
+    session: aiohttp.ClientSession | RequestLoop,
     url: str,
     event: Mapping[str, Any],
     secret: str | Sequence[str],
     *,
     waits: Sequence[float] = DEFAULT_WAITS,
     try_timeout: float = 5.0,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Sleep | None = None,
     allow_insecure_webhooks: bool = False,
 ) -> Outcome:
     """Deliver ``event`` (given an ``id`` if it has none) and say how it ended.
 
-    The retry rule: up to ``len(waits) + 1`` tries (3 by default), ``waits[i]`` seconds apart,
-    each signed afresh, each with the event's id in ``X-HyperBuds-Event-Id``, each allowed
-    ``try_timeout`` seconds. A 5xx, 408, 429 or a connection fault (refused, reset) is tried
-    again. A try that **times out** is not: the receiver may have the event and still be working
-    on it, so a slow receiver never gets it three times; the delivery ends ``"failed"`` (kept
-    and replayed later, one try each). A final refusal (:data:`FINAL_STATUSES`: 400, 401, 403,
-    404, 410) ends ``"refused"``, never kept; another 4xx ends ``"failed"`` without a retry.
+    The retry rule (the webhooks' policy in the SDK's one retry loop): up to ``len(waits) + 1``
+    tries (3 by default), ``waits[i]`` seconds apart, each signed afresh, each with the event's
+    id in ``X-HyperBuds-Event-Id``, each allowed ``try_timeout`` seconds. A 5xx, 408, 429 or a
+    connection fault (refused, reset) is tried again. A try that **times out** is not: the
+    receiver may have the event and still be working on it, so a slow receiver never gets it
+    three times; the delivery ends ``"failed"`` (kept and replayed later, one try each). A final
+    refusal (:data:`FINAL_STATUSES`: 400, 401, 403, 404, 410) ends ``"refused"``, never kept;
+    another 4xx ends ``"failed"`` without a retry. ``session`` (a session or a client's request
+    loop) is borrowed, never closed; ``sleep`` waits between tries (the loop's by default).
     """
     check_webhook_url(url, allow_insecure_webhooks=allow_insecure_webhooks)
     event = with_id(event)
     body = encode(event)
-    tries = len(waits) + 1
-    outcome: Outcome = "failed"
-    for attempt in range(tries):
-        verdict = await _post(session, url, body, str(event["id"]), secret, try_timeout)
-        if verdict != "retry":
-            outcome = verdict
-            break
-        if attempt < tries - 1:
-            await sleep(waits[attempt])
+    loop = RequestLoop(session, sleep=sleep)
+    policy = RetryPolicy.fixed(tuple(waits))
+    tries = 0
+
+    async def attempt() -> Outcome:
+        nonlocal tries
+        tries += 1
+        return await _post(loop, url, body, str(event["id"]), secret, try_timeout)
+
+    try:
+        outcome = await loop.call(policy, (_TryAgain,), attempt)
+    except _TryAgain:
+        outcome = "failed"
     if outcome == "refused":
         _log.warning("webhook refused for good (HTTP 4xx): event %s dropped", event["id"])
     elif outcome == "failed":
-        _log.warning("webhook delivery of event %s failed after %d tries", event["id"], attempt + 1)
+        _log.warning("webhook delivery of event %s failed after %d tries", event["id"], tries)
     return outcome
 
 
 async def _post(
-    session: aiohttp.ClientSession,
+    loop: RequestLoop,
     url: str,
     body: bytes,
     event_id: str,
     secret: str | Sequence[str],
     try_timeout: float,
-) -> Outcome | Literal["retry"]:
-    """One try: delivered, refused for good, failed (no retry may help) or retry."""
+) -> Outcome:
+    """One try: delivered, refused for good, or failed (no retry may help); :class:`_TryAgain`
+    raised when another try may help."""
     headers = {"Content-Type": "application/json", EVENT_ID_HEADER: event_id}
     headers.update(sign(body, secret))
     try:
-        async with session.post(
+        answer = await loop.send(
+            "POST",
             url,
             data=body,
             headers=headers,
+            cap=ERROR_BODY_CAP,
             timeout=aiohttp.ClientTimeout(total=try_timeout),
-            allow_redirects=False,
-        ) as response:
-            status = response.status
+        )
     except TimeoutError:  # the receiver may have it, still working: no retry now
         _log.info("webhook try timed out after %g s", try_timeout)
         return "failed"
-    except aiohttp.ClientError as exc:
+    except NETWORK_FAULTS as exc:
         _log.info("webhook try failed: %s", type(exc).__name__)
-        return "retry"
-    if 200 <= status < 300:
+        raise _TryAgain from None
+    status = answer.status
+    if answer.ok:
         return "delivered"
     _log.info("webhook answered HTTP %d", status)
-    if status >= 500 or status in (408, 429):
-        return "retry"
+    if status >= 500 or status in _RETRY_STATUSES:
+        raise _TryAgain
     return "refused" if status in FINAL_STATUSES else "failed"
