@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .anomalies import Anomaly, AnomalySettings
 from .backend import SyncClient
 from .blocking import BlockingSocialSync
 from .cache import Cache, MemoryCache
@@ -70,6 +71,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 __all__ = [
+    "Anomaly",
+    "AnomalySettings",
     "ApiConfigError",
     "AuthenticationError",
     "BackendConfigError",

@@ -162,6 +162,7 @@ class BlockingSocialSync:
     quota = _in_loop(SocialSync.quota)
     history = _awaited(SocialSync.history)
     growth = _awaited(SocialSync.growth)
+    anomalies = _awaited(SocialSync.anomalies)
 
     def close(self) -> None:
         """Close the client, then stop the background loop and join its thread. Idempotent."""

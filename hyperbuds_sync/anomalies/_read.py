@@ -1,0 +1,34 @@
+"""Reading a creator's anomalies from a history store: the one async step before the pure
+detector (:func:`anomalies_of`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ..errors import InvalidInput
+from ..history import HistoryStore, Snapshot
+from ._detect import detect
+from ._types import Anomaly, AnomalySettings
+
+__all__ = ["anomalies_of"]
+
+
+async def anomalies_of(
+    store: HistoryStore,
+    platform: str,
+    username: str,
+    *,
+    days: float = 90,
+    at: Snapshot | datetime | None = None,
+    settings: AnomalySettings | None = None,
+) -> list[Anomaly]:
+    """The anomalies that end in the ``days`` before ``at`` (now by default), judged against
+    the creator's history over those days and ``settings.lookback_days`` before them."""
+    if isinstance(days, bool) or not isinstance(days, int | float) or not days > 0:
+        raise InvalidInput(f"days must be a number > 0, got {days!r}")
+    chosen = settings or AnomalySettings()
+    end = at.fetched_at if isinstance(at, Snapshot) else at or datetime.now(UTC)
+    since = end - timedelta(days=days)
+    read_from = since - timedelta(days=chosen.lookback_days)
+    snapshots = await store.snapshots(platform, username, since=read_from, until=end)
+    return detect(snapshots, chosen, since=since)

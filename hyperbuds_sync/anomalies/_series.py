@@ -1,0 +1,141 @@
+"""A creator's snapshots as a series the rules read: points, day-long steps and the normal.
+
+Pure arithmetic on plain floats, no I/O. Times are in days since the epoch; changes are natural
+logs of ratios, so a change over several steps is the sum of theirs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from attrs import frozen
+
+from ..history import Snapshot
+
+__all__ = ["Normal", "Point", "normal_of", "points_of", "rounding", "steps_of"]
+
+DAY = 86_400.0
+
+
+@frozen
+class Point:
+    """One snapshot as the rules read it: ``t`` in days, followers, engagement total (``None``
+    when unknown or not positive), whether the provider rounded the counts."""
+
+    t: float
+    at: datetime
+    followers: int
+    engagement: float | None
+    rounded: bool
+
+
+def points_of(snapshots: Iterable[Snapshot]) -> list[Point]:
+    """The snapshots in time order, a stale repeat dropped.
+
+    A snapshot repeating the previous one's followers, engagement and content exactly is a
+    provider serving its cache: the value belongs to the moment it was first seen, so keeping the
+    repeat would spread a later change over too short a time.
+    """
+    ordered = sorted(snapshots, key=lambda s: s.fetched_at)
+    points: list[Point] = []
+    last: tuple[int, float | None, int] | None = None
+    for s in ordered:
+        key = (s.followers, s.total_engagement, s.total_content)
+        if key == last:
+            continue
+        last = key
+        engagement = s.total_engagement if s.total_engagement and s.total_engagement > 0 else None
+        points.append(Point(s.fetched_at.timestamp() / DAY, s.fetched_at, s.followers, engagement, s.rounded))
+    return points
+
+
+def rounding(value: float, rounded: bool) -> float:
+    """Half the step a rounded count was published at, as a fraction of it (0 when exact).
+
+    Providers round big counts to three significant figures (12,300,000 means 12,250,000 to
+    12,349,999), so the step is ``10 ** (digits - 3)``.
+    """
+    if not rounded or value < 1000:
+        return 0.0
+    step = 10 ** (int(math.log10(value)) - 2)
+    return step / 2 / value
+
+
+def log_change(a: float, b: float) -> float:
+    """``ln(b / a)``; a fall to 0 counts as a fall to 1 (a finite, very large change)."""
+    return math.log(max(b, 1.0) / max(a, 1.0))
+
+
+@frozen
+class Normal:
+    """A series' usual day-normalised log change (``median``) and its spread (``mad``, per
+    square-root day), from its day-long steps; ``steps`` is how many there were."""
+
+    median: float
+    mad: float
+    steps: int
+
+    def excess(self, change: float, days: float, tolerance: float = 0.0) -> float:
+        """``change`` beyond the usual change over ``days``, shrunk towards 0 by ``tolerance``
+        (the rounding both ends allow)."""
+        beyond = change - self.median * days
+        return math.copysign(max(0.0, abs(beyond) - tolerance), beyond)
+
+    def score(self, excess: float, days: float) -> float:
+        """``excess`` in MADs scaled to the span's length."""
+        return excess / (self.mad * math.sqrt(max(days, 1.0)))
+
+
+def steps_of(points: Sequence[Point], min_days: float, max_gap: float) -> list[tuple[int, int]]:
+    """Consecutive spans of at least ``min_days`` (snapshots closer are merged), none across a
+    gap longer than ``max_gap``: the steps a series' normal is measured on."""
+    steps = []
+    anchor = 0
+    for j in range(1, len(points)):
+        days = points[j].t - points[anchor].t
+        if days > max_gap:
+            anchor = j
+        elif days >= min_days:
+            steps.append((anchor, j))
+            anchor = j
+    return steps
+
+
+def _median(values: list[float]) -> float:
+    values = sorted(values)
+    n = len(values)
+    mid = n // 2
+    return values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def normal_of(
+    values: Sequence[float | None],
+    points: Sequence[Point],
+    steps: Sequence[tuple[int, int]],
+    floor: float,
+    *,
+    counted: bool = True,
+) -> Normal | None:
+    """The normal of one series (followers, or engagement with ``counted=False``) over
+    ``steps``; ``None`` when no step has both ends known."""
+    rates: list[float] = []
+    changes: list[tuple[float, float, float]] = []
+    for i, j in steps:
+        a, b = values[i], values[j]
+        if a is None or b is None or a <= 0 or b <= 0:
+            continue
+        days = points[j].t - points[i].t
+        change = math.log(b / a)
+        tol = rounding(a, counted and points[i].rounded) + rounding(b, counted and points[j].rounded)
+        rates.append(change / days)
+        changes.append((change, days, tol))
+    if not rates:
+        return None
+    median = _median(rates)
+    spread = [
+        max(0.0, abs(c - median * d) - tol) / math.sqrt(d) for c, d, tol in changes
+    ]
+    mad = _median(spread)
+    return Normal(median, max(mad, floor), len(rates))
