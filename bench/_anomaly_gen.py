@@ -86,7 +86,9 @@ def _events(rng: random.Random, creator: Creator, daily: _Daily, cumulative: boo
             if d < DAYS:
                 share = 2 ** -(k + 1) / (1 - 2**-length)  # front-loaded
                 daily.follower_add[d] += size * share
-                daily.flow_extra[d] = rng.uniform(5, 30) if creator.platform == "tiktok" else rng.uniform(50, 300)
+                daily.flow_extra[d] = (
+                    rng.uniform(5, 30) if creator.platform == "tiktok" else rng.uniform(50, 300)
+                )
                 lift = 1 + size * share * rng.uniform(10, 40)
                 for later in range(d, min(DAYS, d + 14)):
                     daily.engagement_mult[later] *= 1 + (lift - 1) * (1 - (later - d) / 14)
@@ -102,9 +104,13 @@ def _events(rng: random.Random, creator: Creator, daily: _Daily, cumulative: boo
         return -1.0
 
     if rng.random() < SPIKE_SHARE and (t := free_day()) > 0:
-        creator.labels.append(Label("spike", t, t + rng.uniform(2, 20) / 24, rng.uniform(*SPIKE_SIZE)))
+        creator.labels.append(
+            Label("spike", t, t + rng.uniform(2, 20) / 24, rng.uniform(*SPIKE_SIZE))
+        )
     if rng.random() < PURGE_SHARE and (t := free_day()) > 0:
-        creator.labels.append(Label("drop", t, t + rng.uniform(1, 20) / 24, rng.uniform(*PURGE_SIZE)))
+        creator.labels.append(
+            Label("drop", t, t + rng.uniform(1, 20) / 24, rng.uniform(*PURGE_SIZE))
+        )
     if rng.random() < DIVERGENCE_SHARE:
         t = rng.uniform(EVENTS_FROM + 20, DAYS - 30)
         if all(abs(t - o) > 35 for o in taken):
@@ -124,7 +130,9 @@ def _divergence(rng: random.Random, creator: Creator, daily: _Daily, t: float) -
     creator.labels.append(Label("divergence", float(start), float(start + 30), growth))
 
 
-def _series(rng: random.Random, creator: Creator, daily: _Daily, cumulative: bool) -> tuple[list[float], list[float]]:
+def _series(
+    rng: random.Random, creator: Creator, daily: _Daily, cumulative: bool
+) -> tuple[list[float], list[float]]:
     """Followers and engagement at the end of each day (index 0: day 0's start)."""
     f = float(creator.size)
     rate = _loguniform(rng, 0.5, 2.0) * 0.003 * (f / 1e5) ** -0.2
@@ -132,7 +140,9 @@ def _series(rng: random.Random, creator: Creator, daily: _Daily, cumulative: boo
         rate = -rng.uniform(0, 0.0005)  # a stagnant account, losing a little
     noise = 0.001 * (f / 1e4) ** -0.3
     phase = rng.uniform(0, 2 * math.pi)
-    per_follower = rng.uniform(0.005, 0.05) if creator.platform == "tiktok" else rng.uniform(0.02, 0.2)
+    per_follower = (
+        rng.uniform(0.005, 0.05) if creator.platform == "tiktok" else rng.uniform(0.02, 0.2)
+    )
     e = f * (rng.uniform(10, 40) if creator.platform == "tiktok" else rng.uniform(100, 400))
     level_rate = rng.uniform(0.005, 0.05) * 12
     level_noise = 0.0

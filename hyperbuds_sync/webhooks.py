@@ -22,6 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import aiohttp
@@ -29,11 +30,13 @@ import aiohttp
 from .errors import InvalidInput
 
 __all__ = [
+    "ANOMALY_DETECTED",
     "DEFAULT_WAITS",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "Stats",
     "WebhookSignatureError",
+    "anomaly_event",
     "changed",
     "deliver",
     "encode",
@@ -211,3 +214,27 @@ def changed(
         return True
     was, now = before.average_engagement, after.average_engagement
     return was is not None and now is not None and _moved(was, now, engagement_pct)
+
+
+ANOMALY_DETECTED = "anomaly.detected"
+"""The event type a roster sends when a refresh reveals a growth anomaly."""
+
+
+def anomaly_event(
+    creator_id: str, platform: str, username: str, anomaly: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The JSON event ``anomaly.detected`` for one anomaly (its ``to_record()`` row).
+
+    Its ``id`` is the same for the same creator, platform, kind and start, so a receiver can
+    drop a repeat (delivery is at least once).
+    """
+    key = f"{creator_id}|{platform}|{anomaly['kind']}|{anomaly['start']}"
+    return {
+        "id": hashlib.sha256(key.encode()).hexdigest()[:32],
+        "type": ANOMALY_DETECTED,
+        "creator_id": creator_id,
+        "platform": platform,
+        "username": username,
+        "sent_at": datetime.now(UTC).isoformat(),
+        "anomaly": {k: v.isoformat() if isinstance(v, datetime) else v for k, v in anomaly.items()},
+    }

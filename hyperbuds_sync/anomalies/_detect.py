@@ -3,6 +3,7 @@ new snapshot reveals (:func:`revealed`). No I/O: the caller reads the history.""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -45,7 +46,9 @@ def detect(
     return sorted(found, key=lambda a: (a.start, a.kind))
 
 
-def revealed(snapshots: Sequence[Snapshot], settings: AnomalySettings | None = None) -> list[Anomaly]:
+def revealed(
+    snapshots: Sequence[Snapshot], settings: AnomalySettings | None = None
+) -> list[Anomaly]:
     """The anomalies the latest snapshot reveals: found with it, ending at it, and not found
     (the same kind over a touching stretch) without it. What a refresh reports once."""
     if len(snapshots) < 2:
@@ -84,7 +87,9 @@ class _Jumps:
     def judge(self, i: int, j: int) -> Anomaly | None:
         """The spike or drop from snapshot ``i`` to ``j``, or ``None``."""
         points, normal = self.points, self.normal
-        found = judge_jump(points[i], points[j], normal, self.engagement, self.settings, self.platform)
+        found = judge_jump(
+            points[i], points[j], normal, self.engagement, self.settings, self.platform
+        )
         return found if found is None or self.spikes_too or found.kind == "drop" else None
 
     def elevated(self, i: int, j: int) -> bool:
@@ -135,7 +140,11 @@ def _without_recoveries(found: list[Anomaly], settings: AnomalySettings) -> list
     def recovery(spike: Anomaly) -> bool:
         for drop in drops:
             days = (spike.start - drop.end).total_seconds() / 86_400
-            near = abs(spike.after / drop.before - 1) <= settings.spike_change if drop.before else False
+            near = (
+                abs(spike.after / drop.before - 1) <= settings.spike_change
+                if drop.before
+                else False
+            )
             if 0 <= days <= settings.max_gap_days and near:
                 return True
         return False
@@ -173,7 +182,7 @@ def _isolated(
 def _cumulative(points: Sequence[Point]) -> bool:
     """Whether the engagement total accumulates (likes, views: it almost never falls) rather
     than being a level (the recent posts' interactions)."""
-    pairs = [(a.engagement, b.engagement) for a, b in zip(points, points[1:], strict=False)]
+    pairs = [(a.engagement, b.engagement) for a, b in itertools.pairwise(points)]
     known = [(a, b) for a, b in pairs if a is not None and b is not None]
     return bool(known) and sum(1 for a, b in known if b >= a) >= 0.9 * len(known)
 
@@ -244,12 +253,16 @@ def _divergences(
             continue
         last_end = t
         level = _level(points, start, j, cumulative, 1.0)
-        after = max((s.end.timestamp() / DAY for s in spikes if s.end <= points[j].at), default=-math.inf)
+        after = max(
+            (s.end.timestamp() / DAY for s in spikes if s.end <= points[j].at), default=-math.inf
+        )
         baseline = [v for end, v in chunks if after <= end - width / 3 and end <= points[start].t]
         if level is None or len(baseline) < 3:
             continue
         anomaly = judge_divergence(points[start], points[j], level, baseline, settings)
-        if anomaly is not None and not any(s.start <= anomaly.end and anomaly.start <= s.end for s in spikes):
+        if anomaly is not None and not any(
+            s.start <= anomaly.end and anomaly.start <= s.end for s in spikes
+        ):
             found.append(anomaly)
     return _best(found)
 

@@ -58,7 +58,9 @@ def drop_text(fraction: float, days: float, score: float) -> str:
     """``"followers -12% in 2 days, 31 MADs below the account's usual change"``."""
     if fraction >= 1:
         return f"followers fell to 0 in {duration(days)}"
-    strength = "" if not math.isfinite(score) else f", {score:.0f} MADs below the account's usual change"
+    strength = (
+        "" if not math.isfinite(score) else f", {score:.0f} MADs below the account's usual change"
+    )
     return f"followers {_pct(-fraction)} in {duration(days)}{strength}"
 
 

@@ -7,7 +7,6 @@ Pure functions of points, normals and settings; the sentences come from ``_expla
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from datetime import datetime
 
 from ._explain import divergence_text, drop_text, spike_text

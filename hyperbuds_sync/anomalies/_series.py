@@ -47,7 +47,9 @@ def points_of(snapshots: Iterable[Snapshot]) -> list[Point]:
             continue
         last = key
         engagement = s.total_engagement if s.total_engagement and s.total_engagement > 0 else None
-        points.append(Point(s.fetched_at.timestamp() / DAY, s.fetched_at, s.followers, engagement, s.rounded))
+        points.append(
+            Point(s.fetched_at.timestamp() / DAY, s.fetched_at, s.followers, engagement, s.rounded)
+        )
     return points
 
 
@@ -59,7 +61,7 @@ def rounding(value: float, rounded: bool) -> float:
     """
     if not rounded or value < 1000:
         return 0.0
-    step = 10 ** (int(math.log10(value)) - 2)
+    step = 10.0 ** (int(math.log10(value)) - 2)
     return step / 2 / value
 
 
@@ -128,14 +130,14 @@ def normal_of(
             continue
         days = points[j].t - points[i].t
         change = math.log(b / a)
-        tol = rounding(a, counted and points[i].rounded) + rounding(b, counted and points[j].rounded)
+        tol = rounding(a, counted and points[i].rounded) + rounding(
+            b, counted and points[j].rounded
+        )
         rates.append(change / days)
         changes.append((change, days, tol))
     if not rates:
         return None
     median = _median(rates)
-    spread = [
-        max(0.0, abs(c - median * d) - tol) / math.sqrt(d) for c, d, tol in changes
-    ]
+    spread = [max(0.0, abs(c - median * d) - tol) / math.sqrt(d) for c, d, tol in changes]
     mad = _median(spread)
     return Normal(median, max(mad, floor), len(rates))

@@ -64,14 +64,16 @@ class Anomaly:
         return f"Anomaly({self.kind}, {day}, {self.change:+.1%}, score={self.score:.1f})"
 
 
-def _positive(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+def _positive(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not value > 0:
         raise ConfigError(f"AnomalySettings.{attribute.name} must be > 0, got {value!r}")
 
 
 def _fraction(_instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not 0 < value < 1:
-        raise ConfigError(f"AnomalySettings.{attribute.name} is a fraction in (0, 1), got {value!r}")
+        raise ConfigError(
+            f"AnomalySettings.{attribute.name} is a fraction in (0, 1), got {value!r}"
+        )
 
 
 @frozen(kw_only=True)

@@ -33,7 +33,7 @@ from ._fleet import (
 )
 from ._fleet_roster import PlansAndRefreshes, roster_refresher
 from ._fleet_run import build_worker, open_queue, run_worker
-from ._hooks import OnChange, SyncedStats
+from ._hooks import OnAnomaly, OnChange, SyncedStats
 from ._ledger import BudgetLedger
 from ._ledgers import Ledger, MemoryLedger
 from ._many import Item, ManyReport, OnProgress, sync_many
@@ -62,6 +62,7 @@ __all__ = [
     "Ledger",
     "ManyReport",
     "MemoryLedger",
+    "OnAnomaly",
     "OnChange",
     "OnProgress",
     "Pace",

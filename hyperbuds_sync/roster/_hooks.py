@@ -1,5 +1,6 @@
 """Change hooks: after a sync, when followers or engagement moved beyond a threshold since the
-previous sync, call ``on_change`` and POST a signed event to the webhook.
+previous sync, call ``on_change`` and POST a signed event to the webhook; after a fresh fetch
+that reveals a growth anomaly, call ``on_anomaly`` and POST an ``anomaly.detected`` event.
 
 Deliveries run in the background (3 tries with backoff, :func:`hyperbuds_sync.webhooks.deliver`),
 so a slow receiver never holds a refresh; a delivery that fails is kept in the store and sent
@@ -19,13 +20,15 @@ import aiohttp
 import attrs
 
 from .. import webhooks
+from ..anomalies import Anomaly, AnomalySettings, revealed
 from ..errors import ConfigError
+from ..history import Snapshot
 from ..models import PlatformData
 
 if TYPE_CHECKING:
     from ..history import RosterStore
 
-__all__ = ["ChangeHooks", "OnChange", "SyncedStats"]
+__all__ = ["ChangeHooks", "OnAnomaly", "OnChange", "SyncedStats"]
 
 
 @attrs.frozen
@@ -38,6 +41,9 @@ class SyncedStats:
 
 OnChange = Callable[[str, str, "SyncedStats | None", PlatformData], "object | Awaitable[object]"]
 """``on_change(creator_id, platform, before, after)``; ``before`` is ``None`` on a first sync."""
+
+OnAnomaly = Callable[[str, str, Anomaly], "object | Awaitable[object]"]
+"""``on_anomaly(creator_id, platform, anomaly)``, once per anomaly a refresh reveals."""
 
 
 def _stats(stats: SyncedStats | None) -> dict[str, Any] | None:
@@ -77,6 +83,8 @@ class ChangeHooks:
         followers_pct: float = 1.0,
         engagement_pct: float = 5.0,
         waits: Sequence[float] = webhooks.DEFAULT_WAITS,
+        on_anomaly: OnAnomaly | None = None,
+        anomaly_settings: AnomalySettings | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ConfigError("a webhook_url needs a webhook_secret to sign its events with")
@@ -87,6 +95,8 @@ class ChangeHooks:
         self.followers_pct = followers_pct
         self.engagement_pct = engagement_pct
         self.waits = tuple(waits)
+        self.on_anomaly = on_anomaly
+        self.anomaly_settings = anomaly_settings or AnomalySettings()
         self._session: aiohttp.ClientSession | None = None
         self._tasks: set[asyncio.Task[bool]] = set()
 
@@ -107,11 +117,35 @@ class ChangeHooks:
             if inspect.isawaitable(answer):
                 await answer
         if self.url is not None:
-            event = event_of(creator_id, platform, before, after)
-            task = asyncio.get_running_loop().create_task(self._send(self.url, event, self.waits))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._deliver(self.url, event_of(creator_id, platform, before, after))
         return True
+
+    @property
+    def wants_anomalies(self) -> bool:
+        """Whether a refresh should look for anomalies: someone listens (``on_anomaly`` or the
+        webhook)."""
+        return self.on_anomaly is not None or self.url is not None
+
+    async def after_fetch(
+        self, creator_id: str, platform: str, username: str, snapshots: Sequence[Snapshot]
+    ) -> list[Anomaly]:
+        """Fire the hooks for each anomaly the latest of ``snapshots`` (the creator's history,
+        the fresh fetch last) reveals; return them."""
+        found = revealed(snapshots, self.anomaly_settings)
+        for anomaly in found:
+            if self.on_anomaly is not None:
+                answer = self.on_anomaly(creator_id, platform, anomaly)
+                if inspect.isawaitable(answer):
+                    await answer
+            if self.url is not None:
+                event = webhooks.anomaly_event(creator_id, platform, username, anomaly.to_record())
+                self._deliver(self.url, event)
+        return found
+
+    def _deliver(self, url: str, event: Mapping[str, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(self._send(url, event, self.waits))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _send(self, url: str, event: Mapping[str, Any], waits: Sequence[float]) -> bool:
         assert self._secret is not None

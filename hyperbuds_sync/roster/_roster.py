@@ -8,6 +8,7 @@ stopped runner resumes where it was, and a fleet shares one roster through Postg
 from __future__ import annotations
 
 import builtins
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING
 from async_lru import alru_cache
 
 from .. import webhooks
+from ..anomalies import AnomalySettings
 from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
+from ..models import PlatformData
 from ._budget import Budget, ProviderQuota
 from ._creators import checked_usernames
-from ._hooks import ChangeHooks, OnChange
+from ._hooks import ChangeHooks, OnAnomaly, OnChange
 from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
     from ..history import RosterStore
 
 __all__ = ["MAX_BACKOFF", "Roster"]
+
+log = logging.getLogger("hyperbuds_sync.roster")
 
 PLAN_TTL = timedelta(seconds=60)
 """How long a fleet worker spends by one plan before making a new one."""
@@ -66,6 +71,10 @@ class Roster:
             followers by ``followers_pct`` % or engagement by ``engagement_pct`` % or more.
         webhook_url: POST those changes there as signed JSON events.
         webhook_secret: the secret (or secrets, while one rotates) the events are signed with.
+        on_anomaly: ``on_anomaly(creator_id, platform, anomaly)`` once for each growth anomaly
+            a fresh fetch reveals (the webhook gets an ``anomaly.detected`` event too); the SDK
+            reports, what to do with a creator is the caller's rule.
+        anomaly_settings: the anomaly thresholds (:class:`~hyperbuds_sync.AnomalySettings`).
         retry_base: seconds before the first retry of a failed refresh, doubled per failure
             (at most :data:`MAX_BACKOFF`), and always within the budget.
         ledger: the :class:`~hyperbuds_sync.roster.Ledger` every refresh spends through; by
@@ -90,6 +99,8 @@ class Roster:
         retry_base: float = 60.0,
         ledger: Ledger | None = None,
         clock: Clock = utc_now,
+        on_anomaly: OnAnomaly | None = None,
+        anomaly_settings: AnomalySettings | None = None,
     ) -> None:
         self.sync = sync
         self.store = _roster_store_of(sync)
@@ -104,6 +115,8 @@ class Roster:
             followers_pct=followers_pct,
             engagement_pct=engagement_pct,
             waits=webhook_waits,
+            on_anomaly=on_anomaly,
+            anomaly_settings=anomaly_settings,
         )
         self.retry_base = retry_base
         self.clock = clock
@@ -221,8 +234,26 @@ class Roster:
             self.sync, creator_id, canonical, state.username, self.token_for
         )
         await self._record(state, outcome)
+        await self._reveal(state, outcome)
         self.counters.count(outcome)
         return outcome
+
+    async def _reveal(self, state: PlatformState, outcome: RefreshOutcome) -> None:
+        """After a fresh fetch, the anomalies its snapshot reveals, when someone listens. A
+        history that cannot be read logs a warning; it never fails the refresh."""
+        data = outcome.data
+        if not self.hooks.wants_anomalies or not isinstance(data, PlatformData) or data.stale:
+            return
+        settings = self.hooks.anomaly_settings
+        since = data.last_fetched - timedelta(
+            days=settings.lookback_days + settings.divergence_days
+        )
+        try:
+            snapshots = await self.sync.history(state.platform, state.username, since=since)
+        except Exception as exc:
+            log.warning("anomalies of %s on %s not read: %s", state.creator_id, state.platform, exc)
+            return
+        await self.hooks.after_fetch(state.creator_id, state.platform, state.username, snapshots)
 
     async def _record(self, state: PlatformState, outcome: RefreshOutcome) -> None:
         await record_outcome(
