@@ -40,7 +40,9 @@ def judge_jump(
     if score < settings.spike_score:
         return None
     fraction = b.followers / a.followers - 1 if a.followers else math.inf
-    if fraction < settings.spike_change or b.followers - a.followers < settings.spike_followers:
+    if math.expm1(excess) < settings.spike_change:  # the rise beyond the usual growth
+        return None
+    if b.followers - a.followers < settings.spike_followers:
         return None
     rose = _engagement_rose(a, b, excess, engagement, settings)
     if rose is None or rose[0]:

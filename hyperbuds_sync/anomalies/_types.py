@@ -88,7 +88,7 @@ class AnomalySettings:
     spike_score: float = field(default=10.0, validator=_positive)
     """A spike is at least this many MADs above the account's usual change..."""
     spike_change: float = field(default=0.04, validator=_positive)
-    """...and at least this fraction of the followers (4%)..."""
+    """...and rose at least this fraction (4%) beyond the account's usual growth over the span..."""
     spike_followers: int = field(default=100, validator=_positive)
     """...and at least this many followers."""
     engagement_score: float = field(default=2.5, validator=_positive)
