@@ -60,7 +60,8 @@ def test_a_bought_spike_with_flat_engagement_is_a_spike_and_explained() -> None:
     found = detect(with_jump(organic(), 30, 1.38))
     assert [a.kind for a in found] == ["spike"]
     spike = found[0]
-    assert spike.start == T0 + timedelta(days=29) and spike.end == T0 + timedelta(days=30)
+    assert spike.start == T0 + timedelta(days=29)
+    assert spike.end == T0 + timedelta(days=30)
     assert spike.change == pytest.approx(1.38 * 1.01 - 1, abs=0.01)
     assert spike.score >= AnomalySettings().spike_score
     assert spike.explain == (
@@ -147,15 +148,18 @@ def test_since_keeps_the_recent_ones() -> None:
 def test_sudden_drop_on_two_bare_values_for_the_guard() -> None:
     now = T0 + timedelta(days=1)
     fell = sudden_drop(10_000, T0, 7_000, now)
-    assert fell is not None and fell.kind == "drop" and fell.change == pytest.approx(-0.3)
+    assert fell is not None
+    assert fell.kind == "drop"
+    assert fell.change == pytest.approx(-0.3)
     assert sudden_drop(10_000, T0, 9_990, now) is None
     zero = sudden_drop(10_000, T0, 0, now)
-    assert zero is not None and zero.explain == "followers fell to 0 in 1 day"
+    assert zero is not None
+    assert zero.explain == "followers fell to 0 in 1 day"
 
 
 def test_the_record_is_frozen_picklable_and_aware_utc() -> None:
     anomaly = detect(with_jump(organic(), 30, 1.38))[0]
-    assert pickle.loads(pickle.dumps(anomaly)) == anomaly
+    assert pickle.loads(pickle.dumps(anomaly)) == anomaly  # noqa: S301 - our own bytes
     assert anomaly.start.tzinfo is UTC
     with pytest.raises(AttributeError):
         anomaly.score = 0  # type: ignore[misc]
