@@ -20,7 +20,7 @@ from __future__ import annotations
 from ._detect import detect, revealed
 from ._read import anomalies_of
 from ._rules import sudden_drop
-from ._series import Normal
+from ._series import Normal, SnapshotLike
 from ._types import Anomaly, AnomalySettings, Kind
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "AnomalySettings",
     "Kind",
     "Normal",
+    "SnapshotLike",
     "anomalies_of",
     "detect",
     "revealed",

@@ -8,9 +8,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from ..history import Snapshot
-from ._rules import judge_divergence, judge_jump
-from ._series import DAY, Normal, Point, normal_of, points_of, rounding, steps_of
+from ._rules import engagement_rose, judge_divergence, judge_jump
+from ._series import DAY, Normal, Point, SnapshotLike, normal_of, points_of, rounding, steps_of
 from ._types import Anomaly, AnomalySettings
 
 __all__ = ["detect", "revealed"]
@@ -19,7 +18,7 @@ _DEFAULT = AnomalySettings()
 
 
 def detect(
-    snapshots: Iterable[Snapshot],
+    snapshots: Iterable[SnapshotLike],
     settings: AnomalySettings | None = None,
     *,
     since: datetime | None = None,
@@ -47,7 +46,7 @@ def detect(
 
 
 def revealed(
-    snapshots: Sequence[Snapshot], settings: AnomalySettings | None = None
+    snapshots: Sequence[SnapshotLike], settings: AnomalySettings | None = None
 ) -> list[Anomaly]:
     """The anomalies the latest snapshot reveals: found with it, ending at it, and not found
     (the same kind over a touching stretch) without it. What a refresh reports once."""
@@ -93,13 +92,19 @@ class _Jumps:
         return found if found is None or self.spikes_too or found.kind == "drop" else None
 
     def elevated(self, i: int, j: int) -> bool:
-        """Whether followers rose from ``i`` to ``j`` by half a spike's score or more."""
+        """Whether followers rose from ``i`` to ``j`` by ``sustained`` of a spike's score or
+        more without engagement rising with them (a viral step beside is no evidence)."""
         if i < 0 or j >= len(self.points):
             return False
-        days = self.points[j].t - self.points[i].t
-        change = self.logs[j] - self.logs[i]
-        excess = self.normal.excess(change, days, self.slack[i] + self.slack[j])
-        return self.normal.score(excess, days) >= self.settings.spike_score / 2
+        a, b = self.points[i], self.points[j]
+        days = b.t - a.t
+        excess = self.normal.excess(
+            self.logs[j] - self.logs[i], days, self.slack[i] + self.slack[j]
+        )
+        if self.normal.score(excess, days) < self.settings.spike_score * self.settings.sustained:
+            return False
+        rose = engagement_rose(a, b, excess, self.engagement, self.settings)
+        return rose is None or not rose[0]
 
     def find(self) -> list[Anomaly]:
         """Every spike and drop, one per stretch, spikes standing alone, recoveries left out."""

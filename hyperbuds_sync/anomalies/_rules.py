@@ -13,7 +13,7 @@ from ._explain import divergence_text, drop_text, spike_text
 from ._series import DAY, Normal, Point, log_change, rounding
 from ._types import Anomaly, AnomalySettings
 
-__all__ = ["judge_divergence", "judge_jump", "sudden_drop"]
+__all__ = ["engagement_rose", "judge_divergence", "judge_jump", "sudden_drop"]
 
 
 def _tolerance(a: Point, b: Point) -> float:
@@ -44,7 +44,7 @@ def judge_jump(
         return None
     if b.followers - a.followers < settings.spike_followers:
         return None
-    rose = _engagement_rose(a, b, excess, engagement, settings)
+    rose = engagement_rose(a, b, excess, engagement, settings)
     if rose is None or rose[0]:
         return None
     usual = math.expm1(followers.median)
@@ -52,20 +52,20 @@ def judge_jump(
     return _anomaly("spike", a, b, score, text)
 
 
-def _engagement_rose(
+def engagement_rose(
     a: Point, b: Point, excess: float, normal: Normal | None, settings: AnomalySettings
 ) -> tuple[bool, float] | None:
-    """Whether the engagement total rose with the followers over ``a..b``, and its change
-    (a fraction); ``None`` when it is unknown, and then no spike is claimed."""
+    """Whether the engagement total rose with the followers over ``a..b`` (beyond its own
+    normal by ``engagement_score`` MADs, or by as much as the followers did, and by at least
+    ``engagement_share`` of their rise), and its change (a fraction); ``None`` when it is
+    unknown, and then no spike is claimed."""
     if normal is None or a.engagement is None or b.engagement is None:
         return None
     days = b.t - a.t
     change = math.log(b.engagement / a.engagement)
     beyond = normal.excess(change, days)
-    rose = (
-        normal.score(beyond, days) >= settings.engagement_score
-        and beyond >= settings.engagement_share * excess
-    )
+    strong = normal.score(beyond, days) >= settings.engagement_score or beyond >= excess
+    rose = strong and beyond >= settings.engagement_share * excess
     return rose, math.expm1(change)
 
 

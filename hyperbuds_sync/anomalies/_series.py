@@ -9,12 +9,35 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from attrs import frozen
 
-from ..history import Snapshot
+__all__ = ["Normal", "Point", "SnapshotLike", "normal_of", "points_of", "rounding", "steps_of"]
 
-__all__ = ["Normal", "Point", "normal_of", "points_of", "rounding", "steps_of"]
+
+class SnapshotLike(Protocol):
+    """What the detector reads of a snapshot: a :class:`~hyperbuds_sync.history.Snapshot`, or a
+    database row with the same columns."""
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def fetched_at(self) -> datetime: ...
+
+    @property
+    def followers(self) -> int: ...
+
+    @property
+    def total_engagement(self) -> float | None: ...
+
+    @property
+    def total_content(self) -> int: ...
+
+    @property
+    def rounded(self) -> bool: ...
+
 
 DAY = 86_400.0
 
@@ -31,7 +54,7 @@ class Point:
     rounded: bool
 
 
-def points_of(snapshots: Iterable[Snapshot]) -> list[Point]:
+def points_of(snapshots: Iterable[SnapshotLike]) -> list[Point]:
     """The snapshots in time order, a stale repeat dropped.
 
     A snapshot repeating the previous one's followers, engagement and content exactly is a

@@ -112,11 +112,15 @@ class AnomalySettings:
     """...and by at least this many MADs of the windows before."""
     divergence_mad_floor: float = field(default=0.05, validator=_positive)
     """The smallest MAD of the log of engagement per follower across windows (5%)."""
+    sustained: float = field(default=0.5, validator=_positive)
+    """A step beside a spike rising this share of the spike threshold or more (in MADs) makes
+    the growth sustained, not a jump (bought followers that arrive over weeks are a divergence)."""
     span_days: float = field(default=2.0, validator=_positive)
     """Snapshots closer than this are also judged together, so a burst split over several
     fetches within two days is seen whole."""
-    max_gap_days: float = field(default=7.0, validator=_positive)
-    """Never flag across a gap between snapshots longer than this."""
+    max_gap_days: float = field(default=8.0, validator=_positive)
+    """Never flag across a gap between snapshots longer than this: a weekly refresh and its
+    jitter pass, a missed week does not."""
     mad_floor: float = field(default=0.002, validator=_positive)
     """The smallest MAD of the daily log change (0.2%): a very steady account is not judged
     against a normal of zero."""
