@@ -76,12 +76,21 @@ class _Jumps:
         self.points, self.settings, self.platform = points, settings, platform
         self.spikes_too = followers is not None and followers.steps >= settings.min_steps
         self.normal = followers or Normal(0.0, settings.mad_floor, 0)
-        self.engagement = None
-        if self.spikes_too:
-            values = [p.engagement for p in points]
-            self.engagement = normal_of(values, points, steps, settings.mad_floor, counted=False)
+        self.steps = steps
+        self._engagement: Normal | None = None
+        self._measured = False
         self.logs = [math.log(max(p.followers, 1)) for p in points]
-        self.slack = [rounding(p.followers, p.rounded) for p in points]
+        self.slack = [p.slack for p in points]
+
+    @property
+    def engagement(self) -> Normal | None:
+        """The engagement's normal, measured the first time a spike needs it."""
+        if not self._measured:
+            values = [p.engagement for p in self.points]
+            floor = self.settings.mad_floor
+            self._engagement = normal_of(values, self.points, self.steps, floor, counted=False)
+            self._measured = True
+        return self._engagement
 
     def judge(self, i: int, j: int) -> Anomaly | None:
         """The spike or drop from snapshot ``i`` to ``j``, or ``None``."""
@@ -243,10 +252,15 @@ def _divergences(
     judged against the chunks (a third of a window each) that ended before it began and began
     after the latest spike. A window holding a spike is the spike's: engagement per follower
     falls after bought followers, and the normal starts again after them."""
-    cumulative = _cumulative(points)
     width = settings.divergence_days
-    chunks = _chunks(points, width / 3, cumulative, settings.max_gap_days)
+    cumulative: bool | None = None  # measured the first time a window grew enough
+    chunks: list[tuple[float, float]] = []
     found: list[Anomaly] = []
+    gaps = list(
+        itertools.accumulate(
+            (b.t - a.t > settings.max_gap_days for a, b in itertools.pairwise(points)), initial=0
+        )
+    )
     start, last_end = 0, -math.inf
     for j in range(1, len(points)):
         t = points[j].t
@@ -254,13 +268,17 @@ def _divergences(
             continue
         while points[start + 1].t <= t - width:
             start += 1
-        if _has_gap(points, start, j, settings.max_gap_days):
+        if gaps[j] - gaps[start]:  # a gap over the maximum inside the window
             continue
         last_end = t
+        if points[j].followers < points[start].followers * (1 + settings.divergence_growth):
+            continue  # the first condition, and the cheap one
+        if cumulative is None:
+            cumulative = _cumulative(points)
+            chunks = _chunks(points, width / 3, cumulative, settings.max_gap_days)
         level = _level(points, start, j, cumulative, 1.0)
-        after = max(
-            (s.end.timestamp() / DAY for s in spikes if s.end <= points[j].at), default=-math.inf
-        )
+        ended = [s.end.timestamp() / DAY for s in spikes if s.end <= points[j].at]
+        after = max(ended, default=-math.inf)
         baseline = [v for end, v in chunks if after <= end - width / 3 and end <= points[start].t]
         if level is None or len(baseline) < 3:
             continue
@@ -270,7 +288,3 @@ def _divergences(
         ):
             found.append(anomaly)
     return _best(found)
-
-
-def _has_gap(points: Sequence[Point], i: int, j: int, max_gap: float) -> bool:
-    return any(points[k + 1].t - points[k].t > max_gap for k in range(i, j))

@@ -17,7 +17,7 @@ __all__ = ["engagement_rose", "judge_divergence", "judge_jump", "sudden_drop"]
 
 
 def _tolerance(a: Point, b: Point) -> float:
-    return rounding(a.followers, a.rounded) + rounding(b.followers, b.rounded)
+    return a.slack + b.slack
 
 
 def judge_jump(
@@ -111,8 +111,10 @@ def sudden_drop(
     """
     chosen = settings or AnomalySettings()
     normal = normal or Normal(0.0, chosen.mad_floor, 0)
-    a = Point(before_at.timestamp() / DAY, before_at, before, None, rounded)
-    b = Point(after_at.timestamp() / DAY, after_at, after, None, rounded)
+    a = Point(
+        before_at.timestamp() / DAY, before_at, before, None, rounded, rounding(before, rounded)
+    )
+    b = Point(after_at.timestamp() / DAY, after_at, after, None, rounded, rounding(after, rounded))
     days = max(b.t - a.t, 1e-6)
     excess = normal.excess(log_change(before, after), days, _tolerance(a, b))
     if after <= 0 < before:
@@ -132,22 +134,25 @@ def judge_divergence(
     than ``divergence_share`` below its median over the windows before (``baseline``), and by
     at least ``divergence_score`` of their MADs (logs)."""
     growth = b.followers / a.followers - 1 if a.followers else 0.0
-    logs = [math.log(v) for v in baseline if v > 0]
-    if growth < settings.divergence_growth or len(logs) < 4 or level <= 0:
+    positive = sorted(v for v in baseline if v > 0)
+    if growth < settings.divergence_growth or len(positive) < 4 or level <= 0:
         return None
-    before, now = _lower_median(logs), math.log(level)
-    fall = -math.expm1(now - before)
-    spread = max(_median([abs(v - before) for v in logs]), settings.divergence_mad_floor)
-    score = (before - now) / spread
-    if fall <= settings.divergence_share or score < settings.divergence_score:
+    usual = _lower_median(positive)
+    fall = 1 - level / usual
+    if fall <= settings.divergence_share:
+        return None
+    before, now = math.log(usual), math.log(level)
+    spread = _median([abs(math.log(v) - before) for v in positive])
+    score = (before - now) / max(spread, settings.divergence_mad_floor)
+    if score < settings.divergence_score:
         return None
     return _anomaly("divergence", a, b, score, divergence_text(growth, b.t - a.t, fall, score))
 
 
-def _lower_median(values: list[float]) -> float:
-    """The median, the lower middle of an even count: a burst lifting two neighbouring chunks
-    never lifts the normal."""
-    return sorted(values)[(len(values) - 1) // 2]
+def _lower_median(ordered: list[float]) -> float:
+    """The median of sorted values, the lower middle of an even count: a burst lifting two
+    neighbouring chunks never lifts the normal."""
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def _median(values: list[float]) -> float:

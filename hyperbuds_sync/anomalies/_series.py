@@ -6,10 +6,11 @@ logs of ratios, so a change over several steps is the sum of theirs.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from attrs import frozen
 
@@ -42,16 +43,17 @@ class SnapshotLike(Protocol):
 DAY = 86_400.0
 
 
-@frozen
-class Point:
+class Point(NamedTuple):
     """One snapshot as the rules read it: ``t`` in days, followers, engagement total (``None``
-    when unknown or not positive), whether the provider rounded the counts."""
+    when unknown or not positive), whether the provider rounded the counts, and ``slack``: the
+    rounding of the followers, as a fraction (0 when exact)."""
 
     t: float
     at: datetime
     followers: int
     engagement: float | None
     rounded: bool
+    slack: float
 
 
 def points_of(snapshots: Iterable[SnapshotLike]) -> list[Point]:
@@ -61,18 +63,21 @@ def points_of(snapshots: Iterable[SnapshotLike]) -> list[Point]:
     provider serving its cache: the value belongs to the moment it was first seen, so keeping the
     repeat would spread a later change over too short a time.
     """
-    ordered = sorted(snapshots, key=lambda s: s.fetched_at)
+    rows = list(snapshots)
+    if any(a.fetched_at > b.fetched_at for a, b in itertools.pairwise(rows)):
+        rows.sort(key=lambda s: s.fetched_at)
     points: list[Point] = []
     last: tuple[int, float | None, int] | None = None
-    for s in ordered:
-        key = (s.followers, s.total_engagement, s.total_content)
+    for s in rows:
+        followers, engagement, rounded = s.followers, s.total_engagement, s.rounded
+        key = (followers, engagement, s.total_content)
         if key == last:
             continue
         last = key
-        engagement = s.total_engagement if s.total_engagement and s.total_engagement > 0 else None
-        points.append(
-            Point(s.fetched_at.timestamp() / DAY, s.fetched_at, s.followers, engagement, s.rounded)
-        )
+        at = s.fetched_at
+        known = engagement if engagement and engagement > 0 else None
+        slack = rounding(followers, rounded)
+        points.append(Point(at.timestamp() / DAY, at, followers, known, rounded, slack))
     return points
 
 
@@ -153,9 +158,7 @@ def normal_of(
             continue
         days = points[j].t - points[i].t
         change = math.log(b / a)
-        tol = rounding(a, counted and points[i].rounded) + rounding(
-            b, counted and points[j].rounded
-        )
+        tol = points[i].slack + points[j].slack if counted else 0.0
         rates.append(change / days)
         changes.append((change, days, tol))
     if not rates:
