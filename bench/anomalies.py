@@ -144,28 +144,29 @@ class Scanned(NamedTuple):
     rounded: bool
 
 
+_COLUMNS = ("platform", "username", "fetched_at", "followers", "total_engagement")
+_COLUMNS += ("total_content", "rounded")
+_SCAN = sa.select(*(table.c[name] for name in _COLUMNS)).order_by(
+    table.c.platform, table.c.username, table.c.fetched_at
+)
+
+
 async def scan(path: Path) -> tuple[int, int, int, float, float, float]:
     """Every creator's anomalies from the store at ``path``: creators, rows, anomalies, seconds
     reading, seconds in all, and this process's CPU seconds in all.
 
-    One ordered scan through the store's engine; the moment is read as the text SQLite holds
-    and parsed by ``datetime.fromisoformat`` (SQLAlchemy's own DateTime parsing costs more than
-    the detector does)."""
+    One ordered scan on the store's own engine and its aiosqlite connection, the rows taken as
+    the driver gives them (SQLAlchemy's result rows and its DateTime parsing cost more than the
+    detector does); the moment is parsed by ``datetime.fromisoformat``.
+    """
     store = open_store(str(path))
+    await store.setup()
     started, cpu = time.perf_counter(), time.process_time()
-    c = table.c
-    query = sa.select(
-        c.platform,
-        c.username,
-        sa.type_coerce(c.fetched_at, sa.String),
-        c.followers,
-        c.total_engagement,
-        c.total_content,
-        c.rounded,
-    ).order_by(c.platform, c.username, c.fetched_at)
     try:
         async with store.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+            driver = (await conn.get_raw_connection()).driver_connection
+            sql = str(_SCAN.compile(dialect=store.engine.dialect))
+            rows = await (await driver.execute(sql)).fetchall()
         read = time.perf_counter() - started
         creators = found = 0
         parse = datetime.fromisoformat
@@ -178,14 +179,8 @@ async def scan(path: Path) -> tuple[int, int, int, float, float, float]:
             found += len(detect(history))
     finally:
         await store.aclose()
-    return (
-        creators,
-        len(rows),
-        found,
-        read,
-        time.perf_counter() - started,
-        time.process_time() - cpu,
-    )
+    cpu = time.process_time() - cpu
+    return creators, len(rows), found, read, time.perf_counter() - started, cpu
 
 
 def speed(count: int) -> dict[str, Any]:
@@ -256,10 +251,16 @@ def report(q: dict[str, Any], s: dict[str, Any]) -> list[Row]:
             q["false_organic_per_100"] <= 1,
         ),
         (
-            f"anomalies: {s['creators']:,} creators from SQLite",
-            f"{s['seconds']:.2f} s ({s['cpu']:.2f} s CPU)",
+            f"anomalies: {s['creators']:,} creators from SQLite, wall",
+            f"{s['seconds']:.2f} s (load {s['load']:.1f})",
             "< 5 s",
             s["seconds"] < 5,
+        ),
+        (
+            f"anomalies: {s['creators']:,} creators from SQLite, CPU",
+            f"{s['cpu']:.2f} s",
+            "(< 5 s on a quiet machine)",
+            s["cpu"] < 5,
         ),
     ]
 

@@ -61,6 +61,10 @@ def revealed(
     return [a for a in now if not any(a.overlaps(b) for b in before)]
 
 
+def _unknown() -> Normal | None:
+    return None
+
+
 class _Jumps:
     """The spike and drop rules over one series: its normals, and each snapshot judged against
     the one before it and against those within ``span_days`` of it."""
@@ -82,7 +86,6 @@ class _Jumps:
         self.logs = [math.log(max(p.followers, 1)) for p in points]
         self.slack = [p.slack for p in points]
 
-    @property
     def engagement(self) -> Normal | None:
         """The engagement's normal, measured the first time a spike needs it."""
         if not self._measured:
@@ -95,9 +98,8 @@ class _Jumps:
     def judge(self, i: int, j: int) -> Anomaly | None:
         """The spike or drop from snapshot ``i`` to ``j``, or ``None``."""
         points, normal = self.points, self.normal
-        found = judge_jump(
-            points[i], points[j], normal, self.engagement, self.settings, self.platform
-        )
+        engagement = self.engagement if self.spikes_too else _unknown
+        found = judge_jump(points[i], points[j], normal, engagement, self.settings, self.platform)
         return found if found is None or self.spikes_too or found.kind == "drop" else None
 
     def elevated(self, i: int, j: int) -> bool:
@@ -112,27 +114,29 @@ class _Jumps:
         )
         if self.normal.score(excess, days) < self.settings.spike_score * self.settings.sustained:
             return False
-        rose = engagement_rose(a, b, excess, self.engagement, self.settings)
+        rose = engagement_rose(a, b, excess, self.engagement(), self.settings)
         return rose is None or not rose[0]
 
     def find(self) -> list[Anomaly]:
         """Every spike and drop, one per stretch, spikes standing alone, recoveries left out."""
-        settings, points, logs, slack = self.settings, self.points, self.logs, self.slack
+        settings, logs, slack = self.settings, self.logs, self.slack
+        times = [p.t for p in self.points]
         least = min(settings.spike_score, settings.drop_score) * self.normal.mad
+        usual, span = self.normal.median, settings.span_days
         found: list[Anomaly] = []
-        for j in range(1, len(points)):
+        for j in range(1, len(times)):
             i = j - 1
             while i >= 0:
-                days = points[j].t - points[i].t
-                if i < j - 1 and days > settings.span_days:
+                days = times[j] - times[i]
+                if i < j - 1 and days > span:
                     break
-                beyond = abs(logs[j] - logs[i] - self.normal.median * days) - slack[i] - slack[j]
-                if beyond >= least * math.sqrt(max(days, 1.0)):  # else far from both rules
+                beyond = abs(logs[j] - logs[i] - usual * days) - slack[i] - slack[j]
+                if beyond >= least * math.sqrt(days if days > 1.0 else 1.0):  # else far from both
                     anomaly = self.judge(i, j)
                     if anomaly is not None:
                         found.append(anomaly)
                 i -= 1
-        found = _isolated(_best(found), points, self.judge, self.elevated)
+        found = _isolated(_best(found), self.points, self.judge, self.elevated)
         return _without_recoveries(found, settings)
 
 
@@ -256,17 +260,15 @@ def _divergences(
     cumulative: bool | None = None  # measured the first time a window grew enough
     chunks: list[tuple[float, float]] = []
     found: list[Anomaly] = []
-    gaps = list(
-        itertools.accumulate(
-            (b.t - a.t > settings.max_gap_days for a, b in itertools.pairwise(points)), initial=0
-        )
-    )
-    start, last_end = 0, -math.inf
+    steps = (b.t - a.t > settings.max_gap_days for a, b in itertools.pairwise(points))
+    gaps = list(itertools.accumulate(steps, initial=0))  # gaps over the maximum before each
+    times = [p.t for p in points]
+    start, last_end, first = 0, -math.inf, times[0] + width
     for j in range(1, len(points)):
-        t = points[j].t
-        if t - last_end < width / 6 or t - points[0].t < width:
+        t = times[j]
+        if t < first or t - last_end < width / 3:
             continue
-        while points[start + 1].t <= t - width:
+        while times[start + 1] <= t - width:
             start += 1
         if gaps[j] - gaps[start]:  # a gap over the maximum inside the window
             continue

@@ -7,6 +7,7 @@ Pure functions of points, normals and settings; the sentences come from ``_expla
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 
 from ._explain import divergence_text, drop_text, spike_text
@@ -24,11 +25,12 @@ def judge_jump(
     a: Point,
     b: Point,
     followers: Normal,
-    engagement: Normal | None,
+    engagement: Callable[[], Normal | None],
     settings: AnomalySettings,
     platform: str,
 ) -> Anomaly | None:
-    """A spike or a drop between ``a`` and ``b``, or ``None``."""
+    """A spike or a drop between ``a`` and ``b``, or ``None``; ``engagement`` gives the
+    engagement's normal, asked only when a rise needs it."""
     days = b.t - a.t
     if not 0 < days <= settings.max_gap_days:
         return None
@@ -44,7 +46,7 @@ def judge_jump(
         return None
     if b.followers - a.followers < settings.spike_followers:
         return None
-    rose = engagement_rose(a, b, excess, engagement, settings)
+    rose = engagement_rose(a, b, excess, engagement(), settings)
     if rose is None or rose[0]:
         return None
     usual = math.expm1(followers.median)

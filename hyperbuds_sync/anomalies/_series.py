@@ -76,7 +76,7 @@ def points_of(snapshots: Iterable[SnapshotLike]) -> list[Point]:
         last = key
         at = s.fetched_at
         known = engagement if engagement and engagement > 0 else None
-        slack = rounding(followers, rounded)
+        slack = rounding(followers, rounded) if rounded else 0.0
         points.append(Point(at.timestamp() / DAY, at, followers, known, rounded, slack))
     return points
 
