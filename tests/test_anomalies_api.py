@@ -113,3 +113,49 @@ async def test_on_anomaly_fires_once_and_the_event_is_signed() -> None:
     assert event["creator_id"] == "c1"
     assert event["anomaly"]["kind"] == "spike"
     assert event["anomaly"]["explain"] == found[0].explain
+
+
+async def test_a_roster_refresh_that_reveals_a_spike_calls_on_anomaly_once(
+    tmp_path: Path,
+) -> None:
+    from hyperbuds_sync import Roster
+    from hyperbuds_sync.testing import TEST_KEY, BackendEmulator, Creator, RapidAPIEmulator
+
+    now = datetime.now(UTC)
+    past = series(now - timedelta(days=1))[:-1]  # 39 days of +1%, up to two days ago
+    seen: list[tuple[str, str, Anomaly]] = []
+    async with RapidAPIEmulator() as rapidapi, BackendEmulator(tokens=("tok-1",)) as backend:
+        last = past[-1]
+        rapidapi.add_creator(
+            "tiktok",
+            Creator(
+                "mayacooks",
+                followers=round(last.followers * 1.4),
+                likes=int((last.total_engagement or 0) + 2e4),
+                posts=40,
+            ),
+        )
+        sync = SocialSync(
+            rapidapi_key=TEST_KEY,
+            rapidapi_endpoint=rapidapi.url,
+            api_url=backend.url,
+            redis_url="",
+            history_url=str(tmp_path / "h.db"),
+        )
+        async with (
+            sync,
+            Roster(sync, token_for=lambda _: "tok-1", on_anomaly=_keep(seen)) as roster,
+        ):
+            await sync.history_store.add(past)
+            await roster.add("user-1", {"tiktok": "mayacooks"})
+            await roster.refresh("user-1", "tiktok")
+            await roster.refresh("user-1", "tiktok")  # the same answer again: nothing new
+    assert [(c, p, a.kind) for c, p, a in seen] == [("user-1", "tiktok", "spike")]
+    assert seen[0][2].after == round(last.followers * 1.4)
+
+
+def _keep(seen: list[tuple[str, str, Anomaly]]) -> Any:
+    async def on_anomaly(creator_id: str, platform: str, anomaly: Anomaly) -> None:
+        seen.append((creator_id, platform, anomaly))
+
+    return on_anomaly
