@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for what, figure, target, met in rows(quick=args.quick):
         verdict = "-" if met is None else ("yes" if met else "NO")
-        print(f"{what:<44}{figure:<24}{target:<16}{verdict}")
+        print(f"{what:<52}{figure:<26}{target:<28}{verdict}")
     return 0
 
 

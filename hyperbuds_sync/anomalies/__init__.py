@@ -5,8 +5,9 @@ This folder owns the detector, pure functions over one creator's series of histo
 :class:`AnomalySettings`. :func:`detect` finds every anomaly in a series, :func:`revealed` the
 ones its latest snapshot reveals (what a roster refresh reports), :func:`sudden_drop` the drop
 rule on two bare values (what the sudden-drop guard holds); :func:`anomalies_of` is the one
-async step, reading a creator's snapshots from a history store. It may import ``errors`` and the
-``history`` records and protocol; nothing else.
+async step, reading a creator's snapshots from a history store. It imports ``errors`` and nothing
+else at run time (the ``history`` records and protocol for typing only), so the history's
+sudden-drop guard may call :func:`sudden_drop`.
 
 ::
 

@@ -4,11 +4,14 @@ detector (:func:`anomalies_of`)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput
-from ..history import HistoryStore, Snapshot
 from ._detect import detect
 from ._types import Anomaly, AnomalySettings
+
+if TYPE_CHECKING:  # not at run time: the history's sudden-drop guard may import this folder
+    from ..history import HistoryStore, Snapshot
 
 __all__ = ["anomalies_of"]
 
@@ -27,7 +30,8 @@ async def anomalies_of(
     if isinstance(days, bool) or not isinstance(days, int | float) or not days > 0:
         raise InvalidInput(f"days must be a number > 0, got {days!r}")
     chosen = settings or AnomalySettings()
-    end = at.fetched_at if isinstance(at, Snapshot) else at or datetime.now(UTC)
+    end = at.fetched_at if at is not None and not isinstance(at, datetime) else at
+    end = end or datetime.now(UTC)
     since = end - timedelta(days=days)
     read_from = since - timedelta(days=chosen.lookback_days)
     snapshots = await store.snapshots(platform, username, since=read_from, until=end)
