@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -172,7 +172,7 @@ async def scan(path: Path) -> tuple[int, int, int, float, float, float]:
         parse = datetime.fromisoformat
         for _, group in itertools.groupby(rows, key=operator.itemgetter(0, 1)):
             history = [
-                Scanned(p, parse(at).replace(tzinfo=UTC), f, e, n, bool(r))
+                Scanned(p, parse(at + "+00:00"), f, e, n, bool(r))  # stored as naive UTC
                 for p, _, at, f, e, n, r in group
             ]
             creators += 1
