@@ -11,16 +11,10 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from .anomalies import Anomaly, AnomalySettings
-from .backend import SyncClient
-from .blocking import BlockingSocialSync
-from .cache import Cache, MemoryCache
-from .client import SocialSync
-from .config import Settings
-from .dataframes import to_pandas
-from .engagement import Engagement
+from . import _logging  # noqa: F401  (its NullHandler is on from the first import)
 from .errors import (
     ApiConfigError,
     AuthenticationError,
@@ -44,31 +38,76 @@ from .errors import (
     UnknownPlatform,
     UsernameNotFound,
 )
-from .history import Growth, GrowthWindow, Snapshot
-from .metrics import Metrics
-from .models import (
-    KeyQuota,
-    ManualEntry,
-    PlatformData,
-    PlatformStats,
-    ProfileStats,
-    ProviderState,
-    QuotaStatus,
-    SyncOutcome,
-    SyncPayload,
-    SyncReport,
-    SyncResult,
-    from_dict,
-    to_dict,
-)
-from .platforms import Platform, PlatformRegistry, Profile, Provider, ProviderRequest
-from .roster import Roster
-from .transport import RetryPolicy
 
-try:
-    __version__ = version("hyperbuds-sync")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+if TYPE_CHECKING:
+    from .anomalies import Anomaly, AnomalySettings
+    from .backend import SyncClient
+    from .blocking import BlockingSocialSync
+    from .cache import Cache, MemoryCache
+    from .client import SocialSync
+    from .config import Settings
+    from .dataframes import to_pandas
+    from .engagement import Engagement
+    from .history import Growth, GrowthWindow, Snapshot
+    from .metrics import Metrics
+    from .models import (
+        KeyQuota,
+        ManualEntry,
+        PlatformData,
+        PlatformStats,
+        ProfileStats,
+        ProviderState,
+        QuotaStatus,
+        SyncOutcome,
+        SyncPayload,
+        SyncReport,
+        SyncResult,
+        from_dict,
+        to_dict,
+    )
+    from .platforms import Platform, PlatformRegistry, Profile, Provider, ProviderRequest
+    from .roster import Roster
+    from .transport import RetryPolicy
+
+_LAZY = {
+    "Anomaly": ".anomalies",
+    "AnomalySettings": ".anomalies",
+    "BlockingSocialSync": ".blocking",
+    "Cache": ".cache",
+    "Engagement": ".engagement",
+    "Growth": ".history",
+    "GrowthWindow": ".history",
+    "KeyQuota": ".models",
+    "ManualEntry": ".models",
+    "MemoryCache": ".cache",
+    "Metrics": ".metrics",
+    "Platform": ".platforms",
+    "PlatformData": ".models",
+    "PlatformRegistry": ".platforms",
+    "PlatformStats": ".models",
+    "Profile": ".platforms",
+    "ProfileStats": ".models",
+    "Provider": ".platforms",
+    "ProviderRequest": ".platforms",
+    "ProviderState": ".models",
+    "QuotaStatus": ".models",
+    "RetryPolicy": ".transport",
+    "Roster": ".roster",
+    "Settings": ".config",
+    "Snapshot": ".history",
+    "SocialSync": ".client",
+    "SyncClient": ".backend",
+    "SyncOutcome": ".models",
+    "SyncPayload": ".models",
+    "SyncReport": ".models",
+    "SyncResult": ".models",
+    "from_dict": ".models",
+    "to_dict": ".models",
+    "to_pandas": ".dataframes",
+}
+"""Each public name but the errors, and the module it comes from: imported on first use (PEP 562),
+so ``import hyperbuds_sync`` (and ``hyperbuds-sync --version``) does not load aiohttp and the rest
+until a name needs them."""
 
 __all__ = [
     "Anomaly",
@@ -128,6 +167,30 @@ __all__ = [
     "to_dict",
     "to_pandas",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported from its module the first time it is asked for."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("hyperbuds-sync")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            found = "0.0.0"
+        globals()[name] = found
+        return found
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 # Tracebacks read hyperbuds_sync.QuotaExceeded, not hyperbuds_sync.errors.QuotaExceeded. Only the
 # exceptions: attrs and cattrs resolve the records' string annotations through ``__module__``.

@@ -23,6 +23,9 @@ __all__ = ["LOGGER_NAME", "RedactingFilter", "install", "logger", "redact", "reg
 
 LOGGER_NAME = "hyperbuds_sync"
 logger = logging.getLogger(LOGGER_NAME)
+# The library convention: a program that configured no logging hears nothing from us (without
+# it, logging's last resort prints our warnings on stderr). A configured root still gets them.
+logger.addHandler(logging.NullHandler())
 
 MASK = "***"
 _MIN_SECRET_LEN = 6  # shorter strings would mask ordinary words; real keys are ~50 chars

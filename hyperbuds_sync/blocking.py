@@ -11,12 +11,18 @@
 The async client runs on an event loop of its own, in a background thread (anyio's blocking
 portal), so this works in a plain script and inside a running loop alike: a notebook cell, a
 web framework's worker thread. ``asyncio.run`` would refuse the second.
+
+A client left open never keeps the process alive: the loop's thread is a daemon, and an ``atexit``
+hook closes what is still open (with a :class:`ResourceWarning`) while that loop still runs.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import sys
 import warnings
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import ExitStack
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -36,6 +42,19 @@ __all__ = ["BlockingSocialSync"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+_OPEN: weakref.WeakSet[BlockingSocialSync] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Close the clients still open at interpreter exit, while their loops still run: after
+    this, the loop threads are stopped and a close could wait forever."""
+    for left in list(_OPEN):
+        message = f"unclosed {left!r}, closed at exit"
+        with contextlib.suppress(Exception):
+            left.close()  # first: a warning turned into an error must not skip it
+        warnings.warn(message, ResourceWarning, stacklevel=1)
 
 
 def _awaited(
@@ -119,6 +138,7 @@ class BlockingSocialSync:
         twitch_client_secret: str | None = None,
         youtube_api_key: str | None = None,
         x_bearer_token: str | None = None,
+        auth_bench_seconds: float | None = None,
     ) -> None:
         options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
         self._stack: ExitStack | None = ExitStack()
@@ -130,6 +150,7 @@ class BlockingSocialSync:
             self._stack.close()
             self._stack = None
             raise
+        _OPEN.add(self)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> BlockingSocialSync:
@@ -158,6 +179,7 @@ class BlockingSocialSync:
     sync_all = _awaited(SocialSync.sync_all)
     sync_many = _awaited(SocialSync.sync_many)  # the counts; on_progress runs on the loop's thread
     shared_quota = _awaited(SocialSync.shared_quota)
+    recall_quota = _awaited(SocialSync.recall_quota)
     providers = _awaited(SocialSync.providers)
     quota = _in_loop(SocialSync.quota)
     history = _awaited(SocialSync.history)
@@ -169,6 +191,7 @@ class BlockingSocialSync:
         stack, self._stack = self._stack, None
         if stack is None:
             return
+        _OPEN.discard(self)
         with stack:
             self._running.call(self.client.aclose)
 
@@ -179,11 +202,15 @@ class BlockingSocialSync:
         self.close()
 
     def __del__(self) -> None:
-        if getattr(self, "_stack", None) is not None:
-            warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=1)
-            # Collected on the loop's own thread, close() cannot wait for the loop: leave it.
+        if getattr(self, "_stack", None) is None:
+            return
+        message = f"unclosed {self!r}"
+        # At interpreter shutdown the loop's thread is stopped and a close would wait forever;
+        # collected on the loop's own thread, close() cannot wait for the loop: leave it.
+        if not sys.is_finalizing():
             with contextlib.suppress(RuntimeError):
-                self.close()
+                self.close()  # first: a warning turned into an error must not skip it
+        warnings.warn(message, ResourceWarning, stacklevel=1)
 
     def __repr__(self) -> str:
         state = " closed" if self._stack is None else ""

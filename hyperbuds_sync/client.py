@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -11,12 +11,13 @@ import attrs
 
 from . import engagement
 from . import metrics as m
+from ._install import install_hint
 from ._redis import SharedParts, shared_parts
 from .anomalies import Anomaly, AnomalySettings, anomalies_of
 from .backend import SyncClient, Syncer, TokenSource
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .chain import Failover, Fetcher, check_chains
-from .config import Settings, parse_endpoints, parse_providers
+from .config import Settings, check_auth_bench, parse_endpoints, parse_providers
 from .errors import (
     ConfigError,
 )
@@ -93,7 +94,8 @@ class SocialSync:
         stale_window: seconds an old record may be served with ``allow_stale=True``.
         metrics: a :class:`~hyperbuds_sync.Metrics` to count into.
         max_body_bytes: a provider answer larger than this is refused as
-            :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB).
+            :class:`~hyperbuds_sync.MalformedPayload` without being read whole (default 4 MiB);
+            a backend answer larger than this as :class:`~hyperbuds_sync.BackendError`.
         use_batch: let :meth:`sync_all` try the backend's batch endpoint first (the real backend
             has none; see :class:`~hyperbuds_sync.SyncClient`). Default: one post per platform.
         max_connections: open connections at most, all hosts together (default 100).
@@ -119,6 +121,10 @@ class SocialSync:
         twitch_client_secret: its client secret (``TWITCH_CLIENT_SECRET``).
         youtube_api_key: the YouTube Data API key (``YOUTUBE_API_KEY``).
         x_bearer_token: the X API v2 bearer token (``X_BEARER_TOKEN``).
+        auth_bench_seconds: how long a provider that refused the credentials (a 401/403,
+            :class:`~hyperbuds_sync.ProviderAuthError`) is benched before the next fetch tries
+            it once more; a refusal then benches it again (``HYPERBUDS_AUTH_BENCH_SECONDS``,
+            default 900: 15 minutes). Shared by a fleet through Redis, as quota benches are.
     """
 
     def __init__(
@@ -161,9 +167,13 @@ class SocialSync:
         twitch_client_secret: str | None = None,
         youtube_api_key: str | None = None,
         x_bearer_token: str | None = None,
+        auth_bench_seconds: float | None = None,
     ) -> None:
         env = Settings.from_env()
         engagement.get(formula)  # an unknown default formula fails here, not at first fetch
+        auth_bench = check_auth_bench(  # before anything is opened
+            env.auth_bench_seconds if auth_bench_seconds is None else auth_bench_seconds
+        )
         self.metrics = metrics if metrics is not None else m.Metrics()
         self.formula = formula
         self.platforms = platforms if platforms is not None else default_registry.copy()
@@ -206,9 +216,15 @@ class SocialSync:
             credentials=credentials,
             endpoints=env.endpoints if endpoints is None else parse_endpoints(endpoints),
         )
-        benches = shared.get("provider_benches") or MemoryProviderBenches()
+        self._benches = shared.get("provider_benches") or MemoryProviderBenches()
         self._failover = Failover(
-            self._gateway.get, self.platforms, chains, credentials, benches, self.metrics
+            self._gateway.get,
+            self.platforms,
+            chains,
+            credentials,
+            self._benches,
+            self.metrics,
+            auth_bench=auth_bench,
         )
         self._owns_backend = backend is None
         self.backend = backend or SyncClient(
@@ -220,6 +236,7 @@ class SocialSync:
             allow_insecure_http=allow_insecure_http,
             metrics=self.metrics,
             use_batch=use_batch,
+            max_body_bytes=max_body_bytes,
         )
         self._history = _recorder(
             env, history_url, history_store, history_keep_raw, drop_guard_ratio, drop_guard_days
@@ -396,7 +413,7 @@ class SocialSync:
             raise ConfigError(
                 'no history is configured: pass SocialSync(history_url="default") (the '
                 "embedded SQLite file) or a database URL, or set HYPERBUDS_HISTORY_URL; "
-                "needs pip install 'hyperbuds-sync[history]'"
+                f"needs {install_hint('history')}"
             )
         return self._history
 
@@ -469,6 +486,20 @@ class SocialSync:
         """
         return self._gateway.quota()
 
+    async def recall_quota(
+        self, quota: Mapping[str, QuotaStatus], benches: Mapping[str, datetime]
+    ) -> None:
+        """Take what an earlier process learned: ``quota`` as :meth:`quota` gave it (facts and
+        key benches of this client's keys) and provider ``benches`` (name -> until, as
+        :meth:`providers` showed them). A bench or a reset already over is skipped. The
+        command line does this between commands (its history keeps them); a long-lived
+        process learns by itself."""
+        await self._key_pool.recall(quota)
+        now = datetime.now(UTC)
+        for provider, until in benches.items():
+            if until > now:
+                await self._benches.bench(provider, until.timestamp())
+
     async def shared_quota(self) -> dict[str, QuotaStatus]:
         """The quota facts of every process sharing this client's state (Redis), per host."""
         return await self._key_pool.shared_status()
@@ -500,7 +531,10 @@ def _pick_keys(
     key: str | None, keys: Sequence[str] | None, env_keys: tuple[str, ...]
 ) -> tuple[str, ...]:
     if isinstance(keys, str):
-        raise TypeError("rapidapi_keys takes a sequence of keys; use rapidapi_key= for one")
+        raise ConfigError(  # never the value: it is a key
+            "rapidapi_keys takes a list of keys (rapidapi_keys=[key1, key2]); "
+            "use rapidapi_key= for one"
+        )
     chosen = [*(keys or ()), *([key] if key else [])]
     if not chosen:
         return env_keys

@@ -11,6 +11,7 @@
 | ``HYPERBUDS_HISTORY_URL`` | record snapshots and syncs (``default``: the embedded SQLite file) |
 | ``HYPERBUDS_DROP_GUARD_RATIO`` | a fall above this fraction is a suspicious drop (default 0.9) |
 | ``HYPERBUDS_DROP_GUARD_DAYS`` | ... within this many days of the last good sync (default 30) |
+| ``HYPERBUDS_AUTH_BENCH_SECONDS`` | seconds a provider refusing the credentials is benched (900) |
 | ``HYPERBUDS_PROVIDERS`` | chains: ``twitch=twitch-scraper2,twitch-helix;youtube=...`` |
 | ``HYPERBUDS_ENDPOINTS`` | per host base URLs: ``api.twitch.tv=http://127.0.0.1:9000,host=url`` |
 | ``TWITCH_CLIENT_ID`` / ``TWITCH_CLIENT_SECRET`` | the Twitch app (Helix, ``twitch-helix``) |
@@ -20,16 +21,29 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
+from typing import Final
 
 from attrs import field, frozen
 
 from .errors import ConfigError
+from .quota import AUTH_BENCH_DEFAULT
 
-__all__ = ["DEFAULT_API_URL", "ENV", "Settings", "parse_endpoints", "parse_providers"]
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_AUTH_BENCH",
+    "ENV",
+    "Settings",
+    "check_auth_bench",
+    "parse_endpoints",
+    "parse_providers",
+]
 
 DEFAULT_API_URL = "https://api-hyperbuds-backend.onrender.com/api/v1"
+DEFAULT_AUTH_BENCH: Final = AUTH_BENCH_DEFAULT
+"""Seconds a provider that refused the credentials is benched before it is tried again."""
 
 ENV = {
     "key": "RAPIDAPI_KEY",
@@ -42,6 +56,7 @@ ENV = {
     "history_url": "HYPERBUDS_HISTORY_URL",
     "drop_guard_ratio": "HYPERBUDS_DROP_GUARD_RATIO",
     "drop_guard_days": "HYPERBUDS_DROP_GUARD_DAYS",
+    "auth_bench_seconds": "HYPERBUDS_AUTH_BENCH_SECONDS",
     "providers": "HYPERBUDS_PROVIDERS",
     "endpoints": "HYPERBUDS_ENDPOINTS",
     "twitch_client_id": "TWITCH_CLIENT_ID",
@@ -71,6 +86,7 @@ class Settings:
     history_url: str | None = field(default=None, repr=_secret_repr)
     drop_guard_ratio: float = 0.9
     drop_guard_days: float = 30.0
+    auth_bench_seconds: float = DEFAULT_AUTH_BENCH
     providers: Mapping[str, tuple[str, ...]] = field(factory=dict)
     endpoints: Mapping[str, str] = field(factory=dict)
     twitch_client_id: str | None = field(default=None, repr=_secret_repr)
@@ -104,6 +120,7 @@ class Settings:
             history_url=get(ENV["history_url"]),
             drop_guard_ratio=_number(get, "drop_guard_ratio", 0.9),
             drop_guard_days=_number(get, "drop_guard_days", 30.0),
+            auth_bench_seconds=_number(get, "auth_bench_seconds", DEFAULT_AUTH_BENCH),
             providers=parse_providers(get(ENV["providers"]) or ""),
             endpoints=parse_endpoints(get(ENV["endpoints"]) or ""),
             twitch_client_id=get(ENV["twitch_client_id"]),
@@ -111,6 +128,18 @@ class Settings:
             youtube_api_key=get(ENV["youtube_api_key"]),
             x_bearer_token=get(ENV["x_bearer_token"]),
         )
+
+
+PROVIDERS_EXAMPLE = "twitch=twitch-scraper2,twitch-helix;youtube=youtube-data-api"
+ENDPOINTS_EXAMPLE = "api.twitch.tv=http://127.0.0.1:9000,www.googleapis.com=http://127.0.0.1:9001"
+
+
+def _shown(entry: str) -> str:
+    """A bad entry as an error shows it: its first 40 characters, no URL credentials."""
+    entry = entry.strip()
+    if "@" in entry:  # user:password@host: show none of it
+        return "<an entry with credentials>"
+    return repr(entry if len(entry) <= 40 else f"{entry[:40]}...")
 
 
 def parse_providers(
@@ -121,17 +150,32 @@ def parse_providers(
 
     Raises:
         ConfigError: an entry without ``=``, a platform without providers, or a provider name
-            given as one string instead of a list.
+            given as one string instead of a list; the message names the variable (or argument),
+            the entry found and a valid example.
     """
     if isinstance(value, str):
+        where = ENV["providers"]
+        for entry in (p for p in value.split(";") if p.strip()):
+            platform, eq, listed = entry.partition("=")
+            if not eq or not platform.strip():
+                raise ConfigError(
+                    f"{where}: {_shown(entry)} is not platform=provider,provider "
+                    f"(example: {where}='{PROVIDERS_EXAMPLE}')"
+                )
+            if not any(n.strip() for n in listed.split(",")):
+                raise ConfigError(
+                    f"{where}: {_shown(entry)} names no provider "
+                    f"(example: {where}='{PROVIDERS_EXAMPLE}')"
+                )
         pairs = [p.partition("=") for p in value.split(";") if p.strip()]
-        if any(not eq for _, eq, _ in pairs):
-            raise ConfigError(f"{ENV['providers']} takes platform=provider,provider;...")
         value = {k: [n for n in v.split(",") if n.strip()] for k, _, v in pairs}
     chains: dict[str, tuple[str, ...]] = {}
     for platform, names in value.items():
         if isinstance(names, str):
-            raise ConfigError(f"providers[{platform!r}] takes a list of provider names")
+            raise ConfigError(
+                f"providers[{platform!r}] takes a list of provider names "
+                f"(example: providers={{{platform!r}: [{names!r}]}})"
+            )
         chain = tuple(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
         if not chain:
             raise ConfigError(f"providers[{platform!r}] names no provider")
@@ -144,18 +188,25 @@ def parse_endpoints(value: str | Mapping[str, str]) -> dict[str, str]:
     mapping; each replaces the scheme, host and port of calls to that host (the path stays).
 
     Raises:
-        ConfigError: an entry without ``=`` or a URL that is not ``http(s)://``.
+        ConfigError: an entry without ``=`` or a URL that is not ``http(s)://``; the message
+            names the variable, the entry found (never its credentials) and a valid example.
     """
+    where = ENV["endpoints"]
+    example = f"(example: {where}='{ENDPOINTS_EXAMPLE}')"
     if isinstance(value, str):
         pairs = [p.partition("=") for p in value.split(",") if p.strip()]
-        if any(not eq for _, eq, _ in pairs):
-            raise ConfigError(f"{ENV['endpoints']} takes host=url,host=url")
+        for host, eq, url in pairs:
+            if not eq or not host.strip():
+                raise ConfigError(f"{where}: {_shown(host + eq + url)} is not host=url {example}")
         value = {k: v for k, _, v in pairs}
     endpoints: dict[str, str] = {}
     for host, url in value.items():
         url = url.strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"the endpoint for {host.strip()!r} must be an http(s) URL")
+            raise ConfigError(
+                f"{where}: the endpoint for {host.strip()!r} must be an http(s) URL, "
+                f"not {_shown(url)} {example}"
+            )
         endpoints[host.strip().lower()] = url
     return endpoints
 
@@ -168,4 +219,24 @@ def _number(get: Callable[[str], str | None], name: str, default: float) -> floa
     try:
         return float(value)
     except ValueError:
-        raise ConfigError(f"{ENV[name]} must be a number, got {value!r}") from None
+        raise ConfigError(
+            f"{ENV[name]} must be a number, not {_shown(value)} (example: {ENV[name]}={default})"
+        ) from None
+
+
+def check_auth_bench(seconds: float) -> float:
+    """``seconds`` as a bench length: a finite number > 0.
+
+    Raises:
+        ConfigError: anything else (0, a negative, NaN, infinity, not a number).
+    """
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(
+            f"auth_bench_seconds ({ENV['auth_bench_seconds']}) must be a finite number of "
+            f"seconds > 0, got {seconds!r}"
+        )
+    return value

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ._install import install_hint
 from .errors import ConfigError, InvalidInput
 from .history import Growth
 from .models import SyncReport
@@ -31,8 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["SupportsRecord", "to_pandas"]
 
 PANDAS_MISSING = (
-    'to_pandas needs pandas, an optional extra: pip install "hyperbuds-sync[pandas]" '
-    "(or pip install pandas)"
+    f"to_pandas needs pandas, an optional extra: {install_hint('pandas')} (or pip install pandas)"
 )
 
 

@@ -205,7 +205,11 @@ class RateLimited(ProviderError):
 
 
 class UsernameNotFound(ProviderError):
-    """The provider says the user does not exist (404 or its own not-found body)."""
+    """The provider says the user does not exist (404 or its own not-found body), or that it
+    is unavailable (X's ``UserUnavailable``: suspended, withheld); ``reason`` then holds the
+    provider's word for why (``"Suspended"``), else ``""``."""
+
+    reason: str = ""
 
     @classmethod
     def for_user(cls, platform: str, username: str, **facts: object) -> UsernameNotFound:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from ._install import install_hint
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -51,13 +52,20 @@ class Count:
 
 
 class Tally:
-    """The events one piece of work caused, counted beside its :class:`Metrics`."""
+    """The events one piece of work caused, counted beside its :class:`Metrics`; and its
+    upstream calls by the provider they went to (:meth:`provider_calls`)."""
 
-    __slots__ = ("_counts", "metrics")
+    __slots__ = ("_by_provider", "_counts", "metrics")
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._by_provider: Counter[str] = Counter()
+
+    def provider_calls(self) -> dict[str, int]:
+        """Upstream calls by provider (those a :meth:`Metrics.calls_for` block attributed):
+        what each provider's budget was really charged."""
+        return {name: n for name, n in self._by_provider.items() if n}
 
     def add(self, name: str, platform: str, n: int) -> None:
         """Count ``n`` more ``name`` events for ``platform``."""
@@ -126,6 +134,23 @@ class Metrics:
         finally:
             _TALLIES.reset(token)
 
+    @contextmanager
+    def calls_for(self, provider: str) -> Iterator[None]:
+        """Attribute the upstream calls made inside the block to ``provider`` in every open
+        tally of these metrics (the chain's walk wraps each provider it asks; a provider it skips
+        makes no call and is charged nothing). Nothing is done when nobody is counting."""
+        outer = tuple(t for t in _TALLIES.get() if t.metrics is self)
+        if not outer:
+            yield
+            return
+        with self.tally() as inner:
+            try:
+                yield
+            finally:
+                calls = inner.get(UPSTREAM_CALLS)
+                for tally in outer:
+                    tally._by_provider[provider] += calls
+
     def error(self, exc: BaseException, platform: str = "") -> None:
         """Count an error under ``errors.<ClassName>``."""
         self._counts[f"{ERRORS}.{type(exc).__name__}", platform] += 1
@@ -168,9 +193,7 @@ _HELP = {
 }
 
 
-PROMETHEUS_MISSING = (
-    'PrometheusCollector needs prometheus_client: pip install "hyperbuds-sync[prometheus]"'
-)
+PROMETHEUS_MISSING = f"PrometheusCollector needs prometheus_client: {install_hint('prometheus')}"
 
 
 class PrometheusCollector:

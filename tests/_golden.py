@@ -1,10 +1,13 @@
 """Golden outputs of the adapters: what each ``parse`` gives, recorded once, compared ever after.
 
-Run ``python tests/_golden.py`` to (re)write ``tests/golden/*.json``; ``test_golden.py`` compares
+Run ``python tests/_golden.py`` to (re)write ``tests/golden/*.json`` (``python tests/_golden.py
+answers.json`` writes only the files named); ``test_golden.py`` compares
 today's outputs with them. An outcome is the profile as a JSON dict, or ``{"error": ClassName}``.
 The inputs are every payload in ``tests/payloads`` (each adapter), every one-place variant of the
-usual answers (each leaf replaced by each odd value, or dropped), the emulator's answers and the
-payload tables of ``test_platforms.py``. Variants are stored as their difference from the base
+usual answers (each leaf replaced by each odd value, or dropped), the emulator's answers, the
+payload tables of ``test_platforms.py`` and, in ``answers.json``, the answers read wrong once
+(issue 20): each adapter's parse, or each official API's HTTP answer (status, headers, body) as
+the transport's verdict reads it. Variants are stored as their difference from the base
 answer's outcome, so a file stays small and a change reads as one line.
 """
 
@@ -243,6 +246,118 @@ def break_cases() -> Iterator[tuple[str, str, Any]]:
             yield f"bad followers {shown}", target, test_platforms._break_followers(target, value)
 
 
+# --- answers read wrong once (issue 20) ----------------------------------------------------------
+
+ANSWERS_NOW = 1_800_000_000.0
+"""The clock the HTTP answers are judged at (their resets are relative to it)."""
+
+_UNAVAILABLE = {
+    "__typename": "UserUnavailable",
+    "reason": "Suspended",
+    "message": "User is suspended",
+}
+_USAGE_CAP = {
+    "account_id": "1234567890",
+    "product_name": "standard-basic",
+    "title": "UsageCapExceeded",
+    "period": "Monthly",
+    "scope": "Product",
+    "detail": "Usage cap exceeded: Monthly product cap",
+    "type": "https://api.twitter.com/2/problems/usage-capped",
+}
+
+
+def _google(status: int, reason: str, domain: str = "usageLimits") -> dict[str, Any]:
+    text = f"The request cannot be completed ({reason})."
+    error = {"message": text, "domain": domain, "reason": reason}
+    return {"error": {"code": status, "message": text, "errors": [error]}}
+
+
+def answer_inputs() -> dict[str, dict[str, Any]]:
+    """The inputs of ``answers.json``: ``parse`` cases (an adapter and a payload) and ``http``
+    cases (an official provider and its answer's status, headers and body)."""
+    reset = str(int(ANSWERS_NOW) + 1200)
+    x_window = {"x-rate-limit-limit": "40000", "x-rate-limit-remaining": "39999"}
+    parse = {
+        "twitter241 suspended, user.result (shared payload)": load_payload("twitter-suspended"),
+        "twitter241 suspended, user_result_by_screen_name": {
+            "result": {"data": {"user_result_by_screen_name": {"result": _UNAVAILABLE}}}
+        },
+        "twitter241 withheld, data unwrapped": {
+            "data": {"user_result_by_screen_name": {"result": {
+                "__typename": "UserUnavailable", "unavailable_reason": "Withheld"}}}
+        },
+        "twitter241 unavailable, no reason": {
+            "result": {"data": {"user_result_by_screen_name": {
+                "result": {"__typename": "UserUnavailable"}}}}
+        },
+    }  # fmt: skip
+    http = {
+        "youtube 403 rateLimitExceeded": (
+            "youtube-data-api", 403, {}, _google(403, "rateLimitExceeded")),
+        "youtube 403 userRateLimitExceeded": (
+            "youtube-data-api", 403, {"Retry-After": "5"}, _google(403, "userRateLimitExceeded")),
+        "youtube 403 quotaExceeded": (
+            "youtube-data-api", 403, {}, load_payload("youtube-dataapi-quota")),
+        "youtube 403 dailyLimitExceeded": (
+            "youtube-data-api", 403, {}, _google(403, "dailyLimitExceeded")),
+        "youtube 403 forbidden": ("youtube-data-api", 403, {}, _google(403, "forbidden", "global")),
+        "x 429 UsageCapExceeded with reset": (
+            "x-api", 429, {**x_window, "x-rate-limit-reset": reset}, _USAGE_CAP),
+        "x 429 UsageCapExceeded without reset": ("x-api", 429, x_window, _USAGE_CAP),
+        "x 429 usage-capped in errors": ("x-api", 429, {}, {"errors": [{
+            "title": "UsageCapExceeded", "type": _USAGE_CAP["type"]}]}),
+        "x 429 window spent": ("x-api", 429, {
+            "x-rate-limit-remaining": "0", "x-rate-limit-reset": reset},
+            {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
+             "status": 429}),
+        "x 401": ("x-api", 401, {}, {"title": "Unauthorized", "type": "about:blank",
+                                     "status": 401, "detail": "Unauthorized"}),
+    }  # fmt: skip
+    cases: dict[str, dict[str, Any]] = {}
+    for label, payload in parse.items():
+        cases[label] = {"kind": "parse", "adapter": "twitter", "payload": payload}
+    for label, (provider, status, headers, body) in http.items():
+        cases[label] = {"kind": "http", "provider": provider, "status": status}
+        cases[label].update(headers=headers, body=body)
+    return cases
+
+
+def answer_outcome(case: dict[str, Any]) -> dict[str, Any]:
+    """What an ``answers.json`` input gives: a parse's outcome (with a not-found's ``reason``),
+    or the error an official answer is, with its ``retry_after`` and its reset in seconds."""
+    if case["kind"] == "parse":
+        try:
+            profile = ADAPTERS[case["adapter"]].parse("someone", copy.deepcopy(case["payload"]))
+        except ProviderError as error:
+            return {"error": type(error).__name__, "reason": getattr(error, "reason", None)}
+        return attrs.asdict(profile)
+    return _http_outcome(case)
+
+
+def _http_outcome(case: dict[str, Any]) -> dict[str, Any]:
+    from hyperbuds_sync.transport._official import OfficialQuota
+    from hyperbuds_sync.transport._verdict import Answer, official_verdict
+
+    adapter = PROVIDERS_NEW[case["provider"]]
+    request = adapter.request("mayacooks")
+    body = json.dumps(case["body"]).encode()
+    facts = {"platform": adapter.name, "host": request.host, "username": "mayacooks"}
+    facts.update(status=case["status"], request_id=None)
+    answer = Answer(case["status"], case["headers"], body, json.loads(body), True, facts)
+    quota = OfficialQuota(clock=lambda: ANSWERS_NOW)
+    try:
+        official_verdict(request, answer, quota, 4 * 1024 * 1024)
+    except ProviderError as error:
+        reset_at = getattr(error, "reset_at", None)
+        return {
+            "error": type(error).__name__,
+            "retry_after": getattr(error, "retry_after", None),
+            "reset_in": None if reset_at is None else reset_at.timestamp() - ANSWERS_NOW,
+        }
+    return {"error": None}
+
+
 def record() -> dict[str, Any]:
     """Every golden file's content, by file name."""
     files: dict[str, Any] = {}
@@ -288,6 +403,9 @@ def record() -> dict[str, Any]:
         }
         for label, target, payload in [*table_cases(), *break_cases()]
     }
+    files["answers.json"] = {
+        label: {**case, "outcome": answer_outcome(case)} for label, case in answer_inputs().items()
+    }
     return files
 
 
@@ -296,12 +414,19 @@ def dump(content: Any) -> str:
     return json.dumps(content, sort_keys=True, indent=1, ensure_ascii=False, allow_nan=True) + "\n"
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    """Write every golden file, or only those ``names`` gives (``answers.json``, ...)."""
     GOLDEN.mkdir(exist_ok=True)
-    for name, content in record().items():
+    files = record()
+    unknown = set(names) - set(files)
+    if unknown:
+        raise SystemExit(f"no such golden file: {', '.join(sorted(unknown))}")
+    for name, content in files.items():
+        if names and name not in names:
+            continue
         (GOLDEN / name).write_text(dump(content), encoding="utf-8")
         print(f"wrote tests/golden/{name}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

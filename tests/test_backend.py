@@ -630,7 +630,13 @@ def test_the_backend_folder_re_exports_its_public_names() -> None:
 
     assert backend.SyncClient is hyperbuds_sync.SyncClient
     assert backend.DEFAULT_API_URL == DEFAULT_API_URL
-    assert set(backend.__all__) == {"DEFAULT_API_URL", "SyncClient", "TokenSource", "acting_for"}
+    assert set(backend.__all__) == {
+        "DEFAULT_API_URL",
+        "SyncClient",
+        "TokenSource",
+        "acting_for",
+        "for_creator",
+    }
 
 
 # --- a refused token (issue 15, point 4) ---------------------------------------------------------

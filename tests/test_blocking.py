@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -165,3 +166,27 @@ def test_every_public_method_of_socialsync_has_its_blocking_twin() -> None:
     }
     assert public <= set(dir(BlockingSocialSync))
     assert BlockingSocialSync.fetch.__doc__ == SocialSync.fetch.__doc__
+
+
+@pytest.mark.parametrize("warnings_as", ["default", "error::ResourceWarning"])
+async def test_a_client_never_closed_does_not_keep_the_script_alive(warnings_as: str) -> None:
+    async with RapidAPIEmulator() as rapidapi, BackendEmulator() as backend:
+        started = time.monotonic()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-W",
+            warnings_as,
+            str(SCRIPT.with_name("unclosed_script.py")),
+            env=_env(rapidapi.url, backend.url),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), timeout=5)
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+    assert time.monotonic() - started < 5
+    assert out.decode().strip() == "184233", err.decode()
+    assert rapidapi.calls == 1

@@ -332,7 +332,7 @@ def test_quota_without_probe_says_there_are_no_facts_yet(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert cli.main(["quota"]) == 0
-    assert "no quota facts yet in this process" in capsys.readouterr().out
+    assert "no quota facts yet" in capsys.readouterr().out
 
 
 # --- demo and emulate ----------------------------------------------------------------------------
@@ -514,8 +514,11 @@ async def test_json_on_fetch_sync_sync_all_and_quota(emu: Emulators) -> None:
     assert twitter["error"]["type"] == "UsernameNotFound"  # type: ignore[index]
     quota = await run("quota", "--probe", "twitch", "pixelmaya", "--json", env=env)
     (facts,) = json_lines(quota.out)
-    (host,) = facts["quota"]  # type: ignore[misc]
-    assert host == "twitch-scraper2.p.rapidapi.com"
+    hosts = set(facts["quota"])  # type: ignore[call-overload]
+    assert "twitch-scraper2.p.rapidapi.com" in hosts  # with what the commands before learned
+    assert hosts <= {
+        f"{p}.p.rapidapi.com" for p in ("twitch-scraper2", "tiktok-api23", "twitter241")
+    }
 
 
 async def test_json_on_demo_is_one_line_per_check() -> None:

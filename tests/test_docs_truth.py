@@ -21,10 +21,10 @@ async def test_testing_md_names_the_real_profile_keys(backend_emulator: BackendE
     ) as sync:
         await sync.sync("twitch", ManualEntry(followers=5, engagement=1.0))
     profile = backend_emulator.profile()
-    (stats_key,) = profile
+    id_key, stats_key = profile
     entry = profile[stats_key]["platformBreakdown"]["twitch"]
-    documented = TESTING_MD[TESTING_MD.index("backend_emulator.profile()") :][:600]
-    for key in [stats_key, *profile[stats_key], *entry]:
+    documented = TESTING_MD[TESTING_MD.index("backend_emulator.profile()") :][:700]
+    for key in [id_key, stats_key, *profile[stats_key], *entry]:
         assert f'"{key}"' in documented, key
 
 

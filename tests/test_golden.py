@@ -16,6 +16,8 @@ from _golden import (
     PROVIDERS_NEW,
     USUAL,
     USUAL_NEW,
+    answer_inputs,
+    answer_outcome,
     canon,
     delta,
     load_answer,
@@ -97,3 +99,17 @@ def test_new_providers_one_place_variants(provider: str, name: str) -> None:
         if canon(got["changed"].get(k)) != canon(want["changed"].get(k))
     ]
     assert not wrong, wrong[:5]
+
+
+def test_answers_read_wrong_once() -> None:
+    """Issue 20's answers: a suspended Twitter user, Google's per-minute 403s, X's usage cap."""
+    want = golden("answers.json")
+    inputs = answer_inputs()
+    assert sorted(want) == sorted(inputs)  # the file holds every case, and no stale one
+    wrong = [
+        label
+        for label, case in want.items()
+        if canon(answer_outcome(case)) != canon(case["outcome"])
+        or canon({**inputs[label], "outcome": case["outcome"]}) != canon(case)
+    ]
+    assert not wrong, wrong

@@ -178,12 +178,17 @@ async def test_history_url_flag_then_environment_choose_the_store(
 async def test_the_guard_stops_a_cli_sync_of_zero_unless_forced(
     emulators: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert (await cli(capsys, "sync", "twitch", "--followers", "90000"))[0] == 0
-    code, out, err = await cli(capsys, "sync", "twitch", "--followers", "0")
+    me = ("--creator", "me")
+    assert (await cli(capsys, "sync", "twitch", "--followers", "90000", *me))[0] == 0
+    code, out, err = await cli(capsys, "sync", "twitch", "--followers", "0", *me)
     assert code == 7  # its own exit code, not "unexpected"
     assert "refusing to sync twitch followers" in err
     assert "--force" in err
     assert out == ""
-    code, out, err = await cli(capsys, "sync", "twitch", "--followers", "0", "--force", "--json")
+    code, out, err = await cli(capsys, "sync", "twitch", "--followers", "5", "--creator", "you")
+    assert code == 0, err  # another creator's 90,000 is no measure of this one
+    code, out, err = await cli(
+        capsys, "sync", "twitch", "--followers", "0", *me, "--force", "--json"
+    )
     assert code == 0, err
     assert json.loads(out)["sent"]["followers"] == 0

@@ -26,6 +26,7 @@ from hyperbuds_sync import (
     SocialSync,
     SuspiciousDrop,
 )
+from hyperbuds_sync.backend import for_creator
 from hyperbuds_sync.chain import _fetch as facade  # the fetch path, moved out of client.py
 from hyperbuds_sync.history import SyncRecord, open_store
 from hyperbuds_sync.testing import (
@@ -178,7 +179,7 @@ async def test_a_failing_store_logs_a_warning_and_never_fails_a_fetch(
     with caplog.at_level(logging.WARNING, logger="hyperbuds_sync.history"):
         async with client(emulators, history_store=broken) as sync:  # type: ignore[arg-type]
             data = await sync.fetch("tiktok", "mayacooks")
-            result = await sync.sync("tiktok", ManualEntry(followers=0))  # guard read fails too
+            result = await sync.sync("tiktok", data)  # the guard's read of its last sync fails too
     assert data.followers > 0
     assert result.success
     assert broken.calls == 1
@@ -270,17 +271,16 @@ async def test_the_guard_thresholds(
     async with client(emulators, history_url=":memory:", drop_guard_ratio=0.5) as sync:
         store = sync.history_store
         now = datetime.now(UTC)
-        await store.record_sync(
-            [SyncRecord(platform="twitch", followers=1000, synced_at=now - timedelta(days=2))]
-        )
-        await sync.sync("twitch", ManualEntry(followers=600))  # -40%: fine
-        with pytest.raises(SuspiciousDrop, match="fell 70%"):
-            await sync.sync("twitch", ManualEntry(followers=180))  # -70% from 600
-        await store.record_sync(
-            [SyncRecord(platform="tiktok", followers=1000, synced_at=now - timedelta(days=40))]
-        )
-        await sync.sync("tiktok", ManualEntry(followers=10))  # the good value is 40 days old
-        await sync.sync("instagram", ManualEntry(followers=0))  # nothing to compare with
+        ago = {"creator": "maya", "synced_at": now - timedelta(days=2)}
+        await store.record_sync([SyncRecord(platform="twitch", followers=1000, **ago)])
+        with for_creator("maya"):
+            await sync.sync("twitch", ManualEntry(followers=600))  # -40%: fine
+            with pytest.raises(SuspiciousDrop, match="fell 70%"):
+                await sync.sync("twitch", ManualEntry(followers=180))  # -70% from 600
+            old = {"creator": "maya", "synced_at": now - timedelta(days=40)}
+            await store.record_sync([SyncRecord(platform="tiktok", followers=1000, **old)])
+            await sync.sync("tiktok", ManualEntry(followers=10))  # the good value is 40 days old
+            await sync.sync("instagram", ManualEntry(followers=0))  # nothing to compare with
 
 
 async def test_the_guard_is_that_platforms_outcome_in_sync_all(

@@ -281,7 +281,7 @@ def test_safe_url_hides_the_password() -> None:
 def test_missing_redis_extra_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "redis", None)
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
-    with pytest.raises(ConfigError, match="pip install 'hyperbuds-sync\\[redis\\]'") as info:
+    with pytest.raises(ConfigError, match='pip install "hyperbuds-sync\\[redis\\]"') as info:
         SocialSync(rapidapi_key=KEY, redis_url="redis://127.0.0.1:1/0")
     assert str(info.value) == NO_REDIS_MESSAGE
 

@@ -112,6 +112,8 @@ async def test_a_version_2_file_is_upgraded_in_place(tmp_path: Path) -> None:
     with sqlite3.connect(path) as conn:  # what a version 2 file is: no roster tables
         for table in ("creator_platforms", "creators", "webhook_deliveries"):
             conn.execute(f"DROP TABLE {table}")
+        conn.execute("DROP INDEX ix_syncs_creator_time")  # nor the syncs' creator (version 4)
+        conn.execute("ALTER TABLE syncs DROP COLUMN creator")
         conn.execute("UPDATE hyperbuds_schema SET version = 2")
     async with SocialSync(redis_url="", history_url=str(path)) as sync:
         assert await sync.history_store.setup() == 2  # type: ignore[attr-defined]

@@ -52,7 +52,7 @@ def test_roster_run_without_a_budget_says_so_once(
     common = ["--history-url", str(tmp_path / "roster.db")]
     assert main(["roster", *common, "add", "user-1", "tiktok=mayacooks"]) == 0
     capsys.readouterr()
-    assert main(["roster", *common, "run", "--until", "1", "--every", "0.2"]) == 2
+    assert main(["roster", *common, "run", "--until", "1", "--every", "0.2"]) == 5  # config
     err = capsys.readouterr().err
     assert err.count("error:") == 1
     assert "no budget for provider 'tiktok-api23'" in err

@@ -115,6 +115,7 @@ class Receiver:
     def __init__(self, statuses: list[int]) -> None:
         self.statuses = statuses
         self.received: list[dict[str, Any]] = []
+        self.ids: list[str | None] = []
         self.verified = 0
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -122,6 +123,7 @@ class Receiver:
         verify(body, dict(request.headers), SECRET_NEW)
         self.verified += 1
         self.received.append(json.loads(body))
+        self.ids.append(request.headers.get("X-HyperBuds-Event-Id"))
         status = self.statuses.pop(0) if self.statuses else 200
         return web.Response(status=status)
 
@@ -166,7 +168,10 @@ async def test_delivery_fails_twice_then_is_accepted(serve: Any) -> None:
         ok = await deliver(session, url, EVENT, SECRET_NEW, sleep=waits, on_failed=failed.append)
     assert ok is True
     assert receiver.verified == 3
-    assert receiver.received == [EVENT] * 3
+    first = receiver.received[0]
+    assert first == {**EVENT, "id": first["id"]}  # an id given to the event, for every try
+    assert receiver.received == [first] * 3
+    assert receiver.ids == [first["id"]] * 3  # in the header too
     assert waits.seconds == [10.0, 30.0]
     assert sum(waits.seconds) + 3 * 5 <= 60
     assert failed == []
@@ -184,11 +189,12 @@ async def test_delivery_gives_up_after_three_tries_and_reports(serve: Any) -> No
         ok = await deliver(session, url, EVENT, SECRET_NEW, sleep=Waits(), on_failed=keep)
     assert ok is False
     assert receiver.verified == 3
-    assert failed == [EVENT]
+    assert failed == [{**EVENT, "id": receiver.received[0]["id"]}]  # kept with its id
 
 
-async def test_delivery_does_not_retry_a_refusal(serve: Any) -> None:
-    receiver = Receiver([400])
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 410])
+async def test_delivery_does_not_retry_nor_keep_a_final_refusal(serve: Any, status: int) -> None:
+    receiver = Receiver([status])
     url = await serve(receiver)
     waits = Waits()
     failed: list[Mapping[str, Any]] = []
@@ -197,7 +203,18 @@ async def test_delivery_does_not_retry_a_refusal(serve: Any) -> None:
     assert ok is False
     assert receiver.verified == 1
     assert waits.seconds == []
-    assert failed == [EVENT]
+    assert failed == []  # never kept: no replay would change the answer
+
+
+async def test_another_4xx_is_not_retried_but_kept(serve: Any) -> None:
+    receiver = Receiver([422])
+    url = await serve(receiver)
+    failed: list[Mapping[str, Any]] = []
+    async with aiohttp.ClientSession() as session:
+        ok = await deliver(session, url, EVENT, SECRET_NEW, sleep=Waits(), on_failed=failed.append)
+    assert ok is False
+    assert receiver.verified == 1
+    assert len(failed) == 1
 
 
 async def test_delivery_retries_a_connection_fault() -> None:
@@ -210,7 +227,7 @@ async def test_delivery_retries_a_connection_fault() -> None:
         )  # fmt: skip
     assert ok is False
     assert waits.seconds == [10.0, 30.0]
-    assert failed == [EVENT]
+    assert [{k: v for k, v in e.items() if k != "id"} for e in failed] == [EVENT]
 
 
 def test_encode_is_compact_json() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
 from .. import metrics as m
+from .._install import install_hint
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["NO_REDIS_MESSAGE", "SharedParts", "build_shared_state", "require_redis", "shared_parts"]
 
-NO_REDIS_MESSAGE = "redis_url needs the redis extra: pip install 'hyperbuds-sync[redis]'"
+NO_REDIS_MESSAGE = f"redis_url needs the redis extra: {install_hint('redis')}"
 
 
 def require_redis() -> None:

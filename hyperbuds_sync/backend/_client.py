@@ -26,7 +26,15 @@ from ..errors import (
 )
 from ..metrics import Metrics
 from ..models import ProfileStats, SyncPayload, SyncResult
-from ..transport import RetryPolicy, SessionHolder, attempt_timeout, retry_logger, retrying
+from ..transport import (
+    ERROR_BODY_CAP,
+    RetryPolicy,
+    SessionHolder,
+    attempt_timeout,
+    read_capped,
+    retry_logger,
+    retrying,
+)
 from . import _answers as answers
 from ._credentials import TokenSource, acting_for, check_base_url, resolve_token
 
@@ -58,6 +66,10 @@ class SyncClient:
         use_batch: try ``POST .../social-sync/batch`` in :meth:`post_batch` (the real backend has
             none: any answer that is not a batch answer makes this client post each platform
             instead, for the rest of its life).
+        max_body_bytes: a 2xx answer larger than this (decoded bytes, whatever its
+            ``Content-Encoding``) is refused with :class:`BackendError` without being read
+            whole; an error answer is read up to 64 KiB. The transport's one capped reader, so
+            the backend's answers are held to the same cap as providers' (default 4 MiB).
     """
 
     def __init__(
@@ -71,8 +83,12 @@ class SyncClient:
         allow_insecure_http: bool = False,
         metrics: Metrics | None = None,
         use_batch: bool = False,
+        max_body_bytes: int = 4 * 1024 * 1024,
     ) -> None:
+        if max_body_bytes <= 0:
+            raise ValueError("max_body_bytes must be > 0")
         self._base = check_base_url(base_url, allow_insecure_http)
+        self._max_body = max_body_bytes
         self._token = token
         self._http = SessionHolder(session, limit=50, limit_per_host=10)
         self._timeout = attempt_timeout(timeout)
@@ -234,7 +250,9 @@ class SyncClient:
             async with self._http.get().post(
                 url, json=body, headers=headers, timeout=self._timeout
             ) as resp:
-                status, text = resp.status, await resp.read()
+                status = resp.status
+                cap = self._max_body if 200 <= status < 300 else ERROR_BODY_CAP
+                text = await read_capped(resp, cap)
         except (aiohttp.ClientError, TimeoutError) as exc:
             elapsed = time.monotonic() - started
             _log.debug("POST %s failed after %.3fs: %s", url.path, elapsed, type(exc).__name__)
@@ -242,7 +260,13 @@ class SyncClient:
             message = f"cannot reach the HyperBuds backend: {fault}"[: answers.MAX_MESSAGE]
             raise answers.error_for(None, message, platform) from exc
         _log.debug("POST %s -> %s in %.3fs", url.path, status, time.monotonic() - started)
-        answer = answers.decode(text)
+        if text is None and 200 <= status < 300:
+            raise BackendError(
+                f"HyperBuds backend answer is larger than {self._max_body} bytes (HTTP {status})",
+                status=status,
+                platform=platform,
+            )
+        answer = answers.decode(text) if text is not None else None
         if not 200 <= status < 300:
             raise answers.refusal(status, answer, platform)
         if answer is None:

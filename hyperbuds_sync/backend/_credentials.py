@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextvars
 import inspect
-import ipaddress
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
 from yarl import URL
 
+from .._urls import check_url
 from ..errors import BackendConfigError
 
 __all__ = ["TokenSource", "acting_for", "check_base_url", "resolve_token"]
@@ -55,28 +55,18 @@ async def resolve_token(own: TokenSource | None) -> str:
 
 
 def check_base_url(base_url: str, allow_insecure_http: bool) -> URL:
-    """``base_url`` parsed, without a trailing slash; plain http only to loopback or if allowed.
+    """``base_url`` parsed, without a trailing slash, held to the SDK's one outbound URL policy
+    (:func:`hyperbuds_sync._urls.check_url`: https, plain http only to loopback or if allowed,
+    never a link-local or metadata address).
 
     Raises:
-        BackendConfigError: not an http(s) URL with a host, or plain http refused.
+        BackendConfigError: not an http(s) URL with a host, plain http refused, or a forbidden
+            address.
     """
-    try:
-        url = URL(base_url.strip().rstrip("/"))
-    except (TypeError, ValueError) as exc:
-        raise BackendConfigError(f"Invalid HyperBuds base URL: {exc}") from None
-    if url.scheme not in ("http", "https") or not url.host:
-        raise BackendConfigError("HyperBuds base URL needs an http(s) scheme and a host")
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
-        raise BackendConfigError(
-            f"Refusing plain http to {url.host}: use https or pass allow_insecure_http=True"
-        )
-    return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return check_url(
+        base_url.strip().rstrip("/"),
+        allow_insecure_http=allow_insecure_http,
+        what="HyperBuds base URL",
+        flag="allow_insecure_http",
+        error=BackendConfigError,
+    )

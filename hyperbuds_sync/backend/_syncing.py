@@ -1,10 +1,11 @@
 """The sync path: one platform's sync and many at once, on top of :class:`SyncClient`.
 
 A sync builds the :class:`SyncPayload`, asks the sudden-drop guard (when a history is kept and
-``force`` is not given), posts, and records the result in the history. ``sync_all`` prepares every
-platform in parallel (a username is fetched first), posts what passed, and gives every platform a
-:class:`SyncOutcome`. The fetch and the history come in as callables and a protocol, so this folder
-imports neither the providers nor the history.
+``force`` is not given) about the same creator's last good sync (``_creator``: the creator id
+given, else the backend profile of the token), posts, and records the result in the history.
+``sync_all`` prepares every platform in parallel (a username is fetched first), posts what
+passed, and gives every platform a :class:`SyncOutcome`. The fetch and the history come in as
+callables and a protocol, so this folder imports neither the providers nor the history.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from attrs import frozen
 from ..errors import HyperbudsSyncError, InvalidInput, SuspiciousDrop
 from ..models import ManualEntry, PlatformData, SyncOutcome, SyncPayload, SyncReport, SyncResult
 from ._client import SyncClient
+from ._creator import CreatorKeys
 
 __all__ = ["Fetch", "SyncHistory", "Syncer"]
 
@@ -36,11 +38,21 @@ class Fetch(Protocol):
 class SyncHistory(Protocol):
     """The history as the sync path uses it (``HistoryRecorder``): guard, then record."""
 
-    async def check_drop(self, platform: str, data: Input, payload: SyncPayload) -> None:
-        """Raise ``SuspiciousDrop`` when ``payload`` falls suddenly below the last good sync."""
+    async def check_drop(
+        self, platform: str, data: Input, payload: SyncPayload, creator: str | None = None
+    ) -> None:
+        """Raise ``SuspiciousDrop`` when ``payload`` falls suddenly below the same creator's
+        last good sync (``creator``, and the username of fetched data)."""
 
-    def synced(self, platform: str, data: Input, payload: SyncPayload, result: SyncResult) -> None:
-        """Queue the record of one successful sync."""
+    def synced(
+        self,
+        platform: str,
+        data: Input,
+        payload: SyncPayload,
+        result: SyncResult,
+        creator: str | None = None,
+    ) -> None:
+        """Queue the record of one successful sync, for ``creator`` when known."""
 
 
 @frozen
@@ -82,6 +94,7 @@ class Syncer:
         self._canonical = canonical
         self._fetch = fetch
         self._history = history
+        self._creators = CreatorKeys()
 
     async def sync(self, platform: str, data: Input | str, *, force: bool = False) -> SyncResult:
         """One platform's sync (see ``SocialSync.sync``)."""
@@ -169,10 +182,11 @@ class Syncer:
     ) -> None:
         """The sudden-drop guard, with a history and without ``force``; else all goes through."""
         if self._history is not None and not force:
-            await self._history.check_drop(platform, data, payload)
+            await self._history.check_drop(platform, data, payload, self._creators.before())
 
     def _record_sync(
         self, platform: str, data: Input, payload: SyncPayload, result: SyncResult
     ) -> None:
+        creator = self._creators.after(result)
         if self._history is not None:
-            self._history.synced(platform, data, payload, result)
+            self._history.synced(platform, data, payload, result, creator)

@@ -24,7 +24,7 @@ from ..metrics import Metrics
 from ..models import ProviderRequest, ProviderState, RawAnswer
 from ..platforms import PlatformRegistry, Provider, follow_up_of, provider_name
 from ..providers.base import Profile
-from ..quota import ProviderBenches
+from ..quota import AUTH, AUTH_BENCH_DEFAULT, Bench, ProviderBenches
 from ..transport import Credentials, Reply
 from ._resolve import chain_for
 
@@ -57,9 +57,11 @@ class Failover:
         registry: the providers by name.
         chains: the named chains (platform -> provider names); others get the default chain.
         credentials: the official APIs' credentials (for the default chain).
-        benches: where quota benches live (shared through Redis when configured).
+        benches: where benches live (shared through Redis when configured).
         metrics: where parse errors are counted.
         clock: epoch seconds.
+        auth_bench: seconds a provider that refused the credentials (``ProviderAuthError``) is
+            benched; then the next fetch tries it once more, and a refusal benches it again.
     """
 
     def __init__(
@@ -71,6 +73,7 @@ class Failover:
         benches: ProviderBenches,
         metrics: Metrics,
         clock: Callable[[], float] = time.time,
+        auth_bench: float = AUTH_BENCH_DEFAULT,
     ) -> None:
         self._get = get
         self._registry = registry
@@ -80,7 +83,9 @@ class Failover:
         self._benches = benches
         self._metrics = metrics
         self._clock = clock
-        self._refused: dict[str, str] = {}  # provider -> why, for this client's lifetime
+        self._auth_bench = auth_bench
+        self._suspect: set[str] = set()  # auth-benched once: its next try is one probe
+        self._probing: set[str] = set()  # a fetch of this process is trying it again now
         self._built: dict[str, tuple[tuple[str, Provider], ...]] = {}  # platform -> its chain
         self._built_at = registry.changes
 
@@ -120,13 +125,21 @@ class Failover:
             if skipped is not None:
                 attempts.append((name, skipped))
                 continue
+            probing, refused = name in self._probing, False
             try:
-                return await self._ask(provider, name, username)
+                with self._metrics.calls_for(name):  # a budget is charged to who was asked
+                    return await self._ask(provider, name, username)
             except (UsernameNotFound, InvalidInput):
                 raise
             except (ProviderError, ConfigError) as exc:
+                refused = isinstance(exc, ProviderAuthError)
                 await self._learn(name, exc)
                 attempts.append((name, exc))
+            finally:
+                if probing:  # the probe is over: an answer clears the suspicion
+                    self._probing.discard(name)
+                    if not refused:
+                        self._suspect.discard(name)
         raise _final(attempts)
 
     async def _ask(self, provider: Provider, name: str, username: str) -> Answer:
@@ -151,18 +164,29 @@ class Failover:
         return Answer(name, profile, raw)
 
     def _skip(
-        self, name: str, benched: Mapping[str, float], platform: str, username: str
+        self, name: str, benched: Mapping[str, Bench], platform: str, username: str
     ) -> HyperbudsSyncError | None:
-        """The error standing for a benched provider (no request is made), else ``None``."""
-        refused = self._refused.get(name)
-        until = benched.get(name)
-        if refused is None and (until is None or until <= self._clock()):
-            return None
+        """The error standing for a benched provider (no request is made), else ``None``.
+
+        When an auth bench has ended, one fetch of this process tries the provider (the probe);
+        the others skip it, as still benched, until that try is over.
+        """
+        bench = benched.get(name)
         facts: dict[str, Any] = {"platform": platform, "username": username, "provider": name}
-        if refused is not None:
-            return ProviderAuthError(f"{name} is benched: {refused}", **facts)
-        assert until is not None
-        reset_at = datetime.fromtimestamp(until, UTC)
+        if bench is None or bench.until <= self._clock():
+            if not self._suspect or name not in self._suspect:
+                return None
+            if name in self._probing:
+                why = "its auth bench ended and another fetch is trying it again"
+                return ProviderAuthError(f"{name} is benched: {why}", **facts)
+            self._probing.add(name)
+            return None
+        reset_at = datetime.fromtimestamp(bench.until, UTC)
+        if bench.kind == AUTH:
+            self._suspect.add(name)
+            back = f"{reset_at:%Y-%m-%d %H:%M:%S} UTC"
+            why = bench.reason or "it refused the credentials"
+            return ProviderAuthError(f"{name} is benched until {back}: {why}", **facts)
         return QuotaExceeded(
             f"{name} is out of quota (benched, no request made); it comes back at "
             f"{reset_at:%Y-%m-%d %H:%M:%S} UTC",
@@ -171,15 +195,22 @@ class Failover:
         )
 
     async def _learn(self, name: str, exc: HyperbudsSyncError) -> None:
-        """Bench a provider whose quota is spent (until its reset) or that refused us (for the
-        client's lifetime, with one warning)."""
+        """Bench a provider whose quota is spent (until its reset) or that refused us (for
+        ``auth_bench`` seconds, with one warning per bench)."""
         if isinstance(exc, QuotaExceeded):
             reset = exc.reset_at.timestamp() if exc.reset_at is not None else None
             until = reset if reset is not None else self._clock() + QUOTA_BENCH_DEFAULT
             await self._benches.bench(name, max(until, self._clock() + 1.0))
-        elif isinstance(exc, ProviderAuthError) and name not in self._refused:
-            self._refused[name] = exc.message
-            logger.warning("provider %s refused the credentials; benched: %s", name, exc.message)
+        elif isinstance(exc, ProviderAuthError):
+            self._suspect.add(name)
+            until = self._clock() + self._auth_bench
+            await self._benches.bench(name, until, kind=AUTH, reason=exc.message)
+            logger.warning(
+                "provider %s refused the credentials; benched for %g s: %s",
+                name,
+                self._auth_bench,
+                exc.message,
+            )
 
     async def states(self, platforms: list[str]) -> dict[str, list[ProviderState]]:
         """Per platform, each provider of its chain with its state."""
@@ -189,12 +220,11 @@ class Failover:
         for platform in platforms:
             rows = []
             for name, _provider in self._named(platform):
-                until = benched.get(name)
-                if name in self._refused:
-                    rows.append(ProviderState(name, platform, False, None, self._refused[name]))
-                elif until is not None and until > now:
-                    when = datetime.fromtimestamp(until, UTC)
-                    rows.append(ProviderState(name, platform, False, when, "quota exceeded"))
+                bench = benched.get(name)
+                if bench is not None and bench.until > now:
+                    when = datetime.fromtimestamp(bench.until, UTC)
+                    why = "quota exceeded" if bench.kind != AUTH else bench.reason or "auth"
+                    rows.append(ProviderState(name, platform, False, when, why))
                 else:
                     rows.append(ProviderState(name, platform, True, None, ""))
             out[platform] = rows

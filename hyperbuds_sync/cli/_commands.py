@@ -10,38 +10,68 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import datetime
 from types import ModuleType
 from typing import Any
 
+from ..backend import for_creator
 from ..client import SocialSync
 from ..config import DEFAULT_API_URL
 from ..errors import HyperbudsSyncError
+from ..history import quota_memory
 from ..models import ManualEntry, PlatformData, SyncOutcome, SyncReport
 from . import _output as out
 from ._exits import OK, UsageError, describe, exit_code
+from ._exits import report as report_error
 from ._history import history_url
+from ._waiting import waiting
 
 __all__ = ["client", "run_fetch", "run_quota", "run_sync", "run_sync_all"]
 
 
-def client(args: argparse.Namespace, *, syncs: bool = True) -> SocialSync:
+@asynccontextmanager
+async def client(args: argparse.Namespace, *, syncs: bool = True) -> AsyncIterator[SocialSync]:
     """A :class:`SocialSync` from the environment, with ``--endpoint``/``--api-url`` on top,
-    recording to :func:`history_url`.
+    recording to :func:`history_url`, open for the block.
 
-    A command that never syncs (``syncs=False``) does not read the backend URL, so a URL the
-    SDK would refuse (plain http to a remote host) cannot stop a fetch.
+    With a history, the client starts from the provider benches and quota facts the previous
+    commands kept there, and keeps its own when the block ends, even by an error (a quota error
+    is when a bench is learned): consecutive commands agree on what is spent. ``--no-history``
+    keeps nothing. A command that never syncs (``syncs=False``) does not read the backend URL,
+    so a URL the SDK would refuse (plain http to a remote host) cannot stop a fetch.
     """
     overrides: dict[str, Any] = {"history_url": history_url(args)}
+    for name in ("timeout", "max_tries"):  # --timeout, --max-tries
+        if getattr(args, name, None) is not None:
+            overrides[name] = getattr(args, name)
     if getattr(args, "endpoint", None):
         overrides["rapidapi_endpoint"] = args.endpoint
     if not syncs:
         overrides["api_url"] = DEFAULT_API_URL
     elif getattr(args, "api_url", None):
         overrides["api_url"] = args.api_url
-    return SocialSync.from_env(**overrides)
+    async with SocialSync.from_env(**overrides) as sync:
+        memory = quota_memory(sync.history_store) if overrides["history_url"] else None
+        if memory is not None:
+            kept = await memory.load()
+            await sync.recall_quota(kept.quota, kept.benches)
+        try:
+            yield sync
+        finally:
+            if memory is not None:
+                await memory.save(sync.quota(), await _benches(sync))
+
+
+async def _benches(sync: SocialSync) -> dict[str, datetime]:
+    """The providers benched now (for their quota), with their until."""
+    states = await sync.providers()
+    rows = [s for platform in states.values() for s in platform]
+    return {s.provider: s.benched_until for s in rows if s.benched_until is not None}
 
 
 def _output(args: argparse.Namespace) -> out.Output:
@@ -62,7 +92,11 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 async def _fetch(args: argparse.Namespace) -> int:
-    async with client(args, syncs=False) as sync:
+    shown = _output(args)
+    async with (
+        client(args, syncs=False) as sync,
+        waiting(f"fetching {args.platform} {args.username}", enabled=not shown.json),
+    ):
         data = await sync.fetch(
             args.platform,
             args.username,
@@ -70,7 +104,6 @@ async def _fetch(args: argparse.Namespace) -> int:
             formula=args.formula,
             provider=getattr(args, "provider", None),
         )
-    shown = _output(args)
     if shown.json:
         shown.emit(out.platform_json(data))
     else:
@@ -101,11 +134,15 @@ def _manual_entry(args: argparse.Namespace) -> ManualEntry | None:
 
 async def _sync(args: argparse.Namespace) -> int:
     entry = _manual_entry(args)  # bad numbers fail here, before any I/O
-    async with client(args) as sync:
+    shown = _output(args)
+    what = f"syncing {args.platform}" + (f" {args.username}" if args.username else "")
+    async with client(args) as sync, waiting(what, enabled=not shown.json):
         sent: PlatformData | ManualEntry
         sent = entry if entry is not None else await sync.fetch(args.platform, args.username)
-        result = await sync.sync(args.platform, sent, force=args.force)
-    shown = _output(args)
+        with contextlib.ExitStack() as stack:
+            if getattr(args, "creator", None):
+                stack.enter_context(for_creator(args.creator))
+            result = await sync.sync(args.platform, sent, force=args.force)
     if shown.json:
         shown.emit(out.result_json(result, sent))
     else:
@@ -138,6 +175,8 @@ def run_sync_all(args: argparse.Namespace) -> int:
         return OK
     first = next(o.error for o in report.outcomes.values() if o.error is not None)
     platform = next(p for p, o in report.outcomes.items() if o.error is first)
+    if shown.json:
+        return report_error(first, as_json=True)  # its facts name the platform
     print(f"error: {platform}: {describe(first)}", file=sys.stderr)  # one line, never wrapped
     return exit_code(first)
 
@@ -185,22 +224,23 @@ def run_quota(args: argparse.Namespace) -> int:
 
 async def _quota(args: argparse.Namespace) -> int:
     failure: HyperbudsSyncError | None = None
+    shown = _output(args)
     async with client(args, syncs=False) as sync:
         if args.probe:
             platform, username = args.probe
             try:
-                await sync.fetch(platform, username)
+                async with waiting(f"probing {platform} {username}", enabled=not shown.json):
+                    await sync.fetch(platform, username)
             except HyperbudsSyncError as exc:  # a 429 still teaches us the quota: show it
                 failure = exc
         quota = sync.quota()
-    shown = _output(args)
     if shown.json:
         shown.emit(out.quota_json(quota))
     elif quota:
         shown.show(lambda: _tables().quota_table(quota), out.quota_lines(quota))
     else:
         hint = "" if args.probe else " (try: quota --probe PLATFORM USERNAME)"
-        shown.lines([f"no quota facts yet in this process{hint}"])
+        shown.lines([f"no quota facts yet{hint}"])
     if failure is not None:
         raise failure
     return OK

@@ -35,6 +35,7 @@ CREATORS = {
     "twitter": "mayacooks",
     "twitch": "pixelmaya",
     "instagram": "maya.cooks",
+    "youtube": "mayacooks",
 }
 """One seeded creator per platform (see ``hyperbuds_sync.testing._creators``)."""
 
@@ -191,13 +192,25 @@ async def _failover(
         data = await chained.fetch("tiktok", FAILOVER)
         console.print(render.platform_table(data))
         asked = rapidapi.calls_for("tiktok-api23.p.rapidapi.com")
+        console.print("a forced refresh of the same creator:")
         await chained.fetch("tiktok", FAILOVER, refresh=True, allow_stale=True)
         states = await chained.providers()
     console.print(render.providers_table({"tiktok": states["tiktok"]}))
+    console.print(
+        "why tiktok-api45 is benched too: the emulated plan allows 1 request per host since "
+        "step 2; its answer above used it and said 0 remaining, so the refresh asked no one "
+        "and served the last value, stale"
+    )
     checks.expect(
         data.provider == "tiktok-api45", f"answered by {data.provider}, not the spent one"
     )
     checks.expect(
         rapidapi.calls_for("tiktok-api23.p.rapidapi.com") == asked,
         "tiktok-api23 benched until its reset: the next fetch made no request to it",
+    )
+    benched = {s.provider for s in states["tiktok"] if not s.available}
+    checks.expect(
+        benched == {"tiktok-api23", "tiktok-api45"}
+        and rapidapi.calls_for("tiktok-api45.p.rapidapi.com") == 1,
+        "tiktok-api45 benched by its own answer (0 remaining), without a second request",
     )

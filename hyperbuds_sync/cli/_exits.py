@@ -5,7 +5,11 @@ This module needs no rich: :mod:`hyperbuds_sync.cli` uses it before it knows ric
 
 from __future__ import annotations
 
+import json
+import sys
 import textwrap
+from datetime import datetime
+from typing import Any
 
 from attrs import frozen
 
@@ -44,7 +48,9 @@ __all__ = [
     "ExitCode",
     "UsageError",
     "describe",
+    "error_json",
     "exit_code",
+    "report",
 ]
 
 
@@ -129,6 +135,8 @@ def exit_code(exc: BaseException) -> int:
 
 def describe(exc: BaseException) -> str:
     """``exc`` as one readable line without credentials (no ``error:`` prefix)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
     if isinstance(exc, HyperbudsSyncError | UsageError):
         text = str(exc)
         for kind, word, hint in _HINTS:
@@ -137,3 +145,44 @@ def describe(exc: BaseException) -> str:
     else:
         text = f"unexpected {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
     return redact(" ".join(text.split()))
+
+
+def _fact(value: object) -> Any:
+    """One attribute of an error as JSON takes it, or ``None`` to leave it out."""
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return [redact(v) for v in value]
+    return None
+
+
+def error_json(exc: BaseException, *, code: int | None = None) -> dict[str, Any]:
+    """``exc`` as the one JSON object ``--json`` prints on stderr: ``error`` (the class),
+    ``message`` (as :func:`describe` says it), ``exit_code``, then the error's public facts
+    (platform, provider, status, reset_at...), none of them a credential."""
+    body: dict[str, Any] = {
+        "error": type(exc).__name__,
+        "message": describe(exc),
+        "exit_code": exit_code(exc) if code is None else code,
+    }
+    for name, value in sorted(vars(exc).items()):
+        fact = _fact(value)
+        if name.startswith("_") or name in body or name == "message" or fact is None:
+            continue
+        body[name] = fact
+    return body
+
+
+def report(exc: BaseException, *, as_json: bool, code: int | None = None) -> int:
+    """Say ``exc`` on stderr, as one ``error:`` line or (``--json``) one JSON object; return
+    its exit code. stdout is left alone."""
+    body = error_json(exc, code=code)
+    if as_json:
+        print(json.dumps(body, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"error: {body['message']}", file=sys.stderr)
+    return int(body["exit_code"])

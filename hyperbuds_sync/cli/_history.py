@@ -20,21 +20,26 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..config import Settings
 from ..errors import InvalidInput
-from ..history import DEFAULT, Growth, Snapshot, open_store
-from ..platforms import get as platform_adapter
 from . import _output as out
+
+if TYPE_CHECKING:  # imported when the command runs: --help and --version stay quick
+    from ..history import Growth, Snapshot
+
+DEFAULT = "default"
+"""The history URL of the embedded file (``hyperbuds_sync.history.DEFAULT``)."""
 
 __all__ = [
     "add_history_flags",
     "followers_chart",
     "history_url",
+    "moment",
     "register",
     "run_growth",
     "run_history",
@@ -89,19 +94,49 @@ def register(command: Command) -> None:
         parser.add_argument(
             "--history-url", metavar="URL", help="overrides HYPERBUDS_HISTORY_URL (else: default)"
         )
-    history.add_argument("--since", type=_moment, metavar="ISO", help="from this UTC time")
-    history.add_argument("--until", type=_moment, metavar="ISO", help="up to this UTC time")
+    when = "an ISO UTC time (2025-03-01, 2025-03-01T12:00), today, yesterday or an age (7d, 12h)"
+    history.add_argument("--since", type=moment, metavar="WHEN", help=f"from {when}")
+    history.add_argument("--until", type=moment, metavar="WHEN", help="up to WHEN")
     history.add_argument("--limit", type=int, metavar="N", help="the N most recent")
     growth.add_argument("--windows", type=_windows, default=(1, 7, 30, 90), metavar="D,D,...")
 
 
-def _moment(text: str) -> datetime:
-    value = datetime.fromisoformat(text)
+_AGES = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+
+
+def moment(text: str, *, now: datetime | None = None) -> datetime:
+    """``--since``/``--until``: an ISO time (UTC when it names no zone), ``now``, ``today``
+    (midnight UTC), ``yesterday`` (the midnight before) or an age before now (``7d``, ``12h``,
+    ``30m``, ``2w``).
+
+    Raises:
+        argparse.ArgumentTypeError: anything else, with what is accepted.
+    """
+    now = now or datetime.now(UTC)
+    word = text.strip().lower()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    named = {"now": now, "today": midnight, "yesterday": midnight - timedelta(days=1)}
+    if word in named:
+        return named[word]
+    if word[:-1].isdigit() and word[-1:] in _AGES:
+        return now - timedelta(**{_AGES[word[-1]]: int(word[:-1])})
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time: give an ISO time (2025-03-01 or 2025-03-01T12:00), "
+            "now, today, yesterday or an age (7d, 12h)"
+        ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _windows(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(",") if part.strip())
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of days: give whole numbers, comma-separated (1,7,30)"
+        ) from None
 
 
 def _url(args: argparse.Namespace) -> str:
@@ -109,6 +144,8 @@ def _url(args: argparse.Namespace) -> str:
 
 
 def _creator(args: argparse.Namespace) -> tuple[str, str]:
+    from ..platforms import get as platform_adapter
+
     adapter = platform_adapter(args.platform)
     return adapter.name, adapter.canonical_username(args.username)
 
@@ -141,6 +178,8 @@ def run_history(args: argparse.Namespace) -> int:
     platform, username = _creator(args)
 
     async def read() -> list[Snapshot]:
+        from ..history import open_store
+
         store = open_store(_url(args))
         try:
             return await store.snapshots(
@@ -165,6 +204,8 @@ def run_growth(args: argparse.Namespace) -> int:
         raise InvalidInput("--windows needs at least one number of days")
 
     async def read() -> Growth:
+        from ..history import open_store
+
         store = open_store(_url(args))
         try:
             return await store.growth(platform, username, windows=args.windows)
@@ -180,7 +221,8 @@ def run_growth(args: argparse.Namespace) -> int:
 
 
 def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    """One line, as every other command prints its JSON."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
 
 
 def _dash(value: object, spec: str = "") -> str:

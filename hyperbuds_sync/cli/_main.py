@@ -21,7 +21,7 @@ Configuration comes from the environment (``RAPIDAPI_KEY``, ``HYPERBUDS_TOKEN``,
 ``--endpoint`` and ``--api-url`` override it. ``--debug`` adds DEBUG logging and full tracebacks on
 stderr; otherwise an error is one line, ``error: <message>``, on stderr. No key or token is ever
 printed. ``--json`` prints JSON; otherwise tables on a terminal (with rich,
-``pip install 'hyperbuds-sync[cli]'``) and plain tab-separated lines when piped. Only ``demo``
+``pip install "hyperbuds-sync[cli]"``) and plain tab-separated lines when piped. Only ``demo``
 needs rich.
 
 The exit codes are one table, ``CODES`` in ``_exits``, shown by ``--help``.
@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import sys
 import traceback
@@ -40,13 +41,15 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
 from .. import _logging
+from .._install import install_hint
 from ..config import ENV, Settings
-from ._exits import INTERRUPTED, TABLE, USAGE, describe, exit_code
+from ._exits import INTERRUPTED, TABLE, USAGE, report
 from ._output import has_rich
+from ._waiting import add_wait_flags
 
 __all__ = ["build_parser", "main"]
 
-NEEDS_RICH = "hyperbuds-sync demo needs rich: pip install 'hyperbuds-sync[cli]'"
+NEEDS_RICH = f"hyperbuds-sync demo needs rich: {install_hint('cli')}"
 
 # What each variable of config.ENV is for; --help lists them all.
 _ENV_HELP = {
@@ -60,6 +63,7 @@ _ENV_HELP = {
     "history_url": "history store URL to record to and read (default: the embedded file)",
     "drop_guard_ratio": "sudden-drop guard: the fall refused, as a fraction (default 0.9)",
     "drop_guard_days": "sudden-drop guard: days a good value counts (default 30)",
+    "auth_bench_seconds": "seconds a provider refusing the credentials is benched (900)",
     "providers": "provider chains: platform=provider,provider;platform=provider",
     "endpoints": "per host base URLs: host=url,host=url (emulators, proxies)",
     "twitch_client_id": "Twitch app client id (twitch-helix)",
@@ -76,11 +80,18 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line and exit code 2."""
+    """An ArgumentParser whose usage errors are one line and exit code 2 (one JSON object when
+    the command line asks for ``--json``)."""
+
+    json_errors = False  # set by main() for the run, before parsing
 
     def error(self, message: str) -> NoReturn:
-        """Print ``error: <message>`` and exit with the usage code."""
-        self.exit(USAGE, f"error: {message} (see: {self.prog} --help)\n")
+        """Print ``error: <message>`` (or its JSON) and exit with the usage code."""
+        text = f"{message} (see: {self.prog} --help)"
+        if _Parser.json_errors:
+            body = {"error": "UsageError", "message": text, "exit_code": USAGE}
+            self.exit(USAGE, json.dumps(body) + "\n")
+        self.exit(USAGE, f"error: {text}\n")
 
 
 def _version() -> str:
@@ -163,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
-    """``fetch``, ``sync``, ``sync-all`` and ``quota``: the SDK's calls (returned: they record)."""
+    """``fetch``, ``sync``, ``sync-all``, ``quota`` and ``providers``: the SDK's calls (returned:
+    they record, and keep benches and quota facts, in the history)."""
     from ..platforms import names  # pure adapters: cheap, and no rich needed
 
     platforms = ", ".join(names())
@@ -180,6 +192,9 @@ def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
     sync.add_argument("--followers", type=int, metavar="N", help="manual entry: no fetch, no key")
     sync.add_argument("--engagement", type=float, metavar="X", help="manual entry's engagement")
     sync.add_argument("--force", action="store_true", help="sync even a sudden drop")
+    sync.add_argument(
+        "--creator", metavar="ID", help="whose sync: the drop guard compares with theirs"
+    )
 
     every = command("sync-all", "commands:run_sync_all", "fetch and sync several platforms")
     for platform in names():
@@ -189,12 +204,16 @@ def _sdk_commands(command: _Command) -> list[argparse.ArgumentParser]:
     every.add_argument("--force", action="store_true", help="sync even a sudden drop")
     every.set_defaults(sync_platforms=tuple(names()))
 
-    command("providers", "providers:run_providers", "show each platform's providers and benches")
+    providers = command(
+        "providers", "providers:run_providers", "show each platform's providers and benches"
+    )
     quota = command("quota", "commands:run_quota", "show the RapidAPI quota facts seen")
     quota.add_argument(
         "--probe", nargs=2, metavar=("PLATFORM", "USERNAME"), help="fetch once first"
     )
-    return [fetch, sync, every, quota]
+    for fetching in (fetch, sync, every, quota):
+        add_wait_flags(fetching)
+    return [fetch, sync, every, quota, providers]
 
 
 def _emulator_commands(command: _Command) -> None:
@@ -246,22 +265,24 @@ def _register_secrets() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``hyperbuds-sync`` with ``argv`` (``sys.argv[1:]`` by default); return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _Parser.json_errors = "--json" in argv
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else USAGE
+    finally:
+        _Parser.json_errors = False
     if args.command in _NEEDS_RICH and not has_rich():
         print(NEEDS_RICH, file=sys.stderr)
         return USAGE
-    _register_secrets()
     with _debug_logging(args.debug):
         try:
+            _register_secrets()  # reads the environment: a bad variable is a ConfigError here
             return _handler(args.handler)(args)
-        except KeyboardInterrupt:
-            print("error: interrupted", file=sys.stderr)
-            return INTERRUPTED
+        except KeyboardInterrupt as exc:
+            return report(exc, as_json=args.json, code=INTERRUPTED)
         except Exception as exc:
             if args.debug:
                 traceback.print_exc()
-            print(f"error: {describe(exc)}", file=sys.stderr)
-            return exit_code(exc)
+            return report(exc, as_json=args.json)

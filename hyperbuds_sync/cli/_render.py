@@ -81,14 +81,15 @@ def platform_table(data: PlatformData) -> Table:
     return table
 
 
-def result_table(result: SyncResult) -> Table:
-    """The backend's profile after a sync: one row per platform, totals in the footer."""
+def result_table(result: SyncResult, *, titled: bool = True) -> Table:
+    """The backend's profile after a sync: one row per platform, totals in the footer; titled
+    with the backend's message unless the caller says it already."""
     stats = result.stats
     table = Table(
         "platform",
         "followers",
         "engagement",
-        title=f"backend: {escape(result.message)}",
+        title=f"backend: {escape(result.message)}" if titled else None,
         title_justify="left",
         show_footer=True,
     )
@@ -111,7 +112,7 @@ def sync_view(result: SyncResult, sent: PlatformData | ManualEntry) -> Group:
     totals = f"profile totals: {count(stats.total_followers)} followers, "
     totals += f"{number(stats.avg_engagement)} average engagement"
     lines = (f"synced {result.platform}: {what}", f"backend: {result.message}", totals)
-    return Group(*(Text(line) for line in lines), result_table(result))
+    return Group(*(Text(line) for line in lines), result_table(result, titled=False))
 
 
 def report_table(report: SyncReport) -> Table:

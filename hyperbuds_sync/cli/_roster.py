@@ -9,7 +9,9 @@
     hyperbuds-sync roster run --budget ... [--until SECONDS] [--tokens tokens.json]
 
 Each reads ``--history-url``, else ``HYPERBUDS_HISTORY_URL``, else the embedded default file,
-and takes ``--json``. ``run`` shows a live table of due, done, failed and budget spent with rich
+and takes ``--json``; ``--history-url``, ``--budget`` and ``--reserve`` go before the action or
+after it. ``plan`` and ``run`` name every provider without a budget at once (exit 5).
+``run`` shows a live table of due, done, failed and budget spent with rich
 on a terminal, a plain line per ``--every`` seconds otherwise (NDJSON with ``--json``); Ctrl-C
 stops it after the refreshes under way have finished.
 """
@@ -21,16 +23,18 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..client import SocialSync
 from ..config import Settings
 from ..errors import InvalidInput
-from ..history import DEFAULT, CreatorRecord
-from ..roster import Budget, Plan, Roster, RosterStatus
 from . import _output as out
+from ._budgets import add_budget_flags, budgets_of, missing_budgets_error
+
+if TYPE_CHECKING:  # imported when the command runs: --help and --version stay quick
+    from ..history import CreatorRecord
+    from ..roster import Plan, Roster, RosterStatus
 
 __all__ = ["register", "run_roster"]
 
@@ -41,10 +45,7 @@ def register(command: Command) -> None:
     """Add ``roster add|remove|list|plan|run``."""
     roster = command("roster", "roster:run_roster", "creators kept fresh within a budget")
     roster.add_argument("--history-url", metavar="URL", help="overrides HYPERBUDS_HISTORY_URL")
-    roster.add_argument(
-        "--budget", action="append", default=[], metavar="PROVIDER=N[/daily]", help="repeatable"
-    )
-    roster.add_argument("--reserve", type=float, default=0.2, help="share kept for on-demand")
+    add_budget_flags(roster)
     actions = roster.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="add or replace a creator")
     add.add_argument("creator_id", metavar="CREATOR_ID")
@@ -62,17 +63,10 @@ def register(command: Command) -> None:
         action.add_argument(  # also after the action; SUPPRESS keeps a --json given before it
             "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON"
         )
-
-
-def _budgets(specs: list[str]) -> dict[str, int | Budget]:
-    budgets: dict[str, int | Budget] = {}
-    for spec in specs:
-        provider, _, amount = spec.partition("=")
-        calls, _, period = amount.partition("/")
-        if not provider or not calls.isdigit() or period not in ("", "daily", "monthly"):
-            raise InvalidInput(f"--budget is PROVIDER=N or PROVIDER=N/daily, got {spec!r}")
-        budgets[provider] = Budget(int(calls), "daily" if period == "daily" else "monthly")
-    return budgets
+        action.add_argument(
+            "--history-url", metavar="URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+        add_budget_flags(action, after=True)
 
 
 def _usernames(pairs: list[str]) -> dict[str, str]:
@@ -102,6 +96,10 @@ def run_roster(args: argparse.Namespace) -> int:
 async def _with_roster(
     args: argparse.Namespace, action: Callable[[Roster, argparse.Namespace], Awaitable[int]]
 ) -> int:
+    from ..client import SocialSync
+    from ..history import DEFAULT
+    from ..roster import Roster
+
     url = args.history_url or Settings.from_env().history_url or DEFAULT
     overrides: dict[str, Any] = {"history_url": url}
     if getattr(args, "endpoint", None):
@@ -111,7 +109,7 @@ async def _with_roster(
     async with SocialSync.from_env(**overrides) as sync:
         roster = Roster(
             sync,
-            budgets=_budgets(args.budget),
+            budgets=dict(budgets_of(args)),
             reserve=args.reserve,
             token_for=_tokens(getattr(args, "tokens", None)),
         )
@@ -183,7 +181,15 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     }
 
 
+async def _check_budgets(roster: Roster) -> None:
+    """Every provider without a budget named at once, before anything is planned or fetched."""
+    missing = await roster.missing_budgets()
+    if missing:
+        raise missing_budgets_error(missing)
+
+
 async def _plan(roster: Roster, args: argparse.Namespace) -> int:
+    await _check_budgets(roster)
     plan = await roster.plan()
     output = out.Output(args.json)
     if output.json:
@@ -229,6 +235,7 @@ def _status_table(status: RosterStatus) -> Any:
 
 
 async def _run(roster: Roster, args: argparse.Namespace) -> int:
+    await _check_budgets(roster)
     output = out.Output(args.json)
     task = asyncio.create_task(roster.run(until=args.until))
     live = None

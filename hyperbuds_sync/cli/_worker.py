@@ -15,6 +15,8 @@ By default the worker refreshes the ``Roster`` kept in the configured history st
 (``HYPERBUDS_HISTORY_URL``, Postgres for a fleet), with ``--budget`` and ``--reserve``: see
 :func:`default_refresher`. Each refresh first spends from the budget ledger every worker shares
 in Redis; one with no budget left is put back in the queue for when there is (``deferred``).
+Before it starts, the worker checks that every provider of the roster has a budget (``--budget``,
+or learned): one missing is one line naming them all, and exit code 5.
 ``--refresher MODULE:FACTORY`` names instead a callable returning an
 async context manager of a :class:`~hyperbuds_sync.roster.Refresher`. The factory reads
 its configuration from the environment (``SocialSync.from_env()``); ``--endpoint`` and
@@ -31,11 +33,14 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import ENV, Settings
 from ..errors import ConfigError, InvalidInput
-from ..roster import FleetSettings, Refresher, RefresherFactory, roster_refresher, run_worker
+from ._budgets import add_budget_flags, budgets_of, missing_budgets_error
+
+if TYPE_CHECKING:  # imported when the command runs: --help and --version stay quick
+    from ..roster import Budget, Refresher, RefresherFactory
 
 __all__ = ["default_refresher", "register", "run_worker_command"]
 
@@ -51,28 +56,13 @@ def register(command: Command) -> None:
     worker.add_argument("--web", action="store_true", help="serve SAQ's web UI too")
     worker.add_argument("--web-host", default="127.0.0.1", help="web UI address")
     worker.add_argument("--web-port", type=int, default=8080, help="web UI port")
-    worker.add_argument(
-        "--budget",
-        action="append",
-        type=_budget,
-        default=[],
-        metavar="PROVIDER=N",
-        help="calls per month for a provider (repeat; default: learned from its answers)",
-    )
-    worker.add_argument("--reserve", type=float, default=0.2, help="budget kept back (0.2)")
+    add_budget_flags(worker)
     worker.add_argument(
         "--refresher", metavar="MODULE:FACTORY", help="what refreshes (default: the roster)"
     )
 
 
-def _budget(text: str) -> tuple[str, int]:
-    provider, sep, count = text.partition("=")
-    if not sep or not provider.strip() or not count.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"--budget takes PROVIDER=N, not {text!r}")
-    return provider.strip(), int(count)
-
-
-def default_refresher(budgets: Mapping[str, int], reserve: float) -> RefresherFactory:
+def default_refresher(budgets: Mapping[str, int | Budget], reserve: float) -> RefresherFactory:
     """The ``Roster`` of the configured history store as a refresher, over
     ``SocialSync.from_env()`` (its ``redis_url`` shares the state, its history holds the roster).
     """
@@ -83,6 +73,7 @@ def default_refresher(budgets: Mapping[str, int], reserve: float) -> RefresherFa
     @asynccontextmanager
     async def open_roster() -> AsyncIterator[Refresher]:
         from ..client import SocialSync
+        from ..roster import roster_refresher
 
         history = Settings.from_env().history_url or "default"
         async with (
@@ -94,10 +85,31 @@ def default_refresher(budgets: Mapping[str, int], reserve: float) -> RefresherFa
     return open_roster
 
 
+async def check_roster(budgets: Mapping[str, int | Budget], reserve: float) -> None:
+    """What the default refresher needs, checked before the worker starts: its history store
+    opens and every provider of the roster has a budget (all named at once).
+
+    Raises:
+        ConfigError: a provider without a budget, or a history that cannot be opened.
+    """
+    from ..client import SocialSync
+    from ..roster import Roster
+
+    history = Settings.from_env().history_url or "default"
+    async with (
+        SocialSync.from_env(history_url=history) as sync,
+        Roster(sync, budgets=dict(budgets), reserve=reserve) as roster,
+    ):
+        missing = await roster.missing_budgets()
+    if missing:
+        raise missing_budgets_error(missing)
+
+
 def _factory(args: argparse.Namespace) -> RefresherFactory:
     spec: str | None = args.refresher
     if not spec:
-        return default_refresher(dict(args.budget), args.reserve)
+        asyncio.run(check_roster(budgets_of(args), args.reserve))  # before SAQ starts: one line
+        return default_refresher(budgets_of(args), args.reserve)
     module, sep, name = spec.partition(":")
     if not sep or not module or not name:
         raise InvalidInput(f"--refresher takes MODULE:FACTORY, not {spec!r}")
@@ -123,9 +135,14 @@ def _printer(as_json: bool) -> Callable[[dict[str, Any]], None]:
 
 def run_worker_command(args: argparse.Namespace) -> int:
     """``worker``: run until Ctrl-C or SIGTERM; 0 once stopped cleanly."""
+    from ..roster import FleetSettings, run_worker
+
     url = args.queue_url or Settings.from_env().redis_url
     if not url:
         raise ConfigError("hyperbuds-sync worker needs --queue-url or HYPERBUDS_REDIS_URL")
+    for option, setting in (("endpoint", "endpoint"), ("api_url", "api_url")):
+        if getattr(args, option, None):  # for the factory's SocialSync.from_env()
+            os.environ[ENV[setting]] = getattr(args, option)
     settings = FleetSettings(
         queue_url=url,
         make_refresher=_factory(args),
@@ -133,9 +150,6 @@ def run_worker_command(args: argparse.Namespace) -> int:
         plan_every=args.plan_every,
         on_event=_printer(args.json),
     )
-    for option, setting in (("endpoint", "endpoint"), ("api_url", "api_url")):
-        if getattr(args, option, None):  # for the factory's SocialSync.from_env()
-            os.environ[ENV[setting]] = getattr(args, option)
     web = (args.web_host, args.web_port) if args.web else None
     asyncio.run(run_worker(settings, web_address=web))
     return 0

@@ -3,7 +3,8 @@
 This folder owns the :class:`HistoryStore` protocol, its records (:class:`Snapshot`,
 :class:`SyncRecord`, :class:`Growth`), the SQLAlchemy Core schema shared by SQLite (aiosqlite,
 the default, embedded) and PostgreSQL (asyncpg), the :class:`HistoryRecorder` that SocialSync
-uses to write in the background and guard syncs, and the roster's tables (:func:`roster_store`).
+uses to write in the background and guard syncs, the roster's tables (:func:`roster_store`), and
+the one validation both databases share (``check_snapshot``, ``check_creator_id``, ...).
 It may import the SDK's public modules
 (``errors``, ``models``); SQLAlchemy is imported only by :func:`open_store`, so the records and
 the protocol work without the ``history`` extra.
@@ -20,15 +21,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._guard import DropGuard
+from ._keep import KeptQuota, quota_memory
 from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url, roster_store
 from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder, snapshot_of
 from ._rostertypes import CreatorRecord, Delivery, PlatformState
 from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SyncRecord
+from ._valid import (
+    PRIORITY_MAX,
+    check_creator_id,
+    check_priority,
+    check_snapshot,
+    check_sync_record,
+    check_username,
+)
 
 __all__ = [
     "DEFAULT",
     "DEFAULT_WINDOWS",
+    "PRIORITY_MAX",
     "CreatorRecord",
     "Delivery",
     "DropGuard",
@@ -36,12 +47,19 @@ __all__ = [
     "GrowthWindow",
     "HistoryRecorder",
     "HistoryStore",
+    "KeptQuota",
     "PlatformState",
     "RosterStore",
     "Snapshot",
     "SyncRecord",
+    "check_creator_id",
+    "check_priority",
+    "check_snapshot",
+    "check_sync_record",
+    "check_username",
     "default_path",
     "open_store",
+    "quota_memory",
     "recorder_for",
     "resolve_url",
     "roster_store",

@@ -1,6 +1,8 @@
 """The sudden-drop guard: a sync whose followers fell too far, too fast, is refused.
 
-:class:`DropGuard` holds the thresholds and judges one sync against the last good synced value;
+:class:`DropGuard` holds the thresholds and judges one sync against the last good value synced for
+the same creator (keyed on the username, or the creator id the caller gives, or the backend profile
+id its answers carried; never on the platform alone):
 :meth:`HistoryRecorder.check_drop <hyperbuds_sync.history.HistoryRecorder.check_drop>` reads that
 value from the store and asks it. It imports the SDK's public modules only.
 """
@@ -52,7 +54,8 @@ class DropGuard:
         payload: SyncPayload,
     ) -> None:
         """Raise :class:`SuspiciousDrop` when ``payload`` would write a sudden drop over
-        ``previous``, the last good sync on ``platform`` (``None``: nothing to compare with)."""
+        ``previous``, the same creator's last good sync on ``platform`` (``None``: nothing to
+        compare with)."""
         if previous is None or payload.followers is None:
             return
         now = datetime.now(UTC)

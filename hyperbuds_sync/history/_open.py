@@ -9,6 +9,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._install import install_hint
 from ..errors import ConfigError
 from ._guard import DropGuard
 from ._protocol import HistoryStore
@@ -24,8 +25,8 @@ DEFAULT = "default"
 """The history URL meaning the embedded SQLite file in the user's data directory."""
 
 _NEEDS = {
-    "history": "pip install 'hyperbuds-sync[history]'",
-    "postgres": "pip install 'hyperbuds-sync[history,postgres]'",
+    "history": install_hint("history"),
+    "postgres": install_hint("history,postgres"),
 }
 _SCHEMES = {
     "sqlite": "sqlite+aiosqlite",

@@ -16,7 +16,9 @@ class HistoryStore(Protocol):
     """A place that remembers snapshots and syncs. Every method is safe to call concurrently."""
 
     async def add(self, snapshots: Iterable[Snapshot]) -> None:
-        """Store snapshots; one already stored (same unique key) is skipped, not an error."""
+        """Store snapshots; one already stored (same unique key) is skipped, not an error. A
+        snapshot that breaks the rules of :func:`~hyperbuds_sync.history.check_snapshot` is an
+        :class:`~hyperbuds_sync.errors.InvalidInput` and nothing is stored."""
 
     async def snapshots(
         self,
@@ -46,10 +48,16 @@ class HistoryStore(Protocol):
         """Store successful syncs."""
 
     async def last_sync(
-        self, platform: str, username: str | None = None, *, good: bool = False
+        self,
+        platform: str,
+        username: str | None = None,
+        *,
+        good: bool = False,
+        creator: str | None = None,
     ) -> SyncRecord | None:
-        """The latest sync on ``platform`` (for ``username`` when given); with ``good=True``
-        the latest that sent followers above 0."""
+        """The latest sync on ``platform`` (for ``username`` when given, for ``creator`` when
+        given; with both, a sync recorded under either); with ``good=True`` the latest that sent
+        followers above 0."""
         ...
 
     async def prune(self, *, older_than: datetime | timedelta) -> int:

@@ -4,7 +4,9 @@ Recording is off the hot path: :meth:`HistoryRecorder.snapshot` and :meth:`~Hist
 put a record on a queue and return; one background task writes what has gathered in batches. A
 failing store logs a warning and never fails a fetch or a sync; :meth:`~HistoryRecorder.aclose`
 writes everything queued before it returns. :meth:`~HistoryRecorder.check_drop` reads the last good
-sync for the sudden-drop guard (``_guard``), as one call the sync path makes before sending.
+sync of the same creator for the sudden-drop guard (``_guard``), as one call the sync path makes
+before sending. A record that breaks the rules of ``_valid`` is refused at the entry (one warning)
+so it never fails the batch it would have joined.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import contextlib
 import logging
 from datetime import UTC, datetime
 
+from ..errors import InvalidInput
 from ..models import ManualEntry, PlatformData, SyncPayload, SyncResult
 from ._guard import DropGuard
 from ._protocol import HistoryStore
 from ._types import Snapshot, SyncRecord
+from ._valid import check_snapshot, check_sync_record
 
 __all__ = ["HistoryRecorder", "provenance", "snapshot_of"]
 
@@ -92,8 +96,9 @@ class HistoryRecorder:
         data: PlatformData | ManualEntry,
         payload: SyncPayload,
         result: SyncResult,
+        creator: str | None = None,
     ) -> None:
-        """Queue the record of one successful sync."""
+        """Queue the record of one successful sync (``creator``: who it was for, when known)."""
         self._put(
             SyncRecord(
                 platform=platform,
@@ -103,10 +108,16 @@ class HistoryRecorder:
                 synced_at=datetime.now(UTC),
                 total_followers=result.stats.total_followers,
                 avg_engagement=result.stats.avg_engagement,
+                creator=creator,
             )
         )
 
     def _put(self, record: Snapshot | SyncRecord) -> None:
+        try:
+            check_snapshot(record) if isinstance(record, Snapshot) else check_sync_record(record)
+        except InvalidInput as exc:  # refused here, so it never fails the batch it would join
+            log.warning("history record refused, not recorded: %s", exc)
+            return
         self._queue.put_nowait(record)
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._drain())
@@ -147,17 +158,28 @@ class HistoryRecorder:
     # --- the sudden-drop guard -------------------------------------------------------------------
 
     async def check_drop(
-        self, platform: str, data: PlatformData | ManualEntry, payload: SyncPayload
+        self,
+        platform: str,
+        data: PlatformData | ManualEntry,
+        payload: SyncPayload,
+        creator: str | None = None,
     ) -> None:
         """Raise :class:`SuspiciousDrop` when ``payload`` would write a sudden drop over the
-        last good value synced on ``platform`` (for the same username, when known); the
-        judgement is :meth:`DropGuard.check`'s."""
+        last good value synced on ``platform`` for the same creator: the same account (fetched
+        data's username), else the same ``creator`` key (a manual entry). With neither known
+        there is nothing to compare with and the sync goes through. The judgement is
+        :meth:`DropGuard.check`'s."""
         if payload.followers is None:
             return
         username = data.username if isinstance(data, PlatformData) else None
+        if username is None and creator is None:
+            return  # no creator known: comparing with anyone else's sync would be a guess
         await self.flush()
         try:
-            previous = await self.store.last_sync(platform, username, good=True)
+            if username is not None:
+                previous = await self.store.last_sync(platform, username, good=True)
+            else:
+                previous = await self.store.last_sync(platform, good=True, creator=creator)
         except Exception as exc:  # no history to compare with: the sync goes through
             log.warning("history store read failed (%s); drop guard skipped", type(exc).__name__)
             return

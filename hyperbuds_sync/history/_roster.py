@@ -19,6 +19,7 @@ from ._protocol import HistoryStore
 from ._rostertypes import STATE_FIELDS, CreatorRecord, Delivery, PlatformState
 from ._schema import creator_platforms, creators, webhook_deliveries
 from ._store import SQLHistoryStore
+from ._valid import check_creator_id, check_platform, check_priority, check_username
 
 __all__ = ["RosterStore"]
 
@@ -35,7 +36,16 @@ class RosterStore:
         self.history = store
 
     async def put(self, creator_id: str, usernames: Mapping[str, str], priority: int) -> None:
-        """Add or replace a creator: a platform whose username is unchanged keeps its state."""
+        """Add or replace a creator: a platform whose username is unchanged keeps its state.
+
+        Raises:
+            InvalidInput: the id, a platform, a username or the priority breaks the rules
+                (``_valid``); nothing is written.
+        """
+        check_creator_id(creator_id)
+        check_priority(priority)
+        for platform, name in usernames.items():
+            check_username(check_platform(platform), name)
         now = datetime.now(UTC)
         async with self.history._begin() as conn:
             found = (

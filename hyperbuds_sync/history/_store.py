@@ -2,7 +2,9 @@
 
 SQLAlchemy 2's async Core, no ORM. One schema (:mod:`._schema`) for both databases; re-adding a
 snapshot is an insert-or-ignore (``ON CONFLICT DO NOTHING``) on the unique key on both dialects.
-The schema is created or upgraded on first use, so building a store does no I/O.
+The schema is created or upgraded on first use, so building a store does no I/O. Every record
+is checked by :mod:`._valid` before it reaches either database, so both keep the same rows and a
+bad one is an :class:`~hyperbuds_sync.errors.InvalidInput`, never a driver's error.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from ._types import (
     start_bound,
     utc,
 )
+from ._valid import check_creator_id, check_platform, check_snapshot, check_sync_record
+from ._valid import check_username as _check_name
 
 __all__ = ["SQLHistoryStore"]
 
@@ -88,16 +92,25 @@ class SQLHistoryStore:
         return insert(table).on_conflict_do_nothing(index_elements=list(key))
 
     async def add(self, snapshots_: Iterable[Snapshot]) -> None:
-        """Store snapshots; one already stored (same unique key) is skipped."""
-        rows = [_snapshot_row(s) for s in snapshots_]
+        """Store snapshots; one already stored (same unique key) is skipped.
+
+        Raises:
+            InvalidInput: a snapshot breaks the rules (:func:`check_snapshot`); nothing is stored.
+        """
+        rows = [_snapshot_row(check_snapshot(s)) for s in snapshots_]
         if not rows:
             return
         async with self._begin() as conn:
             await conn.execute(self._insert_ignore(snapshots, SNAPSHOT_KEY), rows)
 
     async def record_sync(self, records: Iterable[SyncRecord]) -> None:
-        """Store successful syncs."""
-        rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in records]
+        """Store successful syncs.
+
+        Raises:
+            InvalidInput: a record breaks the rules (:func:`check_sync_record`); nothing is stored.
+        """
+        checked = [check_sync_record(r) for r in records]
+        rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in checked]
         if rows:
             async with self._begin() as conn:
                 await conn.execute(syncs.insert(), rows)
@@ -126,6 +139,7 @@ class SQLHistoryStore:
     ) -> list[Snapshot]:
         """The creator's snapshots in ``[since, until]``, oldest first; ``limit`` keeps the
         most recent ones."""
+        _check_key(platform, username)
         query = _creator(platform, username)
         if since is not None:
             query = query.where(snapshots.c.fetched_at >= utc(since))
@@ -149,6 +163,7 @@ class SQLHistoryStore:
         """Growth over each window: the end is the latest snapshot (at or before ``at``), each
         window's start the latest snapshot at or before ``end - days``."""
         chosen = check_windows(windows)
+        _check_key(platform, username)
         bound = None if at is None else utc(at)
         async with self._begin() as conn:
             end = await _latest(conn, platform, username, bound)
@@ -161,14 +176,26 @@ class SQLHistoryStore:
         return growth_of(platform, username, end, starts)
 
     async def last_sync(
-        self, platform: str, username: str | None = None, *, good: bool = False
+        self,
+        platform: str,
+        username: str | None = None,
+        *,
+        good: bool = False,
+        creator: str | None = None,
     ) -> SyncRecord | None:
-        """The latest sync on ``platform`` (for ``username`` when given); with ``good=True``
-        the latest that sent followers above 0."""
+        """The latest sync on ``platform`` (for ``username`` when given, for ``creator`` when
+        given; with both, a sync recorded under either); with ``good=True`` the latest that sent
+        followers above 0."""
+        check_platform(platform)
         query = sa.select(*(syncs.c[name] for name in _SYNC_FIELDS))
         query = query.where(syncs.c.platform == platform)
+        who = []
         if username is not None:
-            query = query.where(syncs.c.username == username)
+            who.append(syncs.c.username == _check_name(platform, username))
+        if creator is not None:
+            who.append(syncs.c.creator == check_creator_id(creator))
+        if who:
+            query = query.where(sa.or_(*who))
         if good:
             query = query.where(syncs.c.followers > 0)
         query = query.order_by(syncs.c.synced_at.desc(), syncs.c.id.desc()).limit(1)
@@ -179,6 +206,12 @@ class SQLHistoryStore:
     async def aclose(self) -> None:
         """Release the engine's connections."""
         await self.engine.dispose()
+
+
+def _check_key(platform: str, username: str) -> None:
+    """A creator's key as the rules hold it (a NUL is an error on PostgreSQL, not on SQLite)."""
+    check_platform(platform)
+    _check_name(platform, username)
 
 
 def _snapshot_row(s: Snapshot) -> dict[str, Any]:

@@ -75,7 +75,10 @@ class Snapshot:
 class SyncRecord:
     """One successful sync: what was sent, when, and the backend's totals after it.
 
-    ``username`` is ``None`` for a manual entry, which names no account.
+    ``username`` is ``None`` for a manual entry, which names no account. ``creator`` is the
+    creator the sync was for when the caller named one (the creator id a roster, ``sync_many`` or
+    the service gives, or ``backend:<profile id>`` from the backend's answer): the sudden-drop
+    guard compares a sync with the same creator's last one, never with another creator's.
     """
 
     platform: str
@@ -85,6 +88,7 @@ class SyncRecord:
     synced_at: datetime = field(converter=utc)
     total_followers: int | None = None
     avg_engagement: float | None = None
+    creator: str | None = None
 
 
 @frozen

@@ -52,9 +52,9 @@ class QuotaStatus:
 class ProviderState:
     """One provider of a platform's chain, as :meth:`SocialSync.providers` shows it.
 
-    ``available`` is false while the provider is benched: until ``benched_until`` for a spent
-    quota, or for the client's lifetime (``benched_until`` ``None``) after it refused the
-    credentials; ``reason`` says which.
+    ``available`` is false while the provider is benched, until ``benched_until``: for a spent
+    quota until its reset (``reason`` ``"quota exceeded"``), after it refused the credentials for
+    the client's ``auth_bench_seconds`` (``reason``: the refusal's message).
     """
 
     provider: str

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 import attrs
 
-from ..errors import UsernameNotFound
+from ..errors import MalformedPayload, UsernameNotFound
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
-__all__ = ["TwitterAdapter"]
+__all__ = ["TwitterAdapter", "find_unavailable", "unavailable_error"]
 
 _PATTERN = re.compile(r"[a-z0-9_]{1,15}")
 _RULE = "use 1 to 15 letters, digits or '_'"
@@ -129,10 +129,12 @@ class TwitterAdapter(Adapter):
 
     ``name`` is always ``"twitter"``; ``host`` and ``path`` may name a compatible relay.
     ``parse`` raises :class:`UsernameNotFound` only for twitter241's own answers: an empty
-    ``result.data``, a ``UserUnavailable`` result (suspended, withheld: the reason is added as an
-    exception note) or ``{"error": true, "message": "No user matches ..."}`` (which comes with
-    HTTP 404, so the transport's classify usually decides it first). Any other answer without a
-    user and its follower count is :class:`MalformedPayload`.
+    ``result.data``; a ``UserUnavailable`` object anywhere under ``data`` (``user.result``,
+    ``user_result_by_screen_name.result``, ...) or as the ``result`` itself (suspended,
+    withheld: the reason is the error's ``reason`` and an exception note; see
+    :func:`find_unavailable`); or ``{"error": true, "message": "No user matches ..."}`` (which
+    comes with HTTP 404, so the transport's classify usually decides it first). Any other answer
+    without a user and its follower count is :class:`MalformedPayload`.
     """
 
     provider: ClassVar[str] = "twitter241"
@@ -146,7 +148,13 @@ class TwitterAdapter(Adapter):
         """Each field through its chain across the three shapes."""
         if _is_not_found(payload):
             raise self._not_found(username)
-        user = self._user(username, self._structure(payload, _Answer))
+        try:
+            user = self._user(username, self._structure(payload, _Answer))
+        except MalformedPayload:  # no user where one is expected: an unavailable one elsewhere?
+            reason = find_unavailable(payload)
+            if reason is None:
+                raise
+            raise self._unavailable(username, reason) from None
         followers, following, tweets, likes = _counts(user)
         legacy = user.legacy
         image = user.image_url or legacy.profile_image_url_https
@@ -181,11 +189,67 @@ class TwitterAdapter(Adapter):
         return user
 
     def _unavailable(self, username: str, reason: str) -> UsernameNotFound:
-        """Not found, with X's reason (suspended, withheld) as an exception note."""
-        error = self._not_found(username)
-        if reason:
-            error.add_note(f"twitter says the user is unavailable: {reason}")
-        return error
+        """Not found, with X's reason (suspended, withheld) as ``reason`` and a note."""
+        return unavailable_error(self._not_found(username), reason)
+
+
+def unavailable_error(error: UsernameNotFound, reason: str) -> UsernameNotFound:
+    """``error`` (a not-found) carrying X's ``reason`` for the user being unavailable (the
+    message stays the usual not-found one)."""
+    if reason:  # the message stays the old frontend's; the reason goes beside it
+        error.reason = reason
+        error.add_note(f"twitter says the user is unavailable: {reason}")
+    return error
+
+
+_UNAVAILABLE_DEPTH: Final = 6  # data -> user_result_by_screen_name -> result: well within
+_UNAVAILABLE_ITEMS: Final = 50  # keys or list items looked at per level
+
+
+def find_unavailable(payload: object) -> str | None:
+    """The reason of a ``"__typename": "UserUnavailable"`` object anywhere under an answer's
+    ``data`` (twitter241 wraps it in ``result``; X's GraphQL uses ``user.result`` or
+    ``user_result_by_screen_name.result``), or under ``result`` itself; ``""`` when it gives
+    none, ``None`` when there is no such object. The walk is bounded in depth and breadth."""
+    if not isinstance(payload, Mapping):
+        return None
+    result = payload.get("result")
+    roots = [payload.get("data")]
+    if isinstance(result, Mapping):
+        roots += [result, result.get("data")]
+    for root in roots:
+        found = _unavailable_in(root, _UNAVAILABLE_DEPTH)
+        if found is not None:
+            return found
+    return None
+
+
+def _unavailable_in(value: object, depth: int) -> str | None:
+    if depth <= 0:
+        return None
+    if isinstance(value, Mapping):
+        if value.get("__typename") == "UserUnavailable":
+            return _reason_of(value)
+        children: list[object] = list(value.values())[:_UNAVAILABLE_ITEMS]
+    elif isinstance(value, list):
+        children = value[:_UNAVAILABLE_ITEMS]
+    else:
+        return None
+    for child in children:
+        if isinstance(child, Mapping | list):
+            found = _unavailable_in(child, depth - 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _reason_of(unavailable: Mapping[str, Any]) -> str:
+    """X's reason for an unavailable user: ``reason``, ``unavailable_reason`` or ``message``."""
+    for name in ("reason", "unavailable_reason", "message"):
+        value = unavailable.get(name)
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())[:200]
+    return ""
 
 
 def _is_not_found(payload: Mapping[str, Any]) -> bool:

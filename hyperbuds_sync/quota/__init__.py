@@ -14,7 +14,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._benches import MemoryProviderBenches, ProviderBenches
+from ._benches import (
+    AUTH,
+    AUTH_BENCH_DEFAULT,
+    QUOTA,
+    Bench,
+    BenchKind,
+    MemoryProviderBenches,
+    ProviderBenches,
+)
 from ._ledger import (
     FleetClock,
     KeyRecord,
@@ -29,7 +37,12 @@ if TYPE_CHECKING:
     from ._redis import RedisKeyState, RedisProviderBenches
 
 __all__ = [
+    "AUTH",
+    "AUTH_BENCH_DEFAULT",
     "NO_KEY_MESSAGE",
+    "QUOTA",
+    "Bench",
+    "BenchKind",
     "FleetClock",
     "KeyPool",
     "KeyRecord",

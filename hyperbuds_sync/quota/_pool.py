@@ -297,6 +297,25 @@ class KeyPool:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
 
+    async def recall(self, quota: Mapping[str, QuotaStatus]) -> None:
+        """Take the quota facts and key benches an earlier process saw (``status()``'s shape):
+        keys of this pool only; a bench already over, or facts past their reset, are skipped."""
+        now = self._clock()
+        mine = set(self._fps.values())
+        for host, status in quota.items():
+            for key in status.keys:
+                if key.fingerprint not in mine:
+                    continue
+                reset = None if key.reset_at is None else key.reset_at.timestamp()
+                if reset is None or reset > now:
+                    await self._state.record(host, key.fingerprint, key.limit, key.remaining, reset)
+                    entry(self._view, host, key.fingerprint).learn(key.limit, key.remaining, reset)
+                until = None if key.benched_until is None else key.benched_until.timestamp()
+                if until is not None and until > now:
+                    await self._state.bench(host, key.fingerprint, until)
+                    held = entry(self._view, host, key.fingerprint)
+                    held.benched_until = max(until, held.benched_until or until)
+
     # --- reading ----------------------------------------------------------------------------------
 
     def status(self) -> dict[str, QuotaStatus]:

@@ -15,6 +15,7 @@ from redis.commands.core import AsyncScript
 from redis.typing import EncodableT
 
 from .._redis import RedisLink, ServerClock
+from ._benches import AUTH, Bench, BenchKind
 from ._ledger import KeyRecord, MemoryKeyState
 
 __all__ = ["RedisKeyState", "RedisProviderBenches"]
@@ -203,34 +204,52 @@ async def _none() -> None:
     return None
 
 
-# Read the provider benches on Redis's clock: drop those over, return the rest with scores.
+# Read the provider benches on Redis's clock: drop those over (and their why), return the rest as
+# flat triples (provider, until, "kind|reason"). KEYS: the bench set, the why hash.
 _PROVIDER_BENCHED: Final = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+for _, name in ipairs(gone) do redis.call('HDEL', KEYS[2], name) end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local pairs = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local out = {}
+for i = 1, #pairs, 2 do
+  out[#out + 1] = pairs[i]
+  out[#out + 1] = pairs[i + 1]
+  out[#out + 1] = redis.call('HGET', KEYS[2], pairs[i]) or ''
+end
+return out
 """
-# Bench a provider until ARGV[2] unless benched later already; the set expires with its last.
+# Bench a provider until ARGV[2] with why ARGV[3] unless benched later already; both keys expire
+# with the last bench. KEYS: the bench set, the why hash.
 _PROVIDER_BENCH: Final = """
 local old = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0')
-local untl = math.max(old, tonumber(ARGV[2]))
-redis.call('ZADD', KEYS[1], string.format('%.6f', untl), ARGV[1])
+local untl = tonumber(ARGV[2])
+if untl > old then
+  redis.call('ZADD', KEYS[1], string.format('%.6f', untl), ARGV[1])
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+end
 local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[1], math.ceil(tonumber(last[2]) * 1000))
+local at = math.ceil(tonumber(last[2]) * 1000)
+redis.call('PEXPIREAT', KEYS[1], at)
+redis.call('PEXPIREAT', KEYS[2], at)
 return 1
 """
+_WHY_CAP: Final = 500  # characters of an auth bench's reason kept in Redis
 
 
 class RedisProviderBenches:
     """:class:`~hyperbuds_sync.quota.ProviderBenches` in one Redis sorted set
-    ``{ns}:provider-bench`` (provider -> until), read on Redis server time; mirrored in memory
-    and served from there while Redis is down."""
+    ``{ns}:provider-bench`` (provider -> until) and a hash ``{ns}:provider-bench-why``
+    (provider -> kind and reason), read on Redis server time; mirrored in memory and served
+    from there while Redis is down."""
 
     def __init__(self, link: RedisLink, *, namespace: str = "hyperbuds_sync") -> None:
         from ._benches import MemoryProviderBenches
 
         self._link = link
-        self._key = f"{namespace}:provider-bench"
+        self._keys = [f"{namespace}:provider-bench", f"{namespace}:provider-bench-why"]
         self.memory = MemoryProviderBenches()
         self._read: AsyncScript = link.client.register_script(_PROVIDER_BENCHED)
         self._write: AsyncScript = link.client.register_script(_PROVIDER_BENCH)
@@ -238,19 +257,25 @@ class RedisProviderBenches:
     def __repr__(self) -> str:
         return f"RedisProviderBenches({self._link.display_url!r})"
 
-    async def bench(self, provider: str, until_epoch: float) -> None:
+    async def bench(
+        self, provider: str, until_epoch: float, *, kind: BenchKind = "quota", reason: str = ""
+    ) -> None:
         """See :meth:`ProviderBenches.bench`."""
-        await self.memory.bench(provider, until_epoch)
-        args = [provider, repr(float(until_epoch))]
-        await self._link.call(partial(self._write, keys=[self._key], args=args), _none)
+        await self.memory.bench(provider, until_epoch, kind=kind, reason=reason)
+        args = [provider, repr(float(until_epoch)), f"{kind}|{reason[:_WHY_CAP]}"]
+        await self._link.call(partial(self._write, keys=self._keys, args=args), _none)
 
-    async def benched(self) -> dict[str, float]:
+    async def benched(self) -> dict[str, Bench]:
         """See :meth:`ProviderBenches.benched`."""
         return await self._link.call(self._read_benched, self.memory.benched)
 
-    async def _read_benched(self) -> dict[str, float]:
-        pairs: list[Any] = await self._read(keys=[self._key], args=[])
-        found = {_text(pairs[i]): float(pairs[i + 1]) for i in range(0, len(pairs), 2)}
-        for name, until in found.items():
-            await self.memory.bench(name, until)
+    async def _read_benched(self) -> dict[str, Bench]:
+        flat: list[Any] = await self._read(keys=self._keys, args=[])
+        found: dict[str, Bench] = {}
+        for i in range(0, len(flat) - 2, 3):
+            name, until = _text(flat[i]), float(flat[i + 1])
+            kind, _, reason = _text(flat[i + 2]).partition("|")
+            bench_kind: BenchKind = "auth" if kind == AUTH else "quota"  # older entries: quota
+            found[name] = Bench(until, bench_kind, reason)
+            await self.memory.bench(name, until, kind=bench_kind, reason=reason)
         return found

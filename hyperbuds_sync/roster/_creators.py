@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput
+from ..history import check_creator_id, check_priority, check_username
 
 if TYPE_CHECKING:
     from ..platforms import PlatformRegistry
 
 __all__ = ["checked_usernames"]
-
-_CREATOR_ID = re.compile(r"^[^\x00-\x1f]{1,128}$")
-
-
-def _check_priority(priority: object) -> int:
-    if isinstance(priority, bool) or not isinstance(priority, int) or priority < 1:
-        raise InvalidInput(f"priority must be an int >= 1, got {priority!r}")
-    return priority
 
 
 def checked_usernames(
@@ -29,15 +21,16 @@ def checked_usernames(
     priority are valid: every entry is checked by its platform, so nothing is written on error.
 
     Raises:
-        InvalidInput: a bad id or priority; UnknownPlatform, InvalidUsername: a bad entry.
+        InvalidInput: a bad id or priority (the history's rules: :func:`check_creator_id`,
+            :func:`check_priority`); UnknownPlatform, InvalidUsername: a bad entry.
     """
-    if not isinstance(creator_id, str) or not _CREATOR_ID.match(creator_id):
-        raise InvalidInput(f"a creator id is 1 to 128 printable characters, got {creator_id!r}")
-    _check_priority(priority)
+    check_creator_id(creator_id)
+    check_priority(priority)
     if not usernames:
         raise InvalidInput(f"creator {creator_id!r} needs at least one platform's username")
     canonical: dict[str, str] = {}
     for platform, username in usernames.items():
         adapter = platforms.get(platform)
-        canonical[adapter.name] = adapter.canonical_username(username)
+        name = adapter.canonical_username(username)
+        canonical[adapter.name] = check_username(adapter.name, name)
     return canonical

@@ -1,6 +1,6 @@
 """The fleet: many worker processes sharing one roster and one queue through SAQ.
 
-SAQ (``pip install 'hyperbuds-sync[fleet]'``) is the job engine: this module writes no queue of
+SAQ (``pip install "hyperbuds-sync[fleet]"``) is the job engine: this module writes no queue of
 its own. Every worker process runs a SAQ worker with two functions:
 
 * :func:`plan_due`, a cron job (SAQ keeps it unique: one planner at a time across the fleet),
@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import attrs
 
-from ..errors import InvalidInput
+from ..errors import HyperbudsSyncError, InvalidInput
 
 if TYPE_CHECKING:
     from saq import Job, Queue
@@ -114,7 +114,8 @@ class FleetSettings:
         job_timeout: seconds a refresh may take before SAQ cancels and re-queues it.
         queue_name: the SAQ queue's name; every worker of one fleet uses the same.
         on_event: called with one JSON-ready dict per event (``started``, ``planned``,
-            ``refreshed``, ``failed``, ``stopped``).
+            ``unplanned`` (the plan failed: ``error``, ``message``), ``refreshed``, ``failed``,
+            ``stopped``).
     """
 
     queue_url: str
@@ -192,7 +193,11 @@ async def plan_due(ctx: Context) -> dict[str, int]:
     """The planner cron job: enqueue the due refreshes."""
     settings, refresher = _fleet(ctx)
     queue = ctx["worker"].queue
-    due, enqueued = await enqueue_due(queue, refresher, job_timeout=settings.job_timeout)
+    try:
+        due, enqueued = await enqueue_due(queue, refresher, job_timeout=settings.job_timeout)
+    except HyperbudsSyncError as exc:  # a budget gone missing meanwhile: one line, not a traceback
+        settings.emit("unplanned", error=type(exc).__name__, message=str(exc))
+        return {"due": 0, "enqueued": 0}
     if due:
         settings.emit("planned", due=due, enqueued=enqueued)
     return {"due": due, "enqueued": enqueued}

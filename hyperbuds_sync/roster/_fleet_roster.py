@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from ._due import due_keys
 from ._fleet import Refresher
 from ._planner import Plan
 
@@ -31,17 +32,19 @@ class PlansAndRefreshes(Protocol):
 
 
 class _RosterRefresher:
-    """A roster seen as a :class:`Refresher`: due means ``next_at`` at or before ``now`` in its
-    plan, or before the plan was made (a new entry is due at the plan's own time, a moment after
-    the ``now`` the planner read)."""
+    """A roster seen as a :class:`Refresher`: due is the roster's own ``due(now)`` (a ``Roster``:
+    planned by then and past any failure back-off, the rule ``roster run`` keeps); for a roster
+    with only a plan, ``next_at`` at or before ``now`` or before the plan was made."""
 
     def __init__(self, roster: PlansAndRefreshes) -> None:
         self._roster = roster
 
     async def due(self, now: datetime) -> Sequence[tuple[str, str]]:
-        plan = await self._roster.plan()
-        cutoff = max(now, plan.made_at)
-        return [(e.creator_id, e.platform) for e in plan.entries if e.next_at <= cutoff]
+        own = getattr(self._roster, "due", None)
+        if own is not None:
+            found: Sequence[tuple[str, str]] = await own(now)
+            return found
+        return due_keys(await self._roster.plan(), {}, now)
 
     async def refresh(self, creator_id: str, platform: str) -> object:
         budgeted = getattr(self._roster, "refresh_within_budget", None)

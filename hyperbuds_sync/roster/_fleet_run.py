@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._install import install_hint
 from ..errors import ConfigError
 from ._fleet import FleetSettings
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["build_worker", "open_queue", "run_worker"]
 
-NEEDS_SAQ = "the fleet needs SAQ: pip install 'hyperbuds-sync[fleet]'"
+NEEDS_SAQ = f"the fleet needs SAQ: {install_hint('fleet')}"
 
 
 def open_queue(url: str, name: str) -> Queue:

@@ -2,18 +2,21 @@
 previous sync, call ``on_change`` and POST a signed event to the webhook; after a fresh fetch
 that reveals a growth anomaly, call ``on_anomaly`` and POST an ``anomaly.detected`` event.
 
-Deliveries run in the background (3 tries with backoff, :func:`hyperbuds_sync.webhooks.deliver`),
-so a slow receiver never holds a refresh; a delivery that fails is kept in the store and sent
-again by :meth:`ChangeHooks.replay`.
+Deliveries run in the background (3 tries with backoff, :func:`hyperbuds_sync.webhooks.send`
+states the retry rule), so a slow receiver never holds a refresh. Delivery is at least once, each
+event with its id: a delivery that fails is kept in the store and sent again by
+:meth:`ChangeHooks.replay`, one try per replay, until it gets through, is refused for good (400,
+401, 403, 404, 410: dropped) or has been replayed ``max_replays`` times (dropped, one WARNING).
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -26,9 +29,16 @@ from ..history import Snapshot
 from ..models import PlatformData
 
 if TYPE_CHECKING:
-    from ..history import RosterStore
+    from ..client import SocialSync
+    from ..history import PlatformState, RosterStore
+    from ._refresh import RefreshOutcome
 
-__all__ = ["ChangeHooks", "OnAnomaly", "OnChange", "SyncedStats"]
+__all__ = ["DEFAULT_MAX_REPLAYS", "ChangeHooks", "OnAnomaly", "OnChange", "SyncedStats"]
+
+DEFAULT_MAX_REPLAYS = 10
+"""Replays of a kept delivery (one try each) before it is given up and dropped."""
+
+_log = logging.getLogger("hyperbuds_sync.webhooks")
 
 
 @attrs.frozen
@@ -83,14 +93,24 @@ class ChangeHooks:
         followers_pct: float = 1.0,
         engagement_pct: float = 5.0,
         waits: Sequence[float] = webhooks.DEFAULT_WAITS,
+        allow_insecure_webhooks: bool = False,
+        max_replays: int = DEFAULT_MAX_REPLAYS,
         on_anomaly: OnAnomaly | None = None,
         anomaly_settings: AnomalySettings | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ConfigError("a webhook_url needs a webhook_secret to sign its events with")
+        if isinstance(max_replays, bool) or not isinstance(max_replays, int) or max_replays < 1:
+            raise ConfigError(f"webhook max_replays must be an int >= 1, got {max_replays!r}")
+        self._insecure = allow_insecure_webhooks
+        self.url = (
+            webhooks.check_webhook_url(webhook_url, allow_insecure_webhooks=allow_insecure_webhooks)
+            if webhook_url
+            else None
+        )
+        self.max_replays = max_replays
         self.store = store
         self.on_change = on_change
-        self.url = webhook_url or None
         self._secret = webhook_secret
         self.followers_pct = followers_pct
         self.engagement_pct = engagement_pct
@@ -126,6 +146,28 @@ class ChangeHooks:
         webhook)."""
         return self.on_anomaly is not None or self.url is not None
 
+    async def after_refresh(
+        self, sync: SocialSync, state: PlatformState, outcome: RefreshOutcome
+    ) -> list[Anomaly]:
+        """After a fresh fetch, fire the hooks for the anomalies its snapshot reveals, when
+        someone listens. A history that cannot be read logs a warning; it never fails the
+        refresh."""
+        data = outcome.data
+        if not self.wants_anomalies or not isinstance(data, PlatformData) or data.stale:
+            return []
+        settings = self.anomaly_settings
+        since = data.last_fetched - timedelta(
+            days=settings.lookback_days + settings.divergence_days
+        )
+        try:
+            snapshots = await sync.history(state.platform, state.username, since=since)
+        except Exception as exc:  # a failing store never fails a refresh
+            _log.warning(
+                "anomalies of %s on %s not read: %s", state.creator_id, state.platform, exc
+            )
+            return []
+        return await self.after_fetch(state.creator_id, state.platform, state.username, snapshots)
+
     async def after_fetch(
         self, creator_id: str, platform: str, username: str, snapshots: Sequence[Snapshot]
     ) -> list[Anomaly]:
@@ -149,14 +191,17 @@ class ChangeHooks:
 
     async def _send(self, url: str, event: Mapping[str, Any], waits: Sequence[float]) -> bool:
         assert self._secret is not None
-        tries = len(waits) + 1
-
-        async def keep(failed: Mapping[str, Any]) -> None:
-            await self.store.keep_delivery(url, failed, tries)
-
-        return await webhooks.deliver(
-            self._http(), url, event, self._secret, waits=waits, on_failed=keep
+        outcome = await webhooks.send(
+            self._http(),
+            url,
+            event,
+            self._secret,
+            waits=waits,
+            allow_insecure_webhooks=self._insecure,
         )
+        if outcome == "failed":  # a final refusal is not kept: no replay would change it
+            await self.store.keep_delivery(url, event, len(waits) + 1)
+        return outcome == "delivered"
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -164,16 +209,45 @@ class ChangeHooks:
         return self._session
 
     async def replay(self) -> int:
-        """Send the kept deliveries again (one try each); return how many got through. A
-        delivery still failing stays kept, its tries counted."""
+        """Send the kept deliveries again (one try each, the event's id unchanged); return how
+        many got through. A delivery refused for good (400, 401, 403, 404, 410) is forgotten; one
+        still failing stays kept, its tries counted, until it has been replayed
+        ``max_replays`` times: then it is dropped with a WARNING."""
         if self.url is None or self._secret is None:
             raise ConfigError("replaying webhooks needs webhook_url and webhook_secret")
         sent = 0
+        first = len(self.waits) + 1  # the tries a delivery had when it was kept
         for kept in await self.store.deliveries():
-            ok = await webhooks.deliver(self._http(), kept.url, kept.event, self._secret, waits=())
-            await self.store.delivered(kept.id, tries=None if ok else kept.tries + 1)
-            sent += ok
+            outcome = await self._replay_one(kept.url, kept.event)
+            replays = max(0, kept.tries - first) + 1
+            if outcome == "failed" and replays < self.max_replays:
+                await self.store.delivered(kept.id, tries=kept.tries + 1)
+                continue
+            if outcome == "failed":
+                _log.warning(
+                    "webhook event %s given up after %d replays: dropped",
+                    kept.event.get("id"),
+                    replays,
+                )
+            await self.store.delivered(kept.id)
+            sent += outcome == "delivered"
         return sent
+
+    async def _replay_one(self, url: str, event: Mapping[str, Any]) -> webhooks.Outcome:
+        """One try of a kept delivery; a URL the policy refuses now is refused for good."""
+        assert self._secret is not None
+        try:
+            return await webhooks.send(
+                self._http(),
+                url,
+                event,
+                self._secret,
+                waits=(),
+                allow_insecure_webhooks=self._insecure,
+            )
+        except ConfigError as exc:
+            _log.warning("kept webhook delivery dropped: %s", exc)
+            return "refused"
 
     async def drain(self) -> None:
         """Wait for the deliveries under way (each keeps itself in the store when it fails)."""

@@ -2,6 +2,11 @@
 
 Pure logic with an injected clock: it reads nothing and writes nothing, so a runner, a fleet's
 cron job and the benchmark's virtual clock all drive the same code.
+
+A platform's chain is planned as a whole: the entries that share a chain of providers are
+refreshed as often as the chain's budgets together allow (each provider's pace after its reserve,
+rate limit and drift, shared by priority with other chains that use it), and the calls planned go
+to the chain's providers in chain order: the first up to its pace, the rest to the next.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from datetime import UTC, datetime, timedelta
 import attrs
 
 from ..errors import InvalidInput
+from ..history import check_priority
 from ._budget import Budget, Pace, ProviderQuota, check_reserve, drift_pace, pace_for
+from ._chains import budgeted, chain_pace, fill_in_order, shares_of
 
 __all__ = ["Clock", "Plan", "PlanEntry", "Planner", "RosterEntry", "utc_now"]
 
@@ -36,18 +43,33 @@ class RosterEntry:
     provider: str
     priority: int = 1
     last_fetch: datetime | None = None
+    chain: tuple[str, ...] = ()
+    """The platform's providers in order (``()``: ``provider`` alone); ``provider`` is its
+    first."""
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """The chain, or ``provider`` alone."""
+        return self.chain or (self.provider,)
 
 
 @attrs.frozen
 class PlanEntry:
     """A creator-platform's place in the plan: refreshed every ``interval``, next at ``next_at``
-    (aware UTC)."""
+    (aware UTC), spending on ``chain``'s providers in order (the first with room in the
+    ledger: ``provider`` is the chain's first)."""
 
     creator_id: str
     platform: str
     provider: str
     interval: timedelta
     next_at: datetime
+    chain: tuple[str, ...] = ()
+
+    @property
+    def providers(self) -> tuple[str, ...]:
+        """The providers this entry may spend on, in order."""
+        return self.chain or (self.provider,)
 
 
 @attrs.frozen
@@ -70,12 +92,10 @@ class Plan:
 def _check_entries(entries: Sequence[RosterEntry]) -> None:
     seen: set[tuple[str, str]] = set()
     for entry in entries:
-        p = entry.priority
-        if isinstance(p, bool) or not isinstance(p, int) or p < 1:
-            raise InvalidInput(
-                f"priority of {entry.creator_id!r} on {entry.platform!r} must be an int >= 1, "
-                f"got {p!r}"
-            )
+        try:
+            check_priority(entry.priority)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{entry.creator_id!r} on {entry.platform!r}: {exc}") from None
         if entry.last_fetch is not None and entry.last_fetch.utcoffset() is None:
             raise InvalidInput(f"last_fetch of {entry.creator_id!r} must be timezone-aware")
         key = (entry.creator_id, entry.platform)
@@ -90,7 +110,7 @@ def _basis(
     rate_limits: Mapping[str, float],
     learned_limits: Mapping[str, int],
 ) -> int:
-    roster = frozenset((e.creator_id, e.platform, e.provider, e.priority) for e in entries)
+    roster = frozenset((e.creator_id, e.platform, e.providers, e.priority) for e in entries)
     limits = (budgets, rate_limits, learned_limits)
     return hash((roster, *(frozenset(m.items()) for m in limits)))
 
@@ -147,9 +167,10 @@ class Planner:
         roster = list(entries)
         _check_entries(roster)
         rates, learned, quotas = rate_limits or {}, learned_limits or {}, quotas or {}
-        by_provider: dict[str, list[RosterEntry]] = defaultdict(list)
+        by_chain: dict[tuple[str, ...], list[RosterEntry]] = defaultdict(list)
         for entry in roster:
-            by_provider[entry.provider].append(entry)
+            by_chain[budgeted(entry.providers, budgets, learned)].append(entry)
+        providers = dict.fromkeys(p for chain in by_chain for p in chain)
         paces = {
             provider: pace_for(
                 provider,
@@ -161,16 +182,18 @@ class Planner:
                 quota=quotas.get(provider),
                 now=now,
             )
-            for provider in by_provider
+            for provider in providers
         }
+        shares = shares_of(by_chain)
         planned: list[PlanEntry] = []
-        calls: dict[str, int] = {}
-        for provider, group in by_provider.items():
-            rows = _schedule(group, paces[provider], now)
+        calls: dict[str, int] = dict.fromkeys(providers, 0)
+        for chain, group in by_chain.items():
+            pace = chain_pace(chain, paces, shares[chain])
+            rows = _schedule(group, pace, now, chain)
             planned.extend(rows)
-            period_s = paces[provider].period.total_seconds()
-            spent = sum(period_s / row.interval.total_seconds() for row in rows)
-            calls[provider] = math.floor(spent) if paces[provider].scheduled else 0
+            if pace.scheduled:
+                demand = sum(1 / row.interval.total_seconds() for row in rows)
+                fill_in_order(calls, chain, paces, shares[chain], demand)
         return Plan(tuple(planned), calls, paces, now, _basis(roster, budgets, rates, learned))
 
     def drifted(self, plan: Plan, quotas: Mapping[str, ProviderQuota]) -> list[str]:
@@ -203,7 +226,9 @@ class Planner:
         return basis != plan.basis or bool(self.drifted(plan, quotas or {}))
 
 
-def _schedule(group: list[RosterEntry], pace: Pace, now: datetime) -> list[PlanEntry]:
+def _schedule(
+    group: list[RosterEntry], pace: Pace, now: datetime, chain: tuple[str, ...] = ()
+) -> list[PlanEntry]:
     """Intervals and next times for one provider's entries.
 
     An entry fetched recently keeps its phase (last fetch + interval). New and overdue entries are
@@ -217,7 +242,7 @@ def _schedule(group: list[RosterEntry], pace: Pace, now: datetime) -> list[PlanE
         interval = _interval(pace, priority_sum, entry.priority)
         due = entry.last_fetch + interval if entry.last_fetch is not None else None
         if due is not None and due >= now:
-            rows.append(_row(entry, interval, due))
+            rows.append(_row(entry, interval, due, chain))
         else:
             pending.append((entry, interval))
     oldest = datetime.min.replace(tzinfo=UTC)
@@ -228,14 +253,22 @@ def _schedule(group: list[RosterEntry], pace: Pace, now: datetime) -> list[PlanE
     spread = len(pending) - at_once
     for k, (entry, interval) in enumerate(pending):
         if k < at_once:
-            rows.append(_row(entry, interval, start + k * spacing))
+            rows.append(_row(entry, interval, start + k * spacing, chain))
         else:
             share = (k - at_once + 1) / (spread + 1)
-            rows.append(_row(entry, interval, start + interval * share))
+            rows.append(_row(entry, interval, start + interval * share, chain))
     return rows
 
 
-def _row(entry: RosterEntry, interval: timedelta, next_at: datetime) -> PlanEntry:
+def _row(
+    entry: RosterEntry, interval: timedelta, next_at: datetime, chain: tuple[str, ...]
+) -> PlanEntry:
+    chain = chain or entry.providers
     return PlanEntry(
-        entry.creator_id, entry.platform, entry.provider, interval, next_at.astimezone(UTC)
+        entry.creator_id,
+        entry.platform,
+        chain[0],
+        interval,
+        next_at.astimezone(UTC),
+        chain if len(chain) > 1 else (),
     )

@@ -1,8 +1,10 @@
-"""Which provider a creator-platform spends: the one place that decides it.
+"""Which provider a creator-platform is known by, where its chain is not at hand.
 
-Until platforms carry chains of providers, a platform's provider is the one that answered its last
-fetch (``data.provider``), else the platform's default below; a quota fact's host names its
-provider by its first label (``tiktok-api23.p.rapidapi.com`` -> ``tiktok-api23``).
+The roster plans and spends on each platform's chain (``Roster.entries`` reads it from the client,
+``Spending`` walks it). Here: the provider a roster row records (the one that answered its last
+fetch, ``data.provider``), else the platform's default below, for a platform with no chain; and a
+quota fact's host named by its provider's first label (``tiktok-api23.p.rapidapi.com`` ->
+``tiktok-api23``).
 """
 
 from __future__ import annotations

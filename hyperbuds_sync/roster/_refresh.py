@@ -3,19 +3,21 @@
 Shared by the roster's runner, the fleet's worker and :meth:`SocialSync.sync_many`, so the rules
 live once: data served stale is never synced; a creator without a token is fetched (and so
 recorded in the history) but not synced, and the outcome says so; the sudden-drop guard applies
-because the sync goes through :meth:`SocialSync.sync`.
+because the sync goes through :meth:`SocialSync.sync`, for this creator (``for_creator``): one
+creator's last sync never judges another's.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ..backend import acting_for
+from ..backend import acting_for, for_creator
 from ..errors import HyperbudsSyncError, InvalidInput
+from ..history import check_creator_id
 from ..metrics import UPSTREAM_CALLS
 from ..models import ManualEntry, PlatformData, SyncResult
 
@@ -53,6 +55,9 @@ class RefreshOutcome:
     attempts: int = 0
     """Upstream attempts the fetch made, retries and failovers included (0: it shared another
     caller's load, or the data was given)."""
+    calls: Mapping[str, int] = attrs.field(factory=dict)
+    """Those attempts by the provider they went to: what each provider's budget is charged (a
+    provider skipped, benched, made no call and is not in it)."""
 
     @property
     def ok(self) -> bool:
@@ -78,16 +83,19 @@ async def fetch_and_sync(
     token_for: TokenFor | None,
     *,
     refresh: bool = True,
+    provider: str | None = None,
 ) -> RefreshOutcome:
-    """Fetch ``value`` (a username; data given is used as is), then sync it with
-    ``token_for(creator_id)`` (the client's own token when ``token_for`` is ``None``). Never
-    raises for the creator's failure: the outcome carries the typed error."""
+    """Fetch ``value`` (a username; data given is used as is; only from ``provider`` when
+    given), then sync it with ``token_for(creator_id)`` (the client's own token when
+    ``token_for`` is ``None``). Never raises for the creator's failure: the outcome carries the
+    typed error and the calls made, by provider."""
     data: PlatformData | ManualEntry
     seen: Tally | None = None
     try:
+        check_creator_id(creator_id)
         if isinstance(value, str):
             with sync.metrics.tally() as seen:
-                data = await sync.fetch(platform, value, refresh=refresh)
+                data = await sync.fetch(platform, value, refresh=refresh, provider=provider)
         elif isinstance(value, PlatformData | ManualEntry):
             data = value
         else:
@@ -96,13 +104,18 @@ async def fetch_and_sync(
                 f"not {type(value).__name__}"
             )
     except HyperbudsSyncError as exc:
-        return RefreshOutcome(creator_id, platform, "failed", error=exc, attempts=_count(seen))
+        failed = RefreshOutcome(creator_id, platform, "failed", error=exc)
+        return attrs.evolve(failed, attempts=_count(seen), calls=_calls(seen))
     outcome = await _sync(sync, creator_id, platform, data, token_for)
-    return attrs.evolve(outcome, attempts=_count(seen))
+    return attrs.evolve(outcome, attempts=_count(seen), calls=_calls(seen))
 
 
 def _count(seen: Tally | None) -> int:
     return 0 if seen is None else seen.get(UPSTREAM_CALLS)
+
+
+def _calls(seen: Tally | None) -> dict[str, int]:
+    return {} if seen is None else seen.provider_calls()
 
 
 async def _sync(
@@ -119,11 +132,12 @@ async def _sync(
         token = None if token_for is None else await token_of(token_for, creator_id)
         if token_for is not None and token is None:
             return RefreshOutcome(creator_id, platform, "fetched", data=data, reason=NO_TOKEN)
-        if token is None:
-            result = await sync.sync(platform, data)
-        else:
-            with acting_for(token):
+        with for_creator(creator_id):
+            if token is None:
                 result = await sync.sync(platform, data)
+            else:
+                with acting_for(token):
+                    result = await sync.sync(platform, data)
     except HyperbudsSyncError as exc:
         return RefreshOutcome(creator_id, platform, "failed", data=data, error=exc)
     return RefreshOutcome(creator_id, platform, "synced", data=data, result=result)

@@ -8,7 +8,6 @@ stopped runner resumes where it was, and a fleet shares one roster through Postg
 from __future__ import annotations
 
 import builtins
-import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -19,10 +18,11 @@ from .. import webhooks
 from ..anomalies import AnomalySettings
 from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
-from ..models import PlatformData
 from ._budget import Budget, ProviderQuota
 from ._creators import checked_usernames
-from ._hooks import ChangeHooks, OnAnomaly, OnChange
+from ._due import due_keys
+from ._due import retry_at as _retry_at
+from ._hooks import DEFAULT_MAX_REPLAYS, ChangeHooks, OnAnomaly, OnChange
 from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from ..history import RosterStore
 
 __all__ = ["MAX_BACKOFF", "Roster"]
-
-log = logging.getLogger("hyperbuds_sync.roster")
 
 PLAN_TTL = timedelta(seconds=60)
 """How long a fleet worker spends by one plan before making a new one."""
@@ -69,8 +67,14 @@ class Roster:
             the client's own token is used.
         on_change: ``on_change(creator_id, platform, before, after)`` after a sync that moved
             followers by ``followers_pct`` % or engagement by ``engagement_pct`` % or more.
-        webhook_url: POST those changes there as signed JSON events.
+        webhook_url: POST those changes there as signed JSON events, at least once, each with
+            its id (``X-HyperBuds-Event-Id``); https, or http to loopback only (see
+            ``allow_insecure_webhooks``), never a link-local or metadata address.
         webhook_secret: the secret (or secrets, while one rotates) the events are signed with.
+        allow_insecure_webhooks: allow a plain-http ``webhook_url`` that is not loopback.
+        webhook_max_replays: a kept delivery is replayed (one try per
+            :meth:`replay_webhooks`) at most this many times, then dropped with a WARNING
+            (default 10).
         on_anomaly: ``on_anomaly(creator_id, platform, anomaly)`` once for each growth anomaly
             a fresh fetch reveals (the webhook gets an ``anomaly.detected`` event too); the SDK
             reports, what to do with a creator is the caller's rule.
@@ -96,6 +100,8 @@ class Roster:
         followers_pct: float = 1.0,
         engagement_pct: float = 5.0,
         webhook_waits: Sequence[float] = webhooks.DEFAULT_WAITS,
+        allow_insecure_webhooks: bool = False,
+        webhook_max_replays: int = DEFAULT_MAX_REPLAYS,
         retry_base: float = 60.0,
         ledger: Ledger | None = None,
         clock: Clock = utc_now,
@@ -115,6 +121,8 @@ class Roster:
             followers_pct=followers_pct,
             engagement_pct=engagement_pct,
             waits=webhook_waits,
+            allow_insecure_webhooks=allow_insecure_webhooks,
+            max_replays=webhook_max_replays,
             on_anomaly=on_anomaly,
             anomaly_settings=anomaly_settings,
         )
@@ -124,6 +132,7 @@ class Roster:
         self.ledger = ledger if ledger is not None else ledger_for(sync, clock=clock)
         self.spending = Spending(self.ledger, self.counters)
         self._plan: Plan | None = None
+        self._granted: dict[tuple[str, str], str] = {}  # take_budget's provider, till refreshed
         self._last_status: RosterStatus | None = None
         # A fleet worker's refreshes ask for the plan together when it goes stale: async-lru's
         # single flight makes that one read of the roster, kept PLAN_TTL, errors not kept.
@@ -176,17 +185,32 @@ class Roster:
                 quotas[provider] = ProviderQuota(status.remaining, status.reset_at)
         return learned, quotas
 
+    async def _chains(self) -> dict[str, tuple[str, ...]]:
+        """Each platform's chain of providers, in order, as the client walks it."""
+        return {
+            platform: tuple(s.provider for s in states)
+            for platform, states in (await self.sync.providers()).items()
+        }
+
+    async def benched(self) -> set[str]:
+        """The providers benched now (their quota spent, or they refused us): never spent on."""
+        states = await self.sync.providers()
+        return {s.provider for rows in states.values() for s in rows if not s.available}
+
     async def entries(self) -> builtins.list[tuple[RosterEntry, PlatformState]]:
-        """The planner's entries with each one's stored state."""
+        """The planner's entries (each with its platform's chain) with each one's stored state."""
+        chains = await self._chains()
         rows = []
         for creator in await self.store.creators():
             for state in creator.platforms.values():
+                chain = chains.get(state.platform, ())
                 entry = RosterEntry(
                     creator.creator_id,
                     state.platform,
-                    provider_for(state.platform, stored=state.provider),
+                    chain[0] if chain else provider_for(state.platform, stored=state.provider),
                     creator.priority,
                     state.last_fetched_at,
+                    chain if len(chain) > 1 else (),
                 )
                 rows.append((entry, state))
         return rows
@@ -204,6 +228,13 @@ class Roster:
         )
         return self._plan
 
+    async def missing_budgets(self) -> builtins.list[str]:
+        """The providers of the roster's entries with no budget, set or learned: :meth:`plan`
+        refuses them. Sorted; empty when the plan can be made."""
+        learned, _ = self._quota_facts()
+        providers = {entry.provider for entry, _ in await self.entries()}
+        return sorted(p for p in providers if p not in self.budgets and p not in learned)
+
     async def needs_replan(self, plan: Plan) -> bool:
         """Whether the roster, a budget or a learned limit changed, or a quota drifted."""
         rows = await self.entries()
@@ -220,69 +251,104 @@ class Roster:
         with the creator's token (the drop guard applies; stale data is never synced), fire the
         change hooks, and store the new state: a failure counts towards the next backoff.
 
-        It spends no budget itself: the runner, or the fleet's planner, asks the ledger first.
+        It spends no budget itself and walks the whole chain: the runner and the fleet's worker
+        spend first and refresh through :meth:`refresh_spending` instead.
 
         Raises:
             InvalidInput: the creator is not on the roster on ``platform``.
         """
+        state = await self._state(creator_id, platform)
+        outcome = await fetch_and_sync(
+            self.sync, creator_id, state.platform, state.username, self.token_for
+        )
+        await self._record(state, outcome)
+        self.counters.count(outcome)
+        return outcome
+
+    async def refresh_spending(
+        self, creator_id: str, platform: str, provider: str
+    ) -> RefreshOutcome:
+        """:meth:`refresh` through ``provider``, one call already spent on it; when it fails
+        over, through the chain's next providers the ledger has room for, each spent first. The
+        calls made are charged to the providers that made them.
+
+        Raises:
+            InvalidInput: the creator is not on the roster on ``platform``.
+        """
+        state = await self._state(creator_id, platform)
+        entry = self.spending.entry(creator_id, state.platform)
+        chain = entry.providers if entry is not None else (provider,)
+
+        async def ask(name: str) -> RefreshOutcome:
+            return await fetch_and_sync(
+                self.sync,
+                creator_id,
+                state.platform,
+                state.username,
+                self.token_for,
+                provider=name,
+            )
+
+        outcome = await self.spending.walk(chain, provider, await self.benched(), ask)
+        await self._record(state, outcome)
+        self.counters.count(outcome)
+        return outcome
+
+    async def _state(self, creator_id: str, platform: str) -> PlatformState:
         creator = await self.get(creator_id)
         canonical = self.sync.platforms.get(platform).name
         state = None if creator is None else creator.platforms.get(canonical)
         if state is None:
             raise InvalidInput(f"{creator_id!r} is not on the roster on {platform!r}")
-        outcome = await fetch_and_sync(
-            self.sync, creator_id, canonical, state.username, self.token_for
-        )
-        await self._record(state, outcome)
-        await self._reveal(state, outcome)
-        self.counters.count(outcome)
-        return outcome
-
-    async def _reveal(self, state: PlatformState, outcome: RefreshOutcome) -> None:
-        """After a fresh fetch, the anomalies its snapshot reveals, when someone listens. A
-        history that cannot be read logs a warning; it never fails the refresh."""
-        data = outcome.data
-        if not self.hooks.wants_anomalies or not isinstance(data, PlatformData) or data.stale:
-            return
-        settings = self.hooks.anomaly_settings
-        since = data.last_fetched - timedelta(
-            days=settings.lookback_days + settings.divergence_days
-        )
-        try:
-            snapshots = await self.sync.history(state.platform, state.username, since=since)
-        except Exception as exc:
-            log.warning("anomalies of %s on %s not read: %s", state.creator_id, state.platform, exc)
-            return
-        await self.hooks.after_fetch(state.creator_id, state.platform, state.username, snapshots)
+        return state
 
     async def _record(self, state: PlatformState, outcome: RefreshOutcome) -> None:
         await record_outcome(
             self.store, self.hooks, state, outcome, now=self.clock(), retry_base=self.retry_base
         )
+        await self.hooks.after_refresh(self.sync, state, outcome)
 
     # --- spending --------------------------------------------------------------------------------
 
     async def take_budget(self, creator_id: str, platform: str) -> datetime | None:
-        """For the fleet's worker: spend one call of this creator-platform's provider; ``None``
-        when spent, else when to try again (the worker puts its refresh back till then)."""
+        """For the fleet's worker: spend one call on the first provider of this
+        creator-platform's chain that has room; ``None`` when spent (then
+        :meth:`refresh_within_budget` asks that provider), else when to try again (the worker
+        puts its refresh back till then)."""
         plan = self._plan
         if plan is None or self.clock() - plan.made_at > PLAN_TTL:
             plan = await self._shared_plan()
-        return await self.spending.take(plan, creator_id, platform, self.plan)
+        taken = await self.spending.take(
+            plan, creator_id, platform, self.plan, await self.benched()
+        )
+        if isinstance(taken, datetime):
+            return taken
+        self._granted[creator_id, platform] = taken
+        return None
 
     async def _replan(self) -> Plan:
         return await self.plan()
 
     async def refresh_within_budget(self, creator_id: str, platform: str) -> RefreshOutcome:
-        """:meth:`refresh`, then charge the ledger with its retries (after :meth:`take_budget`
-        said go)."""
+        """After :meth:`take_budget` said go: :meth:`refresh_spending` through the provider it
+        spent on (without it, :meth:`refresh`, its calls charged after)."""
+        granted = self._granted.pop((creator_id, platform), None)
+        if granted is not None:
+            return await self.refresh_spending(creator_id, platform, granted)
         outcome = await self.refresh(creator_id, platform)
         await self.spending.settle_for(creator_id, outcome)
         return outcome
 
     def retry_at(self, state: PlatformState) -> datetime | None:
         """When a failing creator-platform may be tried again (``None``: not failing)."""
-        return state.next_at if state.failures else None
+        return _retry_at(state)
+
+    async def due(self, now: datetime) -> builtins.list[tuple[str, str]]:
+        """The ``(creator_id, platform)`` due at ``now``: planned by then and, when failing,
+        past their back-off. The fleet's planner asks this; the runner keeps the same rule."""
+        plan = await self.plan()
+        states = {(e.creator_id, s.platform): s for e, s in await self.entries()}
+        return due_keys(plan, states, now)
 
     # --- the rest --------------------------------------------------------------------------------
 
@@ -309,7 +375,8 @@ class Roster:
         return self._last_status
 
     async def replay_webhooks(self) -> int:
-        """Send the failed webhook deliveries again; how many got through."""
+        """Send the failed webhook deliveries again, one try each; how many got through (see
+        :meth:`ChangeHooks.replay` for what is dropped)."""
         return await self.hooks.replay()
 
     async def aclose(self) -> None:

@@ -1,13 +1,14 @@
 """The one-process runner: the planner's times, the ledger's permission, one refresh at a time
 per creator-platform, until a deadline or a cancellation.
 
-The loop keeps a heap of next times. When one comes it asks the roster's ledger for a call (the
-in-process one, or the fleet's in Redis when the client has a ``redis_url``); if the ledger says
-wait, the entry goes back at the time it allows. After the refresh, the attempts it made beyond
-that call (retries, failovers) are charged to the ledger too. It re-plans every
-``replan_every`` seconds when the roster, a budget or a quota moved. On stop, refreshes under way
-finish; cancelled a second time, they are cancelled and their rows stay as they were, still
-due: the store stays consistent.
+The loop keeps a heap of next times. When one comes it asks the roster's ledger for a call on the
+first provider of the entry's chain that is not benched and has room (the in-process ledger, or
+the fleet's in Redis when the client has a ``redis_url``); if none has, the entry goes back at the
+soonest time one allows. The refresh asks that provider, and on a failover the chain's next one
+with room (``Spending.walk``); the calls each made beyond the one spent are charged to it. It
+re-plans every ``replan_every`` seconds when the roster, a budget or a quota moved. On stop,
+refreshes under way finish; cancelled a second time, they are cancelled and their rows stay as
+they were, still due: the store stays consistent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput
+from ._due import due_at
 from ._planner import Plan, PlanEntry
 
 if TYPE_CHECKING:
@@ -103,20 +105,21 @@ class Runner:
         entry = self._entries.get(key)
         if entry is None or key in self._busy:
             return
-        if not await self.spending.spend(entry.provider):
-            allowed = await self.spending.ledger.next_allowed(entry.provider)
+        benched = await self.roster.benched()
+        granted = await self.spending.reserve(entry.providers, benched)
+        if granted is None:
+            allowed = await self.spending.next_allowed(entry.providers, benched)
             self._push(allowed or now + entry.interval, key)
             return
         await self._slots.acquire()
         self._busy.add(key)
-        task = asyncio.get_running_loop().create_task(self._refresh(key, entry))
+        task = asyncio.get_running_loop().create_task(self._refresh(key, entry, granted))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _refresh(self, key: Key, entry: PlanEntry) -> None:
+    async def _refresh(self, key: Key, entry: PlanEntry, provider: str) -> None:
         try:
-            outcome = await self.roster.refresh(*key)
-            await self.spending.settle(entry.provider, outcome)
+            outcome = await self.roster.refresh_spending(*key, provider)
             state = (await self.roster.get(key[0]) or None) if not outcome.ok else None
             retry = None
             if state is not None and key[1] in state.platforms:
@@ -147,10 +150,8 @@ class Runner:
         self._entries = {(e.creator_id, e.platform): e for e in self.plan.entries}
         self._heap = []
         for key, entry in self._entries.items():
-            state = states.get(key)
-            retry = None if state is None else self.roster.retry_at(state)
             if key not in self._busy:
-                self._push(max(retry, entry.next_at) if retry else entry.next_at, key)
+                self._push(due_at(entry.next_at, states.get(key)), key)
 
     async def _finish(self) -> None:
         """Let refreshes under way end; cancelled again, cancel them (their rows stay due)."""

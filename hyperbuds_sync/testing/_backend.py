@@ -10,6 +10,7 @@ Unknown routes answer Express's HTML 404.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
@@ -150,11 +151,12 @@ class BackendEmulator(EmulatorServer):
         engagements = [v["engagement"] for v in breakdown.values()]
         average = round(sum(engagements) / len(engagements), 2) if engagements else 0.0
         return {
+            "_id": hashlib.sha256(token.encode()).hexdigest()[:24],
             "stats": {
                 "platformBreakdown": breakdown,
                 "totalFollowers": sum(v["followers"] for v in breakdown.values()),
                 "avgEngagement": average,
-            }
+            },
         }
 
     def reset(self) -> None:

@@ -6,7 +6,9 @@ Owns the HTTP session (:class:`SessionHolder`), the request loop with its key ro
 mapping of answers to the error tree (``_classify``), the bounded reading of quota and
 ``Retry-After`` headers (``_headers``), where each request goes (``_targets``), the verdict on
 an answer off the plain path, with the books kept (``_verdict``), the capped body read
-(``_wire``) and the client-side rate limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`),
+(``_wire``: :func:`read_capped`, the one reader of every answer: providers', the Twitch token
+endpoint's and the backend's) and the client-side rate limiter (:class:`RateLimiter`,
+:class:`MemoryRateLimiter`),
 the official APIs' credentials and every auth kind's headers (:class:`Credentials`,
 :class:`TwitchAppToken`, ``_auth``) and their limits (``_official``).
 
@@ -32,9 +34,10 @@ from ._retry import (
     sleeps_enabled,
 )
 from ._session import SessionHolder, attempt_timeout
-from ._wire import Reply
+from ._wire import ERROR_BODY_CAP, Reply, read_capped
 
 __all__ = [
+    "ERROR_BODY_CAP",
     "Credentials",
     "Gateway",
     "MemoryRateLimiter",
@@ -48,6 +51,7 @@ __all__ = [
     "attempt_timeout",
     "call_with_retries",
     "parse_retry_after",
+    "read_capped",
     "retry_logger",
     "retrying",
     "set_sleeps",

@@ -20,13 +20,14 @@ from attrs import field, frozen
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from .._logging import register_secret
-from ..errors import ProviderAuthError, ProviderError, ProviderUnavailable
+from ..errors import MalformedPayload, ProviderAuthError, ProviderError, ProviderUnavailable
 from ._session import SessionHolder
 from ._wire import decode, read_capped
 
 __all__ = [
     "AUTH_KINDS",
     "OAUTH_HOST",
+    "TOKEN_BODY_CAP",
     "Credentials",
     "RapidAPIHeaders",
     "TwitchAppToken",
@@ -37,7 +38,9 @@ AUTH_KINDS: Final = ("rapidapi", "x-bearer", "google-key", "twitch-app")
 OAUTH_HOST: Final = "id.twitch.tv"
 OAUTH_PATH: Final = "/oauth2/token"
 TOKEN_MARGIN: Final = 60.0  # a token is renewed this many seconds before it expires
-_TOKEN_BODY_CAP: Final = 16 * 1024
+TOKEN_BODY_CAP: Final = 16 * 1024
+"""Decoded bytes a token answer may have (a token, its lifetime and its type): read by the
+transport's one capped reader, as every provider answer is."""
 
 
 def _shown(value: object) -> str:
@@ -179,12 +182,18 @@ class TwitchAppToken:
                 self._url, data=form, timeout=self._timeout, allow_redirects=False
             ) as resp:
                 status = resp.status
-                raw = await read_capped(resp, _TOKEN_BODY_CAP)
+                raw = await read_capped(resp, TOKEN_BODY_CAP)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             what = type(exc).__name__
             raise ProviderUnavailable(
                 f"the Twitch token endpoint could not be reached ({what})", **facts
             ) from None
+        if raw is None and 200 <= status < 300:  # over the cap: closed, the rest never read
+            raise MalformedPayload(
+                f"the Twitch token answer is larger than {TOKEN_BODY_CAP} bytes (HTTP {status})",
+                status=status,
+                **facts,
+            )
         body, _parsed = decode(raw) if raw is not None else ("", False)
         self._learn(status, body, facts)
 

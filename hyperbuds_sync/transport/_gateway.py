@@ -49,14 +49,13 @@ from ._retry import RetryPolicy, call_with_retries, retry_logger
 from ._session import SessionHolder, attempt_timeout
 from ._targets import Targets
 from ._verdict import Answer, official_verdict, rapidapi_verdict
-from ._wire import Reply, decode, plain_success, read_capped
+from ._wire import ERROR_BODY_CAP, Reply, decode, plain_success, read_capped
 
 if TYPE_CHECKING:
     from ..models import ProviderRequest
 
 __all__ = ["Gateway"]
 
-_ERROR_BODY_CAP = 64 * 1024  # error bodies are one short JSON message
 _RETRY_ON: Final = (RateLimited, ProviderUnavailable)
 # --- the gateway ---------------------------------------------------------------------------------
 
@@ -256,7 +255,7 @@ class Gateway:
             ) as resp:
                 status = resp.status
                 ok = 200 <= status < 300
-                raw = await read_capped(resp, self._max_body if ok else _ERROR_BODY_CAP)
+                raw = await read_capped(resp, self._max_body if ok else ERROR_BODY_CAP)
                 answer_headers = resp.headers
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
             error = network_error(exc, host=host, platform=platform, username=username)

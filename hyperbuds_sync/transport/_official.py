@@ -3,9 +3,14 @@
 * Helix sends ``Ratelimit-Limit/-Remaining/-Reset`` and X ``x-rate-limit-limit/-remaining/
   -reset`` (epoch seconds) on every answer: :class:`OfficialQuota` keeps the latest per host for
   ``quota()``, as the key pool does for RapidAPI's headers.
-* YouTube's daily 10,000 units: a 403 whose ``error.errors[].reason`` is ``quotaExceeded`` is a
-  :class:`QuotaExceeded` that lasts until the next midnight Pacific time.
-* A 429 of Helix or X is a :class:`RateLimited` whose wait is the window's reset.
+* YouTube's daily 10,000 units: a 403 whose ``error.errors[].reason`` is ``quotaExceeded`` (or
+  ``dailyLimitExceeded``) is a :class:`QuotaExceeded` that lasts until the next midnight Pacific
+  time; a 403 whose reason is ``rateLimitExceeded`` or ``userRateLimitExceeded`` (Google's
+  per-minute limits) is a :class:`RateLimited`, retried with backoff, never an auth error.
+* X's monthly usage cap (a 429 with ``"title": "UsageCapExceeded"`` or the type
+  ``.../problems/usage-capped``) is a :class:`QuotaExceeded` until X's ``x-rate-limit-reset``, or
+  for :data:`USAGE_CAP_BENCH` seconds without one; never retried.
+* Any other 429 of Helix or X is a :class:`RateLimited` whose wait is the window's reset.
 
 Pure but for the clock; no I/O.
 """
@@ -20,13 +25,18 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ProviderAuthError, ProviderError, QuotaExceeded, RateLimited
 from ..models import QuotaStatus
-from ._headers import Headers, as_ci, parse_count, parse_epoch_reset
+from ._headers import Headers, as_ci, parse_count, parse_epoch_reset, parse_retry_after
 
-__all__ = ["OfficialQuota", "classify_official", "next_pacific_midnight"]
+__all__ = ["USAGE_CAP_BENCH", "OfficialQuota", "classify_official", "next_pacific_midnight"]
 
 PACIFIC: Final = ZoneInfo("America/Los_Angeles")
 YOUTUBE_DAILY_UNITS: Final = 10_000
 _PREFIXES: Final = ("ratelimit-", "x-rate-limit-")
+_GOOGLE_QUOTA: Final = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+_GOOGLE_RATE: Final = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
+_USAGE_CAPPED: Final = "https://api.twitter.com/2/problems/usage-capped"
+USAGE_CAP_BENCH: Final = 3600.0
+"""Seconds X's usage cap is taken to last when its answer carries no ``x-rate-limit-reset``."""
 
 
 def next_pacific_midnight(now: float) -> datetime:
@@ -56,9 +66,18 @@ def _google_reasons(body: object) -> set[object]:
     return {e.get("reason") for e in errors[:20] if isinstance(e, Mapping)}
 
 
-def _quota_reason(body: object) -> bool:
-    """Whether a Google error body says ``quotaExceeded`` (or ``dailyLimitExceeded``)."""
-    return bool(_google_reasons(body) & {"quotaExceeded", "dailyLimitExceeded"})
+def _is_usage_cap(body: object) -> bool:
+    """Whether an X answer is its monthly usage cap (``UsageCapExceeded``), at the top level or
+    as an item of ``errors``."""
+    if not isinstance(body, Mapping):
+        return False
+    errors = body.get("errors")
+    items = [body, *(errors[:20] if isinstance(errors, list) else [])]
+    return any(
+        isinstance(item, Mapping)
+        and (item.get("title") == "UsageCapExceeded" or item.get("type") == _USAGE_CAPPED)
+        for item in items
+    )
 
 
 class OfficialQuota:
@@ -96,7 +115,8 @@ def classify_official(
     """The error an official answer means where RapidAPI's rules would read it wrong, else
     ``None`` (the caller then applies :func:`~._classify.classify`)."""
     host = facts["host"]
-    if status == 403 and _quota_reason(body):
+    reasons = _google_reasons(body) if status in (400, 403) else set()
+    if status == 403 and reasons & _GOOGLE_QUOTA:
         reset_at = next_pacific_midnight(quota.now())
         quota.spent(host, reset_at, YOUTUBE_DAILY_UNITS)
         return QuotaExceeded(
@@ -105,14 +125,38 @@ def classify_official(
             reset_at=reset_at,
             **facts,
         )
-    if status == 400 and _google_reasons(body) & {"badRequest", "keyInvalid"}:
+    if status == 403 and reasons & _GOOGLE_RATE:
+        reason = sorted(str(r) for r in reasons & _GOOGLE_RATE)[0]
+        retry_after = parse_retry_after(as_ci(headers).get("retry-after"))
+        return RateLimited(
+            f"{host} rate limit hit ({reason}, HTTP 403)", retry_after=retry_after, **facts
+        )
+    if status == 400 and reasons & {"badRequest", "keyInvalid"}:
         return ProviderAuthError(f"{host} refused the API key (HTTP 400)", **facts)
     if status in (401, 403):
         why = "refused the credentials" if status == 401 else "forbids the call"
         return ProviderAuthError(f"{host} {why} (HTTP {status})", **facts)
+    if status == 429 and _is_usage_cap(body):
+        return _usage_capped(headers, quota, facts)
     if status == 429:
         _limit, _remaining, reset_in = _window(as_ci(headers), quota.now())
         return RateLimited(
             f"{host} rate limit window is spent (HTTP 429)", retry_after=reset_in, **facts
         )
     return None
+
+
+def _usage_capped(headers: Headers, quota: OfficialQuota, facts: dict[str, Any]) -> QuotaExceeded:
+    """X's usage cap: spent until its ``x-rate-limit-reset`` (when in the future), else for
+    :data:`USAGE_CAP_BENCH` seconds."""
+    host, now = facts["host"], quota.now()
+    _limit, _remaining, reset_in = _window(as_ci(headers), now)
+    wait = reset_in if reset_in is not None and reset_in > 0 else USAGE_CAP_BENCH
+    reset_at = datetime.fromtimestamp(now + wait, UTC)
+    quota.spent(host, reset_at)
+    return QuotaExceeded(
+        f"{host} usage cap exceeded (UsageCapExceeded, HTTP 429); benched until "
+        f"{reset_at:%Y-%m-%d %H:%M:%S} UTC",
+        reset_at=reset_at,
+        **facts,
+    )

@@ -3,13 +3,20 @@ per-attempt timeout every request on it is sent with."""
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
-from ..errors import InvalidInput
+from ..errors import ConfigError, InvalidInput
 
 __all__ = ["SessionHolder", "attempt_timeout"]
 
 _CONNECT_CAP = 5.0
+_OTHER_LOOP = (
+    "this client was first used on another event loop (reused across asyncio.run() calls?): "
+    "open the client inside the coroutine, `async with SocialSync.from_env() as sync:`, once "
+    "per asyncio.run(); or use BlockingSocialSync from code that does not await"
+)
 
 
 def attempt_timeout(seconds: float) -> aiohttp.ClientTimeout:
@@ -44,7 +51,15 @@ class SessionHolder:
     so the question "who closes it" is answered here once.
     """
 
-    __slots__ = ("_closed", "_limit", "_limit_per_host", "_owned", "_parent", "_session")
+    __slots__ = (
+        "_closed",
+        "_limit",
+        "_limit_per_host",
+        "_loop",
+        "_owned",
+        "_parent",
+        "_session",
+    )
 
     def __init__(
         self,
@@ -59,6 +74,7 @@ class SessionHolder:
         self._limit = _check_limit(limit, "max_connections")
         self._limit_per_host = _check_limit(limit_per_host, "max_connections_per_host")
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None  # the owned session's loop
 
     @property
     def owned(self) -> bool:
@@ -70,6 +86,8 @@ class SessionHolder:
 
         Raises:
             RuntimeError: after :meth:`aclose`.
+            ConfigError: the session was made on another event loop than the running one (a
+                client reused across two ``asyncio.run()``).
         """
         if self._closed:
             raise RuntimeError("the HTTP session of this client is closed")
@@ -78,6 +96,9 @@ class SessionHolder:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit_per_host)
             self._session = aiohttp.ClientSession(connector=connector)
+            self._loop = asyncio.get_running_loop() if self._owned else None
+        elif self._loop is not None and self._loop is not asyncio.get_running_loop():
+            raise ConfigError(_OTHER_LOOP)
         return self._session
 
     async def aclose(self) -> None:

@@ -14,6 +14,7 @@ from attrs import define
 from yarl import URL
 
 __all__ = [
+    "ERROR_BODY_CAP",
     "Base",
     "Reply",
     "decode",
@@ -24,6 +25,8 @@ __all__ = [
 ]
 
 _CHUNK = 64 * 1024
+ERROR_BODY_CAP: Final = 64 * 1024
+"""Decoded bytes read of an answer that is not a 2xx: an error body is one short message."""
 _AS_IS: Final = frozenset({"identity", ""})  # Content-Encoding values that are not encoded
 _SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch  # what quote(safe="") leaves alone
 
