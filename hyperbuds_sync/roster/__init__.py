@@ -6,12 +6,12 @@ call, and on top of them the :class:`Roster` (creators kept in the history store
 one-process runner, the change hooks and :func:`sync_many`; and the fleet (``_fleet*``): SAQ jobs
 that plan and run refreshes over many processes, driven through the :class:`Refresher` protocol.
 
-May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``),
-``backend``, ``history`` and ``_redis`` through their ``__init__``, ``client`` for typing only,
-attrs and aiohttp (webhook
-deliveries); the fleet modules also import ``saq``, lazily (the ``fleet`` extra), and the Redis
-ledger (``_ledger_redis``) ``redis`` through ``_redis``, loaded only when a client has a
-``redis_url``. The planner, budget, ledger and simulation modules stay pure: no I/O, no import
+May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``,
+``anomalies``), ``backend``, ``history`` and ``_redis`` through their ``__init__``, ``client``
+for typing only, attrs and aiohttp (webhook deliveries); the fleet modules also import ``saq``,
+lazily (the ``fleet`` extra), and the Redis ledger (``_ledger_redis``) ``redis`` through
+``_redis``, loaded only when a client has a ``redis_url``. The planner, budget, ledger and
+simulation modules stay pure: no I/O, no import
 beyond ``errors`` and attrs. Nothing here imports the transport, the providers, the cache or the
 CLI.
 """
