@@ -180,6 +180,8 @@ def _isolated(
     taken into the spike (a burst delivered across a snapshot) and the whole judged again;
     when the steps beyond those still rose, the growth is sustained, not a jump, and the
     divergence rule judges it."""
+    if not any(a.kind == "spike" for a in found):
+        return found
     index = {p.at: k for k, p in enumerate(points)}
     kept = []
     for anomaly in found:
@@ -233,8 +235,8 @@ def _middle(values: list[float]) -> float:
 def _chunks(
     points: Sequence[Point], days: float, cumulative: bool, max_gap: float
 ) -> list[tuple[float, float]]:
-    """The series cut into consecutive chunks of ``days``: (end time, engagement per follower,
-    the rounding counted against a fall)."""
+    """The series cut into consecutive chunks of ``days``: (end time, engagement per follower),
+    the rounding of a cumulative total counted against a fall."""
     chunks = []
     anchor = 0
     for j in range(1, len(points)):
@@ -279,14 +281,29 @@ def _divergences(
             cumulative = _cumulative(points)
             chunks = _chunks(points, width / 3, cumulative, settings.max_gap_days)
         level = _level(points, start, j, cumulative, 1.0)
-        ended = [s.end.timestamp() / DAY for s in spikes if s.end <= points[j].at]
-        after = max(ended, default=-math.inf)
-        baseline = [v for end, v in chunks if after <= end - width / 3 and end <= points[start].t]
-        if level is None or len(baseline) < 3:
-            continue
-        anomaly = judge_divergence(points[start], points[j], level, baseline, settings)
-        if anomaly is not None and not any(
-            s.start <= anomaly.end and anomaly.start <= s.end for s in spikes
-        ):
+        baseline = _baseline(chunks, spikes, points[start], points[j], width / 3)
+        anomaly = None
+        if level is not None and len(baseline) >= 3:
+            anomaly = judge_divergence(points[start], points[j], level, baseline, settings)
+        if anomaly is not None and not any(_touch(s, anomaly) for s in spikes):
             found.append(anomaly)
     return _best(found)
+
+
+def _baseline(
+    chunks: Sequence[tuple[float, float]],
+    spikes: Sequence[Anomaly],
+    start: Point,
+    end: Point,
+    chunk_days: float,
+) -> list[float]:
+    """The chunks a window from ``start`` to ``end`` is judged against: those that ended by its
+    start and began after the latest spike before its end."""
+    ended = [s.end.timestamp() / DAY for s in spikes if s.end <= end.at]
+    after = max(ended, default=-math.inf)
+    return [v for t, v in chunks if after <= t - chunk_days and t <= start.t]
+
+
+def _touch(a: Anomaly, b: Anomaly) -> bool:
+    """Whether the stretches of ``a`` and ``b`` touch, whatever their kinds."""
+    return a.start <= b.end and b.start <= a.end
