@@ -58,15 +58,18 @@ def engagement_rose(
     a: Point, b: Point, excess: float, normal: Normal | None, settings: AnomalySettings
 ) -> tuple[bool, float] | None:
     """Whether the engagement total rose with the followers over ``a..b`` (beyond its own
-    normal by ``engagement_score`` MADs, or by as much as the followers did, and by at least
-    ``engagement_share`` of their rise), and its change (a fraction); ``None`` when it is
+    normal by ``engagement_score`` MADs, or ``engagement_match`` times as much as the followers
+    did, and by at least ``engagement_share`` of their rise), and its change (a fraction); ``None`` when it is
     unknown, and then no spike is claimed."""
     if normal is None or a.engagement is None or b.engagement is None:
         return None
     days = b.t - a.t
     change = math.log(b.engagement / a.engagement)
     beyond = normal.excess(change, days)
-    strong = normal.score(beyond, days) >= settings.engagement_score or beyond >= excess
+    strong = (
+        normal.score(beyond, days) >= settings.engagement_score
+        or beyond >= settings.engagement_match * excess
+    )
     rose = strong and beyond >= settings.engagement_share * excess
     return rose, math.expm1(change)
 

@@ -94,6 +94,8 @@ class AnomalySettings:
     engagement_score: float = field(default=2.5, validator=_positive)
     """Engagement "rose with" the followers when its own change is this many of its MADs above
     its usual change..."""
+    engagement_match: float = field(default=1.5, validator=_positive)
+    """...or when it rose at least this many times as much as the followers did (relative)..."""
     engagement_share: float = field(default=0.05, validator=_positive)
     """...and at least this share of the followers' excess change (relative)."""
     drop_score: float = field(default=10.0, validator=_positive)
