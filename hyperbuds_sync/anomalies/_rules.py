@@ -59,8 +59,8 @@ def engagement_rose(
 ) -> tuple[bool, float] | None:
     """Whether the engagement total rose with the followers over ``a..b`` (beyond its own
     normal by ``engagement_score`` MADs, or ``engagement_match`` times as much as the followers
-    did, and by at least ``engagement_share`` of their rise), and its change (a fraction); ``None`` when it is
-    unknown, and then no spike is claimed."""
+    did, and by at least ``engagement_share`` of their rise), and its change (a fraction);
+    ``None`` when it is unknown, and then no spike is claimed."""
     if normal is None or a.engagement is None or b.engagement is None:
         return None
     days = b.t - a.t
