@@ -18,7 +18,10 @@ target:
    a virtual clock through the real planner and ledger.
 7. the fleet (``bench/fleet_bench.py``): 4 worker processes through SAQ on a real Redis, upstream
    calls per refresh and refreshes lost or run twice.
-8. the anomalies (``bench/anomalies.py``): precision and recall per kind on 2,000 labelled
+8. the service (``bench/_service.py``): cache hits through ``hyperbuds-sync serve`` beside a bare
+   aiohttp handler answering the same bytes; 1,000 cold requests for 100 creators over 2 service
+   processes sharing Redis; the RSS of one service process over 10,000 creators.
+9. the anomalies (``bench/anomalies.py``): precision and recall per kind on 2,000 labelled
    creators, and 10,000 creators' anomalies computed from an SQLite history.
 
 pyinstrument profiles of the fetch path and the cache-hit path are written to
@@ -43,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import _normalize  # noqa: E402
+import _service  # noqa: E402
 import _throughput  # noqa: E402
 import anomalies as anomaly_bench  # noqa: E402
 import fleet_bench  # noqa: E402
@@ -63,6 +67,7 @@ SECTIONS = (
     "profile",
     "roster",
     "fleet",
+    "service",
     "anomalies",
 )
 
@@ -332,8 +337,13 @@ def main(argv: list[str] | None = None) -> int:
         fleet = fleet_bench.measure(quick=args.quick)
         fleet_bench.report(fleet)
         rows.extend(fleet_bench.rows(fleet))
+    if "service" in chosen:
+        print("\n[9] the service: hits vs a bare handler, cold over 2 processes + Redis, RSS")
+        service = _service.measure(quick=args.quick)
+        _service.report(service)
+        rows.extend(_service.rows(service))
     if "anomalies" in chosen:
-        print("\n[9] anomalies: labelled creators, and a 10,000-creator scan of an SQLite history")
+        print("\n[10] anomalies: labelled creators, and a 10,000-creator scan of an SQLite history")
         rows.extend(anomaly_bench.rows(quick=args.quick))
     _print(rows)
     return 0

@@ -185,6 +185,7 @@ class BlockingSocialSync:
     history = _awaited(SocialSync.history)
     growth = _awaited(SocialSync.growth)
     anomalies = _awaited(SocialSync.anomalies)
+    ready = _awaited(SocialSync.ready)
 
     def close(self) -> None:
         """Close the client, then stop the background loop and join its thread. Idempotent."""

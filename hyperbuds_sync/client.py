@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+import asyncio
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ from . import metrics as m
 from ._install import install_hint
 from ._redis import SharedParts, shared_parts
 from .anomalies import Anomaly, AnomalySettings, anomalies_of
-from .backend import SyncClient, Syncer, TokenSource
+from .backend import SyncClient, Syncer, TokenSource, acting_for
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
 from .chain import Failover, Fetcher, check_chains
 from .config import Settings, check_auth_bench, parse_endpoints, parse_providers
@@ -180,6 +181,7 @@ class SocialSync:
         self._redis_url = env.redis_url if redis_url is None else redis_url
         shared = shared_parts(self._redis_url, cache_ttl, stale_window, rate_limit, self.metrics)
         self._close_shared = shared.get("close")
+        self._ping_redis = shared.get("ping")
         self.cache: Cache = _cache(
             cache, shared, cache_ttl, cache_maxsize, stale_window, self.metrics
         )
@@ -311,7 +313,12 @@ class SocialSync:
     # --- syncing ---------------------------------------------------------------------------------
 
     async def sync(
-        self, platform: str, data: PlatformData | ManualEntry | str, *, force: bool = False
+        self,
+        platform: str,
+        data: PlatformData | ManualEntry | str,
+        *,
+        force: bool = False,
+        token: str | None = None,
     ) -> SyncResult:
         """Send one platform's followers and engagement to the backend.
 
@@ -320,6 +327,8 @@ class SocialSync:
         no provider call and so works when the quota is gone. With a history, a sudden drop is
         refused unless ``force=True``: followers at 0, or fallen by more than
         ``drop_guard_ratio`` within ``drop_guard_days`` of the last good synced value.
+        ``token`` posts this one sync with that Bearer token (a creator's own, as a service
+        forwards it) instead of the client's.
 
         Raises:
             UnknownPlatform, InvalidStats: before any request.
@@ -327,7 +336,10 @@ class SocialSync:
             SuspiciousDrop: followers at 0, or fallen too far, over the last good synced value.
             BackendConfigError, BackendError: see :class:`~hyperbuds_sync.SyncClient`.
         """
-        return await self._syncer.sync(platform, data, force=force)
+        if token is None:
+            return await self._syncer.sync(platform, data, force=force)
+        with acting_for(token):
+            return await self._syncer.sync(platform, data, force=force)
 
     async def fetch_and_sync(
         self,
@@ -479,6 +491,19 @@ class SocialSync:
 
     # --- state -----------------------------------------------------------------------------------
 
+    async def ready(self, within: float = 2.0) -> dict[str, bool]:
+        """Whether the shared parts this client uses answer now, for a readiness probe:
+        ``"redis"`` (with a ``redis_url``) and ``"history"`` (with a history whose store has a
+        ``ping()``, as the SQL stores do), each ``True`` when it answered within ``within``
+        seconds. Parts not configured are absent; nothing raises."""
+        checks: dict[str, Callable[[], Awaitable[object]]] = {}
+        if self._ping_redis is not None:
+            checks["redis"] = self._ping_redis
+        store_ping = getattr(self._history.store, "ping", None) if self._history else None
+        if store_ping is not None:
+            checks["history"] = store_ping
+        return {name: await _answers(check, within) for name, check in checks.items()}
+
     def quota(self) -> dict[str, QuotaStatus]:
         """The latest quota facts per provider host (keys shown by fingerprint only).
 
@@ -525,6 +550,15 @@ class SocialSync:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+async def _answers(check: Callable[[], Awaitable[object]], within: float) -> bool:
+    """Whether ``check()`` returns in ``within`` seconds, neither raising nor giving ``False``."""
+    try:
+        async with asyncio.timeout(within):
+            return await check() is not False
+    except Exception:  # a readiness probe reports, it never raises
+        return False
 
 
 def _pick_keys(

@@ -46,7 +46,8 @@ class SharedParts(TypedDict, total=False):
     client), ``key_state`` (a :class:`~hyperbuds_sync.quota.RedisKeyState` for the key pool),
     ``provider_benches`` (a :class:`~hyperbuds_sync.quota.RedisProviderBenches`), ``limiter`` (a
     :class:`~hyperbuds_sync._redis.RedisRateLimiter`, only when ``rate_limit`` is not ``None``)
-    and ``close`` (closes the shared client, idempotent, for a caller not using ``cache``).
+    ``close`` (closes the shared client, idempotent, for a caller not using ``cache``) and
+    ``ping`` (whether Redis answers now, for readiness checks).
     """
 
     cache: Cache
@@ -54,6 +55,7 @@ class SharedParts(TypedDict, total=False):
     provider_benches: ProviderBenches
     limiter: RateLimiter
     close: Callable[[], Awaitable[None]]
+    ping: Callable[[], Awaitable[bool]]
 
 
 def build_shared_state(
@@ -93,6 +95,7 @@ def build_shared_state(
         key_state=RedisKeyState(link, namespace=namespace),
         provider_benches=RedisProviderBenches(link, namespace=namespace),
         close=link.aclose,
+        ping=link.ping,
     )
     if rate_limit is not None:
         from ._ratelimit import RedisRateLimiter

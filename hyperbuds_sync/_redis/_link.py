@@ -164,6 +164,15 @@ class RedisLink:
                 return result
         return await fallback()
 
+    async def ping(self) -> bool:
+        """Whether Redis answers a ``PING`` now (a failure is not logged: readiness probes)."""
+        if self._closed:
+            return False
+        try:
+            return bool(await self.client.ping())
+        except REDIS_ERRORS:
+            return False
+
     async def aclose(self) -> None:
         """Stop using Redis; close the client if this link created it. Idempotent."""
         if self._closed:

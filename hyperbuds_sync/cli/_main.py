@@ -15,6 +15,7 @@
     hyperbuds-sync worker [--queue-url URL] [--web] [--concurrency N]   # a fleet, on SAQ
     hyperbuds-sync emulate [--host 127.0.0.1] [--port 8081] [--backend-port 8082] [--quota N]
     hyperbuds-sync demo                    # both emulators in-process: no key, no internet
+    hyperbuds-sync serve [--port 8080] [--workers N] [--emulate]   # the HTTP service
 
 Configuration comes from the environment (``RAPIDAPI_KEY``, ``HYPERBUDS_TOKEN``,
 ``HYPERBUDS_API_URL``, ``HYPERBUDS_RAPIDAPI_ENDPOINT``, see :mod:`hyperbuds_sync.config`);
@@ -169,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._worker import register as worker_commands  # worker (fleet extra)
 
     worker_commands(command)
+    from ._serve import register as serve_command  # serve (service extra)
+
+    serve_command(command)
     _emulator_commands(command)
     return parser
 

@@ -203,6 +203,12 @@ class SQLHistoryStore:
             row = (await conn.execute(query)).first()
         return None if row is None else SyncRecord(**row._asdict())
 
+    async def ping(self) -> None:
+        """Run ``SELECT 1`` (the schema made ready first): raises when the database does not
+        answer."""
+        async with self._begin() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
     async def aclose(self) -> None:
         """Release the engine's connections."""
         await self.engine.dispose()
