@@ -76,7 +76,8 @@ def run_demo(args: argparse.Namespace) -> int:
     previous = transport.sleeps_enabled()
     set_testing(True)  # no backoff sleeps: the demo must take about a second
     try:
-        checks = asyncio.run(_demo(console, Output(True) if as_json else None))
+        serve = bool(getattr(args, "serve", False))
+        checks = asyncio.run(_demo(console, Output(True) if as_json else None, serve))
     finally:
         transport.set_sleeps(previous)
     console.print(Rule())
@@ -87,7 +88,7 @@ def run_demo(args: argparse.Namespace) -> int:
     return OK
 
 
-async def _demo(console: Console, out: Output | None) -> _Checks:
+async def _demo(console: Console, out: Output | None, serve: bool = False) -> _Checks:
     checks = _Checks(console, out)
     async with (
         RapidAPIEmulator(quota=500, valid_keys={TEST_KEY}) as rapidapi,
@@ -111,6 +112,10 @@ async def _demo(console: Console, out: Output | None) -> _Checks:
         console.print(render.metrics_table(sync.metrics.snapshot()))
         console.print(render.quota_table(sync.quota()))
         console.print(f"the RapidAPI emulator saw {rapidapi.calls} request(s) in all")
+        if serve:  # --serve: the status page over this client, its URL printed, until Ctrl-C
+            from ._status import serve_status
+
+            await serve_status(sync)
     return checks
 
 

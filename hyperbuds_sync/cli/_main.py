@@ -14,7 +14,8 @@
     hyperbuds-sync anomalies tiktok mayacooks [--days 90] [--json]   # spikes, drops, divergences
     hyperbuds-sync worker [--queue-url URL] [--web] [--concurrency N]   # a fleet, on SAQ
     hyperbuds-sync emulate [--host 127.0.0.1] [--port 8081] [--backend-port 8082] [--quota N]
-    hyperbuds-sync demo                    # both emulators in-process: no key, no internet
+    hyperbuds-sync demo [--serve]          # both emulators in-process: no key, no internet
+    hyperbuds-sync status [--open]         # the service's status page over the emulators
     hyperbuds-sync serve [--port 8080] [--workers N] [--emulate]   # the HTTP service
 
 Configuration comes from the environment (``RAPIDAPI_KEY``, ``HYPERBUDS_TOKEN``,
@@ -173,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     from ._serve import register as serve_command  # serve (service extra)
 
     serve_command(command)
+    from ._status import register as status_command  # status [--open] (service extra)
+
+    status_command(command)
     _emulator_commands(command)
     return parser
 
@@ -230,7 +234,10 @@ def _emulator_commands(command: _Command) -> None:
     emulate.add_argument(
         "--official-port", type=int, default=8083, help="X v2, Helix, YouTube emulator port"
     )
-    command("demo", "demo:run_demo", "a tour on in-process emulators: no key, no internet")
+    demo = command("demo", "demo:run_demo", "a tour on in-process emulators: no key, no internet")
+    demo.add_argument(
+        "--serve", action="store_true", help="then serve the status page until Ctrl-C"
+    )
 
 
 def _handler(spec: str) -> Handler:

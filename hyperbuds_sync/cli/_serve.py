@@ -25,8 +25,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from ._budgets import add_budget_flags, budgets_of  # one --budget parser, as roster's
 from ._exits import OK
-from ._roster import _budgets as budgets  # the same PROVIDER=N[/daily] as roster --budget
 
 if TYPE_CHECKING:
     from ..service import ServeOptions
@@ -56,14 +56,7 @@ def register(command: Command) -> None:
         "--allow-anonymous", action="store_true", help="no caller keys, on any address (warned)"
     )
     serve.add_argument("--roster", action="store_true", help="run the roster in this process too")
-    serve.add_argument(
-        "--budget",
-        action="append",
-        default=[],
-        metavar="PROVIDER=N[/daily]",
-        help="the roster's budget for a provider (repeatable; as roster --budget)",
-    )
-    serve.add_argument("--reserve", type=float, default=0.2, help="roster budget kept back (0.2)")
+    add_budget_flags(serve)  # the roster's budgets, as roster --budget
     serve.add_argument(
         "--emulate", action="store_true", help="put the emulators behind it: no key, no internet"
     )
@@ -144,7 +137,7 @@ def _options(args: argparse.Namespace) -> ServeOptions:
         rate_limit=args.rate_limit,
         allow_anonymous=args.allow_anonymous,
         roster=args.roster,
-        budgets=budgets(args.budget),
+        budgets=budgets_of(args),
         reserve=args.reserve,
         history_url=args.history_url,
         shutdown_timeout=args.shutdown_timeout,

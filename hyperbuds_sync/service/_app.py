@@ -18,6 +18,7 @@ from ._metrics import ServiceMetrics
 from ._middleware import MAX_BODY, MIDDLEWARES
 from ._settings import RateLimit, ServiceSettings, parse_origins
 from ._state import LIMITS, METRICS
+from ._status import mount as _mount_status
 
 if TYPE_CHECKING:
     from ..client import SocialSync
@@ -70,8 +71,7 @@ def create_app(
     app.router.add_routes(ops.ROUTES)
     app.router.add_routes(FETCH_ROUTES)
     app.router.add_routes(routes.ROUTES)
-    # the status page (issue 23, ``_status/``) adds its routes here, and its paths to
-    # _openapi._ops_paths (tests/service/test_openapi_doc.py checks the router against it)
+    _mount_status(app)  # GET /status, its sign-in and stylesheet (paths: _status/_openapi.py)
     return app
 
 

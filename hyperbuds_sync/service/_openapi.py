@@ -14,6 +14,7 @@ from typing import Any
 
 from ._errors import supported
 from ._openapi_schemas import ref, schemas
+from ._status import _openapi as status_page
 
 __all__ = ["document"]
 
@@ -258,10 +259,18 @@ def document(platforms: Sequence[str]) -> dict[str, Any]:
             "description": "HyperBuds' /api/v1/social/fetch contract and its Next.js routes, "
             "over the hyperbuds-sync SDK. Errors: {success: false, error, message?}.",
         },
-        "paths": {**_contract_paths(), **_own_paths(ordered), **_ops_paths()},
+        "paths": {
+            **_contract_paths(),
+            **_own_paths(ordered),
+            **_ops_paths(),
+            **status_page.paths(),
+        },
         "components": {
             "schemas": schemas(ordered),
-            "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                **status_page.SECURITY_SCHEMES,
+            },
         },
         "security": [{"apiKey": []}],
     }
