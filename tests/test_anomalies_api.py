@@ -159,3 +159,40 @@ def _keep(seen: list[tuple[str, str, Anomaly]]) -> Any:
         seen.append((creator_id, platform, anomaly))
 
     return on_anomaly
+
+
+async def test_without_a_history_or_with_bad_days_the_error_says_so(tmp_path: Path) -> None:
+    from hyperbuds_sync import ConfigError, InvalidInput
+
+    async with SocialSync(rapidapi_key="k" * 40, history_url="") as sync:
+        with pytest.raises(ConfigError, match="no history is configured"):
+            await sync.anomalies("tiktok", "mayacooks")
+    store = open_store(str(tmp_path / "h.db"))
+    async with SocialSync(rapidapi_key="k" * 40, history_store=store) as sync:
+        with pytest.raises(InvalidInput, match="days must be a number > 0"):
+            await sync.anomalies("tiktok", "mayacooks", days=0)
+    await store.aclose()
+
+
+def test_the_cli_prints_one_line_per_anomaly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    path = tmp_path / "h.db"
+
+    async def fill() -> None:
+        store = open_store(str(path))
+        await store.add(series(datetime.now(UTC)))
+        await store.aclose()
+
+    asyncio.run(fill())
+    assert main(["anomalies", "tiktok", "mayacooks", "--history-url", str(path)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    kind, start, end, change, score, explain = line.split("\t")
+    assert (kind, change) == ("spike", "+40.00%")
+    assert datetime.fromisoformat(start) < datetime.fromisoformat(end)
+    assert float(score) >= 10
+    assert explain.startswith("followers +40% in 1 day")
+    assert main(["anomalies", "tiktok", "nobody", "--history-url", str(path), "--days", "7"]) == 0
+    assert capsys.readouterr().out == "no anomalies for tiktok @nobody in 7 days\n"
