@@ -8,8 +8,11 @@ Printed beside their targets:
    snapshots, the median over random creators (target < 5 ms, the creator-time index);
 3. a cold fetch with history on and off, side by side in one run (interleaved rounds of
    ``refresh=True`` fetches of new creators at 64 in flight against the emulators): the
-   throughput ratio (target >= 0.97), and the ratio of the client's CPU per fetch, writes
-   included (information: on a shared machine it moves less than throughput does).
+   throughput ratio (target >= 0.9: each fetch now returns once its snapshot is committed, by
+   group commit), and the ratio of the client's CPU per fetch, writes included (information:
+   on a shared machine it moves less than throughput does);
+4. durability (``bench/durability_bench.py``): kill -9 after fetches, a PostgreSQL outage, a
+   roster in a crash loop.
 
 ``--quick`` uses 1,000 creators and fewer fetches.
 """
@@ -28,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import durability_bench  # noqa: E402
 
 from hyperbuds_sync import SocialSync  # noqa: E402
 from hyperbuds_sync.history import Snapshot, open_store  # noqa: E402
@@ -87,7 +92,7 @@ async def write_and_growth(path: Path, creators: int, per_creator: int) -> tuple
 async def _cold_round(endpoint: str, history: str, prefix: str, count: int) -> tuple[float, float]:
     """Fetches per second of ``count`` new creators, 64 in flight, and this process's CPU
     microseconds per fetch. The client is warm first (session open, history schema created:
-    one-time startup costs); the CPU count ends once every snapshot is written."""
+    one-time startup costs); a fetch returns once its snapshot is committed."""
     async with SocialSync(
         rapidapi_key=KEY, rapidapi_endpoint=endpoint, redis_url="", history_url=history
     ) as sync:
@@ -102,9 +107,7 @@ async def _cold_round(endpoint: str, history: str, prefix: str, count: int) -> t
 
         cpu, started = time.process_time(), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(64)))
-        elapsed = time.perf_counter() - started  # the fetches' time: writes do not hold them
-        if history:
-            await sync.history("twitch", f"{prefix}0", limit=1)  # waits for the queue to drain
+        elapsed = time.perf_counter() - started  # each fetch returned with its snapshot committed
         cpu = time.process_time() - cpu  # the writes' CPU included
     return count / elapsed, cpu / count * 1e6
 
@@ -139,8 +142,9 @@ def rows(endpoint: str, *, quick: bool = False) -> list[Row]:
     return [
         ("history writes, SQLite", f"{rate:,.0f}/s", ">= 5,000/s", rate >= 5_000),
         (f"growth x4 windows, {size} rows", f"{growth_ms:.2f} ms", "< 5 ms", growth_ms < 5),
-        ("cold fetch, history on / off", f"{ratio:.3f}x", ">= 0.97x", ratio >= 0.97),
+        ("cold fetch, history on / off", f"{ratio:.3f}x", ">= 0.9x", ratio >= 0.9),
         ("client CPU per cold fetch, off / on", f"{cpu:.3f}x", "(information)", None),
+        *durability_bench.rows(quick=quick),
     ]
 
 
@@ -155,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         found = rows(emu.rapidapi, quick=args.quick)
     for what, figure, target, met in found:
         verdict = "-" if met is None else ("yes" if met else "NO")
-        print(f"{what:<40}{figure:<16}{target:<14}{verdict}")
+        print(f"{what:<44}{figure:<16}{target:<14}{verdict}")
     return 0
 
 

@@ -243,6 +243,8 @@ class SocialSync:
         self._history = _recorder(
             env, history_url, history_store, history_keep_raw, drop_guard_ratio, drop_guard_days
         )
+        if self._history is not None:  # its pending, kept and dropped records are counted here
+            self._history.commits.metrics = self.metrics
         self._wire()
         self._closed = False
 

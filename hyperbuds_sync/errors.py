@@ -12,6 +12,7 @@ no API key, token or header value reaches a message or a ``repr``.
       ProviderError          QuotaExceeded, RateLimited, UsernameNotFound, ProviderAuthError,
                              ProviderUnavailable, MalformedPayload
       BackendError           AuthenticationError, BackendValidationError, BackendUnavailable
+      HistoryUnavailable, SuspiciousDrop
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "BackendUnavailable",
     "BackendValidationError",
     "ConfigError",
+    "HistoryUnavailable",
     "HyperbudsSyncError",
     "InvalidInput",
     "InvalidStats",
@@ -291,6 +293,12 @@ class BackendUnavailable(BackendError):
 
 
 # --- history -------------------------------------------------------------------------------------
+
+
+class HistoryUnavailable(HyperbudsSyncError):
+    """The history database cannot be reached now (refused, dropped or timed-out connections,
+    a locked or unopenable SQLite file). Reading raises it; a fetch does not: its snapshot waits
+    in the recorder's buffer and is written when the database is back."""
 
 
 class SuspiciousDrop(HyperbudsSyncError):

@@ -88,11 +88,25 @@ class Metrics:
     """In-process counters keyed by name and platform. Cheap: one dict increment per event
     (and one context lookup, for :meth:`tally`)."""
 
-    __slots__ = ("_counts", "_providers")
+    __slots__ = ("_counts", "_gauges", "_providers")
 
     def __init__(self) -> None:
         self._counts: Counter[tuple[str, str]] = Counter()
+        self._gauges: dict[str, float] = {}
         self._providers: dict[str, str] = {}
+
+    def set_gauge(self, name: str, value: float) -> None:
+        """Set gauge ``name`` (a level, not a count: e.g. ``history_pending``, records the
+        history keeps for a database that is away)."""
+        self._gauges[name] = value
+
+    def gauge(self, name: str) -> float:
+        """One gauge's value (0 when never set)."""
+        return self._gauges.get(name, 0)
+
+    def gauges(self) -> dict[str, float]:
+        """Every gauge, a copy."""
+        return dict(self._gauges)
 
     def set_provider(self, platform: str, provider: str) -> None:
         """Record which provider serves ``platform``, for the ``provider`` label of exports."""
@@ -264,6 +278,8 @@ class PrometheusCollector:
                 [*labels, count.error] if count.name == ERRORS else labels, count.value
             )
         yield from families.values()
+        for name, value in sorted(self.metrics.gauges().items()):
+            yield GaugeMetricFamily(f"{self.namespace}_{name}", name, value=value)
         if self.quota is not None:
             yield from self._quota_families(GaugeMetricFamily)
         status = self.roster() if self.roster is not None else None

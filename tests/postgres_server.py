@@ -114,6 +114,19 @@ class PostgresServer:
             ) from None
         return self.url()
 
+    def halt(self) -> None:
+        """Stop the server and keep its data (``pg_ctl stop -m fast``): an outage;
+        :meth:`resume` starts it again on the same port with the same data."""
+        assert self._dir is not None, "the server was not started"
+        self._run("pg_ctl", "stop", "-D", str(self._dir / "data"), "-m", "fast", "-w")
+
+    def resume(self) -> None:
+        """Start the server :meth:`halt` stopped, and wait until it accepts connections."""
+        assert self._dir is not None, "the server was not started"
+        options = f"-k {self._dir} -p {self.port} -h 127.0.0.1 -F"
+        data, log = self._dir / "data", self._dir / "server.log"
+        self._run("pg_ctl", "start", "-D", str(data), "-l", str(log), "-w", "-o", options)
+
     def stop(self) -> None:
         """Stop the server (``pg_ctl stop -m fast`` on its data directory) and remove it."""
         folder, self._dir = self._dir, None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+import sqlalchemy as sa
 from _history import T0, pg_server, snap, store_url  # noqa: F401  (fixtures)
 
 from hyperbuds_sync import ConfigError, InvalidInput
@@ -292,3 +293,21 @@ def test_other_databases_and_empty_urls_are_config_errors() -> None:
 def test_repr_hides_the_password() -> None:
     store = open_store("postgresql+asyncpg://user:s3cret@127.0.0.1:1/db")
     assert "s3cret" not in repr(store)
+
+
+async def test_a_version_4_database_gains_the_budget_ledger(store_url: str) -> None:
+    from hyperbuds_sync.history._schema import budget_ledger, version_table
+
+    store = open_store(store_url)
+    try:
+        await store.setup()
+        async with store.engine.begin() as conn:  # what a version 4 database is
+            await conn.run_sync(budget_ledger.drop)
+            await conn.execute(version_table.update().values(version=4))
+        assert await store.setup() == 4
+        async with store.engine.begin() as conn:
+            found = await conn.run_sync(lambda sync: sa.inspect(sync).has_table("budget_ledger"))
+        assert found
+        assert await store.setup() == SCHEMA_VERSION
+    finally:
+        await store.aclose()

@@ -159,8 +159,8 @@ async def test_the_recorder_refuses_a_bad_record_at_its_entry_and_keeps_the_rest
     good = PlatformData(platform="tiktok", username="mayacooks", followers=100, last_fetched=now)
     bad = attrs.evolve(good, username="maya\x00cooks")  # PostgreSQL would refuse the batch
     with caplog.at_level(logging.WARNING, logger="hyperbuds_sync.history"):
-        recorder.snapshot(good, "legacy")
-        recorder.snapshot(bad, "legacy")
+        await recorder.snapshot(good, "legacy")
+        await recorder.snapshot(bad, "legacy")
         await recorder.flush()
         stored = await recorder.store.snapshots("tiktok", "mayacooks")
     await recorder.aclose()

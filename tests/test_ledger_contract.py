@@ -1,8 +1,10 @@
-"""One contract for both budget ledgers: in memory (one process) and in Redis (a fleet).
+"""One contract for every budget ledger: in memory (tests), in Redis (a fleet) and in the
+roster's history database (SQLite and PostgreSQL: kept across restarts).
 
 The Redis ledger runs against a real ``redis-server`` (``tests/redis_server.py``: skipped without
-the binary, failed in CI). Times are real: a daily budget of 864,000 calls emits one call every
-0.1 s, so a wait is short enough to sit through.
+the binary, failed in CI), the store's on SQLite and a real PostgreSQL. Times are real: a daily
+budget of 288,000 calls emits one call every 0.3 s, so a wait is short enough to sit through and
+long enough that a loaded machine does not refill the bucket between two asks.
 """
 
 from __future__ import annotations
@@ -10,16 +12,28 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
+from _history import fresh_database, pg_server  # noqa: F401  (fixtures)
 from _redis_fixtures import redis_server  # noqa: F401  (fixtures)
+from postgres_server import PostgresServer
 from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync.errors import InvalidInput
-from hyperbuds_sync.roster import Budget, Ledger, MemoryLedger, Pace, Plan, RedisBudgetLedger
+from hyperbuds_sync.history import ledger_books, open_store
+from hyperbuds_sync.roster import (
+    Budget,
+    Ledger,
+    MemoryLedger,
+    Pace,
+    Plan,
+    RedisBudgetLedger,
+    StoreLedger,
+)
 
-FAST = Budget(864_000 + 2, "daily")  # (available - burst) calls a day: one per 0.1 s
+FAST = Budget(288_000 + 2, "daily")  # (available - burst) calls a day: one per 0.3 s
 
 
 def plan_of(*paces: Pace) -> Plan:
@@ -33,13 +47,22 @@ def plan_of(*paces: Pace) -> Plan:
 
 
 def fast(provider: str = "tiktok-api23", *, burst: int = 2, rate: float | None = None) -> Pace:
-    return Pace(provider, FAST, available=864_000 + burst, burst=burst, rate_limit=rate)
+    return Pace(provider, FAST, available=288_000 + burst, burst=burst, rate_limit=rate)
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def ledger(request: pytest.FixtureRequest) -> AsyncIterator[Ledger]:
+@pytest.fixture(params=["memory", "redis", "sqlite", "postgres"])
+async def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Ledger]:
     if request.param == "memory":
         yield MemoryLedger()
+        return
+    if request.param in ("sqlite", "postgres"):
+        if request.param == "sqlite":
+            url = str(tmp_path / "ledger.db")
+        else:
+            url = await fresh_database(request.getfixturevalue("pg_server"))
+        store = open_store(url)
+        yield StoreLedger(ledger_books(store))
+        await store.aclose()
         return
     server: RedisServer = request.getfixturevalue("redis_server")
     client = aioredis.Redis.from_url(server.url)
@@ -56,7 +79,7 @@ async def test_the_burst_goes_at_once_then_one_call_per_emission(ledger: Ledger)
     allowed = await ledger.next_allowed("tiktok-api23")
     assert allowed is not None
     wait = (allowed - datetime.now(UTC)).total_seconds()
-    assert 0 < wait <= 0.25
+    assert 0 < wait <= 0.35
     await asyncio.sleep(wait + 0.02)
     assert await ledger.try_spend("tiktok-api23")
     assert not await ledger.try_spend("tiktok-api23")
@@ -76,7 +99,7 @@ async def test_charged_retries_delay_the_next_call(ledger: Ledger) -> None:
     assert not await ledger.try_spend("tiktok-api23")
     allowed = await ledger.next_allowed("tiktok-api23")
     assert allowed is not None
-    assert (allowed - datetime.now(UTC)).total_seconds() > 0.15  # 4 calls, burst 2: ~0.3 s
+    assert (allowed - datetime.now(UTC)).total_seconds() > 0.45  # 4 calls, burst 2: ~0.9 s
     assert await ledger.spent("tiktok-api23") == 4
 
 
@@ -140,3 +163,49 @@ async def test_the_redis_ledger_spends_nothing_while_redis_is_down() -> None:
         assert allowed > datetime.now(UTC) + timedelta(seconds=1)  # after the cool-down
     finally:
         await ledger.aclose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_a_restarted_store_ledger_finds_what_was_spent(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    if kind == "sqlite":
+        url = str(tmp_path / "restart.db")
+    else:
+        server: PostgresServer = request.getfixturevalue("pg_server")
+        url = await fresh_database(server)
+    slow = plan_of(Pace("slow", Budget(1000, "daily"), available=1000, burst=3))
+    spent = []
+    for _ in range(3):  # three processes' lives, one after the other, and two at once
+        stores = [open_store(url), open_store(url)]
+        try:
+            ledgers = [StoreLedger(ledger_books(store)) for store in stores]
+            for found in ledgers:
+                await found.apply(slow)
+            spent += await asyncio.gather(*(found.try_spend("slow") for found in ledgers * 2))
+        finally:
+            for store in stores:
+                await store.aclose()
+    assert sum(spent) == 3  # the burst, once: a restart never refills the bucket
+    store = open_store(url)
+    try:
+        found = StoreLedger(ledger_books(store))
+        await found.apply(slow)
+        assert await found.spent("slow") == 3
+    finally:
+        await store.aclose()
+
+
+async def test_the_store_ledger_spends_nothing_while_its_database_is_down() -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none"  # nobody there
+    store = open_store(url)
+    ledger = StoreLedger(ledger_books(store))
+    try:
+        await ledger.apply(plan_of(fast()))
+        assert not await ledger.try_spend("tiktok-api23")
+        await ledger.charge("tiktok-api23", 2)  # owed, for the next change that commits
+        allowed = await ledger.next_allowed("tiktok-api23")
+        assert allowed is not None
+        assert allowed > datetime.now(UTC) + timedelta(seconds=1)
+    finally:
+        await store.aclose()

@@ -16,7 +16,7 @@ from redis_server import RedisServer
 
 from hyperbuds_sync import ConfigError, Roster, SocialSync
 from hyperbuds_sync.metrics import UPSTREAM_CALLS, Metrics, PrometheusCollector
-from hyperbuds_sync.roster import Budget, MemoryLedger, RedisBudgetLedger
+from hyperbuds_sync.roster import Budget, RedisBudgetLedger, StoreLedger
 from hyperbuds_sync.testing import TEST_KEY, BackendEmulator, Fault, RapidAPIEmulator
 
 TOKENS = {"user-1": "tok-1", "user-2": "tok-2"}
@@ -109,10 +109,12 @@ async def test_rosters_on_one_redis_share_one_budget(
         await second.aclose()
 
 
-async def test_without_redis_the_roster_spends_in_this_process(tmp_path: Path) -> None:
+async def test_without_redis_the_roster_spends_through_its_history_database(
+    tmp_path: Path,
+) -> None:
     async with SocialSync(redis_url="", history_url="default") as sync:
         assert sync.redis_url is None
-        assert isinstance(Roster(sync, budgets={}).ledger, MemoryLedger)
+        assert isinstance(Roster(sync, budgets={}).ledger, StoreLedger)
 
 
 # --- metrics --------------------------------------------------------------------------------------

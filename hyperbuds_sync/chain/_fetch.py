@@ -85,7 +85,7 @@ class Fetcher:
 
     async def load(self, platform: str, name: str, only: str | None) -> PlatformData:
         """The load of one creator along the platform's chain (or ``only`` that provider): the
-        record of the first answer, queued for the history."""
+        record of the first answer, its snapshot committed to the history."""
         answer = await self.failover.fetch(platform, name, only)
         data = engagement.normalize(
             answer.profile,
@@ -94,8 +94,8 @@ class Fetcher:
             raw=answer.raw,
             provider=answer.provider,
         )
-        if self.history is not None:  # a fresh answer: queued, written in the background
-            self.history.snapshot(data, self.formula)
+        if self.history is not None:  # a fresh answer: returned once its snapshot is committed
+            await self.history.snapshot(data, self.formula)
         return data
 
     def reformulate(

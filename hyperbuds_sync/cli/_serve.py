@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
+from .._install import install_hint
 from ..errors import ConfigError
 from ._budgets import add_budget_flags, budgets_of  # one --budget parser, as roster's
 from ._exits import OK
@@ -151,8 +152,7 @@ def run_serve(args: argparse.Namespace) -> int:
         from ..service import serve
     except ImportError as exc:
         raise ConfigError(
-            f"serve needs the service extra: pip install 'hyperbuds-sync[service]' "
-            f"({exc.name} is missing)"
+            f"serve needs the service extra: {install_hint('service')} ({exc.name} is missing)"
         ) from None
     options = _options(args)
     if not logging.getLogger().handlers:  # the service's JSON lines and warnings, on stderr

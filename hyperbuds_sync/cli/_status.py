@@ -26,8 +26,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import aiohttp
-
+from .._install import install_hint
 from ..errors import ConfigError
 from ._exits import OK
 
@@ -71,8 +70,7 @@ def run_status(args: argparse.Namespace) -> int:
         from .. import service  # noqa: F401
     except ImportError as exc:
         raise ConfigError(
-            f"status needs the service extra: pip install 'hyperbuds-sync[service]' "
-            f"({exc.name} is missing)"
+            f"status needs the service extra: {install_hint('service')} ({exc.name} is missing)"
         ) from None
     asyncio.run(_emulated(args.host, args.port, args.open))
     return OK
@@ -108,6 +106,8 @@ async def _emulated(host: str, port: int, open_browser: bool) -> None:
 
 async def _seed(url: str, spend_quota: Callable[[], None]) -> None:
     """The seeded fetches, then twitch's quota runs out on a refresh (served stale)."""
+    import aiohttp  # when the command runs: --version and --help stay light
+
     async with aiohttp.ClientSession() as http:
 
         async def fetch(platform: str, username: str, refresh: bool = False) -> None:

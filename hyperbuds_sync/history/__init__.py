@@ -3,8 +3,9 @@
 This folder owns the :class:`HistoryStore` protocol, its records (:class:`Snapshot`,
 :class:`SyncRecord`, :class:`Growth`), the SQLAlchemy Core schema shared by SQLite (aiosqlite,
 the default, embedded) and PostgreSQL (asyncpg), the :class:`HistoryRecorder` that SocialSync
-uses to write in the background and guard syncs, the roster's tables (:func:`roster_store`), and
-the one validation both databases share (``check_snapshot``, ``check_creator_id``, ...).
+uses to commit fetches' snapshots (group commit) and guard syncs, the roster's tables
+(:func:`roster_store`), its budget ledger's rows (:func:`ledger_books`), and the one validation
+both databases share (``check_snapshot``, ``check_creator_id``, ...).
 It may import the SDK's public modules
 (``errors``, ``models``); SQLAlchemy is imported only by :func:`open_store`, so the records and
 the protocol work without the ``history`` extra.
@@ -22,7 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from ._guard import DropGuard
 from ._keep import KeptQuota, quota_memory
-from ._open import DEFAULT, default_path, open_store, recorder_for, resolve_url, roster_store
+from ._open import (
+    DEFAULT,
+    default_path,
+    ledger_books,
+    open_store,
+    recorder_for,
+    resolve_url,
+    roster_store,
+)
 from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder, snapshot_of
 from ._rostertypes import CreatorRecord, Delivery, PlatformState
@@ -48,6 +57,8 @@ __all__ = [
     "HistoryRecorder",
     "HistoryStore",
     "KeptQuota",
+    "LedgerBooks",
+    "LedgerRow",
     "PlatformState",
     "RosterStore",
     "Snapshot",
@@ -58,6 +69,7 @@ __all__ = [
     "check_sync_record",
     "check_username",
     "default_path",
+    "ledger_books",
     "open_store",
     "quota_memory",
     "recorder_for",
@@ -67,6 +79,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from ._books import LedgerBooks, LedgerRow
     from ._roster import RosterStore
 else:
 
@@ -75,4 +88,8 @@ else:
             from ._roster import RosterStore
 
             return RosterStore
+        if name in ("LedgerBooks", "LedgerRow"):  # the same
+            from . import _books
+
+            return getattr(_books, name)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,10 +16,19 @@ from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder
 
 if TYPE_CHECKING:
+    from ._books import LedgerBooks
     from ._roster import RosterStore
     from ._store import SQLHistoryStore
 
-__all__ = ["DEFAULT", "default_path", "open_store", "recorder_for", "resolve_url", "roster_store"]
+__all__ = [
+    "DEFAULT",
+    "default_path",
+    "ledger_books",
+    "open_store",
+    "recorder_for",
+    "resolve_url",
+    "roster_store",
+]
 
 DEFAULT = "default"
 """The history URL meaning the embedded SQLite file in the user's data directory."""
@@ -116,3 +125,18 @@ def roster_store(store: HistoryStore) -> RosterStore:
     except ImportError:
         raise ConfigError(f"the roster needs the history extra: {_NEEDS['history']}") from None
     return RosterStore(store)
+
+
+def ledger_books(store: HistoryStore) -> LedgerBooks:
+    """The roster's budget ledger rows (``budget_ledger``) on an SQL history ``store``.
+
+    Raises:
+        ConfigError: ``store`` is not an SQL store, or SQLAlchemy is missing.
+    """
+    try:
+        from ._books import LedgerBooks
+    except ImportError:
+        raise ConfigError(
+            f"the budget ledger needs the history extra: {_NEEDS['history']}"
+        ) from None
+    return LedgerBooks(store)

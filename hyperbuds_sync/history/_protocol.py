@@ -13,7 +13,13 @@ __all__ = ["HistoryStore"]
 
 @runtime_checkable
 class HistoryStore(Protocol):
-    """A place that remembers snapshots and syncs. Every method is safe to call concurrently."""
+    """A place that remembers snapshots and syncs. Every method is safe to call concurrently.
+
+    A method that cannot reach its database raises
+    :class:`~hyperbuds_sync.HistoryUnavailable` (or an ``OSError`` / ``TimeoutError``): the
+    recorder then keeps what it was writing and tries again later. Any other error means the
+    records were refused, and the recorder drops them one by one.
+    """
 
     async def add(self, snapshots: Iterable[Snapshot]) -> None:
         """Store snapshots; one already stored (same unique key) is skipped, not an error. A

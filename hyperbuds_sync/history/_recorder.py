@@ -1,38 +1,37 @@
 """:class:`HistoryRecorder`: what SocialSync does with a history store.
 
-Recording is off the hot path: :meth:`HistoryRecorder.snapshot` and :meth:`~HistoryRecorder.synced`
-put a record on a queue and return; one background task writes what has gathered in batches. A
-failing store logs a warning and never fails a fetch or a sync; :meth:`~HistoryRecorder.aclose`
-writes everything queued before it returns. :meth:`~HistoryRecorder.check_drop` reads the last good
-sync of the same creator for the sudden-drop guard (``_guard``), as one call the sync path makes
-before sending. A record that breaks the rules of ``_valid`` is refused at the entry (one warning)
-so it never fails the batch it would have joined.
+A fetch that returns has its snapshot committed: :meth:`HistoryRecorder.snapshot` joins the
+group being gathered and returns once the transaction holding it is committed (group commit,
+:mod:`._commit`), so concurrent fetches share a few transactions. When the store cannot be
+reached the snapshot is kept in a bounded buffer and retried with backoff, and the fetch returns
+its data all the same. :meth:`~HistoryRecorder.synced` adds a sync's record to the next group
+without waiting. :meth:`~HistoryRecorder.aclose` waits a bounded time for what is kept.
+:meth:`~HistoryRecorder.check_drop` reads the last good sync for the sudden-drop guard
+(``_guard``), as one call the sync path makes before sending. A record that breaks the rules of
+``_valid`` is refused at the entry (one warning), so it never fails the group it would have joined.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidInput
 from ..models import ManualEntry, PlatformData, SyncPayload, SyncResult
+from ._commit import CLOSE_WAIT, GroupCommit
 from ._guard import DropGuard
+from ._kept import PENDING_AGE, PENDING_LIMIT
 from ._protocol import HistoryStore
 from ._types import Snapshot, SyncRecord
 from ._valid import check_snapshot, check_sync_record
 
+if TYPE_CHECKING:
+    from ..metrics import Metrics
+
 __all__ = ["HistoryRecorder", "provenance", "snapshot_of"]
 
 log = logging.getLogger("hyperbuds_sync.history")
-
-BATCH = 500
-"""At most this many records per write."""
-
-LINGER = 0.05
-"""Seconds the writer waits after a first record for others to join its batch: one transaction
-per many records instead of one each (the per-transaction cost dominates small batches)."""
 
 
 def provenance(data: PlatformData) -> tuple[str, bool]:
@@ -59,14 +58,30 @@ def snapshot_of(data: PlatformData, formula: str, *, keep_raw: bool = False) -> 
     )
 
 
+def _valid(record: Snapshot | SyncRecord) -> bool:
+    """Whether ``record`` keeps the rules of ``_valid``; one that does not is refused here, with a
+    warning, so it never fails the group commit it would have joined."""
+    try:
+        check_snapshot(record) if isinstance(record, Snapshot) else check_sync_record(record)
+    except InvalidInput as exc:
+        log.warning("history record refused, not recorded: %s", exc)
+        return False
+    return True
+
+
 class HistoryRecorder:
-    """Records snapshots and syncs to ``store`` in the background, and guards syncs.
+    """Records snapshots and syncs to ``store`` by group commit, and guards syncs.
 
     Args:
         store: the :class:`HistoryStore`.
         keep_raw: keep each answer's raw JSON in its snapshot.
         guard: the sudden-drop thresholds.
         owns_store: close the store in :meth:`aclose`.
+        metrics: the client's counters (``history_kept``, ``history_written_late``,
+            ``history_dropped`` and the ``history_pending`` gauge).
+        pending_limit: records kept at most while the store is away.
+        pending_age: seconds a kept record waits at most.
+        close_wait: seconds :meth:`aclose` gives kept records to reach the store.
     """
 
     def __init__(
@@ -76,19 +91,33 @@ class HistoryRecorder:
         keep_raw: bool = False,
         guard: DropGuard | None = None,
         owns_store: bool = True,
+        metrics: Metrics | None = None,
+        pending_limit: int = PENDING_LIMIT,
+        pending_age: float = PENDING_AGE,
+        close_wait: float = CLOSE_WAIT,
     ) -> None:
         self.store = store
         self.keep_raw = keep_raw
         self.guard = guard or DropGuard()
+        self.close_wait = close_wait
         self._owns_store = owns_store
-        self._queue: asyncio.Queue[Snapshot | SyncRecord] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self.commits = GroupCommit(
+            self._write, metrics=metrics, limit=pending_limit, max_age=pending_age
+        )
 
-    # --- recording (never awaits) ----------------------------------------------------------------
+    @property
+    def pending(self) -> int:
+        """Records kept for a store that is away, not yet written."""
+        return self.commits.pending
 
-    def snapshot(self, data: PlatformData, formula: str) -> None:
-        """Queue the snapshot of one fresh upstream answer."""
-        self._put(snapshot_of(data, formula, keep_raw=self.keep_raw))
+    # --- recording -------------------------------------------------------------------------------
+
+    async def snapshot(self, data: PlatformData, formula: str) -> None:
+        """Record the snapshot of one fresh upstream answer: return once it is committed (or
+        kept for a store that is away)."""
+        record = snapshot_of(data, formula, keep_raw=self.keep_raw)
+        if _valid(record):
+            await self.commits.commit(record)
 
     def synced(
         self,
@@ -98,49 +127,20 @@ class HistoryRecorder:
         result: SyncResult,
         creator: str | None = None,
     ) -> None:
-        """Queue the record of one successful sync (``creator``: who it was for, when known)."""
-        self._put(
-            SyncRecord(
-                platform=platform,
-                username=data.username if isinstance(data, PlatformData) else None,
-                followers=payload.followers,
-                engagement=payload.engagement,
-                synced_at=datetime.now(UTC),
-                total_followers=result.stats.total_followers,
-                avg_engagement=result.stats.avg_engagement,
-                creator=creator,
-            )
+        """Add the record of one successful sync to the next group commit (not waited for;
+        ``creator``: who it was for, when known)."""
+        record = SyncRecord(
+            platform=platform,
+            username=data.username if isinstance(data, PlatformData) else None,
+            followers=payload.followers,
+            engagement=payload.engagement,
+            synced_at=datetime.now(UTC),
+            total_followers=result.stats.total_followers,
+            avg_engagement=result.stats.avg_engagement,
+            creator=creator,
         )
-
-    def _put(self, record: Snapshot | SyncRecord) -> None:
-        try:
-            check_snapshot(record) if isinstance(record, Snapshot) else check_sync_record(record)
-        except InvalidInput as exc:  # refused here, so it never fails the batch it would join
-            log.warning("history record refused, not recorded: %s", exc)
-            return
-        self._queue.put_nowait(record)
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-
-    async def _drain(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            if self._queue.qsize() < BATCH:
-                await asyncio.sleep(LINGER)
-            while len(batch) < BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                await self._write(batch)
-            except Exception as exc:  # a history failure must never reach a fetch
-                log.warning(
-                    "history store write failed (%s: %.200s); %d records not recorded",
-                    type(exc).__name__,
-                    exc,
-                    len(batch),
-                )
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+        if _valid(record):
+            self.commits.put(record)
 
     async def _write(self, batch: list[Snapshot | SyncRecord]) -> None:
         snaps = [r for r in batch if isinstance(r, Snapshot)]
@@ -150,10 +150,15 @@ class HistoryRecorder:
         if syncs:
             await self.store.record_sync(syncs)
 
+    async def caught_up(self) -> None:
+        """Wait until the store is reachable and every kept record is written (or dropped):
+        after an outage, until the buffer is empty."""
+        await self.commits.caught_up()
+
     async def flush(self) -> None:
-        """Wait until everything queued so far is written (or reported failed)."""
-        if self._task is not None and not self._task.done():
-            await self._queue.join()
+        """Wait until everything recorded so far is committed (or kept for a store that is
+        away: this does not wait for the store to come back)."""
+        await self.commits.flush()
 
     # --- the sudden-drop guard -------------------------------------------------------------------
 
@@ -186,12 +191,8 @@ class HistoryRecorder:
         self.guard.check(previous, platform, data, payload)
 
     async def aclose(self) -> None:
-        """Write what is queued, stop the writer, close the store if this recorder owns it."""
-        await self.flush()
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Commit what is gathered, give what is kept :attr:`close_wait` seconds to reach the
+        store (what does not is counted dropped, with a warning), close the store if owned."""
+        await self.commits.aclose(self.close_wait)
         if self._owns_store:
             await self.store.aclose()

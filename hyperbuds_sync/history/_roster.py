@@ -95,7 +95,7 @@ class RosterStore:
         if creator_id is not None:
             query = query.where(creators.c.id == creator_id)
             states = states.where(creator_platforms.c.creator_id == creator_id)
-        async with self.history._begin() as conn:
+        async with self.history._begin(write=False) as conn:
             people = (await conn.execute(query)).all()
             rows = (await conn.execute(states.order_by(creator_platforms.c.platform))).all()
         by_creator: dict[str, dict[str, PlatformState]] = {}
@@ -131,7 +131,7 @@ class RosterStore:
     async def deliveries(self, limit: int | None = None) -> list[Delivery]:
         """Failed deliveries, oldest first."""
         query = sa.select(webhook_deliveries).order_by(webhook_deliveries.c.id).limit(limit)
-        async with self.history._begin() as conn:
+        async with self.history._begin(write=False) as conn:
             rows = (await conn.execute(query)).all()
         return [Delivery(**row._asdict()) for row in rows]
 

@@ -5,9 +5,11 @@ syncs tables; version 2 added the ``raw`` column and the ``ix_snapshots_creator_
 growth lookups walk; version 3 added the roster's tables (``creators``, ``creator_platforms``) and
 ``webhook_deliveries``, the change events whose delivery failed; version 4 added ``quota_state``,
 the provider benches and each host's last quota facts per key, so consecutive commands of one
-shell agree on what is spent; version 5 added the syncs' ``creator`` column (the creator a sync
-was for, so the drop guard judges one creator against itself) and its index. Column lengths come
-from :mod:`._valid`, the rules checked before a write. :func:`migrate` creates a fresh
+shell agree on what is spent; version 5 added ``budget_ledger``, the roster's budget cells kept
+beside its creators so a restart never refills a budget; version 6 added the syncs' ``creator``
+column (the creator a sync was for, so the drop guard judges one creator against itself) and its
+index. Column lengths come from :mod:`._valid`, the rules checked before a write.
+:func:`migrate` creates a fresh
 database at :data:`SCHEMA_VERSION` or upgrades an older one in place, one step at a time.
 """
 
@@ -25,6 +27,7 @@ from ._valid import CREATOR_MAX, FORMULA_MAX, PLATFORM_MAX, PROVIDER_MAX, USERNA
 
 __all__ = [
     "SCHEMA_VERSION",
+    "budget_ledger",
     "creator_platforms",
     "creators",
     "metadata",
@@ -36,7 +39,7 @@ __all__ = [
     "webhook_deliveries",
 ]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 _PG_LOCK = 0x48425359  # one advisory lock id, so two processes never migrate at once
 
 
@@ -156,6 +159,16 @@ quota_state = sa.Table(  # version 4: benches and quota facts that outlive one p
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
+budget_ledger = sa.Table(  # version 5: the roster's budget, one row per provider
+    "budget_ledger",
+    metadata,
+    sa.Column("provider", sa.String(64), primary_key=True),
+    sa.Column("pace", sa.String(128), nullable=False, server_default=""),
+    sa.Column("cells", sa.JSON, nullable=False),  # [[emission, tolerance, tat], ...], seconds
+    sa.Column("spent", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
 
 def _to_2(conn: Connection) -> None:
     """Version 1 -> 2: the ``raw`` column and the growth index."""
@@ -176,14 +189,25 @@ def _to_4(conn: Connection) -> None:
 
 
 def _to_5(conn: Connection) -> None:
-    """Version 4 -> 5: the syncs' ``creator`` column and its index."""
+    """Version 4 -> 5: the roster's budget ledger, kept where the roster is."""
+    budget_ledger.create(conn, checkfirst=True)
+
+
+def _to_6(conn: Connection) -> None:
+    """Version 5 -> 6: the syncs' ``creator`` column and its index."""
     present = {column["name"] for column in sa.inspect(conn).get_columns("syncs")}
     if "creator" not in present:
         conn.execute(sa.text(f"ALTER TABLE syncs ADD COLUMN creator VARCHAR({CREATOR_MAX})"))
     sync_creator_index.create(conn, checkfirst=True)
 
 
-UPGRADES: dict[int, Callable[[Connection], None]] = {2: _to_2, 3: _to_3, 4: _to_4, 5: _to_5}
+UPGRADES: dict[int, Callable[[Connection], None]] = {
+    2: _to_2,
+    3: _to_3,
+    4: _to_4,
+    5: _to_5,
+    6: _to_6,
+}
 
 
 def migrate(conn: Connection) -> int:

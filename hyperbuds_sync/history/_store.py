@@ -10,6 +10,7 @@ bad one is an :class:`~hyperbuds_sync.errors.InvalidInput`, never a driver's err
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from ..errors import HistoryUnavailable
+from ._engine import WRITE
+from ._faults import unavailable, why
 from ._schema import SNAPSHOT_KEY, migrate, snapshots, syncs
 from ._types import (
     DEFAULT_WINDOWS,
@@ -62,28 +66,55 @@ class SQLHistoryStore:
 
     async def setup(self) -> int:
         """Create or upgrade the schema now (otherwise done on first use); return the version
-        found before (0 for a new database)."""
+        found before (0 for a new database).
+
+        Raises:
+            HistoryUnavailable: the database cannot be reached.
+        """
         async with self._ready_lock:
-            async with self.engine.begin() as conn:
-                found = await conn.run_sync(migrate)
+            found = await self._migrate()
             self._ready = True
             return found
 
+    async def _migrate(self) -> int:
+        """The schema created or upgraded in one write transaction: on PostgreSQL under an
+        advisory lock, on SQLite under ``BEGIN IMMEDIATE``, so processes take turns."""
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execution_options(**{WRITE: True})
+                async with conn.begin():
+                    return int(await conn.run_sync(migrate))
+        except Exception as exc:
+            if unavailable(exc):
+                raise HistoryUnavailable(why(exc)) from None
+            raise
+
     @asynccontextmanager
-    async def _begin(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in a transaction, the schema ready, taking turns when serialized."""
+    async def _begin(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A connection in a transaction (``write``: SQLite's write lock taken at ``BEGIN``),
+        the schema ready, taking turns when serialized.
+
+        Raises:
+            HistoryUnavailable: the database cannot be reached (connecting, or mid-transaction).
+        """
         if not self._ready:
             async with self._ready_lock:
                 if not self._ready:
-                    async with self.engine.begin() as conn:
-                        await conn.run_sync(migrate)
+                    await self._migrate()
                     self._ready = True
-        if self._turns is None:
-            async with self.engine.begin() as conn:
-                yield conn
-            return
-        async with self._turns, self.engine.begin() as conn:
-            yield conn
+        try:
+            async with self._turn(), self.engine.connect() as conn:
+                if write:
+                    await conn.execution_options(**{WRITE: True})
+                async with conn.begin():
+                    yield conn
+        except Exception as exc:
+            if unavailable(exc):
+                raise HistoryUnavailable(why(exc)) from None
+            raise
+
+    def _turn(self) -> asyncio.Lock | contextlib.nullcontext[None]:
+        return contextlib.nullcontext() if self._turns is None else self._turns
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -148,7 +179,7 @@ class SQLHistoryStore:
         query = query.order_by(snapshots.c.fetched_at.desc(), snapshots.c.id.desc())
         if limit is not None:
             query = query.limit(limit)
-        async with self._begin() as conn:
+        async with self._begin(write=False) as conn:
             rows = (await conn.execute(query)).all()
         return [_snapshot(row) for row in reversed(rows)]
 
@@ -165,7 +196,7 @@ class SQLHistoryStore:
         chosen = check_windows(windows)
         _check_key(platform, username)
         bound = None if at is None else utc(at)
-        async with self._begin() as conn:
+        async with self._begin(write=False) as conn:
             end = await _latest(conn, platform, username, bound)
             if end is None or not chosen:
                 return growth_of(platform, username, end, dict.fromkeys(chosen))
@@ -199,7 +230,7 @@ class SQLHistoryStore:
         if good:
             query = query.where(syncs.c.followers > 0)
         query = query.order_by(syncs.c.synced_at.desc(), syncs.c.id.desc()).limit(1)
-        async with self._begin() as conn:
+        async with self._begin(write=False) as conn:
             row = (await conn.execute(query)).first()
         return None if row is None else SyncRecord(**row._asdict())
 

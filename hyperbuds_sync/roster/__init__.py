@@ -10,9 +10,10 @@ May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``web
 ``anomalies``), ``backend``, ``history`` and ``_redis`` through their ``__init__``, ``client``
 for typing only, attrs and aiohttp (webhook deliveries); the fleet modules also import ``saq``,
 lazily (the ``fleet`` extra), and the Redis ledger (``_ledger_redis``) ``redis`` through
-``_redis``, loaded only when a client has a ``redis_url``. The planner, budget, ledger and
-simulation modules stay pure: no I/O, no import
-beyond ``errors`` and attrs. Nothing here imports the transport, the providers, the cache or the
+``_redis``, loaded only when a client has a ``redis_url``; the store's ledger
+(``_ledger_store``) keeps its rows through ``history``. The planner, budget, ledger and
+simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs. Nothing here
+imports the transport, the providers, the cache or the
 CLI.
 """
 
@@ -35,6 +36,7 @@ from ._fleet_roster import PlansAndRefreshes, roster_refresher
 from ._fleet_run import build_worker, open_queue, run_worker
 from ._hooks import OnAnomaly, OnChange, SyncedStats
 from ._ledger import BudgetLedger
+from ._ledger_store import StoreLedger
 from ._ledgers import Ledger, MemoryLedger
 from ._many import Item, ManyReport, OnProgress, sync_many
 from ._metrics import roster_families
@@ -78,6 +80,7 @@ __all__ = [
     "Roster",
     "RosterEntry",
     "RosterStatus",
+    "StoreLedger",
     "SyncedStats",
     "TokenFor",
     "build_worker",

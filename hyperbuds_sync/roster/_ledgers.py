@@ -1,9 +1,12 @@
-"""The budget ledger as the runner and the fleet use it: one async interface, two homes.
+"""The budget ledger as the runner and the fleet use it: one async interface, three homes.
 
-:class:`Ledger` is what a runner asks: the in-process :class:`MemoryLedger` (the
-:class:`~hyperbuds_sync.roster.BudgetLedger`'s arithmetic) or the fleet's
+:class:`Ledger` is what a runner asks: the fleet's
 :class:`~hyperbuds_sync.roster.RedisBudgetLedger`, where every process draws on one bucket per
-provider. :func:`ledger_for` picks one for a client: Redis when it has a ``redis_url``.
+provider; the
+:class:`~hyperbuds_sync.roster.StoreLedger` in the roster's own history database (SQLite or
+PostgreSQL), kept across restarts; or the in-process :class:`MemoryLedger`, for tests and
+simulations. :func:`ledger_for` picks one for a client: Redis when it has a ``redis_url``, else
+its SQL history store, else memory.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from ..errors import ConfigError
+from ..history import ledger_books
 from ._ledger import BudgetLedger
 from ._planner import Clock, Plan, utc_now
 
@@ -50,7 +55,9 @@ class Ledger(Protocol):
 
 
 class MemoryLedger:
-    """A :class:`BudgetLedger` behind the async :class:`Ledger` interface: one process."""
+    """A :class:`BudgetLedger` behind the async :class:`Ledger` interface, for tests and
+    simulations: it lives in this process only, so a restart forgets what was spent (a roster
+    spends through the :class:`~hyperbuds_sync.roster.StoreLedger` in its database instead)."""
 
     def __init__(self, plan: Plan | None = None, *, clock: Clock = utc_now) -> None:
         self.books = BudgetLedger(plan, clock=clock)
@@ -81,10 +88,17 @@ def ledger_for(
     sync: SocialSync, *, clock: Clock = utc_now, namespace: str = "hyperbuds_sync"
 ) -> Ledger:
     """The ledger a roster over ``sync`` spends through: shared through Redis when the client
-    has a ``redis_url`` (a fleet), else in this process."""
+    has a ``redis_url`` (a fleet), else kept in its SQL history store (across restarts, and
+    shared by the processes on one database), else (no SQL history) in this process."""
     url = sync.redis_url
-    if not url:
-        return MemoryLedger(clock=clock)
-    from ._ledger_redis import RedisBudgetLedger
+    if url:
+        from ._ledger_redis import RedisBudgetLedger
 
-    return RedisBudgetLedger.from_url(url, namespace=namespace)
+        return RedisBudgetLedger.from_url(url, namespace=namespace)
+    try:
+        books = ledger_books(sync.history_store)
+    except ConfigError:
+        return MemoryLedger(clock=clock)
+    from ._ledger_store import StoreLedger
+
+    return StoreLedger(books, clock=clock)

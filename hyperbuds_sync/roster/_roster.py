@@ -83,7 +83,9 @@ class Roster:
             (at most :data:`MAX_BACKOFF`), and always within the budget.
         ledger: the :class:`~hyperbuds_sync.roster.Ledger` every refresh spends through; by
             default a :class:`~hyperbuds_sync.roster.RedisBudgetLedger` when ``sync`` has a
-            ``redis_url`` (shared by every process of a fleet), else one in this process.
+            ``redis_url`` (shared by every process of a fleet), else a
+            :class:`~hyperbuds_sync.roster.StoreLedger` in the roster's history database
+            (kept across restarts, shared by the processes on that database).
         clock: the time (tests pass their own).
     """
 

@@ -55,7 +55,8 @@ def run_gunicorn(
         from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
     except ImportError:
         raise ConfigError(
-            "--workers needs gunicorn: pip install 'hyperbuds-sync[service]'"
+            '--workers needs gunicorn: pip install "hyperbuds-sync[service]" '
+            '(from a checkout: pip install -e ".[service]")'
         ) from None
 
     settings = gunicorn_options(options)
