@@ -16,12 +16,12 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..anomalies import Anomaly, anomalies_of
 from ..config import Settings
-from ..history import DEFAULT, open_store
-from ..platforms import get as platform_adapter
+
+if TYPE_CHECKING:  # imported when the command runs: --help and --version stay quick
+    from ..anomalies import Anomaly
 
 __all__ = ["anomalies_json", "register", "run_anomalies"]
 
@@ -53,6 +53,10 @@ def anomalies_json(platform: str, username: str, found: list[Anomaly]) -> dict[s
 
 def run_anomalies(args: argparse.Namespace) -> int:
     """``anomalies PLATFORM USERNAME``: lines or JSON."""
+    from ..anomalies import anomalies_of
+    from ..history import DEFAULT, open_store
+    from ..platforms import get as platform_adapter
+
     adapter = platform_adapter(args.platform)
     platform, username = adapter.name, adapter.canonical_username(args.username)
     url = args.history_url or Settings.from_env().history_url or DEFAULT
