@@ -20,10 +20,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff check and ruff format --check."""
-    session.install("ruff>=0.5")
+    """ruff check, ruff format --check, and docs/architecture.md's import contracts
+    (import-linter; it reads the installed package, so the package is installed too)."""
+    session.install("-e", ".", "ruff>=0.5", "import-linter>=2.1")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
 
 
 @nox.session(python=PYTHON)

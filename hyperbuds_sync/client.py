@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import attrs
@@ -13,11 +13,11 @@ import attrs
 from . import engagement
 from . import metrics as m
 from ._install import install_hint
-from ._redis import SharedParts, shared_parts
+from ._shared import SharedParts, shared_parts
 from .anomalies import Anomaly, AnomalySettings, anomalies_of
 from .backend import SyncClient, Syncer, TokenSource, acting_for
-from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache, NameMemo
-from .chain import Failover, Fetcher, check_chains
+from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
+from .chain import Failover, Fetcher, NameMemo, check_chains
 from .config import Settings, check_auth_bench, parse_endpoints, parse_providers
 from .errors import (
     ConfigError,
@@ -41,6 +41,8 @@ from .models import (
 )
 from .platforms import PlatformRegistry, default_registry
 from .quota import KeyPool, MemoryProviderBenches
+from .roster import Item, ManyReport, OnProgress, TokenFor
+from .roster import sync_many as roster_sync_many
 from .transport import (
     Credentials,
     Gateway,
@@ -49,9 +51,6 @@ from .transport import (
     RetryPolicy,
     SessionHolder,
 )
-
-if TYPE_CHECKING:
-    from .roster import Item, ManyReport, OnProgress, TokenFor
 
 __all__ = ["SocialSync"]
 
@@ -394,9 +393,7 @@ class SocialSync:
         :class:`~hyperbuds_sync.roster.RefreshOutcome` goes to ``on_progress`` as it completes,
         and is not kept; the returned :class:`~hyperbuds_sync.roster.ManyReport` has the counts.
         """
-        from .roster import sync_many
-
-        return await sync_many(
+        return await roster_sync_many(
             self,
             items,
             concurrency=concurrency,

@@ -26,10 +26,9 @@ from ._install import install_hint
 from .errors import ConfigError
 
 if TYPE_CHECKING:
-    from .models import QuotaStatus
-    from .roster import RosterStatus
+    from .models import QuotaStatus, RosterStatus
 
-__all__ = ["Count", "Metrics", "PrometheusCollector", "Tally"]
+__all__ = ["Count", "Metrics", "PrometheusCollector", "Tally", "roster_families"]
 
 UPSTREAM_CALLS = "upstream_calls"
 CACHE_HITS = "cache_hits"
@@ -224,7 +223,7 @@ class PrometheusCollector:
     ``hyperbuds_sync_quota_limit`` gauges per provider ``host``. Given ``roster`` (a callable
     returning a :class:`~hyperbuds_sync.roster.RosterStatus` or ``None``, e.g.
     ``roster.last_status``), the roster's figures too (see
-    :func:`hyperbuds_sync.roster.roster_families`). Values are read at each scrape.
+    :func:`roster_families`). Values are read at each scrape.
 
     Raises:
         ConfigError: prometheus_client is not installed (the ``prometheus`` extra), or
@@ -284,8 +283,6 @@ class PrometheusCollector:
             yield from self._quota_families(GaugeMetricFamily)
         status = self.roster() if self.roster is not None else None
         if status is not None:
-            from .roster import roster_families  # only when a roster is exported
-
             yield from roster_families(status, self.namespace)
 
     def _quota_families(self, gauge: Any) -> Iterator[Any]:
@@ -305,3 +302,51 @@ class PrometheusCollector:
                 limit.add_metric([host], status.limit)
         yield remaining
         yield limit
+
+
+_QUANTILES = {"p50": "0.5", "p90": "0.9", "p99": "0.99", "max": "1"}
+
+
+def roster_families(status: RosterStatus, namespace: str = "hyperbuds_sync") -> Iterator[Any]:
+    """``{ns}_roster_{entries,due,overdue,never_fetched}`` gauges; calls spent (a counter) and
+    planned per budget period (a gauge) per ``provider``; refreshes by ``outcome`` (a counter);
+    and ``{ns}_roster_freshness_seconds`` by ``quantile`` (0.5, 0.9, 0.99, and 1 for the max)."""
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily  # extra
+
+    name = f"{namespace}_roster"
+    counts = {
+        "entries": (status.entries, "Creator-platforms on the roster."),
+        "due": (status.due, "Creator-platforms whose refresh time has come."),
+        "overdue": (status.overdue, "Creator-platforms late by more than 10% of their interval."),
+        "never_fetched": (status.never_fetched, "Creator-platforms never fetched yet."),
+    }
+    for key, (value, help_text) in counts.items():
+        yield GaugeMetricFamily(f"{name}_{key}", help_text, value=value)
+    spent = CounterMetricFamily(
+        f"{name}_calls_spent",
+        "Upstream calls the roster spent in this process, retries included.",
+        labels=["provider"],
+    )
+    for provider, value in sorted(status.spent.items()):
+        spent.add_metric([provider], value)
+    yield spent
+    planned = GaugeMetricFamily(
+        f"{name}_calls_planned", "Calls the plan spends per budget period.", labels=["provider"]
+    )
+    for provider, value in sorted(status.planned.items()):
+        planned.add_metric([provider], value)
+    yield planned
+    refreshes = CounterMetricFamily(
+        f"{name}_refreshes", "Refreshes in this process, by outcome.", labels=["outcome"]
+    )
+    for outcome in ("synced", "fetched", "failed", "interrupted"):
+        refreshes.add_metric([outcome], getattr(status, outcome))
+    yield refreshes
+    freshness = GaugeMetricFamily(
+        f"{name}_freshness_seconds",
+        "Age of the last fetch across the roster, by quantile (1: the oldest).",
+        labels=["quantile"],
+    )
+    for key, quantile in _QUANTILES.items():
+        freshness.add_metric([quantile], status.freshness.get(key, 0.0))
+    yield freshness

@@ -24,13 +24,8 @@ from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
-from hyperbuds_sync._redis import (
-    NO_REDIS_MESSAGE,
-    RedisLink,
-    RedisRateLimiter,
-    build_shared_state,
-    safe_url,
-)
+from hyperbuds_sync._redis import NO_REDIS_MESSAGE, RedisLink, safe_url
+from hyperbuds_sync._shared import build_shared_state
 from hyperbuds_sync.cache import Cache
 from hyperbuds_sync.cache._redis import RedisCache, decode, encode
 from hyperbuds_sync.client import SocialSync
@@ -38,7 +33,7 @@ from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceede
 from hyperbuds_sync.models import PlatformData, QuotaStatus
 from hyperbuds_sync.quota import KeyState, RedisKeyState, fingerprint
 from hyperbuds_sync.testing import RapidAPIEmulator
-from hyperbuds_sync.transport import RateLimiter
+from hyperbuds_sync.transport import RateLimiter, RedisRateLimiter
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKER = ROOT / "tests" / "fleet_worker.py"

@@ -1,41 +1,36 @@
-"""The fleet's Redis plumbing: one connection shared by the cache, the key ledger and the
-rate limiter, and the builder that wires those Redis-backed parts for ``SocialSync``.
+"""The fleet's Redis plumbing: one connection shared by the cache, the key ledger, the roster's
+budget ledger and the rate limiter.
 
 Owns: :class:`RedisLink` (the client and its degrade-to-memory switch), :class:`ServerClock`
-(the server's ``TIME``, the one clock of state a fleet shares), the check that the
-``redis`` extra is installed, :func:`build_shared_state` and :func:`shared_parts` (the typed
-:class:`SharedParts`, none without a URL), and the Redis rate limiter (the transport's limiter
-protocol on Redis's clock, kept here until the transport adopts it).
-May import: ``_logging``, ``errors``, ``metrics``, the transport's rate limiter, and (inside
-:func:`build_shared_state` only) ``cache`` and ``quota``, which in turn use :class:`RedisLink`.
+(the server's ``TIME``, the one clock of state a fleet shares) and the check that the ``redis``
+extra is installed. Building the Redis-backed parts for ``SocialSync`` is the client's wiring
+(``hyperbuds_sync._shared``); the Redis rate limiter is the transport's
+(``hyperbuds_sync.transport.RedisRateLimiter``).
+May import: ``_logging``, ``_install``, ``errors``; redis-py. Imported only by ``cache``,
+``quota``, ``roster``, ``transport`` and the client's wiring (an import-linter contract).
 
-Why a folder of its own: the link is used by ``cache/`` and ``quota/`` alike, so it belongs to
-neither; the names needing ``redis`` load on first use, so importing this package (for
-:func:`require_redis`) never needs the extra.
+Why a folder of its own: the link is used by ``cache/``, ``quota/``, ``roster/`` and
+``transport/`` alike, so it belongs to none of them; the names needing ``redis`` load on first
+use, so importing this package (for :func:`require_redis`) never needs the extra.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._build import NO_REDIS_MESSAGE, SharedParts, build_shared_state, require_redis, shared_parts
+from ._extra import NO_REDIS_MESSAGE, require_redis
 
 if TYPE_CHECKING:
     from ._clock import ServerClock
     from ._link import REDIS_ERRORS, RedisLink, safe_url
-    from ._ratelimit import RedisRateLimiter
 
 __all__ = [
     "NO_REDIS_MESSAGE",
     "REDIS_ERRORS",
     "RedisLink",
-    "RedisRateLimiter",
     "ServerClock",
-    "SharedParts",
-    "build_shared_state",
     "require_redis",
     "safe_url",
-    "shared_parts",
 ]
 
 _LAZY = {
@@ -47,11 +42,11 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """The names that need ``redis``, imported on first use."""
-    if name in _LAZY or name == "RedisRateLimiter":
+    """The names that need ``redis``, imported on first use (the ``redis`` extra)."""
+    if name in _LAZY:
         require_redis()
-        from . import _clock, _link, _ratelimit
+        from . import _clock, _link
 
         modules = {"_link": _link, "_clock": _clock}
-        return getattr(modules[_LAZY[name]] if name in _LAZY else _ratelimit, name)
+        return getattr(modules[_LAZY[name]], name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,9 +5,9 @@ This folder owns the detector, pure functions over one creator's series of histo
 :class:`AnomalySettings`. :func:`detect` finds every anomaly in a series, :func:`revealed` the
 ones its latest snapshot reveals (what a roster refresh reports), :func:`sudden_drop` the drop
 rule on two bare values (what the sudden-drop guard holds); :func:`anomalies_of` is the one
-async step, reading a creator's snapshots from a history store. It imports ``errors`` and nothing
-else at run time (the ``history`` records and protocol for typing only), so the history's
-sudden-drop guard may call :func:`sudden_drop`.
+async step, reading a creator's snapshots from a history store (any :class:`SnapshotSource`). It
+imports ``errors`` and nothing else of ours, never the ``history``, so the history's sudden-drop
+guard may call :func:`sudden_drop`.
 
 ::
 
@@ -19,7 +19,7 @@ sudden-drop guard may call :func:`sudden_drop`.
 from __future__ import annotations
 
 from ._detect import detect, revealed
-from ._read import anomalies_of
+from ._read import SnapshotSource, anomalies_of
 from ._rules import sudden_drop
 from ._series import Normal, SnapshotLike
 from ._types import Anomaly, AnomalySettings, Kind
@@ -30,6 +30,7 @@ __all__ = [
     "Kind",
     "Normal",
     "SnapshotLike",
+    "SnapshotSource",
     "anomalies_of",
     "detect",
     "revealed",

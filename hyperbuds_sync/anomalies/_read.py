@@ -3,26 +3,43 @@ detector (:func:`anomalies_of`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..errors import InvalidInput
 from ._detect import detect
+from ._series import SnapshotLike
 from ._types import Anomaly, AnomalySettings
 
-if TYPE_CHECKING:  # not at run time: the history's sudden-drop guard may import this folder
-    from ..history import HistoryStore, Snapshot
 
-__all__ = ["anomalies_of"]
+class SnapshotSource(Protocol):
+    """What :func:`anomalies_of` reads: a :class:`~hyperbuds_sync.history.HistoryStore` has it.
+    (This folder never imports the history, so the history's sudden-drop guard may import it.)"""
+
+    async def snapshots(
+        self,
+        platform: str,
+        username: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> Sequence[SnapshotLike]:
+        """The creator's snapshots in ``[since, until]``, oldest first."""
+        ...
+
+
+__all__ = ["SnapshotSource", "anomalies_of"]
 
 
 async def anomalies_of(
-    store: HistoryStore,
+    store: SnapshotSource,
     platform: str,
     username: str,
     *,
     days: float = 90,
-    at: Snapshot | datetime | None = None,
+    at: SnapshotLike | datetime | None = None,
     settings: AnomalySettings | None = None,
 ) -> list[Anomaly]:
     """The anomalies that end in the ``days`` before ``at`` (now by default), judged against

@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from ._base import Cache, Loader
 from ._memory import DEFAULT_MAXSIZE, MemoryCache
-from ._names import NameMemo
 
 if TYPE_CHECKING:
     from ._redis import RedisCache
 
-__all__ = ["DEFAULT_MAXSIZE", "Cache", "Loader", "MemoryCache", "NameMemo", "RedisCache"]
+__all__ = ["DEFAULT_MAXSIZE", "Cache", "Loader", "MemoryCache", "RedisCache"]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,8 @@ move on to the next provider, which provider gets benched and for how long, the 
 every provider failed, with its ``attempts``), and the state shown by ``SocialSync.providers()``.
 
 It also holds the fetch path (:class:`Fetcher`: cache, walk, engagement, history record, stale
-serving), so the client only builds and wires the parts.
+serving) and its memo of canonical usernames and cache keys (:class:`NameMemo`: it holds
+platforms, which ``cache/`` may not import), so the client only builds and wires the parts.
 
 May import: ``platforms``, ``providers.base``, ``errors``, ``models``, ``metrics``,
 ``engagement``, ``_logging``, and the public faces of ``transport`` (credentials), ``quota``
@@ -20,7 +21,8 @@ in the quota store, so it sits between the transport and the client, and the cli
 from __future__ import annotations
 
 from ._fetch import Fetcher
+from ._names import NameMemo
 from ._resolve import chain_for, check_chains
 from ._walk import Answer, Failover
 
-__all__ = ["Answer", "Failover", "Fetcher", "chain_for", "check_chains"]
+__all__ = ["Answer", "Failover", "Fetcher", "NameMemo", "chain_for", "check_chains"]

@@ -9,11 +9,12 @@ from typing import Any
 
 from .. import engagement
 from .. import metrics as m
-from ..cache import Cache, NameMemo
+from ..cache import Cache
 from ..errors import ProviderUnavailable, QuotaExceeded, RateLimited
 from ..history import HistoryRecorder
 from ..models import PlatformData, RawAnswer
 from ..platforms import Platform, PlatformRegistry
+from ._names import NameMemo
 from ._walk import Failover
 
 __all__ = ["Fetcher"]

@@ -15,7 +15,7 @@ from redis.commands.core import AsyncScript
 from redis.typing import EncodableT
 
 from .._redis import RedisLink, ServerClock
-from ._benches import AUTH, Bench, BenchKind
+from ._benches import AUTH, Bench, BenchKind, MemoryProviderBenches
 from ._ledger import KeyRecord, MemoryKeyState
 
 __all__ = ["RedisKeyState", "RedisProviderBenches"]
@@ -246,8 +246,6 @@ class RedisProviderBenches:
     from there while Redis is down."""
 
     def __init__(self, link: RedisLink, *, namespace: str = "hyperbuds_sync") -> None:
-        from ._benches import MemoryProviderBenches
-
         self._link = link
         self._keys = [f"{namespace}:provider-bench", f"{namespace}:provider-bench-why"]
         self.memory = MemoryProviderBenches()

@@ -7,20 +7,21 @@ one-process runner, the change hooks and :func:`sync_many`; and the fleet (``_fl
 that plan and run refreshes over many processes, driven through the :class:`Refresher` protocol.
 
 May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``,
-``anomalies``), ``backend``, ``history`` and ``_redis`` through their ``__init__``, ``client``
-for typing only, attrs and aiohttp (webhook deliveries); the fleet modules also import ``saq``,
-lazily (the ``fleet`` extra), and the Redis ledger (``_ledger_redis``) ``redis`` through
-``_redis``, loaded only when a client has a ``redis_url``; the store's ledger
+``anomalies``), ``backend``, ``history``, ``platforms`` and ``_redis`` through their
+``__init__``, attrs and aiohttp (webhook deliveries); never ``client``, which wires the roster
+in: what the roster uses of a ``SocialSync`` is the protocol in ``_sdk``; the fleet modules also
+import ``saq``, lazily (the ``fleet`` extra), and the Redis ledger (``_ledger_redis``) ``redis``
+through ``_redis``, loaded only when a client has a ``redis_url``; the store's ledger
 (``_ledger_store``) keeps its rows through ``history``. The planner, budget, ledger and
 simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs. Nothing here
-imports the transport, the providers, the cache or the
-CLI.
+imports the transport, the providers, the cache or the CLI.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..metrics import roster_families
 from ._budget import DAY, MONTH, Budget, Pace, ProviderQuota
 from ._fleet import (
     QUEUE_NAME,
@@ -39,7 +40,6 @@ from ._ledger import BudgetLedger
 from ._ledger_store import StoreLedger
 from ._ledgers import Ledger, MemoryLedger
 from ._many import Item, ManyReport, OnProgress, sync_many
-from ._metrics import roster_families
 from ._planner import Clock, Plan, PlanEntry, Planner, RosterEntry, utc_now
 from ._providers import DEFAULT_PROVIDERS, provider_for
 from ._refresh import RefreshOutcome, TokenFor

@@ -29,9 +29,9 @@ from ..history import Snapshot
 from ..models import PlatformData
 
 if TYPE_CHECKING:
-    from ..client import SocialSync
     from ..history import PlatformState, RosterStore
     from ._refresh import RefreshOutcome
+    from ._sdk import SocialSyncLike
 
 __all__ = ["DEFAULT_MAX_REPLAYS", "ChangeHooks", "OnAnomaly", "OnChange", "SyncedStats"]
 
@@ -147,7 +147,7 @@ class ChangeHooks:
         return self.on_anomaly is not None or self.url is not None
 
     async def after_refresh(
-        self, sync: SocialSync, state: PlatformState, outcome: RefreshOutcome
+        self, sync: SocialSyncLike, state: PlatformState, outcome: RefreshOutcome
     ) -> list[Anomaly]:
         """After a fresh fetch, fire the hooks for the anomalies its snapshot reveals, when
         someone listens. A history that cannot be read logs a warning; it never fails the

@@ -44,7 +44,7 @@ def _restored(row: LedgerRow) -> list[_Cell]:
 
 
 def _stored(provider: str, pace: str, cells: list[_Cell], spent: int) -> LedgerRow:
-    from ..history import LedgerRow
+    from ..history import LedgerRow  # SQLAlchemy (the history extra): loaded with the books
 
     return LedgerRow(provider, pace, tuple((c.emission, c.tolerance, c.tat) for c in cells), spent)
 

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from ..errors import ConfigError
 from ..history import ledger_books
 from ._ledger import BudgetLedger
+from ._ledger_store import StoreLedger
 from ._planner import Clock, Plan, utc_now
 
 if TYPE_CHECKING:
-    from ..client import SocialSync
+    from ._sdk import SocialSyncLike
 
 __all__ = ["Ledger", "MemoryLedger", "ledger_for"]
 
@@ -85,7 +86,7 @@ class MemoryLedger:
 
 
 def ledger_for(
-    sync: SocialSync, *, clock: Clock = utc_now, namespace: str = "hyperbuds_sync"
+    sync: SocialSyncLike, *, clock: Clock = utc_now, namespace: str = "hyperbuds_sync"
 ) -> Ledger:
     """The ledger a roster over ``sync`` spends through: shared through Redis when the client
     has a ``redis_url`` (a fleet), else kept in its SQL history store (across restarts, and
@@ -99,6 +100,4 @@ def ledger_for(
         books = ledger_books(sync.history_store)
     except ConfigError:
         return MemoryLedger(clock=clock)
-    from ._ledger_store import StoreLedger
-
     return StoreLedger(books, clock=clock)

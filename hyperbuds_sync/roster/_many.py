@@ -19,7 +19,7 @@ from ..models import ManualEntry, PlatformData
 from ._refresh import RefreshOutcome, TokenFor, fetch_and_sync
 
 if TYPE_CHECKING:
-    from ..client import SocialSync
+    from ._sdk import SocialSyncLike
 
 __all__ = ["Item", "ManyReport", "OnProgress", "sync_many"]
 
@@ -58,7 +58,7 @@ async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[Any
 
 
 async def _one(
-    sync: SocialSync, item: Any, token_for: TokenFor | None, refresh: bool
+    sync: SocialSyncLike, item: Any, token_for: TokenFor | None, refresh: bool
 ) -> RefreshOutcome:
     if not isinstance(item, tuple) or len(item) != 3:
         error = InvalidInput(f"sync_many items are (creator_id, platform, value), got {item!r}")
@@ -68,7 +68,7 @@ async def _one(
 
 
 async def sync_many(
-    sync: SocialSync,
+    sync: SocialSyncLike,
     items: Iterable[Item] | AsyncIterable[Item],
     *,
     concurrency: int = 16,

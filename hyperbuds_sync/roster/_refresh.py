@@ -22,8 +22,8 @@ from ..metrics import UPSTREAM_CALLS
 from ..models import ManualEntry, PlatformData, SyncResult
 
 if TYPE_CHECKING:
-    from ..client import SocialSync
     from ..metrics import Tally
+    from ._sdk import SocialSyncLike
 
 __all__ = ["RefreshOutcome", "TokenFor", "fetch_and_sync", "token_of"]
 
@@ -76,7 +76,7 @@ async def token_of(token_for: TokenFor, creator_id: str) -> str | None:
 
 
 async def fetch_and_sync(
-    sync: SocialSync,
+    sync: SocialSyncLike,
     creator_id: str,
     platform: str,
     value: str | PlatformData | ManualEntry,
@@ -119,7 +119,7 @@ def _calls(seen: Tally | None) -> dict[str, int]:
 
 
 async def _sync(
-    sync: SocialSync,
+    sync: SocialSyncLike,
     creator_id: str,
     platform: str,
     data: PlatformData | ManualEntry,

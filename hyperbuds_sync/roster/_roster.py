@@ -28,12 +28,13 @@ from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
 from ._record import MAX_BACKOFF, record_outcome
 from ._refresh import RefreshOutcome, TokenFor, fetch_and_sync
+from ._runner import Runner
 from ._spending import Spending
 from ._status import RosterStatus, RunCounters, status_of
 
 if TYPE_CHECKING:
-    from ..client import SocialSync
     from ..history import RosterStore
+    from ._sdk import SocialSyncLike
 
 __all__ = ["MAX_BACKOFF", "Roster"]
 
@@ -41,7 +42,7 @@ PLAN_TTL = timedelta(seconds=60)
 """How long a fleet worker spends by one plan before making a new one."""
 
 
-def _roster_store_of(sync: SocialSync) -> RosterStore:
+def _roster_store_of(sync: SocialSyncLike) -> RosterStore:
     try:
         history = sync.history_store
     except ConfigError:
@@ -91,7 +92,7 @@ class Roster:
 
     def __init__(
         self,
-        sync: SocialSync,
+        sync: SocialSyncLike,
         *,
         budgets: Mapping[str, int | Budget] | None = None,
         reserve: float = 0.2,
@@ -359,8 +360,6 @@ class Roster:
         aware datetime, or seconds from now; ``None``: until cancelled). Stopping loses no work:
         refreshes under way finish (or, cancelled twice, are left due, their state untouched).
         Returns the status at the end."""
-        from ._runner import Runner
-
         await Runner(self, until).run()
         return await self.status()
 

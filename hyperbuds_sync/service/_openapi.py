@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from . import _status as status_page
 from ._errors import supported
 from ._openapi_schemas import ref, schemas
-from ._status import _openapi as status_page
 
 __all__ = ["document"]
 

@@ -8,16 +8,18 @@ mapping of answers to the error tree (``_classify``), the bounded reading of quo
 an answer off the plain path, with the books kept (``_verdict``), the capped body read
 (``_wire``: :func:`read_capped`, the one reader of every answer: providers', the Twitch token
 endpoint's and the backend's) and the client-side rate limiter (:class:`RateLimiter`,
-:class:`MemoryRateLimiter`),
+:class:`MemoryRateLimiter`, and :class:`RedisRateLimiter`, the fleet's, on the ``redis`` extra),
 the official APIs' credentials and every auth kind's headers (:class:`Credentials`,
 :class:`TwitchAppToken`, ``_auth``) and their limits (``_official``).
 
-It may import ``errors``, ``metrics``, ``models``, ``_logging`` and the quota's public face (the
-key pool); it never imports a platform or provider, ``cache/``, ``cli/`` or ``testing/``. Other
-folders import only the names below.
+It may import ``errors``, ``metrics``, ``models``, ``_logging``, the quota's public face (the
+key pool) and, for the Redis rate limiter only, ``_redis``; it never imports a platform or
+provider, ``cache/``, ``cli/`` or ``testing/``. Other folders import only the names below.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ._auth import Credentials, TwitchAppToken
 from ._gateway import Gateway
@@ -36,12 +38,16 @@ from ._retry import (
 from ._session import SessionHolder, attempt_timeout
 from ._wire import ERROR_BODY_CAP, Reply, read_capped
 
+if TYPE_CHECKING:
+    from ._redis_limit import RedisRateLimiter
+
 __all__ = [
     "ERROR_BODY_CAP",
     "Credentials",
     "Gateway",
     "MemoryRateLimiter",
     "RateLimiter",
+    "RedisRateLimiter",
     "Reply",
     "RetryDetails",
     "RetryHook",
@@ -57,3 +63,15 @@ __all__ = [
     "set_sleeps",
     "sleeps_enabled",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """:class:`RedisRateLimiter` on first use: it needs the ``redis`` extra."""
+    if name == "RedisRateLimiter":
+        from .._redis import require_redis
+
+        require_redis()
+        from ._redis_limit import RedisRateLimiter
+
+        return RedisRateLimiter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

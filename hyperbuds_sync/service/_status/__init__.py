@@ -10,7 +10,8 @@ session cookie, or ``X-API-Key``). May import: the SDK's public faces, the servi
 
 from __future__ import annotations
 
+from ._openapi import SECURITY_SCHEMES, paths
 from ._routes import SAMPLES, mount, status_facts
 from ._samples import Samples
 
-__all__ = ["SAMPLES", "Samples", "mount", "status_facts"]
+__all__ = ["SAMPLES", "SECURITY_SCHEMES", "Samples", "mount", "paths", "status_facts"]

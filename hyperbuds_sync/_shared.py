@@ -1,42 +1,31 @@
-"""State shared by a fleet of processes through Redis (``redis_url=`` / ``HYPERBUDS_REDIS_URL``).
+"""The client's wiring of the state a fleet shares through Redis (``redis_url=`` /
+``HYPERBUDS_REDIS_URL``).
 
 :func:`build_shared_state` gives :class:`~hyperbuds_sync.SocialSync` the Redis-backed
 parts: the cache with its fleet-wide single flight, the key pool's ledger, and the per-host rate
 limit, all on one ``redis.asyncio`` client. Each part falls back to its in-memory twin while Redis
 is unreachable (one WARNING on the ``hyperbuds_sync`` logger) and tries again after a cool-down.
 
-``redis`` is an optional dependency (extra ``hyperbuds-sync[redis]``): it is imported here only
-when asked for, and its absence is a :class:`~hyperbuds_sync.errors.ConfigError`.
+Wiring, so it lives beside the client (imported by ``client.py`` only): it imports ``cache``,
+``quota``, ``transport`` and ``_redis``, none of which import it back. ``redis`` is an optional
+dependency (extra ``hyperbuds-sync[redis]``): the parts needing it are imported only when asked
+for, and its absence is a :class:`~hyperbuds_sync.errors.ConfigError`.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
-from .. import metrics as m
-from .._install import install_hint
-from ..errors import ConfigError
+from . import metrics as m
+from ._redis import NO_REDIS_MESSAGE, require_redis
 
 if TYPE_CHECKING:
-    from ..cache import Cache
-    from ..quota import KeyState, ProviderBenches
-    from ..transport import RateLimiter
+    from .cache import Cache
+    from .quota import KeyState, ProviderBenches
+    from .transport import RateLimiter
 
 __all__ = ["NO_REDIS_MESSAGE", "SharedParts", "build_shared_state", "require_redis", "shared_parts"]
-
-NO_REDIS_MESSAGE = f"redis_url needs the redis extra: {install_hint('redis')}"
-
-
-def require_redis() -> None:
-    """Raise :class:`ConfigError` unless ``redis`` (with its asyncio client) is installed."""
-    try:
-        found = importlib.util.find_spec("redis.asyncio") is not None
-    except ImportError:  # the parent package "redis" is missing
-        found = False
-    if not found:
-        raise ConfigError(NO_REDIS_MESSAGE)
 
 
 class SharedParts(TypedDict, total=False):
@@ -45,7 +34,7 @@ class SharedParts(TypedDict, total=False):
     ``cache`` (a :class:`~hyperbuds_sync.cache.RedisCache`, whose ``aclose()`` closes the shared
     client), ``key_state`` (a :class:`~hyperbuds_sync.quota.RedisKeyState` for the key pool),
     ``provider_benches`` (a :class:`~hyperbuds_sync.quota.RedisProviderBenches`), ``limiter`` (a
-    :class:`~hyperbuds_sync._redis.RedisRateLimiter`, only when ``rate_limit`` is not ``None``)
+    :class:`~hyperbuds_sync.transport.RedisRateLimiter`, only when ``rate_limit`` is not ``None``)
     ``close`` (closes the shared client, idempotent, for a caller not using ``cache``) and
     ``ping`` (whether Redis answers now, for readiness checks).
     """
@@ -77,9 +66,10 @@ def build_shared_state(
         ConfigError: the ``redis`` extra is not installed.
     """
     require_redis()
-    from ..cache import RedisCache
-    from ..quota import RedisKeyState, RedisProviderBenches
-    from ._link import RedisLink
+    # The redis extra: these import redis-py, so they load only when a redis_url is given.
+    from ._redis import RedisLink
+    from .cache import RedisCache
+    from .quota import RedisKeyState, RedisProviderBenches
 
     link = RedisLink.from_url(redis_url, cooldown=cooldown)
     cache = RedisCache(
@@ -98,7 +88,7 @@ def build_shared_state(
         ping=link.ping,
     )
     if rate_limit is not None:
-        from ._ratelimit import RedisRateLimiter
+        from .transport import RedisRateLimiter
 
         shared["limiter"] = RedisRateLimiter(link, rate_limit, namespace=namespace)
     return shared

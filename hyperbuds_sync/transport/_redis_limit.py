@@ -1,7 +1,7 @@
 """The per-host rate limit shared by every process through Redis.
 
 :class:`RedisRateLimiter` satisfies the transport's ``RateLimiter`` protocol; while the shared
-:class:`~hyperbuds_sync._redis.RedisLink` is down it spaces this process's calls with the
+Redis link is down it spaces this process's calls with the
 in-memory limiter, and never fails a call because of Redis.
 """
 
@@ -13,8 +13,8 @@ from typing import Final
 
 from redis.commands.core import AsyncScript
 
-from ..transport import MemoryRateLimiter
-from ._link import RedisLink
+from .._redis import RedisLink
+from ._ratelimit import MemoryRateLimiter
 
 __all__ = ["RedisRateLimiter"]
 
