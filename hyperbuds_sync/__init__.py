@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from . import _logging  # noqa: F401  (its NullHandler is on from the first import)
@@ -66,7 +67,8 @@ if TYPE_CHECKING:
         from_dict,
         to_dict,
     )
-    from .platforms import Platform, PlatformRegistry, Profile, Provider, ProviderRequest
+    from .platforms import PlatformRegistry, Profile, Provider, ProviderRequest
+    from .platforms import Provider as Platform  # noqa: F401  (deprecated: warns at run time)
     from .roster import Roster
     from .transport import RetryPolicy
 
@@ -82,7 +84,6 @@ _LAZY = {
     "ManualEntry": ".models",
     "MemoryCache": ".cache",
     "Metrics": ".metrics",
-    "Platform": ".platforms",
     "PlatformData": ".models",
     "PlatformRegistry": ".platforms",
     "PlatformStats": ".models",
@@ -110,6 +111,9 @@ _LAZY = {
 so ``import hyperbuds_sync`` (and ``hyperbuds-sync --version``) does not load aiohttp and the rest
 until a name needs them."""
 
+_DEPRECATED = {"Platform": "Provider"}
+"""Old name -> new name: still importable, with a ``DeprecationWarning`` (see CHANGELOG.md)."""
+
 __all__ = [
     "Anomaly",
     "AnomalySettings",
@@ -135,7 +139,6 @@ __all__ = [
     "ManualEntry",
     "MemoryCache",
     "Metrics",
-    "Platform",
     "PlatformData",
     "PlatformRegistry",
     "PlatformStats",
@@ -182,6 +185,14 @@ def __getattr__(name: str) -> Any:
             found = "0.0.0"
         globals()[name] = found
         return found
+    if name in _DEPRECATED:
+        new = _DEPRECATED[name]
+        warnings.warn(
+            f"hyperbuds_sync.{name} is deprecated, use hyperbuds_sync.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(new)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 ``HYPERBUDS_REDIS_URL``).
 
 :func:`build_shared_state` gives :class:`~hyperbuds_sync.SocialSync` the Redis-backed
-parts: the cache with its fleet-wide single flight, the key pool's ledger, and the per-host rate
+parts: the cache with its fleet-wide single flight, the key pool's key state, and the per-host rate
 limit, all on one ``redis.asyncio`` client. Each part falls back to its in-memory twin while Redis
 is unreachable (one WARNING on the ``hyperbuds_sync`` logger) and tries again after a cool-down.
 

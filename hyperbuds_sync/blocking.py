@@ -20,22 +20,18 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import inspect
 import sys
 import warnings
 import weakref
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from . import engagement
-from .backend import SyncClient, TokenSource
-from .cache import DEFAULT_MAXSIZE, Cache
 from .client import SocialSync
-from .history import HistoryStore
 from .metrics import Metrics
-from .models import QuotaStatus
 from .platforms import PlatformRegistry
 
 __all__ = ["BlockingSocialSync"]
@@ -90,6 +86,23 @@ def _in_loop(
     return call
 
 
+def _arguments_of(
+    init: Callable[Concatenate[SocialSync, P], None],
+) -> Callable[[Callable[..., None]], Callable[Concatenate[BlockingSocialSync, P], None]]:
+    """Give ``__init__`` the keyword arguments of ``init`` (:meth:`SocialSync.__init__`) but
+    ``session``: for mypy and IDEs through the ``ParamSpec``, for :func:`inspect.signature` and
+    ``help()`` through ``__signature__``. The arguments are written once, on ``SocialSync``."""
+
+    def give(body: Callable[..., None]) -> Callable[Concatenate[BlockingSocialSync, P], None]:
+        theirs = inspect.signature(init)
+        body.__signature__ = theirs.replace(  # type: ignore[attr-defined]
+            parameters=[p for name, p in theirs.parameters.items() if name != "session"]
+        )
+        return body
+
+    return give
+
+
 class BlockingSocialSync:
     """The same client as :class:`~hyperbuds_sync.SocialSync`, with methods that block.
 
@@ -99,48 +112,13 @@ class BlockingSocialSync:
     and its thread included. Errors are the same typed errors, raised in the calling thread.
     """
 
-    def __init__(
-        self,
-        *,
-        rapidapi_key: str | None = None,
-        rapidapi_keys: Sequence[str] | None = None,
-        api_url: str | None = None,
-        token: TokenSource | None = None,
-        rapidapi_endpoint: str | None = None,
-        cache: Cache | None = None,
-        cache_ttl: float = 300.0,
-        cache_maxsize: int = DEFAULT_MAXSIZE,
-        platforms: PlatformRegistry | None = None,
-        backend: SyncClient | None = None,
-        formula: str = engagement.DEFAULT,
-        timeout: float = 10.0,
-        max_tries: int = 3,
-        allow_insecure_http: bool = False,
-        redis_url: str | None = None,
-        quota_reserve: int = 0,
-        quota_low_threshold: int | None = None,
-        on_quota_low: Callable[[QuotaStatus], object] | None = None,
-        rate_limit: float | Mapping[str, float] | None = None,
-        stale_window: float = 86_400.0,
-        metrics: Metrics | None = None,
-        max_body_bytes: int = 4 * 1024 * 1024,
-        use_batch: bool = False,
-        max_connections: int = 100,
-        max_connections_per_host: int = 20,
-        history_url: str | None = None,
-        history_store: HistoryStore | None = None,
-        history_keep_raw: bool = False,
-        drop_guard_ratio: float | None = None,
-        drop_guard_days: float | None = None,
-        providers: Mapping[str, Sequence[str]] | None = None,
-        endpoints: Mapping[str, str] | None = None,
-        twitch_client_id: str | None = None,
-        twitch_client_secret: str | None = None,
-        youtube_api_key: str | None = None,
-        x_bearer_token: str | None = None,
-        auth_bench_seconds: float | None = None,
-    ) -> None:
-        options = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
+    @_arguments_of(SocialSync.__init__)
+    def __init__(self, **options: Any) -> None:
+        if "session" in options:
+            raise TypeError(
+                "BlockingSocialSync takes no session: an aiohttp session belongs to the loop"
+                " that made it, and this client runs on a loop of its own"
+            )
         self._stack: ExitStack | None = ExitStack()
         self._running: BlockingPortal = self._stack.enter_context(start_blocking_portal())
         try:

@@ -60,9 +60,11 @@ QuotaHook = Callable[[QuotaStatus], object]
 class SocialSync:
     """Fetch creators' public stats and sync them to HyperBuds.
 
-    Every argument falls back to its environment variable (see :mod:`hyperbuds_sync.config`);
-    explicit arguments win. Nothing is checked for presence at construction: a missing RapidAPI
-    key raises :class:`~hyperbuds_sync.ApiConfigError` at the first fetch, a missing token a
+    Each setting is taken, first found: the explicit argument, else ``settings`` when given, else
+    its environment variable (see :mod:`hyperbuds_sync.config`). With ``settings`` the environment
+    is not read at all: pass ``Settings.from_env()`` (or an edited copy) to start from it.
+    Nothing is checked for presence at construction: a missing RapidAPI key raises
+    :class:`~hyperbuds_sync.ApiConfigError` at the first fetch, a missing token a
     :class:`~hyperbuds_sync.BackendConfigError` at the first sync.
 
     Args:
@@ -125,6 +127,8 @@ class SocialSync:
             :class:`~hyperbuds_sync.ProviderAuthError`) is benched before the next fetch tries
             it once more; a refusal then benches it again (``HYPERBUDS_AUTH_BENCH_SECONDS``,
             default 900: 15 minutes). Shared by a fleet through Redis, as quota benches are.
+        settings: a :class:`~hyperbuds_sync.Settings` to read instead of the environment; an
+            explicit argument still wins over it.
     """
 
     def __init__(
@@ -168,8 +172,9 @@ class SocialSync:
         youtube_api_key: str | None = None,
         x_bearer_token: str | None = None,
         auth_bench_seconds: float | None = None,
+        settings: Settings | None = None,
     ) -> None:
-        env = Settings.from_env()
+        env = settings if settings is not None else Settings.from_env()
         engagement.get(formula)  # an unknown default formula fails here, not at first fetch
         auth_bench = check_auth_bench(  # before anything is opened
             env.auth_bench_seconds if auth_bench_seconds is None else auth_bench_seconds
@@ -260,7 +265,7 @@ class SocialSync:
             history=self._history,
         )
         self._syncer = Syncer(
-            self.backend, lambda name: self.platforms.get(name).name, self.fetch, self._history
+            self.backend, lambda name: self.platforms.get(name).platform, self.fetch, self._history
         )
 
     @classmethod
@@ -486,7 +491,7 @@ class SocialSync:
         adapter = self.platforms.get(platform)
         name = adapter.canonical_username(username)
         await recorder.flush()
-        return recorder.store, adapter.name, name
+        return recorder.store, adapter.platform, name
 
     # --- state -----------------------------------------------------------------------------------
 

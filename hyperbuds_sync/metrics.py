@@ -2,7 +2,7 @@
 
 ``SocialSync.metrics`` counts, per platform: upstream calls, cache hits and misses, coalesced waits
 (callers that shared another caller's in-flight fetch), retries, and errors by class name.
-``snapshot()`` gives a plain dict for a log line, ``counts()`` labelled rows, and
+``totals()`` gives a plain dict for a log line, ``counts()`` labelled rows, and
 :class:`PrometheusCollector` exports them to prometheus_client (the extra
 ``hyperbuds-sync[prometheus]``), with a roster's figures when given its ``status``.
 
@@ -14,6 +14,7 @@ too. The roster charges its budget ledger with it, so the transport never hears 
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -174,12 +175,19 @@ class Metrics:
             return self._counts[name, platform]
         return sum(v for (n, _), v in self._counts.items() if n == name)
 
-    def snapshot(self) -> dict[str, dict[str, int]]:
+    def totals(self) -> dict[str, dict[str, int]]:
         """``{counter: {platform: value}}``, a copy."""
         out: dict[str, dict[str, int]] = {}
         for (name, platform), value in sorted(self._counts.items()):
             out.setdefault(name, {})[platform] = value
         return out
+
+    def snapshot(self) -> dict[str, dict[str, int]]:
+        """Deprecated, use :meth:`totals` (a snapshot is a fetch the history keeps)."""
+        warnings.warn(
+            "Metrics.snapshot is deprecated, use Metrics.totals", DeprecationWarning, stacklevel=2
+        )
+        return self.totals()
 
     def reset(self) -> None:
         """Zero every counter."""

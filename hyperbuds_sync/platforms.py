@@ -1,11 +1,11 @@
 """The public registry: platform name -> its providers (:mod:`hyperbuds_sync.providers`).
 
 Each platform has an ordered chain of providers (:data:`TABLE`, the issue's table order); the
-registry holds each platform's primary provider (what :func:`get` returns, the first RapidAPI
+registry holds each platform's default adapter (what :func:`get` returns, the first RapidAPI
 provider) and every provider by its public name (:meth:`PlatformRegistry.provider`). The chain a
 client walks is chosen from settings (:func:`default_chain`). Third parties
 add more with :func:`register`, or by declaring an entry point in the group
-``hyperbuds_sync.platforms`` whose object is a :class:`Platform` instance or a zero-argument
+``hyperbuds_sync.platforms`` whose object is a :class:`Provider` instance or a zero-argument
 factory of one::
 
     [project.entry-points."hyperbuds_sync.platforms"]
@@ -15,24 +15,24 @@ factory of one::
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
-from typing import Any, Final, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
 from .errors import ConfigError, UnknownPlatform
 from .models import ProviderRequest
 from .providers import (
-    InstagramAdapter,
+    InstagramLooter2Adapter,
     InstagramScraperApi2Adapter,
-    Platform,
     PostStats,
     Profile,
     Provider,
-    TikTokAdapter,
+    TikTokApi23Adapter,
     TikTokApi45Adapter,
-    TwitchAdapter,
     TwitchHelixAdapter,
-    TwitterAdapter,
+    TwitchScraper2Adapter,
+    Twitter241Adapter,
     XApiAdapter,
     YouTube138Adapter,
     YouTubeDataApiAdapter,
@@ -42,18 +42,18 @@ __all__ = [
     "CREDENTIALS",
     "ENTRY_POINT_GROUP",
     "TABLE",
-    "InstagramAdapter",
-    "Platform",
+    "InstagramLooter2Adapter",
     "PlatformRegistry",
     "PostStats",
     "Profile",
     "Provider",
     "ProviderRequest",
-    "TikTokAdapter",
-    "TwitchAdapter",
-    "TwitterAdapter",
+    "TikTokApi23Adapter",
+    "TwitchScraper2Adapter",
+    "Twitter241Adapter",
     "auth_of",
     "default_chain",
+    "default_provider",
     "default_registry",
     "follow_up_of",
     "get",
@@ -69,7 +69,8 @@ TABLE: Final[Mapping[str, tuple[str, ...]]] = {
     "instagram": ("instagram-looter2", "instagram-scraper-api2"),
     "youtube": ("youtube138", "youtube-data-api"),
 }
-"""Platform -> its providers, in the issue's table order (RapidAPI first, then official)."""
+"""Platform -> its providers, in the issue's table order (RapidAPI first, then official). The
+first is the platform's default provider (:func:`default_provider`): written here only."""
 
 CREDENTIALS: Final[Mapping[str, tuple[str, ...]]] = {
     "x-bearer": ("X_BEARER_TOKEN",),
@@ -85,6 +86,19 @@ class _Core(Protocol):
     ``follow_up``, so a third party's adapter written then still registers (those three have
     defaults: :func:`provider_name`, :func:`auth_of`, :func:`follow_up_of`)."""
 
+    platform: str
+    host: str
+    path: str
+
+    def canonical_username(self, username: str) -> str: ...
+    def request(self, username: str) -> ProviderRequest: ...
+    def parse(self, username: str, payload: Any) -> Profile: ...
+
+
+@runtime_checkable
+class _Named(Protocol):
+    """A third party's adapter written when ``name`` held the platform (before ``platform``)."""
+
     name: str
     host: str
     path: str
@@ -92,6 +106,53 @@ class _Core(Protocol):
     def canonical_username(self, username: str) -> str: ...
     def request(self, username: str) -> ProviderRequest: ...
     def parse(self, username: str, payload: Any) -> Profile: ...
+
+
+class _Renamed:
+    """A :class:`_Named` adapter seen through today's names: ``platform`` is its ``name``; the
+    rest is the adapter's own."""
+
+    def __init__(self, adapter: _Named) -> None:
+        self.adapter = adapter
+        self.platform = adapter.name
+        self.provider = provider_name(adapter)  # type: ignore[arg-type]
+        self.auth = auth_of(adapter)  # type: ignore[arg-type]
+        self.host = adapter.host
+        self.path = adapter.path
+
+    def canonical_username(self, username: str) -> str:
+        return self.adapter.canonical_username(username)
+
+    def request(self, username: str) -> ProviderRequest:
+        return self.adapter.request(username)
+
+    def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
+        return follow_up_of(self.adapter, username, answer)  # type: ignore[arg-type]
+
+    def parse(self, username: str, payload: Any) -> Profile:
+        return self.adapter.parse(username, payload)
+
+    def __repr__(self) -> str:
+        return repr(self.adapter)
+
+
+def _checked(adapter: object) -> Provider:
+    """``adapter`` as a :class:`Provider`: as is, or renamed (with a ``DeprecationWarning``) when
+    it still has ``name`` for its platform.
+
+    Raises:
+        TypeError: ``adapter`` does not satisfy the :class:`Provider` protocol.
+    """
+    if isinstance(adapter, _Core):
+        return cast(Provider, adapter)
+    if isinstance(adapter, _Named):
+        warnings.warn(
+            f"{adapter!r} names its platform with `name`: that is deprecated, name it `platform`",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return _Renamed(adapter)
+    raise TypeError(f"{adapter!r} does not implement the Provider protocol")
 
 
 def follow_up_of(provider: Provider, username: str, answer: Any) -> ProviderRequest | None:
@@ -103,7 +164,9 @@ def follow_up_of(provider: Provider, username: str, answer: Any) -> ProviderRequ
 def provider_name(provider: Provider) -> str:
     """``provider.provider``, or the platform name for a third party's adapter without one."""
     name = getattr(provider, "provider", None)
-    return name if isinstance(name, str) and name else provider.name
+    if isinstance(name, str) and name:
+        return name
+    return provider.platform if isinstance(provider, _Core) else cast(_Named, provider).name
 
 
 def auth_of(provider: Provider) -> str:
@@ -117,13 +180,13 @@ def default_chain(
 ) -> tuple[Provider, ...]:
     """A platform's default chain: its official provider first when that provider's
     credentials (variables of :data:`CREDENTIALS`) are all in ``credentials`` (free and
-    authoritative), then the registry's primary provider (the first RapidAPI one). A second
+    authoritative), then the registry's default adapter (the first RapidAPI one). A second
     RapidAPI provider is used only when named, as the key must be subscribed to it."""
     have = set(credentials)
     primary = registry.get(platform)
     chain: list[Provider] = []
-    for name in TABLE.get(primary.name, ()):
-        official = registry.find(name)
+    for name in TABLE.get(primary.platform, ()):
+        official = registry._provider_named(name)
         if official is None or auth_of(official) == "rapidapi":
             continue
         if set(CREDENTIALS.get(auth_of(official), ("?",))) <= have:
@@ -137,47 +200,45 @@ _log = logging.getLogger("hyperbuds_sync")
 
 
 class PlatformRegistry:
-    """A name -> :class:`Platform` mapping. Each ``SocialSync`` may hold its own.
+    """A name -> :class:`Provider` mapping. Each ``SocialSync`` may hold its own.
 
-    Beside each platform's primary provider, it holds every provider by its public name
+    Beside each platform's default adapter, it holds every provider by its public name
     (:meth:`add_provider`, :meth:`provider`), the pool a chain is built from.
     """
 
-    def __init__(self, platforms: Iterable[Platform] = (), extra: Iterable[Platform] = ()) -> None:
-        self._platforms: dict[str, Platform] = {}
-        self._providers: dict[str, Platform] = {}
+    def __init__(self, platforms: Iterable[Provider] = (), extra: Iterable[Provider] = ()) -> None:
+        self._platforms: dict[str, Provider] = {}
+        self._providers: dict[str, Provider] = {}
         self._changes = 0
         for platform in platforms:
             self.register(platform)
         for provider in extra:
             self.add_provider(provider)
 
-    def register(self, platform: Platform, *, replace: bool = False) -> Platform:
-        """Add ``platform`` under ``platform.name``.
+    def register(self, platform: Provider, *, replace: bool = False) -> Provider:
+        """Add ``platform`` under the platform it serves (``platform.platform``).
 
         Raises:
-            TypeError: ``platform`` does not satisfy the :class:`Platform` protocol.
+            TypeError: ``platform`` does not satisfy the :class:`Provider` protocol.
             ValueError: the name is taken and ``replace`` is false.
         """
-        if not isinstance(platform, _Core):
-            raise TypeError(f"{platform!r} does not implement the Platform protocol")
-        if platform.name in self._platforms and not replace:
-            raise ValueError(f"platform {platform.name!r} is already registered")
-        self._platforms[platform.name] = platform
-        self._providers[provider_name(platform)] = platform
+        adapter = _checked(platform)
+        if adapter.platform in self._platforms and not replace:
+            raise ValueError(f"platform {adapter.platform!r} is already registered")
+        self._platforms[adapter.platform] = adapter
+        self._providers[provider_name(adapter)] = adapter
         self._changes += 1
         return platform
 
-    def add_provider(self, provider: Platform) -> Platform:
+    def add_provider(self, provider: Provider) -> Provider:
         """Add ``provider`` to the pool chains are built from, without making it its
-        platform's primary (a second RapidAPI provider, an official API).
+        platform's default (a second RapidAPI provider, an official API).
 
         Raises:
-            TypeError: ``provider`` does not satisfy the :class:`Platform` protocol.
+            TypeError: ``provider`` does not satisfy the :class:`Provider` protocol.
         """
-        if not isinstance(provider, _Core):
-            raise TypeError(f"{provider!r} does not implement the Platform protocol")
-        self._providers[provider_name(provider)] = provider
+        adapter = _checked(provider)
+        self._providers[provider_name(adapter)] = adapter
         self._changes += 1
         return provider
 
@@ -187,29 +248,41 @@ class PlatformRegistry:
         (a client's chains) is built again when this moves."""
         return self._changes
 
-    def find(self, name: str) -> Platform | None:
-        """The provider registered under the public name ``name``, or ``None``."""
+    def find(self, name: str) -> Provider | None:
+        """Deprecated, use :meth:`provider` (it raises :class:`ConfigError` for an unknown name).
+        The provider registered under ``name``, or ``None``."""
+        warnings.warn(
+            "PlatformRegistry.find is deprecated, use PlatformRegistry.provider",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self._provider_named(name)
+
+    def _provider_named(self, name: str) -> Provider | None:
         return self._providers.get(name.strip().lower()) if isinstance(name, str) else None
 
-    def provider(self, name: str) -> Platform:
-        """The provider registered under the public name ``name``.
+    def provider(self, name: str) -> Provider:
+        """The provider registered under the public name ``name`` (``"tiktok-api23"``): the one
+        way to look a provider up by name, as :meth:`get` looks up a platform's default.
 
         Raises:
             ConfigError: no provider has that name (the message lists the known ones).
         """
-        found = self.find(name)
+        found = self._provider_named(name)
         if found is None:
             known = ", ".join(sorted(self._providers))
             raise ConfigError(f"unknown provider {name!r}; known providers: {known}")
         return found
 
-    def providers(self, platform: str | None = None) -> list[Platform]:
+    def providers(self, platform: str | None = None) -> list[Provider]:
         """Every provider registered (for ``platform`` only, when given), by public name."""
         return [
-            p for _, p in sorted(self._providers.items()) if platform is None or p.name == platform
+            p
+            for _, p in sorted(self._providers.items())
+            if platform is None or p.platform == platform
         ]
 
-    def get(self, name: str) -> Platform:
+    def get(self, name: str) -> Provider:
         """The adapter registered as ``name`` (case-insensitive), or :class:`UnknownPlatform`."""
         key = name.strip().lower() if isinstance(name, str) else name
         try:
@@ -221,7 +294,7 @@ class PlatformRegistry:
         """The registered platform names, sorted."""
         return sorted(self._platforms)
 
-    def as_mapping(self) -> Mapping[str, Platform]:
+    def as_mapping(self) -> Mapping[str, Provider]:
         """A read-only view of the registry."""
         return dict(self._platforms)
 
@@ -237,28 +310,43 @@ class PlatformRegistry:
         for ep in entry_points(group=group):
             try:
                 obj = ep.load()
-                platform = obj() if isinstance(obj, type) or not isinstance(obj, _Core) else obj
-                self.register(cast(Platform, platform), replace=True)
+                platform = (
+                    obj() if isinstance(obj, type) or not isinstance(obj, (_Core, _Named)) else obj
+                )
+                self.register(cast(Provider, platform), replace=True)
             except Exception as exc:  # a third party's bug must not break ours
                 _log.warning("skipping platform entry point %r: %s", ep.name, exc)
 
 
+_BUILT_IN: Final = (
+    TikTokApi23Adapter,
+    TikTokApi45Adapter,
+    Twitter241Adapter,
+    XApiAdapter,
+    TwitchScraper2Adapter,
+    TwitchHelixAdapter,
+    InstagramLooter2Adapter,
+    InstagramScraperApi2Adapter,
+    YouTube138Adapter,
+    YouTubeDataApiAdapter,
+)
+"""Every built-in adapter; :data:`TABLE` says which platform each serves and in what order."""
+
+
+def default_provider(platform: str) -> str:
+    """The provider ``platform``'s calls go to by default (the first of its :data:`TABLE` row),
+    or ``platform`` itself for a platform not in the table (a third party's)."""
+    row = TABLE.get(platform)
+    return row[0] if row else platform
+
+
 def _builtin() -> PlatformRegistry:
+    """The registry of :data:`TABLE`: each platform's default provider first, the rest
+    added to the pool."""
+    by_name = {adapter.provider: adapter for adapter in _BUILT_IN}
     return PlatformRegistry(
-        [
-            TikTokAdapter(),
-            TwitterAdapter(),
-            TwitchAdapter(),
-            InstagramAdapter(),
-            YouTube138Adapter(),
-        ],
-        [
-            TikTokApi45Adapter(),
-            XApiAdapter(),
-            TwitchHelixAdapter(),
-            InstagramScraperApi2Adapter(),
-            YouTubeDataApiAdapter(),
-        ],
+        [by_name[first]() for first, *_ in TABLE.values()],
+        [by_name[name]() for _, *rest in TABLE.values() for name in rest],
     )
 
 
@@ -266,14 +354,46 @@ default_registry = _builtin()
 default_registry.load_entry_points()
 
 
-def register(platform: Platform, *, replace: bool = False) -> Platform:
+def register(platform: Provider, *, replace: bool = False) -> Provider:
     """Register ``platform`` in the default registry."""
     return default_registry.register(platform, replace=replace)
 
 
-def get(name: str) -> Platform:
+def get(name: str) -> Provider:
     """The adapter registered as ``name`` in the default registry."""
     return default_registry.get(name)
+
+
+_DEPRECATED: dict[str, str] = {
+    "InstagramAdapter": "InstagramLooter2Adapter",
+    "Platform": "Provider",
+    "TikTokAdapter": "TikTokApi23Adapter",
+    "TwitchAdapter": "TwitchScraper2Adapter",
+    "TwitterAdapter": "Twitter241Adapter",
+}
+"""Old name -> new name, as in :mod:`hyperbuds_sync.providers`: adapters are named after their
+provider, and the ``Provider`` protocol was called ``Platform``."""
+
+
+if TYPE_CHECKING:  # type checkers see the old names as aliases; at run time they warn
+    InstagramAdapter = InstagramLooter2Adapter
+    Platform = Provider
+    TikTokAdapter = TikTokApi23Adapter
+    TwitchAdapter = TwitchScraper2Adapter
+    TwitterAdapter = Twitter241Adapter
+else:
+
+    def __getattr__(name: str) -> Any:
+        """A deprecated name (in ``_DEPRECATED``): its new object, with a DeprecationWarning."""
+        new = _DEPRECATED.get(name)
+        if new is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        warnings.warn(
+            f"{__name__}.{name} is deprecated, use {__name__}.{new}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return globals()[new]
 
 
 def names() -> list[str]:

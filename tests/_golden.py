@@ -30,11 +30,11 @@ from _payloads import load_payload, provider_payloads  # noqa: E402
 
 from hyperbuds_sync.errors import ProviderError  # noqa: E402
 from hyperbuds_sync.platforms import (  # noqa: E402
-    InstagramAdapter,
-    Platform,
-    TikTokAdapter,
-    TwitchAdapter,
-    TwitterAdapter,
+    InstagramLooter2Adapter,
+    Provider,
+    TikTokApi23Adapter,
+    TwitchScraper2Adapter,
+    Twitter241Adapter,
 )
 from hyperbuds_sync.providers.instagram_scraper_api2 import (  # noqa: E402
     InstagramScraperApi2Adapter,
@@ -48,8 +48,14 @@ from hyperbuds_sync.testing._creators import generate_creator  # noqa: E402
 from hyperbuds_sync.testing._shapes import PROVIDERS, host_of  # noqa: E402
 
 GOLDEN = HERE / "golden"
-ADAPTERS: dict[str, Platform] = {
-    a.name: a for a in (TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter())
+ADAPTERS: dict[str, Provider] = {
+    a.platform: a
+    for a in (
+        TikTokApi23Adapter(),
+        Twitter241Adapter(),
+        TwitchScraper2Adapter(),
+        InstagramLooter2Adapter(),
+    )
 }
 
 PROVIDERS_NEW: dict[str, Any] = {
@@ -136,7 +142,7 @@ def load_answer(name: str) -> Any:
     return load_payload(name)
 
 
-def variants_file(adapter: Platform, payload: Any) -> dict[str, Any]:
+def variants_file(adapter: Provider, payload: Any) -> dict[str, Any]:
     """The content of a variants file: the base outcome and every variant's difference."""
     base = outcome(adapter, payload)
     changed: dict[str, Any] = {}
@@ -149,7 +155,7 @@ def variants_file(adapter: Platform, payload: Any) -> dict[str, Any]:
     return {"base": base, "count": count, "changed": changed}
 
 
-def outcome(adapter: Platform, payload: Any, username: str = "someone") -> dict[str, Any]:
+def outcome(adapter: Provider, payload: Any, username: str = "someone") -> dict[str, Any]:
     """What ``parse`` gives, as JSON: the profile's fields, or the provider error's class."""
     try:
         profile = adapter.parse(username, payload)
@@ -225,7 +231,7 @@ def table_cases() -> Iterator[tuple[str, str, Any]]:
             for index, values in enumerate(mark.args[1]):
                 row = dict(zip(names, values if len(names) > 1 else [values], strict=True))
                 adapter = row.get("adapter")
-                targets = [adapter.name] if adapter is not None else _implied(name)
+                targets = [adapter.platform] if adapter is not None else _implied(name)
                 for target in targets:
                     yield f"{name}[{index}]", target, row["payload"]
 
@@ -342,7 +348,7 @@ def _http_outcome(case: dict[str, Any]) -> dict[str, Any]:
     adapter = PROVIDERS_NEW[case["provider"]]
     request = adapter.request("mayacooks")
     body = json.dumps(case["body"]).encode()
-    facts = {"platform": adapter.name, "host": request.host, "username": "mayacooks"}
+    facts = {"platform": adapter.platform, "host": request.host, "username": "mayacooks"}
     facts.update(status=case["status"], request_id=None)
     answer = Answer(case["status"], case["headers"], body, json.loads(body), True, facts)
     quota = OfficialQuota(clock=lambda: ANSWERS_NOW)

@@ -8,7 +8,7 @@ reads ``FLEET_PREFIX`` and the SDK's environment (``HYPERBUDS_REDIS_URL``,
   takes its member out);
 * ``{prefix}:runs``, a hash ``creator|platform -> refreshes run``: 1 each, or a refresh ran twice.
 
-A refresh fetches with ``refresh=True``, through the shared single flight, benches and key ledger,
+A refresh fetches with ``refresh=True``, through the shared single flight, benches and key state,
 so a refresh run twice also shows as a second upstream call at the emulator. ``FLEET_DELAY``
 (seconds) holds each refresh between its fetch and its record, so that jobs stay queued and
 running across several planner rounds, where a planner without the job key would queue them again.

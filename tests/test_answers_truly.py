@@ -27,7 +27,7 @@ from hyperbuds_sync import (
     UsernameNotFound,
 )
 from hyperbuds_sync.config import Settings
-from hyperbuds_sync.platforms import TwitterAdapter
+from hyperbuds_sync.platforms import Twitter241Adapter
 from hyperbuds_sync.quota import Bench, MemoryProviderBenches
 from hyperbuds_sync.testing import (
     TEST_KEY,
@@ -40,7 +40,7 @@ from hyperbuds_sync.testing import (
 )
 from hyperbuds_sync.transport._official import OfficialQuota, classify_official
 
-TWITTER = TwitterAdapter()
+TWITTER = Twitter241Adapter()
 USAGE_CAP = {  # a real X answer's shape (xdevplatform/xdk#25), values invented
     "account_id": "1234567890",
     "product_name": "standard-basic",

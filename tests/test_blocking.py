@@ -22,6 +22,7 @@ from hyperbuds_sync import (
     SocialSync,
     UnknownFormula,
     UsernameNotFound,
+    blocking,
 )
 from hyperbuds_sync.testing import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator
 
@@ -156,6 +157,22 @@ def test_arguments_are_those_of_socialsync_but_session() -> None:
     assert [(p.name, p.kind, p.default) for p in ours.values()] == [
         (p.name, p.kind, p.default) for p in theirs.values()
     ]
+
+
+def test_every_argument_reaches_the_socialsync_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[dict[str, object]] = []
+
+    class Recorded:
+        def __init__(self, **options: object) -> None:
+            made.append(options)
+
+        async def aclose(self) -> None:
+            return None
+
+    monkeypatch.setattr(blocking, "SocialSync", Recorded)
+    given = {name: object() for name in inspect.signature(BlockingSocialSync).parameters}
+    BlockingSocialSync(**given).close()  # type: ignore[arg-type]
+    assert made == [given]  # none dropped, renamed or defaulted on the way
 
 
 def test_every_public_method_of_socialsync_has_its_blocking_twin() -> None:

@@ -18,33 +18,33 @@ from hyperbuds_sync.engagement import Engagement
 from hyperbuds_sync.errors import UnknownFormula
 from hyperbuds_sync.models import PlatformData
 from hyperbuds_sync.platforms import (
-    InstagramAdapter,
+    InstagramLooter2Adapter,
     PostStats,
     Profile,
-    TikTokAdapter,
-    TwitchAdapter,
-    TwitterAdapter,
+    TikTokApi23Adapter,
+    TwitchScraper2Adapter,
+    Twitter241Adapter,
 )
 
 FETCHED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
 
 def tiktok() -> Profile:
-    return TikTokAdapter().parse("mayacooks", load_payload("tiktok-user"))
+    return TikTokApi23Adapter().parse("mayacooks", load_payload("tiktok-user"))
 
 
 def twitter() -> Profile:
-    return TwitterAdapter().parse("mayacooks", load_payload("twitter-user"))
+    return Twitter241Adapter().parse("mayacooks", load_payload("twitter-user"))
 
 
 def twitch(**user: Any) -> Profile:
     payload = load_payload("twitch-user")
     payload["data"]["user"].update(user)
-    return TwitchAdapter().parse("pixelmaya", payload)
+    return TwitchScraper2Adapter().parse("pixelmaya", payload)
 
 
 def instagram(name: str = "instagram-user") -> Profile:
-    return InstagramAdapter().parse("maya.cooks", load_payload(name))
+    return InstagramLooter2Adapter().parse("maya.cooks", load_payload(name))
 
 
 # --- legacy (the old frontend) -------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_legacy_twitter_likes_plus_ten_per_tweet() -> None:
 
 
 def test_legacy_twitter_2026_shape_gives_the_same() -> None:
-    profile = TwitterAdapter().parse("mayacooks", load_payload("twitter-user-nolegacy"))
+    profile = Twitter241Adapter().parse("mayacooks", load_payload("twitter-user-nolegacy"))
     assert engagement.legacy(profile) == engagement.legacy(twitter())
 
 
@@ -107,7 +107,7 @@ def test_legacy_instagram_hidden_likes_count_as_zero() -> None:
     payload = load_payload("instagram-user")
     for edge in payload["edge_owner_to_timeline_media"]["edges"]:
         edge["node"]["edge_liked_by"]["count"] = -1
-    profile = InstagramAdapter().parse("maya.cooks", payload)
+    profile = InstagramLooter2Adapter().parse("maya.cooks", payload)
     assert engagement.legacy(profile) == Engagement(302.0, 151.0)
 
 

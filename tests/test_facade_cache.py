@@ -11,7 +11,7 @@ from hyperbuds_sync import InvalidUsername, MemoryCache, SocialSync
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync.cache import DEFAULT_MAXSIZE
 from hyperbuds_sync.models import PlatformData
-from hyperbuds_sync.platforms import TwitchAdapter
+from hyperbuds_sync.platforms import TwitchScraper2Adapter
 from hyperbuds_sync.testing import RapidAPIEmulator
 
 
@@ -19,12 +19,12 @@ from hyperbuds_sync.testing import RapidAPIEmulator
 class OneChannel:
     """A twitch adapter that maps every name to one channel."""
 
-    inner: TwitchAdapter = attrs.field(factory=TwitchAdapter)
+    inner: TwitchScraper2Adapter = attrs.field(factory=TwitchScraper2Adapter)
     channel: str = "smallstreamer"
 
     @property
-    def name(self) -> str:
-        return self.inner.name
+    def platform(self) -> str:
+        return self.inner.platform
 
     @property
     def host(self) -> str:

@@ -200,10 +200,10 @@ async def test_memory_state_keeps_the_later_bench() -> None:
     assert await state.benched(HOST) == {"fp": 200.0}
     assert await state.incr_calls(HOST, "fp") == 1
     await state.record(HOST, "fp", 10, None, None)
-    assert (await state.snapshot(HOST))[HOST]["fp"] == KeyRecord(
+    assert (await state.known(HOST))[HOST]["fp"] == KeyRecord(
         limit=10, benched_until=200.0, calls=1
     )
-    assert await state.snapshot() == await state.snapshot(HOST)
+    assert await state.known() == await state.known(HOST)
 
 
 # --- the low-quota alert -------------------------------------------------------------------------
@@ -260,7 +260,7 @@ async def test_memory_state_keeps_every_fact_apart_and_hands_out_copies() -> Non
     benched["fp"] = 0.0
     assert await state.benched(HOST) == {"fp": T0 + 30}
     assert await state.benched(OTHER) == {}
-    snap = await state.snapshot()
+    snap = await state.known()
     assert snap == {HOST: {"fp": KeyRecord(100, 39, T0 + 60, T0 + 30, 2)}}
 
 

@@ -41,13 +41,13 @@ def helix_pair() -> list[Any]:
 def assert_not_found(adapter: Adapter, payload: Any) -> None:
     with pytest.raises(UsernameNotFound) as info:
         adapter.parse("x", payload)
-    assert (info.value.platform, info.value.host) == (adapter.name, adapter.host)
+    assert (info.value.platform, info.value.host) == (adapter.platform, adapter.host)
 
 
 def assert_malformed(adapter: Adapter, payload: Any) -> None:
     with pytest.raises(MalformedPayload) as info:
         adapter.parse("someone", payload)
-    assert (info.value.platform, info.value.host) == (adapter.name, adapter.host)
+    assert (info.value.platform, info.value.host) == (adapter.platform, adapter.host)
 
 
 # --- identity and requests -----------------------------------------------------------------------
@@ -65,7 +65,11 @@ def assert_malformed(adapter: Adapter, payload: Any) -> None:
     ],
 )
 def test_provider_identity(adapter: Adapter, provider: str, auth: str, platform: str) -> None:
-    assert (type(adapter).provider, type(adapter).auth, adapter.name) == (provider, auth, platform)
+    assert (type(adapter).provider, type(adapter).auth, adapter.platform) == (
+        provider,
+        auth,
+        platform,
+    )
 
 
 @pytest.mark.parametrize(
@@ -341,7 +345,7 @@ def test_parse_raises_only_provider_errors(payload: Any) -> None:
             profile = adapter.parse("someone", payload)
         except (UsernameNotFound, MalformedPayload):
             continue
-        assert profile.platform == adapter.name
+        assert profile.platform == adapter.platform
         assert 0 <= profile.followers < 2**63
         assert profile.following >= 0
         assert profile.total_content >= 0

@@ -14,11 +14,11 @@ from _payloads import load_payload
 
 from hyperbuds_sync.errors import MalformedPayload, UsernameNotFound
 from hyperbuds_sync.platforms import (
-    InstagramAdapter,
-    Platform,
-    TikTokAdapter,
-    TwitchAdapter,
-    TwitterAdapter,
+    InstagramLooter2Adapter,
+    Provider,
+    TikTokApi23Adapter,
+    TwitchScraper2Adapter,
+    Twitter241Adapter,
 )
 
 NF, BAD = UsernameNotFound, MalformedPayload
@@ -105,10 +105,10 @@ INSTAGRAM: list[tuple[Any, type[Exception]]] = [
 CASES = [
     (adapter, payload, expected)
     for adapter, table in (
-        (TikTokAdapter(), TIKTOK),
-        (TwitterAdapter(), TWITTER),
-        (TwitchAdapter(), TWITCH),
-        (InstagramAdapter(), INSTAGRAM),
+        (TikTokApi23Adapter(), TIKTOK),
+        (Twitter241Adapter(), TWITTER),
+        (TwitchScraper2Adapter(), TWITCH),
+        (InstagramLooter2Adapter(), INSTAGRAM),
     )
     for payload, expected in table
 ]
@@ -117,18 +117,23 @@ CASES = [
 @pytest.mark.parametrize(
     ("adapter", "payload", "expected"),
     CASES,
-    ids=[f"{a.name}-{i}" for i, (a, _, _) in enumerate(CASES)],
+    ids=[f"{a.platform}-{i}" for i, (a, _, _) in enumerate(CASES)],
 )
 def test_only_the_providers_own_answer_is_not_found(
-    adapter: Platform, payload: Any, expected: type[Exception]
+    adapter: Provider, payload: Any, expected: type[Exception]
 ) -> None:
     with pytest.raises(expected) as info:
         adapter.parse("someone", payload)
     assert type(info.value) is expected
-    assert (info.value.platform, info.value.host) == (adapter.name, adapter.host)  # type: ignore[attr-defined]
+    assert (info.value.platform, info.value.host) == (adapter.platform, adapter.host)  # type: ignore[attr-defined]
 
 
 def test_a_list_answer_is_malformed() -> None:
-    for adapter in (TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter()):
+    for adapter in (
+        TikTokApi23Adapter(),
+        Twitter241Adapter(),
+        TwitchScraper2Adapter(),
+        InstagramLooter2Adapter(),
+    ):
         with pytest.raises(MalformedPayload):
             adapter.parse("someone", [{"data": {}}])

@@ -14,7 +14,12 @@ import aiohttp
 import pytest
 
 from hyperbuds_sync.errors import UsernameNotFound
-from hyperbuds_sync.platforms import InstagramAdapter, TikTokAdapter, TwitchAdapter, TwitterAdapter
+from hyperbuds_sync.platforms import (
+    InstagramLooter2Adapter,
+    TikTokApi23Adapter,
+    TwitchScraper2Adapter,
+    Twitter241Adapter,
+)
 from hyperbuds_sync.providers.instagram_scraper_api2 import InstagramScraperApi2Adapter
 from hyperbuds_sync.providers.tiktok_api45 import TikTokApi45Adapter
 from hyperbuds_sync.providers.twitch_helix import TwitchHelixAdapter
@@ -267,11 +272,11 @@ async def test_official_faults_and_creators(session: aiohttp.ClientSession) -> N
 def _renderings(platform: str, c: Creator) -> list[Any]:
     """Profiles of ``c`` read from every emulated provider of ``platform``."""
     readers = {
-        "tiktok-api23.p.rapidapi.com": TikTokAdapter(),
+        "tiktok-api23.p.rapidapi.com": TikTokApi23Adapter(),
         "tiktok-api45.p.rapidapi.com": TikTokApi45Adapter(),
-        "twitter241.p.rapidapi.com": TwitterAdapter(),
-        "twitch-scraper2.p.rapidapi.com": TwitchAdapter(),
-        "instagram-looter2.p.rapidapi.com": InstagramAdapter(),
+        "twitter241.p.rapidapi.com": Twitter241Adapter(),
+        "twitch-scraper2.p.rapidapi.com": TwitchScraper2Adapter(),
+        "instagram-looter2.p.rapidapi.com": InstagramLooter2Adapter(),
         "instagram-scraper-api2.p.rapidapi.com": InstagramScraperApi2Adapter(),
         "youtube138.p.rapidapi.com": YouTube138Adapter(),
     }

@@ -27,19 +27,24 @@ from hyperbuds_sync.errors import (
     UsernameNotFound,
 )
 from hyperbuds_sync.platforms import (
-    InstagramAdapter,
-    Platform,
+    InstagramLooter2Adapter,
     PlatformRegistry,
     PostStats,
     Profile,
+    Provider,
     ProviderRequest,
-    TikTokAdapter,
-    TwitchAdapter,
-    TwitterAdapter,
+    TikTokApi23Adapter,
+    TwitchScraper2Adapter,
+    Twitter241Adapter,
 )
 
-ADAPTERS: list[Platform] = [TikTokAdapter(), TwitterAdapter(), TwitchAdapter(), InstagramAdapter()]
-ADAPTER_IDS = [adapter.name for adapter in ADAPTERS]
+ADAPTERS: list[Provider] = [
+    TikTokApi23Adapter(),
+    Twitter241Adapter(),
+    TwitchScraper2Adapter(),
+    InstagramLooter2Adapter(),
+]
+ADAPTER_IDS = [adapter.platform for adapter in ADAPTERS]
 
 TIKTOK_AVATAR = (
     "https://p16-sign-va.tiktokcdn.com/tos-maliva-avt-0068/7f3c2a91b0e4d5~tplv-tiktokx-cropcenter"
@@ -61,19 +66,23 @@ def not_found_message(username: str, platform: str) -> str:
     return f'Username "{username}" not found on {platform}. Please check the spelling.'
 
 
-def assert_not_found(adapter: Platform, payload: Any, username: str = "x") -> UsernameNotFound:
+def assert_not_found(adapter: Provider, payload: Any, username: str = "x") -> UsernameNotFound:
     with pytest.raises(UsernameNotFound) as info:
         adapter.parse(username, payload)
     error = info.value
-    assert str(error) == not_found_message(username, adapter.name)
-    assert (error.platform, error.host, error.username) == (adapter.name, adapter.host, username)
+    assert str(error) == not_found_message(username, adapter.platform)
+    assert (error.platform, error.host, error.username) == (
+        adapter.platform,
+        adapter.host,
+        username,
+    )
     return error
 
 
-def assert_malformed(adapter: Platform, payload: Any) -> MalformedPayload:
+def assert_malformed(adapter: Provider, payload: Any) -> MalformedPayload:
     with pytest.raises(MalformedPayload) as info:
         adapter.parse("someone", payload)
-    assert (info.value.platform, info.value.host) == (adapter.name, adapter.host)
+    assert (info.value.platform, info.value.host) == (adapter.platform, adapter.host)
     return info.value
 
 
@@ -86,7 +95,7 @@ def tiktok_user() -> dict[str, Any]:
 
 
 def test_tiktok_sample_prefers_exact_stats_v2() -> None:
-    profile = TikTokAdapter().parse("mayacooks", tiktok_user())
+    profile = TikTokApi23Adapter().parse("mayacooks", tiktok_user())
     assert profile == Profile(
         platform="tiktok",
         username="mayacooks",
@@ -106,11 +115,11 @@ def test_tiktok_sample_prefers_exact_stats_v2() -> None:
 def test_tiktok_without_stats_v2_falls_back_to_rounded_stats() -> None:
     payload = tiktok_user()
     del payload["userInfo"]["statsV2"]
-    profile = TikTokAdapter().parse("mayacooks", payload)
+    profile = TikTokApi23Adapter().parse("mayacooks", payload)
     assert (profile.followers, profile.following, profile.total_content) == (1200000, 311, 842)
     assert profile.likes == 48600000
     assert profile.rounded is True
-    assert TikTokAdapter().parse("mayacooks", tiktok_user()).rounded is False
+    assert TikTokApi23Adapter().parse("mayacooks", tiktok_user()).rounded is False
 
 
 def test_tiktok_heart_chain_and_string_counts() -> None:
@@ -118,11 +127,11 @@ def test_tiktok_heart_chain_and_string_counts() -> None:
     info = payload["userInfo"]
     del info["statsV2"]["heartCount"]
     info["statsV2"]["heart"] = "123"
-    assert TikTokAdapter().parse("mayacooks", payload).likes == 123
+    assert TikTokApi23Adapter().parse("mayacooks", payload).likes == 123
     del info["statsV2"]["heart"]
     del info["stats"]["heart"]
     info["stats"]["heartCount"] = "456"
-    assert TikTokAdapter().parse("mayacooks", payload).likes == 456
+    assert TikTokApi23Adapter().parse("mayacooks", payload).likes == 456
 
 
 def test_tiktok_followers_from_user_when_no_stats() -> None:
@@ -130,14 +139,14 @@ def test_tiktok_followers_from_user_when_no_stats() -> None:
     info = payload["userInfo"]
     del info["statsV2"], info["stats"]
     info["user"]["followerCount"] = "77"
-    profile = TikTokAdapter().parse("mayacooks", payload)
+    profile = TikTokApi23Adapter().parse("mayacooks", payload)
     assert (profile.followers, profile.following, profile.total_content) == (77, 0, 0)
     assert profile.likes is None
 
 
 def test_tiktok_optional_fields_missing() -> None:
     payload = {"userInfo": {"user": {"uniqueId": "MayaCooks"}, "stats": {"followerCount": 5}}}
-    profile = TikTokAdapter().parse("mayacooks", payload)
+    profile = TikTokApi23Adapter().parse("mayacooks", payload)
     assert profile == Profile(
         platform="tiktok", username="mayacooks", followers=5, display_name="MayaCooks", rounded=True
     )  # followers from ``stats`` alone: published rounded
@@ -149,7 +158,7 @@ def test_tiktok_avatar_and_display_name_fallbacks() -> None:
     del user["avatarLarger"]
     user["avatarMedium"] = ""
     user["nickname"] = ""
-    profile = TikTokAdapter().parse("mayacooks", payload)
+    profile = TikTokApi23Adapter().parse("mayacooks", payload)
     assert profile.profile_image == user["avatarThumb"]
     assert profile.display_name == "mayacooks"
 
@@ -157,16 +166,16 @@ def test_tiktok_avatar_and_display_name_fallbacks() -> None:
 def test_tiktok_provider_username_wins_only_when_valid() -> None:
     payload = tiktok_user()
     payload["userInfo"]["user"]["uniqueId"] = "Maya.Cooks"
-    assert TikTokAdapter().parse("mayacooks", payload).username == "maya.cooks"
+    assert TikTokApi23Adapter().parse("mayacooks", payload).username == "maya.cooks"
     payload["userInfo"]["user"]["uniqueId"] = "not valid!"
-    assert TikTokAdapter().parse("mayacooks", payload).username == "mayacooks"
+    assert TikTokApi23Adapter().parse("mayacooks", payload).username == "mayacooks"
 
 
 def test_tiktok_private_account_is_found() -> None:
     payload = tiktok_user()
     payload["statusCode"] = 10222
     payload["userInfo"]["user"]["privateAccount"] = True
-    assert TikTokAdapter().parse("mayacooks", payload).followers == 1204377
+    assert TikTokApi23Adapter().parse("mayacooks", payload).followers == 1204377
 
 
 @pytest.mark.parametrize(
@@ -183,7 +192,7 @@ def test_tiktok_private_account_is_found() -> None:
     ],
 )
 def test_tiktok_not_found(payload: Any) -> None:
-    assert_not_found(TikTokAdapter(), payload)
+    assert_not_found(TikTokApi23Adapter(), payload)
 
 
 # --- Twitter -------------------------------------------------------------------------------------
@@ -207,12 +216,12 @@ def twitter_result(user: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_twitter_2025_core_and_legacy() -> None:
-    assert TwitterAdapter().parse("mayacooks", load_payload("twitter-user")) == TWITTER_PROFILE
+    assert Twitter241Adapter().parse("mayacooks", load_payload("twitter-user")) == TWITTER_PROFILE
 
 
 def test_twitter_2026_without_legacy_reads_the_same() -> None:
     payload = load_payload("twitter-user-nolegacy")
-    assert TwitterAdapter().parse("mayacooks", payload) == TWITTER_PROFILE
+    assert Twitter241Adapter().parse("mayacooks", payload) == TWITTER_PROFILE
 
 
 def test_twitter_legacy_only() -> None:
@@ -233,7 +242,7 @@ def test_twitter_legacy_only() -> None:
             },
         }
     )
-    assert TwitterAdapter().parse("oldtimer", payload) == Profile(
+    assert Twitter241Adapter().parse("oldtimer", payload) == Profile(
         platform="twitter",
         username="oldtimer",
         followers=1200,
@@ -249,7 +258,7 @@ def test_twitter_legacy_only() -> None:
 
 def test_twitter_public_metrics_and_missing_optionals() -> None:
     payload = twitter_result({"public_metrics": {"followers_count": 9, "tweet_count": "2"}})
-    profile = TwitterAdapter().parse("someone", payload)
+    profile = Twitter241Adapter().parse("someone", payload)
     assert profile == Profile(platform="twitter", username="someone", followers=9, total_content=2)
     assert profile.likes is None
 
@@ -259,9 +268,9 @@ def test_twitter_verified_first_hit_wins() -> None:
     user = payload["result"]["data"]["user"]["result"]
     user["is_blue_verified"] = False
     user["verification"]["verified"] = True
-    assert TwitterAdapter().parse("mayacooks", payload).verified is False
+    assert Twitter241Adapter().parse("mayacooks", payload).verified is False
     del user["is_blue_verified"]
-    assert TwitterAdapter().parse("mayacooks", payload).verified is True
+    assert Twitter241Adapter().parse("mayacooks", payload).verified is True
 
 
 @pytest.mark.parametrize(
@@ -274,24 +283,24 @@ def test_twitter_verified_first_hit_wins() -> None:
     ],
 )
 def test_twitter_not_found(payload: Any) -> None:
-    assert_not_found(TwitterAdapter(), payload)
+    assert_not_found(Twitter241Adapter(), payload)
 
 
 def test_twitter_suspended_keeps_the_reason_in_a_note() -> None:
-    error = assert_not_found(TwitterAdapter(), load_payload("twitter-suspended"), "baduser")
+    error = assert_not_found(Twitter241Adapter(), load_payload("twitter-suspended"), "baduser")
     assert error.__notes__ == ["twitter says the user is unavailable: Suspended"]
 
 
 def test_twitter_counts_without_rest_id_is_a_profile() -> None:
     payload = twitter_result({"legacy": {"followers_count": 4}})
-    assert TwitterAdapter().parse("someone", payload).followers == 4
+    assert Twitter241Adapter().parse("someone", payload).followers == 4
 
 
 # --- Twitch --------------------------------------------------------------------------------------
 
 
 def test_twitch_sample() -> None:
-    assert TwitchAdapter().parse("pixelmaya", load_payload("twitch-user")) == Profile(
+    assert TwitchScraper2Adapter().parse("pixelmaya", load_payload("twitch-user")) == Profile(
         platform="twitch",
         username="pixelmaya",
         followers=184233,
@@ -319,7 +328,7 @@ def test_twitch_snake_case_fallbacks_and_view_count() -> None:
             }
         }
     }
-    assert TwitchAdapter().parse("pixelmaya", payload) == Profile(
+    assert TwitchScraper2Adapter().parse("pixelmaya", payload) == Profile(
         platform="twitch",
         username="pixelmaya",
         followers=42,
@@ -336,21 +345,21 @@ def test_twitch_view_count_camel_case_and_missing_roles() -> None:
     user["viewCount"] = 31337
     user["description"] = None
     del user["roles"]
-    profile = TwitchAdapter().parse("pixelmaya", payload)
+    profile = TwitchScraper2Adapter().parse("pixelmaya", payload)
     assert (profile.views, profile.bio, profile.verified) == (31337, "", False)
 
 
 def test_twitch_unreadable_view_count_is_unknown() -> None:
     payload = load_payload("twitch-user")
     payload["data"]["user"]["view_count"] = "n/a"
-    assert TwitchAdapter().parse("pixelmaya", payload).views is None
+    assert TwitchScraper2Adapter().parse("pixelmaya", payload).views is None
 
 
 @pytest.mark.parametrize(
     "payload", [load_payload("twitch-notfound"), {"data": {"user": None, "extra": 1}}]
 )
 def test_twitch_not_found(payload: Any) -> None:
-    assert_not_found(TwitchAdapter(), payload)
+    assert_not_found(TwitchScraper2Adapter(), payload)
 
 
 # --- Instagram -----------------------------------------------------------------------------------
@@ -385,11 +394,11 @@ def instagram_node(payload: dict[str, Any], index: int) -> dict[str, Any]:
 
 
 def test_instagram_sample() -> None:
-    assert InstagramAdapter().parse("maya.cooks", instagram_user()) == INSTAGRAM_PROFILE
+    assert InstagramLooter2Adapter().parse("maya.cooks", instagram_user()) == INSTAGRAM_PROFILE
 
 
 def test_instagram_v1info_shape() -> None:
-    profile = InstagramAdapter().parse("maya.cooks", load_payload("instagram-v1info-user"))
+    profile = InstagramLooter2Adapter().parse("maya.cooks", load_payload("instagram-v1info-user"))
     assert profile == attrs.evolve(
         INSTAGRAM_PROFILE,
         profile_image=(
@@ -403,8 +412,8 @@ def test_instagram_v1info_shape() -> None:
 def test_instagram_web_data_user_and_flat_shapes() -> None:
     web = {"data": {"user": {"username": "Maya.Cooks", "edge_followed_by": {"count": 7}}}}
     flat = {"status": True, "username": "maya.cooks", "follower_count": "7", "media_count": 3}
-    assert InstagramAdapter().parse("maya.cooks", web).followers == 7
-    profile = InstagramAdapter().parse("maya.cooks", flat)
+    assert InstagramLooter2Adapter().parse("maya.cooks", web).followers == 7
+    profile = InstagramLooter2Adapter().parse("maya.cooks", flat)
     assert (profile.username, profile.followers, profile.total_content) == ("maya.cooks", 7, 3)
 
 
@@ -414,7 +423,7 @@ def test_instagram_hidden_and_fallback_likes() -> None:
     instagram_node(payload, 0)["edge_media_preview_like"]["count"] = -1
     del instagram_node(payload, 1)["edge_liked_by"]
     instagram_node(payload, 1)["edge_media_preview_like"]["count"] = "2731"
-    posts = InstagramAdapter().parse("maya.cooks", payload).posts
+    posts = InstagramLooter2Adapter().parse("maya.cooks", payload).posts
     assert posts == (PostStats(0, 214, 48211), PostStats(2731, 88, None))
 
 
@@ -428,13 +437,13 @@ def test_instagram_skips_malformed_posts() -> None:
         {"node": {"edge_liked_by": {"count": "lots"}, "edge_media_to_comment": {"count": 1}}},
         {"node": {"edge_liked_by": {"count": 3}, "video_view_count": "n/a"}},
     ]
-    posts = InstagramAdapter().parse("maya.cooks", payload).posts
+    posts = InstagramLooter2Adapter().parse("maya.cooks", payload).posts
     assert posts == (INSTAGRAM_PROFILE.posts[0], PostStats(3, 0, None), INSTAGRAM_PROFILE.posts[1])
 
 
 def test_instagram_optional_fields_missing() -> None:
     payload = {"status": True, "edge_followed_by": {"count": 1}}
-    profile = InstagramAdapter().parse("maya.cooks", payload)
+    profile = InstagramLooter2Adapter().parse("maya.cooks", payload)
     assert profile == Profile(platform="instagram", username="maya.cooks", followers=1)
 
 
@@ -443,7 +452,7 @@ def test_instagram_optional_fields_missing() -> None:
     [load_payload("instagram-notfound"), {"status": False}, {"status": False, "data": {}}],
 )
 def test_instagram_not_found(payload: Any) -> None:
-    assert_not_found(InstagramAdapter(), payload)
+    assert_not_found(InstagramLooter2Adapter(), payload)
 
 
 # --- malformed answers, every adapter ------------------------------------------------------------
@@ -481,30 +490,30 @@ BAD_FOLLOWERS = [_REMOVE, None, "1.2M", "", "-5", -5, 1.5, True, [], {}, "9" * 5
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=ADAPTER_IDS)
 @pytest.mark.parametrize("value", BAD_FOLLOWERS, ids=lambda v: repr(v)[:12])
-def test_unreadable_followers_are_malformed(adapter: Platform, value: Any) -> None:
-    assert_malformed(adapter, _break_followers(adapter.name, value))
+def test_unreadable_followers_are_malformed(adapter: Provider, value: Any) -> None:
+    assert_malformed(adapter, _break_followers(adapter.platform, value))
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=ADAPTER_IDS)
 @pytest.mark.parametrize("payload", [None, [], [{}], "ok", 0, 1.5, True])
-def test_non_object_answers_are_malformed(adapter: Platform, payload: Any) -> None:
+def test_non_object_answers_are_malformed(adapter: Provider, payload: Any) -> None:
     error = assert_malformed(adapter, payload)
-    assert f"{adapter.name} answer is a" in str(error)
+    assert f"{adapter.platform} answer is a" in str(error)
 
 
 @pytest.mark.parametrize(
     ("adapter", "payload"),
     [
-        (TikTokAdapter(), {"userInfo": {"user": ["mayacooks"]}}),
-        (TwitterAdapter(), twitter_result("User")),  # type: ignore[arg-type]
-        (TwitterAdapter(), twitter_result({"rest_id": "1", "legacy": {}})),
-        (TwitchAdapter(), {"data": {"user": "pixelmaya"}}),
-        (TwitchAdapter(), {"data": {"user": {"login": "pixelmaya"}}}),
-        (InstagramAdapter(), {"status": True}),
-        (InstagramAdapter(), {"data": []}),
+        (TikTokApi23Adapter(), {"userInfo": {"user": ["mayacooks"]}}),
+        (Twitter241Adapter(), twitter_result("User")),  # type: ignore[arg-type]
+        (Twitter241Adapter(), twitter_result({"rest_id": "1", "legacy": {}})),
+        (TwitchScraper2Adapter(), {"data": {"user": "pixelmaya"}}),
+        (TwitchScraper2Adapter(), {"data": {"user": {"login": "pixelmaya"}}}),
+        (InstagramLooter2Adapter(), {"status": True}),
+        (InstagramLooter2Adapter(), {"data": []}),
     ],
 )
-def test_wrong_nested_shapes_are_malformed(adapter: Platform, payload: Any) -> None:
+def test_wrong_nested_shapes_are_malformed(adapter: Provider, payload: Any) -> None:
     assert_malformed(adapter, payload)
 
 
@@ -545,17 +554,17 @@ REJECTED_EVERYWHERE = [
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=ADAPTER_IDS)
 @pytest.mark.parametrize("raw", REJECTED_EVERYWHERE, ids=repr)
-def test_invalid_usernames_rejected(adapter: Platform, raw: str) -> None:
+def test_invalid_usernames_rejected(adapter: Provider, raw: str) -> None:
     with pytest.raises(InvalidUsername) as info:
         adapter.canonical_username(raw)
-    assert info.value.platform == adapter.name
+    assert info.value.platform == adapter.platform
     with pytest.raises(InvalidUsername):
         adapter.request(raw)
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=ADAPTER_IDS)
 @pytest.mark.parametrize("raw", [None, 42, b"maya", ["maya"]], ids=repr)
-def test_non_string_usernames_rejected(adapter: Platform, raw: Any) -> None:
+def test_non_string_usernames_rejected(adapter: Provider, raw: Any) -> None:
     with pytest.raises(InvalidUsername):
         adapter.canonical_username(raw)
 
@@ -565,36 +574,36 @@ def test_non_string_usernames_rejected(adapter: Platform, raw: Any) -> None:
     ("raw", "expected"),
     [(" @MayaCooks ", "mayacooks"), ("maya_cooks", "maya_cooks"), ("\tAB12\n", "ab12")],
 )
-def test_common_usernames_canonicalize(adapter: Platform, raw: str, expected: str) -> None:
+def test_common_usernames_canonicalize(adapter: Provider, raw: str, expected: str) -> None:
     assert adapter.canonical_username(raw) == expected
 
 
-USERNAME_TABLE: list[tuple[Platform, str, str | None]] = [
-    (TikTokAdapter(), "maya.cooks", "maya.cooks"),
-    (TikTokAdapter(), "Maya.Cooks.", "maya.cooks."),
-    (TikTokAdapter(), "a", None),
-    (TikTokAdapter(), "a" * 24, "a" * 24),
-    (TikTokAdapter(), "a" * 25, None),
-    (TwitterAdapter(), "a", "a"),
-    (TwitterAdapter(), "maya.cooks", None),
-    (TwitterAdapter(), "a" * 15, "a" * 15),
-    (TwitterAdapter(), "a" * 16, None),
-    (TwitchAdapter(), "a", None),
-    (TwitchAdapter(), "a" * 25, "a" * 25),
-    (TwitchAdapter(), "a" * 26, None),
-    (TwitchAdapter(), "pixel.maya", None),
-    (InstagramAdapter(), "a", "a"),
-    (InstagramAdapter(), "@Maya.Cooks", "maya.cooks"),
-    (InstagramAdapter(), "a" * 30, "a" * 30),
-    (InstagramAdapter(), "a" * 31, None),
-    (InstagramAdapter(), ".maya", None),
-    (InstagramAdapter(), "maya.", None),
-    (InstagramAdapter(), "_maya_", "_maya_"),
+USERNAME_TABLE: list[tuple[Provider, str, str | None]] = [
+    (TikTokApi23Adapter(), "maya.cooks", "maya.cooks"),
+    (TikTokApi23Adapter(), "Maya.Cooks.", "maya.cooks."),
+    (TikTokApi23Adapter(), "a", None),
+    (TikTokApi23Adapter(), "a" * 24, "a" * 24),
+    (TikTokApi23Adapter(), "a" * 25, None),
+    (Twitter241Adapter(), "a", "a"),
+    (Twitter241Adapter(), "maya.cooks", None),
+    (Twitter241Adapter(), "a" * 15, "a" * 15),
+    (Twitter241Adapter(), "a" * 16, None),
+    (TwitchScraper2Adapter(), "a", None),
+    (TwitchScraper2Adapter(), "a" * 25, "a" * 25),
+    (TwitchScraper2Adapter(), "a" * 26, None),
+    (TwitchScraper2Adapter(), "pixel.maya", None),
+    (InstagramLooter2Adapter(), "a", "a"),
+    (InstagramLooter2Adapter(), "@Maya.Cooks", "maya.cooks"),
+    (InstagramLooter2Adapter(), "a" * 30, "a" * 30),
+    (InstagramLooter2Adapter(), "a" * 31, None),
+    (InstagramLooter2Adapter(), ".maya", None),
+    (InstagramLooter2Adapter(), "maya.", None),
+    (InstagramLooter2Adapter(), "_maya_", "_maya_"),
 ]
 
 
 @pytest.mark.parametrize(("adapter", "raw", "expected"), USERNAME_TABLE)
-def test_platform_username_rules(adapter: Platform, raw: str, expected: str | None) -> None:
+def test_platform_username_rules(adapter: Provider, raw: str, expected: str | None) -> None:
     if expected is None:
         with pytest.raises(InvalidUsername):
             adapter.canonical_username(raw)
@@ -606,41 +615,43 @@ def test_platform_username_rules(adapter: Platform, raw: str, expected: str | No
     ("adapter", "expected"),
     [
         (
-            TikTokAdapter(),
+            TikTokApi23Adapter(),
             ProviderRequest(
                 "tiktok-api23.p.rapidapi.com", "/api/user/info", {"uniqueId": "maya_1"}
             ),
         ),
         (
-            TwitterAdapter(),
+            Twitter241Adapter(),
             ProviderRequest("twitter241.p.rapidapi.com", "/user", {"username": "maya_1"}),
         ),
         (
-            TwitchAdapter(),
+            TwitchScraper2Adapter(),
             ProviderRequest(
                 "twitch-scraper2.p.rapidapi.com", "/api/channels/info", {"channel": "maya_1"}
             ),
         ),
         (
-            InstagramAdapter(),
+            InstagramLooter2Adapter(),
             ProviderRequest("instagram-looter2.p.rapidapi.com", "/profile", {"username": "maya_1"}),
         ),
     ],
     ids=ADAPTER_IDS,
 )
-def test_request_defaults(adapter: Platform, expected: ProviderRequest) -> None:
+def test_request_defaults(adapter: Provider, expected: ProviderRequest) -> None:
     assert adapter.request("maya_1") == expected
     assert adapter.request("@Maya_1") == expected
 
 
-@pytest.mark.parametrize("cls", [TikTokAdapter, TwitterAdapter, TwitchAdapter, InstagramAdapter])
-def test_host_and_path_overrides(cls: Callable[..., Platform]) -> None:
+@pytest.mark.parametrize(
+    "cls", [TikTokApi23Adapter, Twitter241Adapter, TwitchScraper2Adapter, InstagramLooter2Adapter]
+)
+def test_host_and_path_overrides(cls: Callable[..., Provider]) -> None:
     adapter = cls(host="relay.example.com", path="/v2/profile")
     request = adapter.request("maya_1")
     assert (request.host, request.path) == ("relay.example.com", "/v2/profile")
     assert list(request.params.values()) == ["maya_1"]
     not_found = {"status": False, "data": {"user": None}, "statusCode": 10221}
-    if adapter.name == "twitter":
+    if adapter.platform == "twitter":
         not_found = {"result": {"data": {}}}
     with pytest.raises(UsernameNotFound) as info:
         adapter.parse("maya_1", not_found)
@@ -648,12 +659,12 @@ def test_host_and_path_overrides(cls: Callable[..., Platform]) -> None:
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=ADAPTER_IDS)
-def test_adapters_are_frozen_platforms(adapter: Platform) -> None:
-    assert isinstance(adapter, Platform)
+def test_adapters_are_frozen_platforms(adapter: Provider) -> None:
+    assert isinstance(adapter, Provider)
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         adapter.host = "elsewhere"  # type: ignore[misc]
     with pytest.raises(TypeError):
-        type(adapter)(name="other")  # type: ignore[call-arg]
+        type(adapter)(platform="other")  # type: ignore[call-arg]
 
 
 # --- the registry --------------------------------------------------------------------------------
@@ -661,8 +672,8 @@ def test_adapters_are_frozen_platforms(adapter: Platform) -> None:
 
 def test_default_registry_has_the_builtins() -> None:
     assert {"instagram", "tiktok", "twitch", "twitter"} <= set(platforms.names())
-    assert isinstance(platforms.get(" TikTok "), TikTokAdapter)
-    assert isinstance(platforms.get("twitter"), TwitterAdapter)
+    assert isinstance(platforms.get(" TikTok "), TikTokApi23Adapter)
+    assert isinstance(platforms.get("twitter"), Twitter241Adapter)
 
 
 def test_unknown_platform_lists_known_names() -> None:
@@ -676,10 +687,10 @@ def test_unknown_platform_lists_known_names() -> None:
 
 
 def test_register_duplicate_and_replace() -> None:
-    registry = PlatformRegistry([TikTokAdapter()])
+    registry = PlatformRegistry([TikTokApi23Adapter()])
     with pytest.raises(ValueError, match="already registered"):
-        registry.register(TikTokAdapter())
-    relay = TikTokAdapter(host="relay.example.com")
+        registry.register(TikTokApi23Adapter())
+    relay = TikTokApi23Adapter(host="relay.example.com")
     assert registry.register(relay, replace=True) is relay
     assert registry.get("tiktok") is relay
     with pytest.raises(TypeError):
@@ -688,7 +699,7 @@ def test_register_duplicate_and_replace() -> None:
 
 @attrs.frozen
 class _FakeYouTube:
-    name: str = "youtube"
+    platform: str = "youtube"
     host: str = "youtube138.p.rapidapi.com"
     path: str = "/channel/details/"
 
@@ -699,7 +710,7 @@ class _FakeYouTube:
         return ProviderRequest(self.host, self.path, {"id": username})
 
     def parse(self, username: str, payload: Any) -> Profile:
-        return Profile(platform=self.name, username=username, followers=0)
+        return Profile(platform=self.platform, username=username, followers=0)
 
 
 @attrs.frozen
@@ -722,7 +733,7 @@ def test_entry_points_are_loaded(
         groups.append(group)
         return [
             _FakeEntryPoint("youtube", _FakeYouTube),
-            _FakeEntryPoint("vimeo", attrs.evolve(_FakeYouTube(), name="vimeo")),
+            _FakeEntryPoint("vimeo", attrs.evolve(_FakeYouTube(), platform="vimeo")),
             _FakeEntryPoint("broken", ImportError("no module named nowhere")),
             _FakeEntryPoint("junk", 42),
         ]
@@ -813,8 +824,8 @@ def shaped_payloads(draw: st.DrawFn) -> Any:
     return _mutate(draw, copy.deepcopy(draw(st.sampled_from(SAMPLES))))
 
 
-def _check_profile(adapter: Platform, profile: Profile) -> None:
-    assert profile.platform == adapter.name
+def _check_profile(adapter: Provider, profile: Profile) -> None:
+    assert profile.platform == adapter.platform
     assert isinstance(profile.username, str)
     assert 0 <= profile.followers < 2**63
     assert profile.following >= 0
@@ -866,7 +877,7 @@ def test_tiktok_wrapped_or_unreadable_hearts_are_unknown(
     payload = {"userInfo": {"user": {"uniqueId": "big"}, "stats": {"followerCount": 9, **stats}}}
     if stats_v2 is not None:
         payload["userInfo"]["statsV2"] = {"followerCount": "9", "videoCount": "4", **stats_v2}
-    profile = TikTokAdapter().parse("big", payload)
+    profile = TikTokApi23Adapter().parse("big", payload)
     assert profile.likes == likes
     for formula in ("legacy", "rate"):
         result = engagement.get(formula)(profile)
@@ -882,7 +893,7 @@ def test_tiktok_negative_optional_counts_fall_back_or_are_unknown() -> None:
     info["statsV2"]["followingCount"] = "-5"
     info["statsV2"]["videoCount"] = "n/a"
     info["stats"]["videoCount"] = -2
-    profile = TikTokAdapter().parse("mayacooks", payload)
+    profile = TikTokApi23Adapter().parse("mayacooks", payload)
     assert (profile.following, profile.total_content) == (311, 0)
 
 
@@ -895,10 +906,10 @@ def test_a_clients_chain_is_built_again_after_the_registry_changes() -> None:
     async def never(*_: Any, **__: Any) -> Any:
         raise AssertionError("no request in this test")
 
-    registry = PlatformRegistry([TikTokAdapter()])
+    registry = PlatformRegistry([TikTokApi23Adapter()])
     walk = Failover(never, registry, {}, Credentials(), MemoryProviderBenches(), Metrics())
     first = walk.chain("tiktok")
     assert walk.chain("tiktok") == first
-    relay = TikTokAdapter(host="relay.example.com")
+    relay = TikTokApi23Adapter(host="relay.example.com")
     registry.register(relay, replace=True)
     assert walk.chain("tiktok") == (relay,)

@@ -1,4 +1,4 @@
-"""Shared state in a real Redis: cache and fleet-wide single flight, quota ledger, rate limit,
+"""Shared state in a real Redis: cache and fleet-wide single flight, key state, rate limit,
 and the fall back to memory when Redis goes away.
 
 Every test runs against a ``redis-server`` started for the session on a free loopback port (see
@@ -281,7 +281,7 @@ def test_missing_redis_extra_is_a_config_error(monkeypatch: pytest.MonkeyPatch) 
     assert str(info.value) == NO_REDIS_MESSAGE
 
 
-# --- the ledger and the limiter alone ------------------------------------------------------------
+# --- the key state and the limiter alone ---------------------------------------------------------
 
 
 async def test_key_state_is_shared_and_mirrored(redis_url: str) -> None:
@@ -296,7 +296,7 @@ async def test_key_state_is_shared_and_mirrored(redis_url: str) -> None:
     assert await one.incr_calls("h", "fp1") == 1
     assert await two.incr_calls("h", "fp1") == 2
     assert await two.benched("h") == {"fp1": pytest.approx(until)}
-    record = (await two.snapshot())["h"]["fp1"]
+    record = (await two.known())["h"]["fp1"]
     assert (record.limit, record.remaining, record.calls) == (100, 2, 2)
     assert record.reset_epoch == pytest.approx(until)
     assert await two.memory.benched("h") == {"fp1": pytest.approx(until)}  # mirrored

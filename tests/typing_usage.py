@@ -17,6 +17,7 @@ from hyperbuds_sync import (
     PlatformData,
     QuotaExceeded,
     QuotaStatus,
+    Settings,
     SocialSync,
     SyncReport,
     SyncResult,
@@ -69,6 +70,16 @@ def main_blocking() -> None:
         print(result.success, again.message, report.ok, len(quota), sync.metrics.get("retries"))
         spikes: list[Anomaly] = [a for a in sync.anomalies("tiktok", "a") if a.kind == "spike"]
         print(len(spikes))
+
+
+def blocking_arguments() -> None:
+    """The blocking client's arguments are SocialSync's, as the type checker sees them: a wrong
+    one is an error (the ignore below would be unused, an error itself, if it were not)."""
+    settings = Settings(rapidapi_keys=("key",), api_url="https://api.example.com")
+    with BlockingSocialSync(settings=settings, cache_ttl=60.0, redis_url="") as sync:
+        print(sync.platforms.names())
+    BlockingSocialSync(no_such_argument=1)  # type: ignore[call-arg]
+    BlockingSocialSync(cache_ttl="sixty")  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The fleet's Redis plumbing: one connection shared by the cache, the key ledger, the roster's
+"""The fleet's Redis plumbing: one connection shared by the cache, the key state, the roster's
 budget ledger and the rate limiter.
 
 Owns: :class:`RedisLink` (the client and its degrade-to-memory switch), :class:`ServerClock`

@@ -1,4 +1,4 @@
-"""One Redis connection shared by the cache, the key ledger and the rate limiter.
+"""One Redis connection shared by the cache, the key state and the rate limiter.
 
 :class:`RedisLink` wraps a ``redis.asyncio`` client with the degrade-to-memory switch: the first
 connection fault logs one WARNING on the ``hyperbuds_sync`` logger and turns the link *down* for a

@@ -23,6 +23,6 @@ from __future__ import annotations
 from ._fetch import Fetcher
 from ._names import NameMemo
 from ._resolve import chain_for, check_chains
-from ._walk import Answer, Failover
+from ._walk import Failover, Served
 
-__all__ = ["Answer", "Failover", "Fetcher", "NameMemo", "chain_for", "check_chains"]
+__all__ = ["Failover", "Fetcher", "NameMemo", "Served", "chain_for", "check_chains"]

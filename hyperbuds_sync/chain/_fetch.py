@@ -10,10 +10,10 @@ from typing import Any
 from .. import engagement
 from .. import metrics as m
 from ..cache import Cache
-from ..errors import ProviderUnavailable, QuotaExceeded, RateLimited
+from ..errors import ConfigError, ProviderUnavailable, QuotaExceeded, RateLimited
 from ..history import HistoryRecorder
 from ..models import PlatformData, RawAnswer
-from ..platforms import Platform, PlatformRegistry
+from ..platforms import PlatformRegistry, Provider
 from ._names import NameMemo
 from ._walk import Failover
 
@@ -64,20 +64,20 @@ class Fetcher:
         chosen = self.formula if formula is None else formula
         fn = None if chosen == self.formula else engagement.get(chosen)
         if provider is not None:
-            data = await self.load(adapter.name, name, provider)
+            data = await self.load(adapter.platform, name, provider)
             return data if fn is None else self.reformulate(adapter, data, chosen, fn)
         cache = self.cache
         hit = None if refresh else cache.peek(key)  # a hit without I/O, where the cache can
         if hit is not None:
             return hit if fn is None else self.reformulate(adapter, hit, chosen, fn)
         try:
-            loader = partial(self.load, adapter.name, name, None)
+            loader = partial(self.load, adapter.platform, name, None)
             data = await cache.get_or_load(key, loader, refresh=refresh)
         except STALE_ON as exc:
             if allow_stale:
                 stale = await cache.get_stale(key)
                 if stale is not None:
-                    self.metrics.incr(m.STALE_SERVED, adapter.name)
+                    self.metrics.incr(m.STALE_SERVED, adapter.platform)
                     if fn is not None:
                         stale = self.reformulate(adapter, stale, chosen, fn)
                     return stale.as_stale()
@@ -100,15 +100,17 @@ class Fetcher:
         return data
 
     def reformulate(
-        self, adapter: Platform, data: PlatformData, chosen: str, fn: engagement.Formula
+        self, adapter: Provider, data: PlatformData, chosen: str, fn: engagement.Formula
     ) -> PlatformData:
         """``data`` under another formula than the cached one, recomputed from its raw answer
         by the provider that gave it."""
         if chosen == self.formula:
             return data
-        reader = self.registry.find(data.provider) if data.provider else None
-        payload = _unwrapped(data.raw)
-        profile = (reader or adapter).parse(data.username, payload)
+        try:
+            gave = self.registry.provider(data.provider) if data.provider else adapter
+        except ConfigError:  # a provider no longer registered: the platform's adapter reads it
+            gave = adapter
+        profile = gave.parse(data.username, _unwrapped(data.raw))
         return engagement.normalize(
             profile,
             formula=fn,

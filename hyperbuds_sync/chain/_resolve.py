@@ -24,11 +24,11 @@ def check_chains(
             named without its credentials (the message names the variable).
     """
     for platform, names in chains.items():
-        canonical = registry.get(platform).name
+        canonical = registry.get(platform).platform
         for name in names:
             provider = registry.provider(name)
-            if provider.name != canonical:
-                raise ConfigError(f"provider {name!r} serves {provider.name}, not {canonical}")
+            if provider.platform != canonical:
+                raise ConfigError(f"provider {name!r} serves {provider.platform}, not {canonical}")
             missing = credentials.missing(auth_of(provider))
             if missing:
                 raise ConfigError(
@@ -52,5 +52,5 @@ def chain_for(
         return default_chain(registry, platform, present)
     primary = registry.get(platform)
     found = [registry.provider(n) for n in names]
-    # the primary replaced in the registry (register(..., replace=True)) answers in its place
+    # a default adapter replaced in the registry (register(..., replace=True)) answers instead
     return tuple(primary if provider_name(primary) == provider_name(p) else p for p in found)

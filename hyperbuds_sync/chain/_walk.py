@@ -28,7 +28,7 @@ from ..quota import AUTH, AUTH_BENCH_DEFAULT, Bench, ProviderBenches
 from ..transport import Credentials, Reply
 from ._resolve import chain_for
 
-__all__ = ["Answer", "Failover"]
+__all__ = ["Failover", "Served"]
 
 QUOTA_BENCH_DEFAULT: Final = 3600.0  # a quota answer without a reset benches for an hour
 
@@ -40,7 +40,7 @@ class _Get(Protocol):
 
 
 @define
-class Answer:
+class Served:
     """What the walk gives back: who answered, the profile read and the answer's bytes (a
     value handed once from the walk to the fetch, so a plain slotted class)."""
 
@@ -105,7 +105,7 @@ class Failover:
             named = self._built[platform] = tuple((provider_name(p), p) for p in chain)
         return named
 
-    async def fetch(self, platform: str, username: str, only: str | None = None) -> Answer:
+    async def fetch(self, platform: str, username: str, only: str | None = None) -> Served:
         """The first answer along the chain (only ``only`` when given).
 
         Raises:
@@ -142,9 +142,9 @@ class Failover:
                         self._suspect.discard(name)
         raise _final(attempts)
 
-    async def _ask(self, provider: Provider, name: str, username: str) -> Answer:
+    async def _ask(self, provider: Provider, name: str, username: str) -> Served:
         """One provider's answer (both answers for a two-step provider), read."""
-        platform = provider.name
+        platform = provider.platform
         request = provider.request(username)
         first = await self._get(request, platform=platform, username=username, provider=name)
         payload, raw = first.value, RawAnswer(first.body)
@@ -161,7 +161,7 @@ class Failover:
                 exc.provider = name
             self._metrics.error(exc, platform)
             raise
-        return Answer(name, profile, raw)
+        return Served(name, profile, raw)
 
     def _skip(
         self, name: str, benched: Mapping[str, Bench], platform: str, username: str

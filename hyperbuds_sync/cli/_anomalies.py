@@ -58,7 +58,7 @@ def run_anomalies(args: argparse.Namespace) -> int:
     from ..platforms import get as platform_adapter
 
     adapter = platform_adapter(args.platform)
-    platform, username = adapter.name, adapter.canonical_username(args.username)
+    platform, username = adapter.platform, adapter.canonical_username(args.username)
     url = args.history_url or Settings.from_env().history_url or DEFAULT
 
     async def read() -> list[Anomaly]:

@@ -109,7 +109,7 @@ async def _demo(console: Console, out: Output | None, serve: bool = False) -> _C
         console.print(Rule("state at the end"))
         if result is not None:
             console.print(render.result_table(result))
-        console.print(render.metrics_table(sync.metrics.snapshot()))
+        console.print(render.metrics_table(sync.metrics.totals()))
         console.print(render.quota_table(sync.quota()))
         console.print(f"the RapidAPI emulator saw {rapidapi.calls} request(s) in all")
         if serve:  # --serve: the status page over this client, its URL printed, until Ctrl-C

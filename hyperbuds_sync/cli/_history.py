@@ -147,7 +147,7 @@ def _creator(args: argparse.Namespace) -> tuple[str, str]:
     from ..platforms import get as platform_adapter
 
     adapter = platform_adapter(args.platform)
-    return adapter.name, adapter.canonical_username(args.username)
+    return adapter.platform, adapter.canonical_username(args.username)
 
 
 def snapshot_json(snapshot: Snapshot | None) -> dict[str, Any] | None:

@@ -150,7 +150,7 @@ def quota_table(quota: Mapping[str, QuotaStatus]) -> Group:
 
 
 def metrics_table(snapshot: Mapping[str, Mapping[str, int]]) -> Table:
-    """``Metrics.snapshot()``: one row per counter, one column per platform."""
+    """``Metrics.totals()``: one row per counter, one column per platform."""
     platforms = sorted({p for per in snapshot.values() for p in per})
     table = Table("counter", *(p or "(any)" for p in platforms), "total", title="metrics")
     for name, per in sorted(snapshot.items()):

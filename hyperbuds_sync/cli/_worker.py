@@ -7,7 +7,7 @@
         [--reserve 0.2] [--refresher MODULE:FACTORY] [--json]
 
 The queue lives at ``--queue-url``, else ``HYPERBUDS_REDIS_URL`` (the Redis the SDK shares its
-cache, benches and key ledger through); ``postgres://...`` puts it on Postgres. Start as many
+cache, benches and key state through); ``postgres://...`` puts it on Postgres. Start as many
 workers as you like on one queue: SAQ queues each refresh once. ``--json`` prints one JSON line
 per event. Ctrl-C (or SIGTERM) stops the worker after the refreshes in flight.
 

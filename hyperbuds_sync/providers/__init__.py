@@ -1,4 +1,4 @@
-"""The providers: one module per provider (RapidAPI or official), each with one reader.
+"""The providers: one module per provider (RapidAPI or official), each with its adapter.
 
 A provider turns a username into a :class:`~hyperbuds_sync.models.ProviderRequest` and the
 provider's decoded JSON into a :class:`Profile`; it never does I/O. ``base`` holds the
@@ -10,31 +10,53 @@ aiohttp, the transport, the caches, the facade, ``cli`` or ``testing``.
 
 from __future__ import annotations
 
-from .base import Platform, PostStats, Profile, Provider
-from .instagram_looter2 import InstagramAdapter
+from typing import TYPE_CHECKING
+
+from ._renamed import renamed
+from .base import PostStats, Profile, Provider
+from .instagram_looter2 import InstagramLooter2Adapter
 from .instagram_scraper_api2 import InstagramScraperApi2Adapter
-from .tiktok_api23 import TikTokAdapter
+from .tiktok_api23 import TikTokApi23Adapter
 from .tiktok_api45 import TikTokApi45Adapter
 from .twitch_helix import TwitchHelixAdapter
-from .twitch_scraper2 import TwitchAdapter
-from .twitter241 import TwitterAdapter
+from .twitch_scraper2 import TwitchScraper2Adapter
+from .twitter241 import Twitter241Adapter
 from .x_api import XApiAdapter
 from .youtube138 import YouTube138Adapter
 from .youtube_data_api import YouTubeDataApiAdapter
 
 __all__ = [
-    "InstagramAdapter",
+    "InstagramLooter2Adapter",
     "InstagramScraperApi2Adapter",
-    "Platform",
     "PostStats",
     "Profile",
     "Provider",
-    "TikTokAdapter",
+    "TikTokApi23Adapter",
     "TikTokApi45Adapter",
-    "TwitchAdapter",
     "TwitchHelixAdapter",
-    "TwitterAdapter",
+    "TwitchScraper2Adapter",
+    "Twitter241Adapter",
     "XApiAdapter",
     "YouTube138Adapter",
     "YouTubeDataApiAdapter",
 ]
+
+_DEPRECATED: dict[str, str] = {
+    "InstagramAdapter": "InstagramLooter2Adapter",
+    "Platform": "Provider",
+    "TikTokAdapter": "TikTokApi23Adapter",
+    "TwitchAdapter": "TwitchScraper2Adapter",
+    "TwitterAdapter": "Twitter241Adapter",
+}
+"""Old name -> new name. Adapters are named after their provider (``tiktok-api23``), not their
+platform; the ``Provider`` protocol was called ``Platform``."""
+
+
+if TYPE_CHECKING:  # type checkers see the old names as aliases; at run time they warn
+    InstagramAdapter = InstagramLooter2Adapter
+    Platform = Provider
+    TikTokAdapter = TikTokApi23Adapter
+    TwitchAdapter = TwitchScraper2Adapter
+    TwitterAdapter = Twitter241Adapter
+else:
+    __getattr__ = renamed(__name__, _DEPRECATED, globals())

@@ -33,7 +33,7 @@ def handle_of(value: str, requested: str) -> str:
 class YouTubeAdapter(Adapter):
     """The ``youtube`` platform: a channel id as is, else a handle lowercased without ``@``."""
 
-    name: str = attrs.field(default="youtube", init=False)
+    platform: str = attrs.field(default="youtube", init=False)
 
     def canonical_username(self, username: str) -> str:
         """A channel id as is, else a handle lowercased without ``@`` (see youtube_username)."""

@@ -8,18 +8,19 @@ computed from the profile by a named formula (:mod:`hyperbuds_sync.engagement`).
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
-from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from attrs import frozen
 
 from ..errors import InvalidUsername, MalformedPayload, UsernameNotFound
 from ..models import ProviderRequest
+from ._renamed import renamed
 from .reading import Count, Unreadable, count_of, structure
 
 __all__ = [
     "Adapter",
-    "Platform",
     "PostStats",
     "Profile",
     "Provider",
@@ -70,7 +71,8 @@ class Provider(Protocol):
     """One social platform served through one provider (RapidAPI or official). Pure: no I/O.
 
     Attributes:
-        name: the platform name, e.g. ``"tiktok"``.
+        platform: the platform it serves, e.g. ``"tiktok"`` (an adapter written before this
+            attribute has ``name`` instead: the registry still takes it, with a warning).
         provider: the public provider name, e.g. ``"tiktok-api23"`` (settings, records, CLI).
         auth: how the transport authenticates the call (:class:`ProviderRequest` ``auth``).
         host: the provider host (for RapidAPI also sent as ``x-rapidapi-host``).
@@ -88,8 +90,8 @@ class Provider(Protocol):
         ...
 
     @property
-    def name(self) -> str:
-        """The registry name."""
+    def platform(self) -> str:
+        """The platform it serves."""
         ...
 
     @property
@@ -125,8 +127,14 @@ class Provider(Protocol):
         ...
 
 
-Platform = Provider
-"""The protocol's earlier name, kept: ``hyperbuds_sync.Platform`` is the same class."""
+_DEPRECATED: dict[str, str] = {"Platform": "Provider"}
+"""Old name -> new name: the protocol was called ``Platform`` (one provider serves a platform)."""
+
+
+if TYPE_CHECKING:  # type checkers see the old names as aliases; at run time they warn
+    Platform = Provider
+else:
+    __getattr__ = renamed(__name__, _DEPRECATED, globals())
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -190,7 +198,7 @@ def youtube_username(value: object) -> str:
 class Adapter:
     """What the built-in providers share: usernames, requests, and reading counts.
 
-    A subclass is a frozen attrs class with ``name``, ``host`` and ``path`` fields; it sets
+    A subclass is a frozen attrs class with ``platform``, ``host`` and ``path`` fields; it sets
     ``_pattern``/``_rule`` (the username rule) and ``_param`` (the query parameter carrying the
     username) and implements ``_read``: its one reader, structuring the answer into its shape
     (:func:`~hyperbuds_sync.providers.reading.structure`) and mapping that to a :class:`Profile`.
@@ -198,7 +206,7 @@ class Adapter:
 
     __slots__ = ()
 
-    name: str
+    platform: str
     host: str
     path: str
     provider: ClassVar[str]
@@ -207,9 +215,19 @@ class Adapter:
     _rule: ClassVar[str]
     _param: ClassVar[str]
 
+    @property
+    def name(self) -> str:
+        """Deprecated, use :attr:`platform` (``name`` read as the provider's name)."""
+        warnings.warn(
+            f"{type(self).__name__}.name is deprecated, use .platform",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.platform
+
     def canonical_username(self, username: str) -> str:
         """Trimmed, without one leading ``@``, lowercased; else :class:`InvalidUsername`."""
-        return canonical(self.name, username, self._pattern, self._rule)
+        return canonical(self.platform, username, self._pattern, self._rule)
 
     def request(self, username: str) -> ProviderRequest:
         """The profile request; ``username`` is canonicalized again, so it is safe to send."""
@@ -231,7 +249,7 @@ class Adapter:
             return self._read(username, payload)
         if not isinstance(payload, Mapping):
             raise self._malformed(
-                f"{self.name} answer is a {type(payload).__name__}, not an object"
+                f"{self.platform} answer is a {type(payload).__name__}, not an object"
             )
         return self._read(username, dict(payload))
 
@@ -241,7 +259,7 @@ class Adapter:
 
     def _structure(self, payload: Any, shape: type[T]) -> T:
         """``payload`` as ``shape``, or :class:`MalformedPayload` naming the field."""
-        return structure(payload, shape, platform=self.name, host=self.host)
+        return structure(payload, shape, platform=self.platform, host=self.host)
 
     def _username(self, value: str, requested: str) -> str:
         """The provider's username when it is a valid one, else the requested one."""
@@ -253,9 +271,9 @@ class Adapter:
     def _required(self, value: Count | None, what: str) -> int:
         """A required count (a chain's first hit), else :class:`MalformedPayload`."""
         if value is None:
-            raise self._malformed(f"{self.name} answer has no {what}")
+            raise self._malformed(f"{self.platform} answer has no {what}")
         if isinstance(value, Unreadable):
-            raise self._malformed(f"{self.name} answer has an unreadable {what}")
+            raise self._malformed(f"{self.platform} answer has an unreadable {what}")
         return value
 
     @staticmethod
@@ -264,7 +282,7 @@ class Adapter:
         return None if isinstance(value, Unreadable) else value
 
     def _not_found(self, username: str) -> UsernameNotFound:
-        return UsernameNotFound.for_user(self.name, username, host=self.host)
+        return UsernameNotFound.for_user(self.platform, username, host=self.host)
 
     def _malformed(self, message: str) -> MalformedPayload:
-        return MalformedPayload(message, platform=self.name, host=self.host)
+        return MalformedPayload(message, platform=self.platform, host=self.host)

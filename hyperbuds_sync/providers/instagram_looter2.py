@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from ._renamed import renamed
 from .base import Adapter, PostStats, Profile
 from .reading import Count, Unreadable, first
 
-__all__ = ["InstagramAdapter"]
+__all__ = ["InstagramLooter2Adapter"]
 
 _PATTERN = re.compile(r"(?!\.)(?!.*\.\.)[a-z0-9._]{1,30}(?<!\.)")
 _RULE = "use 1 to 30 letters, digits, '_' or '.', not starting or ending with '.', without '..'"
@@ -110,7 +111,7 @@ def _post(post: _Post) -> PostStats | None:
 
 
 @attrs.frozen(kw_only=True)
-class InstagramAdapter(Adapter):
+class InstagramLooter2Adapter(Adapter):
     """The ``instagram`` platform: ``GET /profile?username={username}``.
 
     ``name`` is always ``"instagram"``; ``host`` and ``path`` may name a compatible provider.
@@ -119,7 +120,7 @@ class InstagramAdapter(Adapter):
     """
 
     provider: ClassVar[str] = "instagram-looter2"
-    name: str = attrs.field(default="instagram", init=False)
+    platform: str = attrs.field(default="instagram", init=False)
     host: str = "instagram-looter2.p.rapidapi.com"
     path: str = "/profile"
 
@@ -132,7 +133,7 @@ class InstagramAdapter(Adapter):
         user = self._structure(_user_object(payload), _User)
         media = user.edge_owner_to_timeline_media
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.username, username),
             followers=self._required(
                 first(user.followed_by, user.follower_count), "follower count"
@@ -145,3 +146,9 @@ class InstagramAdapter(Adapter):
             total_content=self._optional(first(media.count, user.media_count)) or 0,
             posts=tuple(stats for post in media.edges if (stats := _post(post)) is not None),
         )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    InstagramAdapter = InstagramLooter2Adapter
+else:
+    __getattr__ = renamed(__name__, {"InstagramAdapter": "InstagramLooter2Adapter"}, globals())

@@ -57,7 +57,7 @@ class InstagramScraperApi2Adapter(Adapter):
     provider: ClassVar[str] = "instagram-scraper-api2"
     auth: ClassVar[str] = "rapidapi"
 
-    name: str = attrs.field(default="instagram", init=False)
+    platform: str = attrs.field(default="instagram", init=False)
     host: str = "instagram-scraper-api2.p.rapidapi.com"
     path: str = "/v1/info"
 
@@ -68,7 +68,7 @@ class InstagramScraperApi2Adapter(Adapter):
         if user is None:
             raise self._malformed("instagram answer has no data object")
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.username, username),
             followers=self._required(user.follower_count, "follower count"),
             display_name=user.full_name,

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from ._renamed import renamed
 from .base import Adapter, Profile
 from .reading import Count, Strict, first, first_readable
 
-__all__ = ["TikTokAdapter"]
+__all__ = ["TikTokApi23Adapter"]
 
 _PATTERN = re.compile(r"(?!.*\.\.)[a-z0-9_.]{2,24}")
 _RULE = "use 2 to 24 letters, digits, '_' or '.', without '..'"
@@ -67,7 +68,7 @@ class _Answer:
 
 
 @attrs.frozen(kw_only=True)
-class TikTokAdapter(Adapter):
+class TikTokApi23Adapter(Adapter):
     """The ``tiktok`` platform: ``GET /api/user/info?uniqueId={username}``.
 
     ``name`` is always ``"tiktok"``; ``host`` and ``path`` may name a compatible relay.
@@ -77,7 +78,7 @@ class TikTokAdapter(Adapter):
     """
 
     provider: ClassVar[str] = "tiktok-api23"
-    name: str = attrs.field(default="tiktok", init=False)
+    platform: str = attrs.field(default="tiktok", init=False)
     host: str = "tiktok-api23.p.rapidapi.com"
     path: str = "/api/user/info"
 
@@ -96,7 +97,7 @@ class TikTokAdapter(Adapter):
             raise self._not_found(username)
         followers = first(v2.followerCount, v1.followerCount, user.followerCount)
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.uniqueId, username),
             followers=self._required(followers, "follower count"),
             display_name=user.nickname or user.uniqueId,
@@ -108,3 +109,9 @@ class TikTokAdapter(Adapter):
             likes=first_readable(v2.heartCount, v2.heart, v1.heart, v1.heartCount),
             rounded=v2.followerCount is None and v1.followerCount is not None,
         )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    TikTokAdapter = TikTokApi23Adapter
+else:
+    __getattr__ = renamed(__name__, {"TikTokAdapter": "TikTokApi23Adapter"}, globals())

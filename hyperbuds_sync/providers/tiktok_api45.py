@@ -14,13 +14,13 @@ from typing import Any, ClassVar
 import attrs
 
 from .base import Profile
-from .tiktok_api23 import TikTokAdapter
+from .tiktok_api23 import TikTokApi23Adapter
 
 __all__ = ["TikTokApi45Adapter"]
 
 
 @attrs.frozen(kw_only=True)
-class TikTokApi45Adapter(TikTokAdapter):
+class TikTokApi45Adapter(TikTokApi23Adapter):
     """The ``tiktok`` platform through tiktok-api45: ``GET /api/v1/user/detail?unique_id=``.
 
     ``parse`` raises :class:`UsernameNotFound` for the wrapped 10221/10202 answer (or a

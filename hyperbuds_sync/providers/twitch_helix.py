@@ -66,7 +66,7 @@ class TwitchHelixAdapter(Adapter):
     provider: ClassVar[str] = "twitch-helix"
     auth: ClassVar[str] = "twitch-app"
 
-    name: str = attrs.field(default="twitch", init=False)
+    platform: str = attrs.field(default="twitch", init=False)
     host: str = "api.twitch.tv"
     path: str = "/helix/users"
     followers_path: str = "/helix/channels/followers"
@@ -103,7 +103,7 @@ class TwitchHelixAdapter(Adapter):
             raise self._malformed("twitch answer has no followers object")
         user, followers = found[0], self._structure(dict(rest[0]), _Followers)
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.login, username),
             followers=self._required(followers.total, "follower count"),
             display_name=user.display_name or user.login,

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from ._renamed import renamed
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
-__all__ = ["TwitchAdapter"]
+__all__ = ["TwitchScraper2Adapter"]
 
 _PATTERN = re.compile(r"[a-z0-9_]{2,25}")
 _RULE = "use 2 to 25 letters, digits or '_'"
@@ -61,7 +62,7 @@ class _Answer:
 
 
 @attrs.frozen(kw_only=True)
-class TwitchAdapter(Adapter):
+class TwitchScraper2Adapter(Adapter):
     """The ``twitch`` platform: ``GET /api/channels/info?channel={login}``.
 
     ``name`` is always ``"twitch"``; ``host`` and ``path`` may name a compatible relay.
@@ -70,7 +71,7 @@ class TwitchAdapter(Adapter):
     """
 
     provider: ClassVar[str] = "twitch-scraper2"
-    name: str = attrs.field(default="twitch", init=False)
+    platform: str = attrs.field(default="twitch", init=False)
     host: str = "twitch-scraper2.p.rapidapi.com"
     path: str = "/api/channels/info"
 
@@ -87,7 +88,7 @@ class TwitchAdapter(Adapter):
             raise self._malformed("twitch answer has no data.user")
         followers = first(user.followers, user.followers_snake)
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.login, username),
             followers=self._required(followers, "follower count"),
             display_name=user.displayName or user.display_name,
@@ -96,3 +97,9 @@ class TwitchAdapter(Adapter):
             verified=user.partner,
             views=self._optional(first(user.view_count, user.viewCount)),
         )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    TwitchAdapter = TwitchScraper2Adapter
+else:
+    __getattr__ = renamed(__name__, {"TwitchAdapter": "TwitchScraper2Adapter"}, globals())

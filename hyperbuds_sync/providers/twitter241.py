@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
 from ..errors import MalformedPayload, UsernameNotFound
+from ._renamed import renamed
 from .base import Adapter, Profile
 from .reading import Count, Strict, first
 
-__all__ = ["TwitterAdapter", "find_unavailable", "unavailable_error"]
+__all__ = ["Twitter241Adapter", "find_unavailable", "unavailable_error"]
 
 _PATTERN = re.compile(r"[a-z0-9_]{1,15}")
 _RULE = "use 1 to 15 letters, digits or '_'"
@@ -124,7 +125,7 @@ def _counts(user: _User) -> tuple[Count | None, Count | None, Count | None, Coun
 
 
 @attrs.frozen(kw_only=True)
-class TwitterAdapter(Adapter):
+class Twitter241Adapter(Adapter):
     """The ``twitter`` platform: ``GET /user?username={screen_name}``.
 
     ``name`` is always ``"twitter"``; ``host`` and ``path`` may name a compatible relay.
@@ -138,7 +139,7 @@ class TwitterAdapter(Adapter):
     """
 
     provider: ClassVar[str] = "twitter241"
-    name: str = attrs.field(default="twitter", init=False)
+    platform: str = attrs.field(default="twitter", init=False)
     host: str = "twitter241.p.rapidapi.com"
     path: str = "/user"
 
@@ -161,7 +162,7 @@ class TwitterAdapter(Adapter):
         flags = (user.is_blue_verified, user.verified, legacy.verified)
         verified = next((flag for flag in flags if flag is not None), False)
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.screen_name or legacy.screen_name, username),
             followers=self._required(followers, "follower count"),
             display_name=user.name or legacy.name,
@@ -265,3 +266,9 @@ def _is_not_found(payload: Mapping[str, Any]) -> bool:
         and isinstance(message, str)
         and message.startswith("No user matches")
     )
+
+
+if TYPE_CHECKING:  # the old name, as type checkers see it; at run time it warns
+    TwitterAdapter = Twitter241Adapter
+else:
+    __getattr__ = renamed(__name__, {"TwitterAdapter": "Twitter241Adapter"}, globals())

@@ -76,7 +76,7 @@ class XApiAdapter(Adapter):
     provider: ClassVar[str] = "x-api"
     auth: ClassVar[str] = "x-bearer"
 
-    name: str = attrs.field(default="twitter", init=False)
+    platform: str = attrs.field(default="twitter", init=False)
     host: str = "api.x.com"
     path: str = "/2/users/by/username/"
 
@@ -99,7 +99,7 @@ class XApiAdapter(Adapter):
             raise self._malformed("twitter answer has no public_metrics")
         image = user.profile_image_url
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=self._username(user.username, username),
             followers=self._required(metrics.followers_count, "follower count"),
             display_name=user.name or user.username,

@@ -102,7 +102,7 @@ class YouTube138Adapter(YouTubeAdapter):
         followers = self._required(answer.stats.subscribers, "subscriber count")
         avatars = [image.url for image in answer.avatar if image.url]
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=handle_of(answer.username, username),
             followers=followers,
             display_name=answer.title,

@@ -116,7 +116,7 @@ class YouTubeDataApiAdapter(YouTubeAdapter):
             followers = self._required(stats.subscriberCount, "subscriber count")
         thumbs, snippet = channel.snippet.thumbnails, channel.snippet
         return Profile(
-            platform=self.name,
+            platform=self.platform,
             username=handle_of(snippet.customUrl, username),
             followers=followers,
             display_name=snippet.title,

@@ -1,9 +1,9 @@
-"""Quota: the RapidAPI key pool, its ledger per ``(host, key)`` and the quota status shown.
+"""Quota: the RapidAPI key pool, its key state per ``(host, key)`` and the quota status shown.
 
-Owns: choosing a key per call, benching spent keys, the ledger protocol (:class:`KeyState`)
+Owns: choosing a key per call, benching spent keys, the key state protocol (:class:`KeyState`)
 with its in-memory and Redis stores side by side, the ``on_quota_low`` alert, and the provider
 benches of the failover chains (:class:`ProviderBenches`, memory and Redis, same pattern).
-May import: ``models``, ``errors``, ``_logging`` and, for the Redis ledger only, ``_redis``
+May import: ``models``, ``errors``, ``_logging`` and, for the Redis key state only, ``_redis``
 (the shared connection). Nothing here knows HTTP, providers or the cache.
 
 ``RedisKeyState`` is loaded on first use, so importing this package never needs the redis
@@ -23,7 +23,7 @@ from ._benches import (
     MemoryProviderBenches,
     ProviderBenches,
 )
-from ._ledger import (
+from ._keystate import (
     FleetClock,
     KeyRecord,
     KeyState,

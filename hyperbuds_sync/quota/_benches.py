@@ -3,7 +3,7 @@ again before its bench ends.
 
 :class:`ProviderBenches` is the small async protocol; :class:`MemoryProviderBenches` keeps them in
 this process, :class:`RedisProviderBenches` (in ``_redis``) shares them with a fleet on Redis's own
-clock, beside the key ledger, so every process stops calling an exhausted provider together.
+clock, beside the key state, so every process stops calling an exhausted provider together.
 
 Every bench ends: a quota bench at the provider's reset, an auth bench (``kind="auth"``) after
 the client's ``auth_bench_seconds`` (15 minutes by default), so a process that runs for months

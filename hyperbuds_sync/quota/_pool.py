@@ -1,11 +1,11 @@
-"""The RapidAPI key pool and its quota ledger.
+"""The RapidAPI key pool and its key state.
 
 RapidAPI quota is per (application key, API), so everything here is kept per ``(host, key)``:
 the last ``x-ratelimit-requests-*`` facts seen, how many calls this pool sent, and until when the
 key is *benched* (not used) because its quota is spent or down to the reserve.
 
 The state lives behind the small async :class:`KeyState` protocol so a fleet can share it;
-:class:`MemoryKeyState` is the in-process default (both in ``_ledger``). Keys are only ever
+:class:`MemoryKeyState` is the in-process default (both in ``_keystate``). Keys are only ever
 shown by :func:`fingerprint`.
 """
 
@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from .._logging import logger, register_secret
 from ..errors import ApiConfigError, QuotaExceeded
 from ..models import QuotaStatus
-from ._ledger import (
+from ._keystate import (
     FleetClock,
     KeyState,
     MemoryKeyState,
@@ -62,7 +62,7 @@ class KeyPool:
     Args:
         keys: the RapidAPI keys; blanks and duplicates are dropped. Every key is registered with
             the log redaction filter.
-        state: where the ledger lives (default: a new :class:`MemoryKeyState`).
+        state: where the key state lives (default: a new :class:`MemoryKeyState`).
         quota_reserve: stop using a key on a host once its last-seen remaining is ``<=`` this;
             it is benched until the period resets.
         quota_low_threshold: when a recorded remaining falls below this, log a WARNING and call
@@ -71,7 +71,7 @@ class KeyPool:
             async hook as a task, a sync one in a worker thread (``asyncio.to_thread``), one
             call after another in order. The fetch never waits for it and never sees its
             exceptions, which are logged; :meth:`aclose` waits for calls still running.
-        clock: this process's epoch seconds (injectable for tests); a ledger shared by a fleet
+        clock: this process's epoch seconds (injectable for tests); key state shared by a fleet
             (:class:`FleetClock`) gives the time instead while it can.
 
     Choosing a key (:meth:`acquire`): benched keys are skipped; keys refused with 401/403 on the
@@ -132,8 +132,8 @@ class KeyPool:
     # --- the clock --------------------------------------------------------------------------------
 
     async def _now(self) -> float:
-        """Epoch seconds on the ledger's clock: the fleet's (Redis ``TIME``) for a shared ledger,
-        so benches and resets agree across processes; else this process's ``clock``."""
+        """Epoch seconds on the key state's clock: the fleet's (Redis ``TIME``) for a shared key
+        state, so benches and resets agree across processes; else this process's ``clock``."""
         shared = await self._fleet.fleet_now() if self._fleet is not None else None
         if shared is None:
             self._skew = 0.0
@@ -328,7 +328,7 @@ class KeyPool:
 
     async def shared_status(self) -> dict[str, QuotaStatus]:
         """Like :meth:`status`, read from the :class:`KeyState` (the fleet's view when shared)."""
-        return build_status(await self._state.snapshot(), self.fingerprints, await self._now())
+        return build_status(await self._state.known(), self.fingerprints, await self._now())
 
 
 async def _call_hook(

@@ -1,4 +1,4 @@
-"""The quota ledger shared by every process through Redis.
+"""The key state shared by every process through Redis.
 
 :class:`RedisKeyState` satisfies :class:`~hyperbuds_sync.quota.KeyState`. It falls back to its
 in-memory twin while the shared :class:`~hyperbuds_sync._redis.RedisLink` is down, and never
@@ -16,11 +16,11 @@ from redis.typing import EncodableT
 
 from .._redis import RedisLink, ServerClock
 from ._benches import AUTH, Bench, BenchKind, MemoryProviderBenches
-from ._ledger import KeyRecord, MemoryKeyState
+from ._keystate import KeyRecord, MemoryKeyState
 
 __all__ = ["RedisKeyState", "RedisProviderBenches"]
 
-_LEDGER_TTL_MS: Final = 40 * 86_400 * 1000  # a host nobody called for 40 days drops out
+_STATE_TTL_MS: Final = 40 * 86_400 * 1000  # a host nobody called for 40 days drops out
 _FIELDS: Final = ("limit", "remaining", "reset", "calls")
 
 # Bench a key until ARGV[2] (epoch s, on this server's clock) unless benched later already; the
@@ -51,13 +51,14 @@ def _float(value: bytes | None) -> float | None:
 
 
 class RedisKeyState:
-    """The key pool's ledger in Redis: benches, call counters and the last quota headers.
+    """The key pool's key state in Redis: benches, call counters and the last quota headers.
 
     Per host, a sorted set ``{ns}:bench:{host}`` maps fingerprints to benched-until epochs and
-    expires with its latest bench (the reset time); a hash ``{ns}:ledger:{host}`` holds
-    ``{fp}|limit``, ``{fp}|remaining``, ``{fp}|reset`` and ``{fp}|calls``; ``{ns}:hosts`` lists
-    the hosts for :meth:`snapshot`. Every write is mirrored into a :class:`MemoryKeyState`, and
-    benches read from Redis are copied there too, so a process that loses Redis still knows
+    expires with its latest bench (the reset time); a hash ``{ns}:ledger:{host}`` (its name from
+    before the glossary, kept so a fleet that upgrades keeps its state) holds ``{fp}|limit``,
+    ``{fp}|remaining``, ``{fp}|reset`` and ``{fp}|calls``; ``{ns}:hosts`` lists the hosts for
+    :meth:`known`. Every write is mirrored into a :class:`MemoryKeyState`, and benches read
+    from Redis are copied there too, so a process that loses Redis still knows
     which keys the fleet had benched.
 
     Args:
@@ -91,7 +92,7 @@ class RedisKeyState:
     def _bench_key(self, host: str) -> str:
         return f"{self._ns}:bench:{host}"
 
-    def _ledger_key(self, host: str) -> str:
+    def _state_key(self, host: str) -> str:
         return f"{self._ns}:ledger:{host}"
 
     async def benched(self, host: str) -> dict[str, float]:
@@ -133,10 +134,10 @@ class RedisKeyState:
             await self._link.call(partial(self._write, host, fields), _none)
 
     async def _write(self, host: str, fields: Mapping[EncodableT, EncodableT]) -> None:
-        ledger = self._ledger_key(host)
+        state = self._state_key(host)
         async with self._link.client.pipeline(transaction=True) as pipe:
-            pipe.hset(ledger, mapping=dict(fields))
-            pipe.pexpire(ledger, _LEDGER_TTL_MS)
+            pipe.hset(state, mapping=dict(fields))
+            pipe.pexpire(state, _STATE_TTL_MS)
             pipe.sadd(f"{self._ns}:hosts", host)
             await pipe.execute()
 
@@ -145,10 +146,10 @@ class RedisKeyState:
         local = await self.memory.incr_calls(host, fp)
 
         async def shared() -> int:
-            ledger = self._ledger_key(host)
+            state = self._state_key(host)
             async with self._link.client.pipeline(transaction=True) as pipe:
-                pipe.hincrby(ledger, f"{fp}|calls", 1)
-                pipe.pexpire(ledger, _LEDGER_TTL_MS)
+                pipe.hincrby(state, f"{fp}|calls", 1)
+                pipe.pexpire(state, _STATE_TTL_MS)
                 pipe.sadd(f"{self._ns}:hosts", host)
                 count, *_ = await pipe.execute()
             return int(count)
@@ -158,13 +159,13 @@ class RedisKeyState:
 
         return await self._link.call(shared, mine)
 
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
-        """See :meth:`KeyState.snapshot`: the fleet's ledger while Redis is up."""
+    async def known(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+        """See :meth:`KeyState.known`: the fleet's key state while Redis is up."""
         return await self._link.call(
-            partial(self._read_snapshot, host), partial(self.memory.snapshot, host)
+            partial(self._read_known, host), partial(self.memory.known, host)
         )
 
-    async def _read_snapshot(self, host: str | None) -> dict[str, dict[str, KeyRecord]]:
+    async def _read_known(self, host: str | None) -> dict[str, dict[str, KeyRecord]]:
         client = self._link.client
         if host is not None:
             hosts = [host]
@@ -173,16 +174,16 @@ class RedisKeyState:
             hosts = sorted(_text(h) for h in members)
         async with client.pipeline(transaction=False) as pipe:
             for h in hosts:
-                pipe.hgetall(self._ledger_key(h))
+                pipe.hgetall(self._state_key(h))
                 pipe.zrange(self._bench_key(h), 0, -1, withscores=True)
             replies = await pipe.execute()
         return {h: _records(replies[2 * i], replies[2 * i + 1]) for i, h in enumerate(hosts)}
 
 
-def _records(ledger: Mapping[bytes, bytes], benches: list[Any]) -> dict[str, KeyRecord]:
-    """Ledger hash fields and bench pairs as ``{fingerprint: KeyRecord}``."""
+def _records(state: Mapping[bytes, bytes], benches: list[Any]) -> dict[str, KeyRecord]:
+    """Key state hash fields and bench pairs as ``{fingerprint: KeyRecord}``."""
     facts: dict[str, dict[str, bytes]] = {}
-    for name, value in ledger.items():
+    for name, value in state.items():
         fp, _, what = name.decode().rpartition("|")
         if what in _FIELDS:
             facts.setdefault(fp, {})[what] = value

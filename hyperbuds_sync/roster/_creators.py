@@ -32,5 +32,5 @@ def checked_usernames(
     for platform, username in usernames.items():
         adapter = platforms.get(platform)
         name = adapter.canonical_username(username)
-        canonical[adapter.name] = check_username(adapter.name, name)
+        canonical[adapter.platform] = check_username(adapter.platform, name)
     return canonical

@@ -8,7 +8,7 @@ its own. Every worker process runs a SAQ worker with two functions:
   job key :func:`job_key` (``"refresh:{creator_id}:{platform}"``). SAQ refuses a second job with a
   key already queued or running, so each refresh is queued once.
 * :func:`refresh_one` runs one refresh. The refresher's ``SocialSync`` shares the single flight,
-  the benches and the key ledger through the same Redis (``redis_url``), so a fleet spends what
+  the benches and the key state through the same Redis (``redis_url``), so a fleet spends what
   one process would. A refresher with ``take_budget`` (:class:`Budgeted`: a roster's, which
   spends through the fleet's :class:`~hyperbuds_sync.roster.RedisBudgetLedger`) is asked first;
   a refresh it finds no budget for is put back in the queue, scheduled for when the budget

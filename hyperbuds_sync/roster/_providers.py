@@ -2,25 +2,27 @@
 
 The roster plans and spends on each platform's chain (``Roster.entries`` reads it from the client,
 ``Spending`` walks it). Here: the provider a roster row records (the one that answered its last
-fetch, ``data.provider``), else the platform's default below, for a platform with no chain; and a
+fetch, ``data.provider``), else the platform's default provider (written once, in
+:data:`hyperbuds_sync.platforms.TABLE`), for a platform with no chain; and a
 quota fact's host named by its provider's first label (``tiktok-api23.p.rapidapi.com`` ->
 ``tiktok-api23``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+from ..platforms import TABLE, default_provider
 
 __all__ = ["DEFAULT_PROVIDERS", "provider_for", "provider_of_host"]
 
-DEFAULT_PROVIDERS = {
-    "tiktok": "tiktok-api23",
-    "twitter": "twitter241",
-    "twitch": "twitch-scraper2",
-    "instagram": "instagram-looter2",
-    "youtube": "youtube138",
-}
-"""The provider each platform's calls go to by default."""
+DEFAULT_PROVIDERS: Final[Mapping[str, str]] = MappingProxyType(
+    {platform: default_provider(platform) for platform in TABLE}
+)
+"""The provider each built-in platform's calls go to by default (read from the registry's
+table, :func:`hyperbuds_sync.platforms.default_provider`)."""
 
 
 def provider_for(platform: str, data: Any = None, stored: str | None = None) -> str:
@@ -29,7 +31,7 @@ def provider_for(platform: str, data: Any = None, stored: str | None = None) -> 
     named = getattr(data, "provider", None) or stored
     if isinstance(named, str) and named:
         return named
-    return DEFAULT_PROVIDERS.get(platform, platform)
+    return default_provider(platform)
 
 
 def provider_of_host(host: str) -> str:

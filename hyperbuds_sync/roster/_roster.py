@@ -299,7 +299,7 @@ class Roster:
 
     async def _state(self, creator_id: str, platform: str) -> PlatformState:
         creator = await self.get(creator_id)
-        canonical = self.sync.platforms.get(platform).name
+        canonical = self.sync.platforms.get(platform).platform
         state = None if creator is None else creator.platforms.get(canonical)
         if state is None:
             raise InvalidInput(f"{creator_id!r} is not on the roster on {platform!r}")

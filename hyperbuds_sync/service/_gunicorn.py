@@ -4,7 +4,7 @@ gunicorn is the process manager (forking, restarting a worker that dies, the gra
 SIGTERM); ``aiohttp.GunicornWebWorker`` runs the application in each worker on its own event
 loop. The application given to gunicorn is a coroutine function, which that worker awaits
 after the fork, so each process builds its own ``SocialSync``; with ``HYPERBUDS_REDIS_URL``
-they share the cache, single flight, key ledger and benches.
+they share the cache, single flight, key state and benches.
 
 On SIGTERM gunicorn's arbiter stops its workers gracefully: each stops accepting, gives the
 requests in flight ``graceful_timeout`` (95% of it to aiohttp's ``shutdown_timeout``), runs

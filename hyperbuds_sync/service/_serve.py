@@ -121,7 +121,7 @@ def check(options: ServeOptions, settings: ServiceSettings, sdk: Settings) -> li
     if options.workers > 1 and not sdk.redis_url:
         raise ConfigError(
             f"--workers {options.workers} needs HYPERBUDS_REDIS_URL: without a shared cache "
-            "and key ledger each process would spend its own quota on the same creators"
+            "and key state each process would spend its own quota on the same creators"
         )
     if options.workers > 1 and options.roster:
         raise ConfigError(

@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp import web
 from attrs import frozen
 
-from ._faults import JSON_TYPE, Answer, Fault, FaultRules, apply_fault, dumps
+from ._faults import JSON_TYPE, CannedAnswer, Fault, FaultRules, apply_fault, dumps
 from ._server import EmulatorServer
 from ._validation import validate_stats
 
@@ -61,7 +61,7 @@ class RecordedRequest:
     headers: Mapping[str, str]
 
 
-def _validation_failed(detail: Mapping[str, Any]) -> Answer:
+def _validation_failed(detail: Mapping[str, Any]) -> CannedAnswer:
     """A 400 as the real backend's Joi middleware answers it."""
     return _json(400, {"message": "Validation failed", "details": [dict(detail)]})
 
@@ -76,8 +76,8 @@ def _now_iso() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-def _json(status: int, body: Any) -> Answer:
-    return Answer(status, dumps(body), {"Content-Type": JSON_TYPE})
+def _json(status: int, body: Any) -> CannedAnswer:
+    return CannedAnswer(status, dumps(body), {"Content-Type": JSON_TYPE})
 
 
 def _error_body(code: int) -> dict[str, Any]:
@@ -181,7 +181,7 @@ class BackendEmulator(EmulatorServer):
         body = await self._record(request)
         platform = request.match_info["platform"].lower()
 
-        def normal() -> Answer:
+        def normal() -> CannedAnswer:
             return self._sync_one(request, platform, body)
 
         fault = self._rules.take(platform, "one") if self._rules else None
@@ -192,7 +192,7 @@ class BackendEmulator(EmulatorServer):
     async def _handle_batch(self, request: web.Request) -> web.StreamResponse:
         body = await self._record(request)
 
-        def normal() -> Answer:
+        def normal() -> CannedAnswer:
             return self._sync_batch(request, body)
 
         fault = self._rules.take("batch", "batch") if self._rules else None
@@ -205,10 +205,10 @@ class BackendEmulator(EmulatorServer):
         return self._not_found(request).response()
 
     @staticmethod
-    def _not_found(request: web.Request) -> Answer:
+    def _not_found(request: web.Request) -> CannedAnswer:
         html = _EXPRESS_404.format(method=request.method, path=request.path)
         headers = {"Content-Type": "text/html; charset=utf-8", "X-Content-Type-Options": "nosniff"}
-        return Answer(404, html.encode(), headers)
+        return CannedAnswer(404, html.encode(), headers)
 
     def _token(self, request: web.Request) -> str | None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -222,7 +222,7 @@ class BackendEmulator(EmulatorServer):
         entry = entries.get(platform, {"followers": 0, "engagement": 0.0})
         entries[platform] = {**entry, **stats, "lastSynced": _now_iso()}
 
-    def _sync_one(self, request: web.Request, platform: str, body: Any) -> Answer:
+    def _sync_one(self, request: web.Request, platform: str, body: Any) -> CannedAnswer:
         token = self._token(request)
         if token is None:
             return _json(401, {"success": False, "message": "Unauthorized"})
@@ -235,7 +235,7 @@ class BackendEmulator(EmulatorServer):
         message = synced_message(platform)
         return _json(200, {"success": True, "message": message, "profile": self.profile(token)})
 
-    def _sync_batch(self, request: web.Request, body: Any) -> Answer:
+    def _sync_batch(self, request: web.Request, body: Any) -> CannedAnswer:
         token = self._token(request)
         if token is None:
             return _json(401, {"success": False, "message": "Unauthorized"})

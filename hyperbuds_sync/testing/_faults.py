@@ -10,7 +10,7 @@ from typing import Any, Literal
 from aiohttp import web
 from attrs import define, field, frozen
 
-__all__ = ["Answer", "Fault", "FaultKind", "FaultRules", "apply_fault", "dumps"]
+__all__ = ["CannedAnswer", "Fault", "FaultKind", "FaultRules", "apply_fault", "dumps"]
 
 FaultKind = Literal["status", "delay", "disconnect", "truncated", "wrong_shape"]
 
@@ -88,7 +88,7 @@ class Fault:
 
 
 @define
-class Answer:
+class CannedAnswer:
     """A prepared answer: status, body bytes and headers (turned into a response at the end)."""
 
     status: int
@@ -104,7 +104,7 @@ async def apply_fault(
     fault: Fault,
     request: web.Request,
     headers: dict[str, str],
-    normal: Callable[[], Answer],
+    normal: Callable[[], CannedAnswer],
     default_body: Callable[[int], Any],
 ) -> web.StreamResponse:
     """The response for ``request`` when ``fault`` replaces the normal answer.
@@ -115,18 +115,20 @@ async def apply_fault(
     """
     if fault.kind == "status":
         body = default_body(fault.code) if fault.body is None else fault.body
-        return Answer(fault.code, dumps(body), {**headers, **fault.headers}).response()
+        return CannedAnswer(fault.code, dumps(body), {**headers, **fault.headers}).response()
     if fault.kind == "disconnect":
         if request.transport is not None:
             request.transport.abort()
         return web.Response()  # never written: aiohttp drops it on the closed transport
     if fault.kind == "wrong_shape":
-        return Answer(200, dumps(fault.body), headers).response()
+        return CannedAnswer(200, dumps(fault.body), headers).response()
     if fault.kind == "delay":
         await asyncio.sleep(fault.seconds)
         return normal().response()
     answer = normal()
-    return Answer(answer.status, answer.body[: len(answer.body) // 2], answer.headers).response()
+    return CannedAnswer(
+        answer.status, answer.body[: len(answer.body) // 2], answer.headers
+    ).response()
 
 
 @define

@@ -10,8 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from ._faults import JSON_TYPE, Answer, dumps
-from ._limits import Ledger
+from ._faults import JSON_TYPE, CannedAnswer, dumps
+from ._limits import Spent
 from ._shapes import Provider
 
 __all__ = ["VERSION", "CallCounts", "Refusal", "add_rate_headers", "gateway_headers", "refusal"]
@@ -37,24 +37,24 @@ def gateway_headers(request_id: str) -> dict[str, str]:
 def gateway_refusal(status: int, body: Any, headers: dict[str, str]) -> web.Response:
     """An answer of the gateway itself (no provider reached): marked as RapidAPI marks it."""
     headers["x-rapidapi-mock-response"] = "true"
-    return Answer(status, dumps(body), headers).response()
+    return CannedAnswer(status, dumps(body), headers).response()
 
 
-def add_rate_headers(headers: dict[str, str], ledger: Ledger, scope: tuple[str, str]) -> None:
+def add_rate_headers(headers: dict[str, str], spent: Spent, scope: tuple[str, str]) -> None:
     """Add the ``x-ratelimit-requests-*`` headers of ``scope`` to ``headers``."""
-    headers["x-ratelimit-requests-limit"] = str(ledger.limit)
-    headers["x-ratelimit-requests-remaining"] = str(ledger.remaining(scope))
-    headers["x-ratelimit-requests-reset"] = str(ledger.reset_in())
+    headers["x-ratelimit-requests-limit"] = str(spent.limit)
+    headers["x-ratelimit-requests-remaining"] = str(spent.remaining(scope))
+    headers["x-ratelimit-requests-reset"] = str(spent.reset_in())
 
 
 def refusal(
-    ledger: Ledger, provider: Provider, scope: tuple[str, str], *, plan: str, retry_after: bool
+    spent: Spent, provider: Provider, scope: tuple[str, str], *, plan: str, retry_after: bool
 ) -> Refusal | None:
     """The per-second or monthly-quota 429 (status, body, extra headers), or ``None``.
 
     ``None`` means the call goes ahead, and has spent one request of the quota.
     """
-    wait = ledger.burst_wait(scope)
+    wait = spent.burst_wait(scope)
     if wait is not None:
         message = (
             f"You have exceeded the rate limit per second for your plan, {plan}, "
@@ -62,7 +62,7 @@ def refusal(
         )
         extra = {"Retry-After": str(max(1, math.ceil(wait)))} if retry_after else {}
         return 429, {"message": message}, extra
-    if ledger.spend(scope):
+    if spent.spend(scope):
         return None
     message = (
         f"You have exceeded the MONTHLY quota for Requests on your current plan, {plan}. "

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["UNLIMITED", "Ledger", "Window", "seconds_to_next_month", "seconds_to_pacific_midnight"]
+__all__ = ["UNLIMITED", "Spent", "Window", "seconds_to_next_month", "seconds_to_pacific_midnight"]
 
 _PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -25,7 +25,7 @@ def seconds_to_next_month(now: datetime | None = None) -> float:
     return (datetime(year, month, 1, tzinfo=UTC) - now).total_seconds()
 
 
-class Ledger:
+class Spent:
     """Requests spent per scope (a key, or a key on one host) in the current period.
 
     Args:

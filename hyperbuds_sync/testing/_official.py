@@ -22,7 +22,7 @@ from aiohttp import web
 from . import _bodies as bodies
 from ._book import CreatorBook
 from ._creators import Creator, canonical_username, starting_creators
-from ._faults import JSON_TYPE, Answer, Fault, FaultRules, apply_fault, dumps
+from ._faults import JSON_TYPE, CannedAnswer, Fault, FaultRules, apply_fault, dumps
 from ._helix import HelixTokens
 from ._limits import Window, seconds_to_pacific_midnight
 from ._renders import (
@@ -283,8 +283,8 @@ class OfficialEmulator(EmulatorServer):
         headers = {"Content-Type": JSON_TYPE, **headers}
         fault = self._rules.take(username, api) if self._rules else None
 
-        def normal() -> Answer:
-            return Answer(200, dumps(body), headers)
+        def normal() -> CannedAnswer:
+            return CannedAnswer(200, dumps(body), headers)
 
         if fault is None:
             return normal().response()
@@ -297,8 +297,10 @@ def _bearer(request: web.Request) -> str:
 
 
 def _json(status: int, body: Any, headers: Mapping[str, str] | None = None) -> web.Response:
-    return Answer(status, dumps(body), {"Content-Type": JSON_TYPE, **(headers or {})}).response()
+    return CannedAnswer(
+        status, dumps(body), {"Content-Type": JSON_TYPE, **(headers or {})}
+    ).response()
 
 
-def _no_answer() -> Answer:
-    return Answer(200, dumps({}), {"Content-Type": JSON_TYPE})
+def _no_answer() -> CannedAnswer:
+    return CannedAnswer(200, dumps({}), {"Content-Type": JSON_TYPE})

@@ -27,9 +27,9 @@ from ._creators import (
     generate_creator,
     starting_creators,
 )
-from ._faults import Answer, Fault, FaultRules, apply_fault, dumps
+from ._faults import CannedAnswer, Fault, FaultRules, apply_fault, dumps
 from ._gateway import CallCounts, add_rate_headers, gateway_headers, gateway_refusal, refusal
-from ._limits import Ledger
+from ._limits import Spent
 from ._renders import youtube_id
 from ._server import EmulatorServer
 from ._shapes import PROVIDERS, Provider, host_of
@@ -126,7 +126,7 @@ class RapidAPIEmulator(EmulatorServer):
         self.plan = plan
         pattern = AUTOGENERATE_PATTERN if autogenerate is True else autogenerate or None
         self._pattern = re.compile(pattern) if pattern else None
-        self._ledger = Ledger(quota=quota, per_second=per_second, reset_after=reset_after)
+        self._spent = Spent(quota=quota, per_second=per_second, reset_after=reset_after)
         self._rules = FaultRules()
         self._rng = random.Random(seed)  # not for security
         self._creators = CreatorBook()
@@ -201,11 +201,11 @@ class RapidAPIEmulator(EmulatorServer):
 
     def set_quota(self, quota: int | None) -> None:
         """Change the quota at runtime; what was spent this period stays spent."""
-        self._ledger.set_quota(quota)
+        self._spent.set_quota(quota)
 
     def reset_quota(self, key: str | None = None) -> None:
         """Refill the quota (and per-second windows) of every key, or of one key."""
-        self._ledger.reset(key)
+        self._spent.reset(key)
 
     # --- counting ---------------------------------------------------------------------------------
 
@@ -255,7 +255,7 @@ class RapidAPIEmulator(EmulatorServer):
         scope = (key, host if self.quota_per_host else "")
         if endpoint:
             refused = refusal(
-                self._ledger,
+                self._spent,
                 provider,
                 scope,
                 plan=self.plan,
@@ -263,10 +263,10 @@ class RapidAPIEmulator(EmulatorServer):
             )
         else:
             refused = 404, {"message": f"Endpoint '{request.path}' does not exist"}, {}
-        add_rate_headers(headers, self._ledger, scope)
+        add_rate_headers(headers, self._spent, scope)
         if refused is not None:
             status, body, extra = refused
-            return Answer(status, dumps(body), {**headers, **extra}).response()
+            return CannedAnswer(status, dumps(body), {**headers, **extra}).response()
         return await self._answer(request, provider, username, headers)
 
     async def _answer(
@@ -277,10 +277,10 @@ class RapidAPIEmulator(EmulatorServer):
         if fault is None and self.fault_rate and self._rng.random() < self.fault_rate:
             fault = self._rng.choice(self.faults)
 
-        def normal() -> Answer:
+        def normal() -> CannedAnswer:
             body = self._body(provider, username)
             found = body is not _NOT_FOUND[provider.host]  # the shared not-found bytes
-            return Answer(200 if found else provider.not_found_status, body, headers)
+            return CannedAnswer(200 if found else provider.not_found_status, body, headers)
 
         if fault is None:
             return normal().response()

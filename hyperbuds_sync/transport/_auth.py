@@ -176,7 +176,6 @@ class TwitchAppToken:
             "grant_type": "client_credentials",
         }
         facts: dict[str, Any] = {"platform": "twitch", "host": OAUTH_HOST}
-        facts["provider"] = "twitch-helix"
         try:
             async with self._http.get().post(
                 self._url, data=form, timeout=self._timeout, allow_redirects=False

@@ -1,4 +1,4 @@
-"""The key pool's ledger: what is known per ``(host, key)``, and where it lives.
+"""The key pool's key state: what is known per ``(host, key)``, and where it lives.
 
 :class:`KeyRecord` is one key's facts on one host; :class:`KeyState` is the small async protocol
 a store satisfies (:class:`MemoryKeyState` in process, a Redis state for a fleet). The pool
@@ -30,7 +30,7 @@ __all__ = [
 
 @frozen
 class KeyRecord:
-    """What the ledger knows about one key on one host. Times are epoch seconds."""
+    """What the key state knows about one key on one host. Times are epoch seconds."""
 
     limit: int | None = None
     remaining: int | None = None
@@ -41,7 +41,7 @@ class KeyRecord:
 
 @runtime_checkable
 class KeyState(Protocol):
-    """Where the quota ledger lives. Every method is keyed by host and key fingerprint."""
+    """Where the key state lives. Every method is keyed by host and key fingerprint."""
 
     async def benched(self, host: str) -> dict[str, float]:
         """``{fingerprint: benched_until_epoch}`` for keys ever benched on ``host``.
@@ -69,14 +69,14 @@ class KeyState(Protocol):
         """Count one call with a key on ``host``; return the new count."""
         ...
 
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+    async def known(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
         """``{host: {fingerprint: KeyRecord}}``, for one host or all, as a copy."""
         ...
 
 
 @runtime_checkable
 class FleetClock(Protocol):
-    """A ledger shared by a fleet keeps its epochs on one clock (the Redis server's), not on
+    """Key state shared by a fleet keeps its epochs on one clock (the Redis server's), not on
     each process's wall clock; the key pool asks it for "now" when it offers one."""
 
     async def fleet_now(self) -> float | None:
@@ -164,8 +164,8 @@ class MemoryKeyState:
         held.calls += 1
         return held.calls
 
-    async def snapshot(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
-        """See :meth:`KeyState.snapshot`."""
+    async def known(self, host: str | None = None) -> dict[str, dict[str, KeyRecord]]:
+        """See :meth:`KeyState.known`."""
         if host is None:
             return records(self._data)
         return records({host: self._data.get(host, {})})
