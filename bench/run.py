@@ -21,6 +21,8 @@ target:
 8. the service (``bench/_service.py``): cache hits through ``hyperbuds-sync serve`` beside a bare
    aiohttp handler answering the same bytes; 1,000 cold requests for 100 creators over 2 service
    processes sharing Redis; the RSS of one service process over 10,000 creators.
+9. the anomalies (``bench/anomalies.py``): precision and recall per kind on 2,000 labelled
+   creators, and 10,000 creators' anomalies computed from an SQLite history.
 
 pyinstrument profiles of the fetch path and the cache-hit path are written to
 ``build/bench/`` (text). ``--quick`` shrinks every size for a smoke run.
@@ -46,6 +48,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import _normalize  # noqa: E402
 import _service  # noqa: E402
 import _throughput  # noqa: E402
+import anomalies as anomaly_bench  # noqa: E402
 import fleet_bench  # noqa: E402
 import history_bench  # noqa: E402
 import roster_sim  # noqa: E402
@@ -65,6 +68,7 @@ SECTIONS = (
     "roster",
     "fleet",
     "service",
+    "anomalies",
 )
 
 
@@ -338,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
         service = _service.measure(quick=args.quick)
         _service.report(service)
         rows.extend(_service.rows(service))
+    if "anomalies" in chosen:
+        print("\n[10] anomalies: labelled creators, and a 10,000-creator scan of an SQLite history")
+        rows.extend(anomaly_bench.rows(quick=args.quick))
     _print(rows)
     return 0
 

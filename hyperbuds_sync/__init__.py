@@ -42,6 +42,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .anomalies import Anomaly, AnomalySettings
     from .backend import SyncClient
     from .blocking import BlockingSocialSync
     from .cache import Cache, MemoryCache
@@ -72,6 +73,8 @@ if TYPE_CHECKING:
     from .transport import RetryPolicy
 
 _LAZY = {
+    "Anomaly": ".anomalies",
+    "AnomalySettings": ".anomalies",
     "BlockingSocialSync": ".blocking",
     "Cache": ".cache",
     "Engagement": ".engagement",
@@ -112,6 +115,8 @@ _DEPRECATED = {"Platform": "Provider"}
 """Old name -> new name: still importable, with a ``DeprecationWarning`` (see CHANGELOG.md)."""
 
 __all__ = [
+    "Anomaly",
+    "AnomalySettings",
     "ApiConfigError",
     "AuthenticationError",
     "BackendConfigError",

@@ -162,6 +162,7 @@ class BlockingSocialSync:
     quota = _in_loop(SocialSync.quota)
     history = _awaited(SocialSync.history)
     growth = _awaited(SocialSync.growth)
+    anomalies = _awaited(SocialSync.anomalies)
     ready = _awaited(SocialSync.ready)
 
     def close(self) -> None:

@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+import attrs
 
 from . import engagement
 from . import metrics as m
 from ._install import install_hint
 from ._shared import SharedParts, shared_parts
+from .anomalies import Anomaly, AnomalySettings, anomalies_of
 from .backend import SyncClient, Syncer, TokenSource, acting_for
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
 from .chain import Failover, Fetcher, NameMemo, check_chains
@@ -469,7 +471,27 @@ class SocialSync:
             ConfigError: no history is configured.
         """
         store, platform, name = await self._flushed(platform, username)
-        return await store.growth(platform, name, windows=windows)
+        growth = await store.growth(platform, name, windows=windows)
+        days = max((*windows, 1))
+        found = await anomalies_of(store, platform, name, days=days, at=growth.end)
+        return attrs.evolve(growth, anomalies=tuple(found))
+
+    async def anomalies(
+        self,
+        platform: str,
+        username: str,
+        days: float = 90,
+        *,
+        settings: AnomalySettings | None = None,
+    ) -> list[Anomaly]:
+        """The growth anomalies (spikes, drops, divergences) of the last ``days``, oldest
+        first, judged against the creator's own history (see docs/anomalies.md).
+
+        Raises:
+            ConfigError: no history is configured.
+        """
+        store, platform, name = await self._flushed(platform, username)
+        return await anomalies_of(store, platform, name, days=days, settings=settings)
 
     async def _flushed(self, platform: str, username: str) -> tuple[HistoryStore, str, str]:
         """The history store with every queued write done, and the creator's platform and

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 
 from hyperbuds_sync import (
+    Anomaly,
+    AnomalySettings,
     ApiConfigError,
     BlockingSocialSync,
     ManualEntry,
@@ -52,6 +54,10 @@ async def main() -> None:
         print(report.ok, {p: o.error for p, o in report.failed.items()})
         quota: dict[str, QuotaStatus] = sync.quota()
         print({host: status.remaining for host, status in quota.items()})
+        strict = AnomalySettings(spike_score=15.0, spike_change=0.10)
+        found: list[Anomaly] = await sync.anomalies("tiktok", "a", days=30, settings=strict)
+        print([(a.kind, a.start.isoformat(), a.change * 100, a.explain) for a in found])
+        print(len((await sync.growth("tiktok", "a")).anomalies))
 
 
 def main_blocking() -> None:
@@ -62,6 +68,8 @@ def main_blocking() -> None:
         report: SyncReport = sync.sync_all({"twitch": ManualEntry(followers=5)})
         quota: dict[str, QuotaStatus] = sync.quota()
         print(result.success, again.message, report.ok, len(quota), sync.metrics.get("retries"))
+        spikes: list[Anomaly] = [a for a in sync.anomalies("tiktok", "a") if a.kind == "spike"]
+        print(len(spikes))
 
 
 def blocking_arguments() -> None:

@@ -11,6 +11,7 @@
     hyperbuds-sync quota [--probe tiktok mayacooks]
     hyperbuds-sync history tiktok mayacooks [--json]    # recorded snapshots (history extra)
     hyperbuds-sync growth tiktok mayacooks [--json]     # growth over 1, 7, 30, 90 days
+    hyperbuds-sync anomalies tiktok mayacooks [--days 90] [--json]   # spikes, drops, divergences
     hyperbuds-sync worker [--queue-url URL] [--web] [--concurrency N]   # a fleet, on SAQ
     hyperbuds-sync emulate [--host 127.0.0.1] [--port 8081] [--backend-port 8082] [--quota N]
     hyperbuds-sync demo [--serve]          # both emulators in-process: no key, no internet
@@ -161,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     for recording in _sdk_commands(command):
         add_history_flags(recording)
     register(command)
+    from ._anomalies import register as anomaly_commands  # anomalies
+
+    anomaly_commands(command)
     from ._roster import register as roster_commands  # roster add|remove|list|plan|run
 
     roster_commands(command)

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from attrs import field, frozen
 
 from ..errors import InvalidInput
 from ..models import record_table, rows_table
+
+if TYPE_CHECKING:
+    from ..anomalies import Anomaly
 
 __all__ = ["DEFAULT_WINDOWS", "Growth", "GrowthWindow", "Snapshot", "SyncRecord", "growth_of"]
 
@@ -148,13 +151,16 @@ class Growth:
     """A creator's growth over several windows: ``growth.windows[7].followers_change``.
 
     ``to_pandas(growth)`` gives one row per window (:meth:`GrowthWindow.to_record`);
-    ``to_pandas([growth, ...])`` one row per creator (:meth:`to_record`).
+    ``to_pandas([growth, ...])`` one row per creator (:meth:`to_record`). ``anomalies`` are the
+    growth anomalies over the longest window (:meth:`SocialSync.anomalies
+    <hyperbuds_sync.SocialSync.anomalies>`); empty when not computed.
     """
 
     platform: str
     username: str
     end: Snapshot | None
     windows: dict[int, GrowthWindow]
+    anomalies: tuple[Anomaly, ...] = ()
 
     def to_record(self) -> dict[str, Any]:
         """One flat row for this creator: the latest snapshot's moment and followers, then

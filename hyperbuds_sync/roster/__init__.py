@@ -6,15 +6,15 @@ call, and on top of them the :class:`Roster` (creators kept in the history store
 one-process runner, the change hooks and :func:`sync_many`; and the fleet (``_fleet*``): SAQ jobs
 that plan and run refreshes over many processes, driven through the :class:`Refresher` protocol.
 
-May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``),
-``backend``, ``history``, ``platforms`` and ``_redis`` through their ``__init__``, attrs and
-aiohttp (webhook deliveries); never ``client``, which wires the roster in: what the roster uses
-of a ``SocialSync`` is the protocol in ``_sdk``; the fleet modules also import ``saq``, lazily
-(the ``fleet`` extra), and the Redis ledger (``_ledger_redis``) ``redis`` through ``_redis``,
-loaded only when a client has a ``redis_url``; the store's ledger (``_ledger_store``) keeps its
-rows through ``history``. The planner, budget, ledger and simulation modules stay pure: no I/O,
-no import beyond ``errors`` and attrs. Nothing here imports the transport, the providers, the
-cache or the CLI.
+May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``,
+``anomalies``), ``backend``, ``history``, ``platforms`` and ``_redis`` through their
+``__init__``, attrs and aiohttp (webhook deliveries); never ``client``, which wires the roster
+in: what the roster uses of a ``SocialSync`` is the protocol in ``_sdk``; the fleet modules also
+import ``saq``, lazily (the ``fleet`` extra), and the Redis ledger (``_ledger_redis``) ``redis``
+through ``_redis``, loaded only when a client has a ``redis_url``; the store's ledger
+(``_ledger_store``) keeps its rows through ``history``. The planner, budget, ledger and
+simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs. Nothing here
+imports the transport, the providers, the cache or the CLI.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ._fleet import (
 )
 from ._fleet_roster import PlansAndRefreshes, roster_refresher
 from ._fleet_run import build_worker, open_queue, run_worker
-from ._hooks import OnChange, SyncedStats
+from ._hooks import OnAnomaly, OnChange, SyncedStats
 from ._ledger import BudgetLedger
 from ._ledger_store import StoreLedger
 from ._ledgers import Ledger, MemoryLedger
@@ -64,6 +64,7 @@ __all__ = [
     "Ledger",
     "ManyReport",
     "MemoryLedger",
+    "OnAnomaly",
     "OnChange",
     "OnProgress",
     "Pace",

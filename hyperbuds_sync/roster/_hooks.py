@@ -1,5 +1,6 @@
 """Change hooks: after a sync, when followers or engagement moved beyond a threshold since the
-previous sync, call ``on_change`` and POST a signed event to the webhook.
+previous sync, call ``on_change`` and POST a signed event to the webhook; after a fresh fetch
+that reveals a growth anomaly, call ``on_anomaly`` and POST an ``anomaly.detected`` event.
 
 Deliveries run in the background (3 tries with backoff, :func:`hyperbuds_sync.webhooks.send`
 states the retry rule), so a slow receiver never holds a refresh. Delivery is at least once, each
@@ -15,20 +16,24 @@ import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .. import webhooks
+from ..anomalies import Anomaly, AnomalySettings, revealed
 from ..errors import ConfigError
+from ..history import Snapshot
 from ..models import PlatformData
 from ..transport import RequestLoop
 
 if TYPE_CHECKING:
-    from ..history import RosterStore
+    from ..history import PlatformState, RosterStore
+    from ._refresh import RefreshOutcome
+    from ._sdk import SocialSyncLike
 
-__all__ = ["DEFAULT_MAX_REPLAYS", "ChangeHooks", "OnChange", "SyncedStats"]
+__all__ = ["DEFAULT_MAX_REPLAYS", "ChangeHooks", "OnAnomaly", "OnChange", "SyncedStats"]
 
 DEFAULT_MAX_REPLAYS = 10
 """Replays of a kept delivery (one try each) before it is given up and dropped."""
@@ -46,6 +51,9 @@ class SyncedStats:
 
 OnChange = Callable[[str, str, "SyncedStats | None", PlatformData], "object | Awaitable[object]"]
 """``on_change(creator_id, platform, before, after)``; ``before`` is ``None`` on a first sync."""
+
+OnAnomaly = Callable[[str, str, Anomaly], "object | Awaitable[object]"]
+"""``on_anomaly(creator_id, platform, anomaly)``, once per anomaly a refresh reveals."""
 
 
 def _stats(stats: SyncedStats | None) -> dict[str, Any] | None:
@@ -92,6 +100,8 @@ class ChangeHooks:
         allow_insecure_webhooks: bool = False,
         max_replays: int = DEFAULT_MAX_REPLAYS,
         requests: RequestLoop | None = None,
+        on_anomaly: OnAnomaly | None = None,
+        anomaly_settings: AnomalySettings | None = None,
     ) -> None:
         if webhook_url and not webhook_secret:
             raise ConfigError("a webhook_url needs a webhook_secret to sign its events with")
@@ -112,6 +122,8 @@ class ChangeHooks:
         self.waits = tuple(waits)
         self._lender = requests
         self._requests = RequestLoop(requests)  # closing it closes only a session of its own
+        self.on_anomaly = on_anomaly
+        self.anomaly_settings = anomaly_settings or AnomalySettings()
         self._tasks: set[asyncio.Task[bool]] = set()
 
     def __repr__(self) -> str:
@@ -131,11 +143,57 @@ class ChangeHooks:
             if inspect.isawaitable(answer):
                 await answer
         if self.url is not None:
-            event = event_of(creator_id, platform, before, after)
-            task = asyncio.get_running_loop().create_task(self._send(self.url, event, self.waits))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._deliver(self.url, event_of(creator_id, platform, before, after))
         return True
+
+    @property
+    def wants_anomalies(self) -> bool:
+        """Whether a refresh should look for anomalies: someone listens (``on_anomaly`` or the
+        webhook)."""
+        return self.on_anomaly is not None or self.url is not None
+
+    async def after_refresh(
+        self, sync: SocialSyncLike, state: PlatformState, outcome: RefreshOutcome
+    ) -> list[Anomaly]:
+        """After a fresh fetch, fire the hooks for the anomalies its snapshot reveals, when
+        someone listens. A history that cannot be read logs a warning; it never fails the
+        refresh."""
+        data = outcome.data
+        if not self.wants_anomalies or not isinstance(data, PlatformData) or data.stale:
+            return []
+        settings = self.anomaly_settings
+        since = data.last_fetched - timedelta(
+            days=settings.lookback_days + settings.divergence_days
+        )
+        try:
+            snapshots = await sync.history(state.platform, state.username, since=since)
+        except Exception as exc:  # a failing store never fails a refresh
+            _log.warning(
+                "anomalies of %s on %s not read: %s", state.creator_id, state.platform, exc
+            )
+            return []
+        return await self.after_fetch(state.creator_id, state.platform, state.username, snapshots)
+
+    async def after_fetch(
+        self, creator_id: str, platform: str, username: str, snapshots: Sequence[Snapshot]
+    ) -> list[Anomaly]:
+        """Fire the hooks for each anomaly the latest of ``snapshots`` (the creator's history,
+        the fresh fetch last) reveals; return them."""
+        found = revealed(snapshots, self.anomaly_settings)
+        for anomaly in found:
+            if self.on_anomaly is not None:
+                answer = self.on_anomaly(creator_id, platform, anomaly)
+                if inspect.isawaitable(answer):
+                    await answer
+            if self.url is not None:
+                event = webhooks.anomaly_event(creator_id, platform, username, anomaly.to_record())
+                self._deliver(self.url, event)
+        return found
+
+    def _deliver(self, url: str, event: Mapping[str, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(self._send(url, event, self.waits))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _send(self, url: str, event: Mapping[str, Any], waits: Sequence[float]) -> bool:
         assert self._secret is not None

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 from async_lru import alru_cache
 
 from .. import webhooks
+from ..anomalies import AnomalySettings
 from ..errors import ConfigError, InvalidInput
 from ..history import CreatorRecord, PlatformState, roster_store
 from ._budget import Budget, ProviderQuota
 from ._creators import checked_usernames
 from ._due import due_keys
 from ._due import retry_at as _retry_at
-from ._hooks import DEFAULT_MAX_REPLAYS, ChangeHooks, OnChange
+from ._hooks import DEFAULT_MAX_REPLAYS, ChangeHooks, OnAnomaly, OnChange
 from ._ledgers import Ledger, ledger_for
 from ._planner import Clock, Plan, Planner, RosterEntry, utc_now
 from ._providers import provider_for, provider_of_host
@@ -75,6 +76,10 @@ class Roster:
         webhook_max_replays: a kept delivery is replayed (one try per
             :meth:`replay_webhooks`) at most this many times, then dropped with a WARNING
             (default 10).
+        on_anomaly: ``on_anomaly(creator_id, platform, anomaly)`` once for each growth anomaly
+            a fresh fetch reveals (the webhook gets an ``anomaly.detected`` event too); the SDK
+            reports, what to do with a creator is the caller's rule.
+        anomaly_settings: the anomaly thresholds (:class:`~hyperbuds_sync.AnomalySettings`).
         retry_base: seconds before the first retry of a failed refresh, doubled per failure
             (at most :data:`MAX_BACKOFF`), and always within the budget.
         ledger: the :class:`~hyperbuds_sync.roster.Ledger` every refresh spends through; by
@@ -103,6 +108,8 @@ class Roster:
         retry_base: float = 60.0,
         ledger: Ledger | None = None,
         clock: Clock = utc_now,
+        on_anomaly: OnAnomaly | None = None,
+        anomaly_settings: AnomalySettings | None = None,
     ) -> None:
         self.sync = sync
         self.store = _roster_store_of(sync)
@@ -120,6 +127,8 @@ class Roster:
             allow_insecure_webhooks=allow_insecure_webhooks,
             max_replays=webhook_max_replays,
             requests=sync.requests,
+            on_anomaly=on_anomaly,
+            anomaly_settings=anomaly_settings,
         )
         self.retry_base = retry_base
         self.clock = clock
@@ -301,6 +310,7 @@ class Roster:
         await record_outcome(
             self.store, self.hooks, state, outcome, now=self.clock(), retry_base=self.retry_base
         )
+        await self.hooks.after_refresh(self.sync, state, outcome)
 
     # --- spending --------------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ client back (docs/architecture.md's layers): it names the few members it uses he
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
-from ..history import HistoryStore
+from ..history import HistoryStore, Snapshot
 from ..metrics import Metrics
 from ..models import ManualEntry, PlatformData, ProviderState, QuotaStatus, SyncResult
 from ..platforms import PlatformRegistry
@@ -48,6 +49,12 @@ class SocialSyncLike(Protocol):
 
     async def sync(self, platform: str, data: PlatformData | ManualEntry | str) -> SyncResult:
         """Send one platform's stats to the backend."""
+        ...
+
+    async def history(
+        self, platform: str, username: str, *, since: datetime | None = ...
+    ) -> list[Snapshot]:
+        """The creator's recorded snapshots, oldest first (the anomaly hooks read them)."""
         ...
 
     async def providers(self) -> dict[str, list[ProviderState]]:

@@ -18,6 +18,7 @@ Routes (the reference is ``GET /openapi.json``; errors by the table in ``_errors
 ``POST /api/platform/batch``                 up to 10 platforms, ``null`` per failure
 ``POST /api/v1/social/sync``                 with the creator's ``Authorization: Bearer``
 ``GET /api/v1/social/history``, ``growth``   ``platform``, ``username``, ``days``
+``GET /api/v1/social/anomalies``             ``platform``, ``username``, ``days`` (90)
 ``GET /api/v1/providers``                    each chain's state, quota per host
 ``GET /api/v1/roster``,                      the roster (404 ``No roster`` without one)
 ``PUT|DELETE /api/v1/roster/creators/{id}``

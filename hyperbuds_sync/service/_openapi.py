@@ -145,7 +145,7 @@ def _contract_paths() -> dict[str, Any]:
 
 
 def _own_paths(platforms: Sequence[str]) -> dict[str, Any]:
-    """The service's own routes: sync, history, growth, providers, the roster."""
+    """The service's own routes: sync, history, growth, anomalies, providers, the roster."""
     platform_param = {"type": "string", "enum": list(platforms)}
     creator = [_query("platform", platform_param), _query("username", {"type": "string"})]
     days = _query("days", {"type": "integer", "minimum": 1, "maximum": 3660}, required=False)
@@ -174,6 +174,28 @@ def _own_paths(platforms: Sequence[str]) -> dict[str, Any]:
                 _answer("The growth.", anything),
                 (400, *_COMMON),
                 parameters=[*creator, windows],
+            )
+        },
+        "/api/v1/social/anomalies": {
+            "get": _operation(
+                "The creator's growth anomalies (spikes, drops, divergences) of the last days.",
+                _answer(
+                    "The anomalies, oldest first.",
+                    _ok_data(
+                        {
+                            "type": "object",
+                            "required": ["platform", "username", "days", "anomalies"],
+                            "properties": {
+                                "platform": {"type": "string"},
+                                "username": {"type": "string"},
+                                "days": {"type": "integer"},
+                                "anomalies": {"type": "array", "items": ref("Anomaly")},
+                            },
+                        }
+                    ),
+                ),
+                (400, *_COMMON),
+                parameters=[*creator, days],
             )
         },
         "/api/v1/providers": {

@@ -106,4 +106,21 @@ def schemas(platforms: Sequence[str]) -> dict[str, Any]:
                 "priority": {"type": "integer", "minimum": 1},
             },
         },
+        "Anomaly": {
+            "type": "object",
+            "required": ["kind", "start", "end", "before", "after", "change", "score", "explain"],
+            "properties": {
+                "kind": {"type": "string", "enum": ["spike", "drop", "divergence"]},
+                "start": {"type": "string", "format": "date-time"},
+                "end": {"type": "string", "format": "date-time"},
+                "before": {"type": "integer"},
+                "after": {"type": "integer"},
+                "change": {"type": "number", "description": "after / before - 1"},
+                "score": {
+                    "type": "number",
+                    "description": "How far outside the creator's normal, in MADs.",
+                },
+                "explain": {"type": "string"},
+            },
+        },
     }

@@ -1,5 +1,5 @@
-"""The service's own routes beyond HyperBuds' contract: sync, history, growth, providers and the
-roster.
+"""The service's own routes beyond HyperBuds' contract: sync, history, growth, anomalies,
+providers and the roster.
 
 - ``POST /api/v1/social/sync``: ``{"platform", "username"}`` (fetched first) or ``{"platform",
   "followers", "engagement"}`` (a manual entry), with the creator's ``Authorization: Bearer``
@@ -9,6 +9,8 @@ roster.
   (default 30, 1 to 3660), oldest first.
 - ``GET /api/v1/social/growth?platform&username&days``: the change over ``days`` (comma-separated,
   default 7,30,90).
+- ``GET /api/v1/social/anomalies?platform&username&days``: the growth anomalies (spikes, drops,
+  divergences) of the last ``days`` (default 90, 1 to 3660), oldest first.
 - ``GET /api/v1/providers``: per platform, each provider with its state, and the quota facts
   per host (remaining, limit, reset).
 - ``GET /api/v1/roster``, ``PUT|DELETE /api/v1/roster/creators/{creator_id}``: the roster, its
@@ -113,6 +115,14 @@ async def social_growth(request: web.Request) -> web.Response:
     return _ok(growth)
 
 
+async def social_anomalies(request: web.Request) -> web.Response:
+    """``GET /api/v1/social/anomalies``."""
+    platform, username = _creator(request)
+    days = _days(request.query.get("days", "90"))
+    found = await request.app[SYNC].anomalies(platform, username, days=days)
+    return _ok({"platform": platform, "username": username, "days": days, "anomalies": found})
+
+
 async def providers(request: web.Request) -> web.Response:
     """``GET /api/v1/providers``."""
     sync = request.app[SYNC]
@@ -169,6 +179,7 @@ ROUTES = (
     web.post("/api/v1/social/sync", social_sync),
     web.get("/api/v1/social/history", social_history, allow_head=False),
     web.get("/api/v1/social/growth", social_growth, allow_head=False),
+    web.get("/api/v1/social/anomalies", social_anomalies, allow_head=False),
     web.get("/api/v1/providers", providers, allow_head=False),
     web.get("/api/v1/roster", roster_get, allow_head=False),
     web.put("/api/v1/roster/creators/{creator_id}", roster_put),

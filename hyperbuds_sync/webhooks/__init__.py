@@ -23,6 +23,7 @@ unless ``allow_insecure_webhooks=True``; never ``file:``, link-local or metadata
 
 from __future__ import annotations
 
+from ._anomalies import ANOMALY_DETECTED, anomaly_event
 from ._changes import Stats, changed
 from ._delivery import (
     DEFAULT_WAITS,
@@ -47,6 +48,7 @@ from ._signing import (
 )
 
 __all__ = [
+    "ANOMALY_DETECTED",
     "DEFAULT_WAITS",
     "EVENT_ID_HEADER",
     "FINAL_STATUSES",
@@ -58,6 +60,7 @@ __all__ = [
     "Stats",
     "WebhookReplayError",
     "WebhookSignatureError",
+    "anomaly_event",
     "changed",
     "check_webhook_url",
     "deliver",
@@ -72,6 +75,7 @@ for _public in (
     MemorySeenIds,
     WebhookReplayError,
     WebhookSignatureError,
+    anomaly_event,
     changed,
     check_webhook_url,
     deliver,

@@ -1,0 +1,309 @@
+"""The detector: a creator's snapshots in, the anomalies out (:func:`detect`), and the ones a
+new snapshot reveals (:func:`revealed`). No I/O: the caller reads the history."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from ._rules import engagement_rose, judge_divergence, judge_jump
+from ._series import DAY, Normal, Point, SnapshotLike, normal_of, points_of, rounding, steps_of
+from ._types import Anomaly, AnomalySettings
+
+__all__ = ["detect", "revealed"]
+
+_DEFAULT = AnomalySettings()
+
+
+def detect(
+    snapshots: Iterable[SnapshotLike],
+    settings: AnomalySettings | None = None,
+    *,
+    since: datetime | None = None,
+) -> list[Anomaly]:
+    """The anomalies in one creator's snapshots (one platform), oldest first.
+
+    The whole series gives the creator's normal; ``since`` keeps the anomalies that end at or
+    after it. Stale repeats are dropped, rounded counts never make an anomaly from their
+    rounding, and nothing is flagged across a gap longer than ``settings.max_gap_days``.
+    """
+    chosen = settings or _DEFAULT
+    given = list(snapshots)
+    points = points_of(given)
+    if len(points) < 2:
+        return []
+    platform = given[0].platform
+    steps = steps_of(points, chosen.span_days, chosen.max_gap_days)
+    followers = normal_of([p.followers for p in points], points, steps, chosen.mad_floor)
+    found = _Jumps(points, followers, steps, chosen, platform).find()
+    if followers is not None and followers.steps >= chosen.min_steps:
+        found += _divergences(points, [a for a in found if a.kind == "spike"], chosen)
+    if since is not None:
+        found = [a for a in found if a.end >= since]
+    return sorted(found, key=lambda a: (a.start, a.kind))
+
+
+def revealed(
+    snapshots: Sequence[SnapshotLike], settings: AnomalySettings | None = None
+) -> list[Anomaly]:
+    """The anomalies the latest snapshot reveals: found with it, ending at it, and not found
+    (the same kind over a touching stretch) without it. What a refresh reports once."""
+    if len(snapshots) < 2:
+        return []
+    ordered = sorted(snapshots, key=lambda s: s.fetched_at)
+    latest = ordered[-1].fetched_at
+    now = [a for a in detect(ordered, settings) if a.end == latest]
+    if not now:
+        return []
+    before = detect(ordered[:-1], settings)
+    return [a for a in now if not any(a.overlaps(b) for b in before)]
+
+
+def _unknown() -> Normal | None:
+    return None
+
+
+class _Jumps:
+    """The spike and drop rules over one series: its normals, and each snapshot judged against
+    the one before it and against those within ``span_days`` of it."""
+
+    def __init__(
+        self,
+        points: Sequence[Point],
+        followers: Normal | None,
+        steps: Sequence[tuple[int, int]],
+        settings: AnomalySettings,
+        platform: str,
+    ) -> None:
+        self.points, self.settings, self.platform = points, settings, platform
+        self.spikes_too = followers is not None and followers.steps >= settings.min_steps
+        self.normal = followers or Normal(0.0, settings.mad_floor, 0)
+        self.steps = steps
+        self._engagement: Normal | None = None
+        self._measured = False
+        self.logs = [math.log(max(p.followers, 1)) for p in points]
+        self.slack = [p.slack for p in points]
+
+    def engagement(self) -> Normal | None:
+        """The engagement's normal, measured the first time a spike needs it."""
+        if not self._measured:
+            values = [p.engagement for p in self.points]
+            floor = self.settings.mad_floor
+            self._engagement = normal_of(values, self.points, self.steps, floor, counted=False)
+            self._measured = True
+        return self._engagement
+
+    def judge(self, i: int, j: int) -> Anomaly | None:
+        """The spike or drop from snapshot ``i`` to ``j``, or ``None``."""
+        points, normal = self.points, self.normal
+        engagement = self.engagement if self.spikes_too else _unknown
+        found = judge_jump(points[i], points[j], normal, engagement, self.settings, self.platform)
+        return found if found is None or self.spikes_too or found.kind == "drop" else None
+
+    def elevated(self, i: int, j: int) -> bool:
+        """Whether followers rose from ``i`` to ``j`` by ``sustained`` of a spike's score or
+        more without engagement rising with them (a viral step beside is no evidence)."""
+        if i < 0 or j >= len(self.points):
+            return False
+        a, b = self.points[i], self.points[j]
+        days = b.t - a.t
+        excess = self.normal.excess(
+            self.logs[j] - self.logs[i], days, self.slack[i] + self.slack[j]
+        )
+        if self.normal.score(excess, days) < self.settings.spike_score * self.settings.sustained:
+            return False
+        rose = engagement_rose(a, b, excess, self.engagement(), self.settings)
+        return rose is None or not rose[0]
+
+    def find(self) -> list[Anomaly]:
+        """Every spike and drop, one per stretch, spikes standing alone, recoveries left out."""
+        settings, logs, slack = self.settings, self.logs, self.slack
+        times = [p.t for p in self.points]
+        least = min(settings.spike_score, settings.drop_score) * self.normal.mad
+        usual, span = self.normal.median, settings.span_days
+        found: list[Anomaly] = []
+        for j in range(1, len(times)):
+            i = j - 1
+            while i >= 0:
+                days = times[j] - times[i]
+                if i < j - 1 and days > span:
+                    break
+                beyond = abs(logs[j] - logs[i] - usual * days) - slack[i] - slack[j]
+                if beyond >= least * math.sqrt(days if days > 1.0 else 1.0):  # else far from both
+                    anomaly = self.judge(i, j)
+                    if anomaly is not None:
+                        found.append(anomaly)
+                i -= 1
+        found = _isolated(_best(found), self.points, self.judge, self.elevated)
+        return _without_recoveries(found, settings)
+
+
+def _best(found: list[Anomaly]) -> list[Anomaly]:
+    """One anomaly per stretch: of those overlapping, the highest score (then the shortest)."""
+    ranked = sorted(found, key=lambda a: (-a.score, a.end - a.start))
+    kept: list[Anomaly] = []
+    for anomaly in ranked:
+        if not any(anomaly.overlaps(k) for k in kept):
+            kept.append(anomaly)
+    return kept
+
+
+def _without_recoveries(found: list[Anomaly], settings: AnomalySettings) -> list[Anomaly]:
+    """A spike that only brings followers back to where they were before a recent drop is the
+    drop's end (a wrong answer corrected, a purge undone), not bought followers."""
+    drops = [a for a in found if a.kind == "drop"]
+
+    def recovery(spike: Anomaly) -> bool:
+        for drop in drops:
+            days = (spike.start - drop.end).total_seconds() / 86_400
+            near = (
+                abs(spike.after / drop.before - 1) <= settings.spike_change
+                if drop.before
+                else False
+            )
+            if 0 <= days <= settings.max_gap_days and near:
+                return True
+        return False
+
+    return [a for a in found if a.kind != "spike" or not recovery(a)]
+
+
+def _isolated(
+    found: list[Anomaly],
+    points: Sequence[Point],
+    judge: Callable[[int, int], Anomaly | None],
+    elevated: Callable[[int, int], bool],
+) -> list[Anomaly]:
+    """Spikes that stand alone. A neighbouring step that also rose well beyond the normal is
+    taken into the spike (a burst delivered across a snapshot) and the whole judged again;
+    when the steps beyond those still rose, the growth is sustained, not a jump, and the
+    divergence rule judges it."""
+    if not any(a.kind == "spike" for a in found):
+        return found
+    index = {p.at: k for k, p in enumerate(points)}
+    kept = []
+    for anomaly in found:
+        if anomaly.kind != "spike":
+            kept.append(anomaly)
+            continue
+        i, j = index[anomaly.start], index[anomaly.end]
+        i -= elevated(i - 1, i)
+        j += elevated(j, j + 1)
+        if elevated(i - 1, i) or elevated(j, j + 1):
+            continue
+        whole = judge(i, j) if (i, j) != (index[anomaly.start], index[anomaly.end]) else anomaly
+        if whole is not None and whole.kind == "spike":
+            kept.append(whole)
+    return kept
+
+
+def _cumulative(points: Sequence[Point]) -> bool:
+    """Whether the engagement total accumulates (likes, views: it almost never falls) rather
+    than being a level (the recent posts' interactions)."""
+    pairs = [(a.engagement, b.engagement) for a, b in itertools.pairwise(points)]
+    known = [(a, b) for a, b in pairs if a is not None and b is not None]
+    return bool(known) and sum(1 for a, b in known if b >= a) >= 0.9 * len(known)
+
+
+def _level(
+    points: Sequence[Point], i: int, j: int, cumulative: bool, favour: float
+) -> float | None:
+    """Engagement per follower over ``i..j``: for a cumulative total, engagement gained per day
+    per follower, the rounding of both ends allowed in the direction of ``favour`` (+1: as
+    high as it may be, -1: as low); for a level, the median of the level per follower at the
+    snapshots after ``i``."""
+    a, b = points[i], points[j]
+    if cumulative:
+        if a.engagement is None or b.engagement is None:
+            return None
+        slack = a.engagement * rounding(a.engagement, a.rounded)
+        slack += b.engagement * rounding(b.engagement, b.rounded)
+        gained = b.engagement - a.engagement + favour * slack
+        return gained / (b.t - a.t) / max((a.followers + b.followers) / 2, 1.0)
+    ratios = [p.engagement / max(p.followers, 1) for p in points[i + 1 : j + 1] if p.engagement]
+    return _middle(ratios) if ratios else None
+
+
+def _middle(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _chunks(
+    points: Sequence[Point], days: float, cumulative: bool, max_gap: float
+) -> list[tuple[float, float]]:
+    """The series cut into consecutive chunks of ``days``: (end time, engagement per follower),
+    the rounding of a cumulative total counted against a fall."""
+    chunks = []
+    anchor = 0
+    for j in range(1, len(points)):
+        span = points[j].t - points[anchor].t
+        if points[j].t - points[j - 1].t > max_gap:
+            anchor = j
+        elif span >= days:
+            level = _level(points, anchor, j, cumulative, -1.0)
+            if level is not None and level > 0:
+                chunks.append((points[j].t, level))
+            anchor = j
+    return chunks
+
+
+def _divergences(
+    points: Sequence[Point], spikes: Sequence[Anomaly], settings: AnomalySettings
+) -> list[Anomaly]:
+    """Divergences over windows of ``divergence_days`` ending every third of a window, each
+    judged against the chunks (a third of a window each) that ended before it began and began
+    after the latest spike. A window holding a spike is the spike's: engagement per follower
+    falls after bought followers, and the normal starts again after them."""
+    width = settings.divergence_days
+    cumulative: bool | None = None  # measured the first time a window grew enough
+    chunks: list[tuple[float, float]] = []
+    found: list[Anomaly] = []
+    steps = (b.t - a.t > settings.max_gap_days for a, b in itertools.pairwise(points))
+    gaps = list(itertools.accumulate(steps, initial=0))  # gaps over the maximum before each
+    times = [p.t for p in points]
+    start, last_end, first = 0, -math.inf, times[0] + width
+    for j in range(1, len(points)):
+        t = times[j]
+        if t < first or t - last_end < width / 3:
+            continue
+        while times[start + 1] <= t - width:
+            start += 1
+        if gaps[j] - gaps[start]:  # a gap over the maximum inside the window
+            continue
+        last_end = t
+        if points[j].followers < points[start].followers * (1 + settings.divergence_growth):
+            continue  # the first condition, and the cheap one
+        if cumulative is None:
+            cumulative = _cumulative(points)
+            chunks = _chunks(points, width / 3, cumulative, settings.max_gap_days)
+        level = _level(points, start, j, cumulative, 1.0)
+        baseline = _baseline(chunks, spikes, points[start], points[j], width / 3)
+        anomaly = None
+        if level is not None and len(baseline) >= 3:
+            anomaly = judge_divergence(points[start], points[j], level, baseline, settings)
+        if anomaly is not None and not any(_touch(s, anomaly) for s in spikes):
+            found.append(anomaly)
+    return _best(found)
+
+
+def _baseline(
+    chunks: Sequence[tuple[float, float]],
+    spikes: Sequence[Anomaly],
+    start: Point,
+    end: Point,
+    chunk_days: float,
+) -> list[float]:
+    """The chunks a window from ``start`` to ``end`` is judged against: those that ended by its
+    start and began after the latest spike before its end."""
+    ended = [s.end.timestamp() / DAY for s in spikes if s.end <= end.at]
+    after = max(ended, default=-math.inf)
+    return [v for t, v in chunks if after <= t - chunk_days and t <= start.t]
+
+
+def _touch(a: Anomaly, b: Anomaly) -> bool:
+    """Whether the stretches of ``a`` and ``b`` touch, whatever their kinds."""
+    return a.start <= b.end and b.start <= a.end
