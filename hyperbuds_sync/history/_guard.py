@@ -4,7 +4,9 @@
 the same creator (keyed on the username, or the creator id the caller gives, or the backend profile
 id its answers carried; never on the platform alone):
 :meth:`HistoryRecorder.check_drop <hyperbuds_sync.history.HistoryRecorder.check_drop>` reads that
-value from the store and asks it. It imports the SDK's public modules only.
+value from the store and asks it. The judgement is the growth-anomaly drop rule
+(:func:`hyperbuds_sync.anomalies.sudden_drop`) with the guard's thresholds: the guard is one case
+of it, on two synced values. It imports the SDK's public modules only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from attrs import frozen
 
+from ..anomalies import AnomalySettings, sudden_drop
 from ..errors import ConfigError, SuspiciousDrop
 from ..models import ManualEntry, PlatformData, SyncPayload
 from ._types import SyncRecord
@@ -34,17 +37,23 @@ class DropGuard:
         if not self.days > 0:
             raise ConfigError(f"drop_guard_days must be > 0, got {self.days!r}")
 
+    @property
+    def rule(self) -> AnomalySettings:
+        """The anomaly drop rule at the guard's fall, for any account size (1 follower)."""
+        return AnomalySettings(drop_change=min(self.ratio, 0.99), drop_followers=1)
+
     def reason(self, previous: SyncRecord, current: int, now: datetime) -> str | None:
         """Why ``current`` looks wrong after ``previous`` (a good sync), or ``None``."""
         before = previous.followers or 0
         when = previous.synced_at.date().isoformat()
         if current == 0:
             return f"followers read 0 where {before:,} were synced on {when}"
-        recent = now - previous.synced_at <= timedelta(days=self.days)
-        if recent and current < before * (1 - self.ratio):
-            fall = (before - current) / before * 100
-            return f"followers fell {fall:.0f}% ({before:,} on {when} -> {current:,})"
-        return None
+        if self.ratio >= 1 or now - previous.synced_at > timedelta(days=self.days):
+            return None  # only 0 is refused, or an old value: a fall since then is not sudden
+        drop = sudden_drop(before, previous.synced_at, current, now, settings=self.rule)
+        if drop is None:
+            return None
+        return f"followers fell {-drop.change:.0%} ({before:,} on {when} -> {current:,})"
 
     def check(
         self,
