@@ -18,7 +18,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -53,14 +53,29 @@ class Count:
 
 class Tally:
     """The events one piece of work caused, counted beside its :class:`Metrics`; and its
-    upstream calls by the provider they went to (:meth:`provider_calls`)."""
+    upstream calls by the provider they went to (:meth:`provider_calls`).
 
-    __slots__ = ("_by_provider", "_counts", "metrics")
+    A context manager (what :meth:`Metrics.tally` returns): counting starts at ``with`` and stops
+    at the block's end. A plain class rather than a generator, and two plain dicts, because the
+    service opens one per request to tell a cache hit from a miss.
+    """
+
+    __slots__ = ("_by_provider", "_counts", "_token", "metrics")
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
-        self._counts: Counter[tuple[str, str]] = Counter()
-        self._by_provider: Counter[str] = Counter()
+        self._counts: dict[tuple[str, str], int] = {}
+        self._by_provider: dict[str, int] = {}
+        self._token: Token[tuple[Tally, ...]] | None = None
+
+    def __enter__(self) -> Tally:
+        self._token = _TALLIES.set((*_TALLIES.get(), self))
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._token is not None:
+            _TALLIES.reset(self._token)
+            self._token = None
 
     def provider_calls(self) -> dict[str, int]:
         """Upstream calls by provider (those a :meth:`Metrics.calls_for` block attributed):
@@ -69,16 +84,16 @@ class Tally:
 
     def add(self, name: str, platform: str, n: int) -> None:
         """Count ``n`` more ``name`` events for ``platform``."""
-        self._counts[name, platform] += n
+        self._counts[name, platform] = self._counts.get((name, platform), 0) + n
 
     def get(self, name: str, platform: str | None = None) -> int:
         """One counter; with ``platform=None`` the sum over all platforms."""
         if platform is not None:
-            return self._counts[name, platform]
+            return self._counts.get((name, platform), 0)
         return sum(v for (n, _), v in self._counts.items() if n == name)
 
     def __repr__(self) -> str:
-        return f"Tally({dict(self._counts)!r})"
+        return f"Tally({self._counts!r})"
 
 
 _TALLIES: ContextVar[tuple[Tally, ...]] = ContextVar("hyperbuds_sync_tallies", default=())
@@ -130,8 +145,7 @@ class Metrics:
             if tally.metrics is self:
                 tally.add(name, platform, n)
 
-    @contextmanager
-    def tally(self) -> Iterator[Tally]:
+    def tally(self) -> Tally:
         """Count, beside the totals, the events of the work done inside the block: in this task
         and in the tasks it starts (they inherit the context), not in other callers' tasks.
 
@@ -141,12 +155,7 @@ class Metrics:
                 await sync.fetch("tiktok", "mayacooks", refresh=True)
             seen.get(UPSTREAM_CALLS)  # that fetch's attempts, retries included
         """
-        tally = Tally(self)
-        token = _TALLIES.set((*_TALLIES.get(), tally))
-        try:
-            yield tally
-        finally:
-            _TALLIES.reset(token)
+        return Tally(self)
 
     @contextmanager
     def calls_for(self, provider: str) -> Iterator[None]:
@@ -163,7 +172,7 @@ class Metrics:
             finally:
                 calls = inner.get(UPSTREAM_CALLS)
                 for tally in outer:
-                    tally._by_provider[provider] += calls
+                    tally._by_provider[provider] = tally._by_provider.get(provider, 0) + calls
 
     def error(self, exc: BaseException, platform: str = "") -> None:
         """Count an error under ``errors.<ClassName>``."""

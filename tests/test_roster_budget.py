@@ -65,6 +65,23 @@ async def test_a_tally_counts_the_work_of_its_block_only() -> None:
     assert metrics.get(UPSTREAM_CALLS) == 14
 
 
+def test_a_tally_stops_at_its_blocks_end_and_nests() -> None:
+    metrics = Metrics()
+    with metrics.tally() as outer:
+        metrics.incr(UPSTREAM_CALLS, "tiktok")
+        try:
+            with metrics.tally() as inner:
+                metrics.incr(UPSTREAM_CALLS, "twitch", 2)
+                raise LookupError  # an error leaves the block: the tally still closes
+        except LookupError:
+            pass
+        metrics.incr(UPSTREAM_CALLS, "tiktok")
+    metrics.incr(UPSTREAM_CALLS, "tiktok")  # after both blocks: counted by neither
+    assert (outer.get(UPSTREAM_CALLS), outer.get(UPSTREAM_CALLS, "twitch")) == (4, 2)
+    assert (inner.get(UPSTREAM_CALLS), inner.get(UPSTREAM_CALLS, "tiktok")) == (2, 0)
+    assert metrics.get(UPSTREAM_CALLS) == 5
+
+
 async def test_the_runner_spends_every_attempt_retries_included(
     emulators: tuple[RapidAPIEmulator, BackendEmulator], tmp_path: Path
 ) -> None:
