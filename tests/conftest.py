@@ -181,6 +181,12 @@ def secret_sweep(pytestconfig: pytest.Config) -> Callable[[str], None]:
     return pytestconfig.stash[_SWEEP].add_secret
 
 
+@pytest.fixture
+def the_sweep(pytestconfig: pytest.Config) -> _Sweep:
+    """The session's sweep itself, for the test that checks it is at work."""
+    return pytestconfig.stash[_SWEEP]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     sweep = session.config.stash.get(_SWEEP, None)
     if sweep is None:

@@ -8,6 +8,7 @@ import gc
 from collections import Counter
 
 import pytest
+from _waiting import until
 
 from hyperbuds_sync import (
     HyperbudsSyncError,
@@ -145,7 +146,7 @@ async def test_cancelling_one_waiter_leaves_the_shared_fetch_alone() -> None:
         rapidapi.fail("shared", Fault.delay(0.2), times=1)
         async with _client(rapidapi, timeout=10) as sync:  # the slow answer never times out
             waiters = [asyncio.create_task(sync.fetch("twitch", "shared")) for _ in range(3)]
-            await asyncio.sleep(0.05)  # the one request is in flight
+            await until(lambda: rapidapi.calls == 1)  # the one request is in flight
             waiters[0].cancel()
             first, second, third = await asyncio.gather(*waiters, return_exceptions=True)
             assert isinstance(first, asyncio.CancelledError)
@@ -166,7 +167,7 @@ async def test_closing_with_calls_in_flight_leaks_nothing() -> None:
             for p in ("tiktok", "instagram")
             for name in ("slowa", "slowb", "slowc")
         ]
-        await asyncio.sleep(0.05)
+        await until(lambda: rapidapi.calls == len(calls))  # every call is in flight
         await sync.aclose()
         results = await asyncio.gather(*calls, return_exceptions=True)
         for result in results:
