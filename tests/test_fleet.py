@@ -24,7 +24,6 @@ pytest.importorskip("saq")
 
 import fleet_refresher
 import redis.asyncio as aioredis
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from redis_server import free_port
 from saq import Queue
 

@@ -7,7 +7,6 @@ import asyncio
 import time
 
 import pytest
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 
 from hyperbuds_sync._redis import RedisLink, ServerClock
 from hyperbuds_sync.errors import QuotaExceeded

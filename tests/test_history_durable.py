@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from _history import fresh_database, pg_server  # noqa: F401  (fixtures)
+from _history import fresh_database
 from postgres_server import PostgresServer, postgres_or_skip
 
 from hyperbuds_sync import HistoryUnavailable, SocialSync

@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from _waiting import until
 from redis_server import RedisServer, free_port, redis_or_skip
 

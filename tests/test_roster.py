@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from _history import pg_server, store_url  # noqa: F401  (fixtures)
 from _waiting import until
 
 from hyperbuds_sync import (
