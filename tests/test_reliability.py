@@ -198,15 +198,18 @@ async def test_answers_over_the_cap_are_refused_through_social_sync() -> None:
 
 
 async def test_waiting_for_a_pooled_connection_spends_no_try() -> None:
-    """30 answers that take 7 s hold the 20 connections per host; 40 fast fetches and the last
-    10 slow ones queue behind them for up to 14 s, more than the 10 s per-attempt timeout. With
-    one try each, every fetch still succeeds, and each is requested once."""
+    """30 answers that take 1.4 s hold the 20 connections per host; 40 fast fetches and the last
+    10 slow ones queue behind them for up to 2.8 s, more than the 2 s per-attempt timeout. With
+    one try each, every fetch still succeeds, and each is requested once. (The default 10 s
+    timeout and 7 s answers make the same case, five times slower.)"""
     slow = [f"slow{i:02d}" for i in range(30)]
     fast = [f"fast{i:02d}" for i in range(40)]
     async with RapidAPIEmulator(autogenerate=True) as rapidapi:
         for name in slow:
-            rapidapi.fail(name, Fault.delay(7.0))
-        sync = SocialSync(rapidapi_key=TEST_KEY, rapidapi_endpoint=rapidapi.url, max_tries=1)
+            rapidapi.fail(name, Fault.delay(1.4))
+        sync = SocialSync(
+            rapidapi_key=TEST_KEY, rapidapi_endpoint=rapidapi.url, max_tries=1, timeout=2.0
+        )
         async with sync:
             found = await asyncio.gather(*(sync.fetch("twitch", name) for name in slow + fast))
         assert [data.username for data in found] == slow + fast
