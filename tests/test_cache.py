@@ -9,7 +9,7 @@ import pytest
 from _waiting import until
 
 from hyperbuds_sync import metrics as m
-from hyperbuds_sync.cache import Cache, MemoryCache
+from hyperbuds_sync.cache import DEFAULT_MAXSIZE, Cache, MemoryCache
 from hyperbuds_sync.errors import ProviderUnavailable
 from hyperbuds_sync.models import PlatformData
 
@@ -315,8 +315,6 @@ async def test_a_failed_load_leaves_nothing_behind() -> None:
 
 
 def test_the_default_maxsize_is_documented() -> None:
-    from hyperbuds_sync.cache._memory import DEFAULT_MAXSIZE
-
     assert MemoryCache().maxsize == DEFAULT_MAXSIZE
     assert f"{DEFAULT_MAXSIZE:,}" in (MemoryCache.__doc__ or "")
 

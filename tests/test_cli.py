@@ -137,6 +137,20 @@ async def run_here(
     return Run(code, captured.out, captured.err)
 
 
+async def _interrupt(proc: asyncio.subprocess.Process) -> bytes:
+    """Ctrl-C for a child, then its stderr; one that does not stop in time is killed (not left
+    running after the test) and the test fails."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            _, err = await proc.communicate()
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise
+    return err
+
+
 def assert_one_error_line(result: Run, *words: str) -> None:
     """stderr is exactly one ``error:`` line, naming ``words``, and no traceback."""
     lines = result.err.strip().splitlines()
@@ -406,9 +420,7 @@ async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
         assert official.code == 0, official.err
         assert json.loads(official.out)["provider"] == "twitch-helix"  # the official emulator
     finally:
-        proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(TIMEOUT):
-            _, err = await proc.communicate()
+        err = await _interrupt(proc)
     assert proc.returncode == 0, err.decode()
 
 
@@ -609,9 +621,7 @@ async def test_emulate_on_every_address_prints_a_loopback_url_the_sdk_accepts() 
         synced = await run("sync", "tiktok", "mayacooks", env=printed)
         assert synced.code == 0, synced.err
     finally:
-        proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(TIMEOUT):
-            await proc.communicate()
+        await _interrupt(proc)
     assert proc.returncode == 0
 
 

@@ -31,8 +31,8 @@ from hyperbuds_sync._redis import (
     build_shared_state,
     safe_url,
 )
-from hyperbuds_sync.cache import Cache
-from hyperbuds_sync.cache._redis import RedisCache, decode, encode
+from hyperbuds_sync.cache import Cache, RedisCache
+from hyperbuds_sync.cache._redis import decode, encode  # the wire format: no public seam
 from hyperbuds_sync.client import SocialSync
 from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import PlatformData, QuotaStatus
