@@ -217,7 +217,7 @@ async def serve() -> AsyncIterator[Serve]:
     async def start(receiver: Receiver) -> str:
         app = web.Application()
         app.router.add_post("/hook", receiver.handle)
-        runner = web.AppRunner(app, shutdown_timeout=1.0)  # a receiver needs no long drain
+        runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
