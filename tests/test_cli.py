@@ -144,10 +144,11 @@ async def _interrupt(proc: asyncio.subprocess.Process) -> bytes:
     try:
         async with asyncio.timeout(TIMEOUT):
             _, err = await proc.communicate()
-    except TimeoutError:
+    except TimeoutError as exc:
         proc.kill()
-        await proc.wait()
-        raise
+        _, err = await proc.communicate()
+        stopped = f"the child did not stop on Ctrl-C; its stderr: {err[-2000:]!r}"
+        raise AssertionError(stopped) from exc
     return err
 
 
