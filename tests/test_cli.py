@@ -137,6 +137,13 @@ async def run_here(
     return Run(code, captured.out, captured.err)
 
 
+def _ctrl_c_as_on_a_terminal() -> None:
+    """In the child: Ctrl-C's default action. A pytest started in the background (``cmd &``)
+    ignores SIGINT, and an ignored signal stays ignored in its children, so the emulate child
+    would never see the test's Ctrl-C (as any command started with ``&`` does not)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 async def _interrupt(proc: asyncio.subprocess.Process) -> bytes:
     """Ctrl-C for a child, then its stderr; one that does not stop in time is killed (not left
     running after the test) and the test fails."""
@@ -397,6 +404,7 @@ async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_on_a_terminal,
     )
     assert proc.stdout is not None
     try:
@@ -612,6 +620,7 @@ async def test_emulate_on_every_address_prints_a_loopback_url_the_sdk_accepts() 
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_on_a_terminal,
     )
     assert proc.stdout is not None
     try:
