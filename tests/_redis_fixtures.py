@@ -1,5 +1,6 @@
-"""The Redis fixtures the shared-state test modules import: one server per module, emptied
-before each test that asks for its URL (``from _redis_fixtures import redis_server, redis_url``)."""
+"""The Redis fixtures the shared-state test modules import: one server for the session (a test
+that stops it starts it again), emptied before each test that asks for its URL
+(``from _redis_fixtures import redis_server, redis_url``)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from redis_server import RedisServer, redis_or_skip
 __all__ = ["redis_server", "redis_url"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
-    """One redis-server for the module (skipped without the binary; failed in CI)."""
+    """One redis-server for the session (skipped without the binary; failed in CI)."""
     with RedisServer(redis_or_skip()) as server:
         yield server
 

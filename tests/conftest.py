@@ -1,5 +1,6 @@
 """Shared fixtures: no backoff sleeps, no credentials leaking in from the developer's shell,
-aioresponses made to work with aiohttp 3.14, and a session-wide sweep for leaked secrets."""
+aioresponses made to work with aiohttp 3.14, a session-wide sweep for leaked secrets, and one
+PostgreSQL and one Redis server for the whole session (started when a test first asks)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import Any
 
 import aiohttp
 import pytest
+from _history import pg_server, store_url  # noqa: F401  (fixtures: one PostgreSQL a session)
+from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures: one Redis a session)
 from aioresponses import core as aioresponses_core
 from yarl import URL
 
@@ -188,6 +191,12 @@ def pytest_runtest_makereport(
 def secret_sweep(pytestconfig: pytest.Config) -> Callable[[str], None]:
     """Add a secret the session-end sweep must not find in any log record or error."""
     return pytestconfig.stash[_SWEEP].add_secret
+
+
+@pytest.fixture
+def the_sweep(pytestconfig: pytest.Config) -> _Sweep:
+    """The session's sweep itself, for the test that checks it is at work."""
+    return pytestconfig.stash[_SWEEP]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 from _payloads import load_payload
-from redis_server import RedisServer, redis_or_skip
 
 from hyperbuds_sync import (
     ConfigError,
@@ -296,25 +295,26 @@ async def test_the_default_auth_bench_is_fifteen_minutes(official: OfficialEmula
     assert 890 < left <= 900
 
 
-async def test_an_auth_bench_is_shared_through_redis_and_ends(official: OfficialEmulator) -> None:
+async def test_an_auth_bench_is_shared_through_redis_and_ends(
+    official: OfficialEmulator, redis_url: str
+) -> None:
     official.fail("mayacooks", Fault.status(401), api="x")
-    with RedisServer(redis_or_skip()) as server:
-        async with RapidAPIEmulator() as rapid:
-            first = _x_client(official, rapid, redis_url=server.url, auth_bench_seconds=0.5)
-            second = _x_client(official, rapid, redis_url=server.url, auth_bench_seconds=0.5)
-            async with first, second:
-                await first.fetch("twitter", "mayacooks")
-                assert official.calls_for("x") == 1
-                await second.fetch("twitter", "mayacooks")
-                assert official.calls_for("x") == 1  # the first client's bench held
-                state = {s.provider: s for s in (await second.providers())["twitter"]}["x-api"]
-                assert not state.available
-                assert "401" in state.reason
-                await _wait_available(second, "x-api")
-                await second.fetch("twitter", "mayacooks", refresh=True)
-                assert official.calls_for("x") == 2  # tried once again, benched again
-                await first.fetch("twitter", "mayacooks", refresh=True)
-                assert official.calls_for("x") == 2
+    async with RapidAPIEmulator() as rapid:
+        first = _x_client(official, rapid, redis_url=redis_url, auth_bench_seconds=0.5)
+        second = _x_client(official, rapid, redis_url=redis_url, auth_bench_seconds=0.5)
+        async with first, second:
+            await first.fetch("twitter", "mayacooks")
+            assert official.calls_for("x") == 1
+            await second.fetch("twitter", "mayacooks")
+            assert official.calls_for("x") == 1  # the first client's bench held
+            state = {s.provider: s for s in (await second.providers())["twitter"]}["x-api"]
+            assert not state.available
+            assert "401" in state.reason
+            await _wait_available(second, "x-api")
+            await second.fetch("twitter", "mayacooks", refresh=True)
+            assert official.calls_for("x") == 2  # tried once again, benched again
+            await first.fetch("twitter", "mayacooks", refresh=True)
+            assert official.calls_for("x") == 2
 
 
 async def test_memory_benches_keep_the_later_bench_and_drop_ended_ones() -> None:

@@ -6,9 +6,10 @@ import asyncio
 
 import attrs
 import pytest
+from _waiting import until
 
 from hyperbuds_sync import metrics as m
-from hyperbuds_sync.cache import Cache, MemoryCache
+from hyperbuds_sync.cache import DEFAULT_MAXSIZE, Cache, MemoryCache
 from hyperbuds_sync.errors import ProviderUnavailable
 from hyperbuds_sync.models import PlatformData
 
@@ -62,10 +63,13 @@ async def test_a_second_load_within_ttl_is_a_hit() -> None:
 
 
 async def test_entries_expire_after_ttl() -> None:
-    cache = MemoryCache(ttl=0.05)
+    clock = FakeClock()
+    cache = MemoryCache(ttl=0.05, clock=clock)
     loader = CountingLoader()
     await cache.get_or_load("twitch:someone", loader)
-    await asyncio.sleep(0.12)
+    clock.now += 0.04
+    assert (await cache.get_or_load("twitch:someone", loader)).followers == 11  # still fresh
+    clock.now += 0.02
     again = await cache.get_or_load("twitch:someone", loader)
     assert loader.calls == 2
     assert again.followers == 12
@@ -96,9 +100,10 @@ async def test_errors_are_not_cached() -> None:
 
 
 async def test_stale_value_outlives_the_fresh_entry_within_the_window() -> None:
-    cache = MemoryCache(ttl=0.01, stale_window=3600)
+    clock = FakeClock()
+    cache = MemoryCache(ttl=0.01, stale_window=3600, clock=clock)
     await cache.get_or_load("twitch:someone", CountingLoader())
-    await asyncio.sleep(0.03)
+    clock.now += 0.03
     stale = await cache.get_stale("twitch:someone")
     assert stale is not None
     assert stale.followers == 11
@@ -123,7 +128,7 @@ async def test_cancelling_one_waiter_leaves_the_others_their_result() -> None:
     loader = CountingLoader(delay=0.05)
     first = asyncio.create_task(cache.get_or_load("twitch:someone", loader))
     others = [asyncio.create_task(cache.get_or_load("twitch:someone", loader)) for _ in range(5)]
-    await asyncio.sleep(0.01)
+    await until(lambda: loader.calls == 1)  # the one load is under way
     first.cancel()
     results = await asyncio.gather(*others)
     assert [r.followers for r in results] == [11] * 5
@@ -310,8 +315,6 @@ async def test_a_failed_load_leaves_nothing_behind() -> None:
 
 
 def test_the_default_maxsize_is_documented() -> None:
-    from hyperbuds_sync.cache._memory import DEFAULT_MAXSIZE
-
     assert MemoryCache().maxsize == DEFAULT_MAXSIZE
     assert f"{DEFAULT_MAXSIZE:,}" in (MemoryCache.__doc__ or "")
 

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from _redis_fixtures import redis_server  # noqa: F401  (fixtures)
 
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync.cache import Cache, MemoryCache

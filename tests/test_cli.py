@@ -137,6 +137,28 @@ async def run_here(
     return Run(code, captured.out, captured.err)
 
 
+def _ctrl_c_as_on_a_terminal() -> None:
+    """In the child: Ctrl-C's default action. A pytest started in the background (``cmd &``)
+    ignores SIGINT, and an ignored signal stays ignored in its children, so the emulate child
+    would never see the test's Ctrl-C (as any command started with ``&`` does not)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+async def _interrupt(proc: asyncio.subprocess.Process) -> bytes:
+    """Ctrl-C for a child, then its stderr; one that does not stop in time is killed (not left
+    running after the test) and the test fails."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            _, err = await proc.communicate()
+    except TimeoutError as exc:
+        proc.kill()
+        _, err = await proc.communicate()
+        stopped = f"the child did not stop on Ctrl-C; its stderr: {err[-2000:]!r}"
+        raise AssertionError(stopped) from exc
+    return err
+
+
 def assert_one_error_line(result: Run, *words: str) -> None:
     """stderr is exactly one ``error:`` line, naming ``words``, and no traceback."""
     lines = result.err.strip().splitlines()
@@ -378,6 +400,7 @@ async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_on_a_terminal,
     )
     assert proc.stdout is not None
     try:
@@ -402,9 +425,7 @@ async def test_emulate_prints_the_variables_and_serves_until_ctrl_c() -> None:
         assert official.code == 0, official.err
         assert json.loads(official.out)["provider"] == "twitch-helix"  # the official emulator
     finally:
-        proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(TIMEOUT):
-            _, err = await proc.communicate()
+        err = await _interrupt(proc)
     assert proc.returncode == 0, err.decode()
 
 
@@ -595,6 +616,7 @@ async def test_emulate_on_every_address_prints_a_loopback_url_the_sdk_accepts() 
         cwd=ROOT,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        preexec_fn=_ctrl_c_as_on_a_terminal,
     )
     assert proc.stdout is not None
     try:
@@ -605,9 +627,7 @@ async def test_emulate_on_every_address_prints_a_loopback_url_the_sdk_accepts() 
         synced = await run("sync", "tiktok", "mayacooks", env=printed)
         assert synced.code == 0, synced.err
     finally:
-        proc.send_signal(signal.SIGINT)
-        async with asyncio.timeout(TIMEOUT):
-            await proc.communicate()
+        await _interrupt(proc)
     assert proc.returncode == 0
 
 

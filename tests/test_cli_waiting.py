@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from _waiting import until
 from anyio.from_thread import start_blocking_portal
 
 from hyperbuds_sync.cli import main
@@ -29,7 +30,7 @@ class Terminal(io.StringIO):
 async def test_the_spinner_shows_on_a_terminal_once_the_wait_is_long() -> None:
     tty = Terminal()
     async with waiting("fetching tiktok mayacooks", enabled=True, after=0.05, stream=tty):
-        await asyncio.sleep(0.4)
+        await until(lambda: "fetching tiktok mayacooks" in tty.getvalue(), within=5)
     assert "fetching tiktok mayacooks" in tty.getvalue()
 
 

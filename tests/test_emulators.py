@@ -340,15 +340,22 @@ async def test_quota_can_span_hosts(session: aiohttp.ClientSession) -> None:
 
 
 async def test_per_second_limit(session: aiohttp.ClientSession) -> None:
-    async with RapidAPIEmulator(quota=100, per_second=2, per_second_retry_after=True) as emu:
+    now = [1000.0]  # the emulator's clock, moved on by hand instead of sleeping a second
+    emulator = RapidAPIEmulator(
+        quota=100, per_second=2, per_second_retry_after=True, clock=lambda: now[0]
+    )
+    async with emulator as emu:
         answers = [await call(session, emu, "twitter", "mayacooks") for _ in range(3)]
-        await asyncio.sleep(1.05)
+        now[0] += 0.95
+        still = await call(session, emu, "twitter", "mayacooks")
+        now[0] += 0.1
         later = await call(session, emu, "twitter", "mayacooks")
     assert [a[0] for a in answers] == [200, 200, 429]
     _, headers, body = answers[2]
     assert body == {"message": PER_SECOND}
     assert headers["Retry-After"] == "1"
     assert headers["x-ratelimit-requests-remaining"] == "98"  # a refused call spends nothing
+    assert still[0] == 429  # the window is one second long
     assert later[0] == 200
 
 

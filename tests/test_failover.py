@@ -1,7 +1,7 @@
 """Chains of providers (issue 12): failover, benches, attempts, provenance, official APIs.
 
 End to end on the emulators over loopback sockets; benches shared by two clients through a real
-Redis server the test starts.
+Redis server (the session's, from conftest).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from redis_server import RedisServer, redis_or_skip
 
 from hyperbuds_sync import (
     ConfigError,
@@ -221,19 +220,18 @@ async def test_helix_token_is_fetched_once_and_renewed_once_on_a_401(
 
 
 async def test_benches_are_shared_by_two_clients_through_redis(
-    emulators: tuple[RapidAPIEmulator, OfficialEmulator, BackendEmulator],
+    emulators: tuple[RapidAPIEmulator, OfficialEmulator, BackendEmulator], redis_url: str
 ) -> None:
     rapid, _official, _be = emulators
-    with RedisServer(redis_or_skip()) as server:
-        rapid.fail("mayacooks", Fault.status(429, MONTHLY), provider="tiktok-api23")
-        first = client(emulators, providers=TIKTOK_CHAIN, redis_url=server.url)
-        second = client(emulators, providers=TIKTOK_CHAIN, redis_url=server.url)
-        async with first, second:
-            assert (await first.fetch("tiktok", "mayacooks")).provider == "tiktok-api45"
-            asked = rapid.calls_for(API23)
-            data = await second.fetch("tiktok", "danceduo", refresh=True)
-            states = {s.provider: s for s in (await second.providers())["tiktok"]}
-        assert rapid.calls_for(API23) == asked  # the other client's bench held
+    rapid.fail("mayacooks", Fault.status(429, MONTHLY), provider="tiktok-api23")
+    first = client(emulators, providers=TIKTOK_CHAIN, redis_url=redis_url)
+    second = client(emulators, providers=TIKTOK_CHAIN, redis_url=redis_url)
+    async with first, second:
+        assert (await first.fetch("tiktok", "mayacooks")).provider == "tiktok-api45"
+        asked = rapid.calls_for(API23)
+        data = await second.fetch("tiktok", "danceduo", refresh=True)
+        states = {s.provider: s for s in (await second.providers())["tiktok"]}
+    assert rapid.calls_for(API23) == asked  # the other client's bench held
     assert data.provider == "tiktok-api45"
     assert not states["tiktok-api23"].available
 

@@ -8,7 +8,6 @@ subprocesses driving ``tests/fleet_refresher.py``.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -19,12 +18,13 @@ from typing import Any
 
 import aiohttp
 import pytest
+from _waiting import until
+from _worker_events import WorkerEvents
 
 pytest.importorskip("saq")
 
 import fleet_refresher
 import redis.asyncio as aioredis
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from redis_server import free_port
 from saq import Queue
 
@@ -169,6 +169,7 @@ def _worker_env(
         FLEET_PREFIX=prefix,
         FLEET_DELAY=str(delay),
         FLEET_BUDGET=str(budget or ""),
+        PYTHONUNBUFFERED="1",  # each event line as it is told: the test waits on them
     )
     return env
 
@@ -192,35 +193,40 @@ async def test_four_worker_processes_refresh_each_once_with_one_upstream_call(
     client = aioredis.Redis.from_url(redis_url)
     async with RapidAPIEmulator(autogenerate=True) as emu:
         procs = await _fleet(redis_url, emu.url, "four", 4)
+        told = WorkerEvents(procs)
         try:
             await fleet_refresher.seed(client, "four", items)
-            async with asyncio.timeout(25):
-                while await client.scard("four:due"):  # noqa: ASYNC110 - other processes
-                    await asyncio.sleep(0.1)
-            await asyncio.sleep(2.5)  # two more planner rounds: nothing may run again
+            await until(lambda: _none_due(client, "four"), within=25)
+            # two more planner rounds: nothing may run again (with nothing due, a round tells
+            # nothing, so this one wait is on the clock: --plan-every 1, and RECENT_MS is 2 s)
+            await asyncio.sleep(2.5)
         finally:
-            for proc, stop in zip(procs, (signal.SIGINT, signal.SIGTERM) * 2, strict=True):
-                if proc.returncode is None:
-                    proc.send_signal(stop)  # Ctrl-C for two, SIGTERM for the others
-            outputs = [(await p.communicate())[0].decode() for p in procs]
+            events = await _stop(procs, told)  # Ctrl-C for two, SIGTERM for the others
         calls = emu.calls
     runs = await fleet_refresher.runs(client, "four")
     await client.aclose()
     assert [p.returncode for p in procs] == [0, 0, 0, 0]
     assert runs == {fleet_refresher.member(c, p): 1 for c, p in items}  # none lost, none twice
     assert calls == len(items)  # 1.00 upstream calls per refresh
-    events = [json.loads(line) for out in outputs for line in out.splitlines()]
     refreshed = [e for e in events if e["event"] == "refreshed"]
     assert len(refreshed) == len(items)
     assert len({e["pid"] for e in events if e["event"] == "started"}) == 4
     assert sum(e["event"] == "stopped" for e in events) == 4
 
 
-async def _stop(procs: list[Any]) -> list[str]:
+async def _none_due(client: aioredis.Redis, prefix: str) -> bool:
+    return not await client.scard(f"{prefix}:due")
+
+
+async def _stop(procs: list[Any], told: WorkerEvents) -> list[dict[str, Any]]:
+    """Ctrl-C for two, SIGTERM for the others; every event they told, once they exited."""
     for proc, stop in zip(procs, (signal.SIGINT, signal.SIGTERM) * 2, strict=True):
         if proc.returncode is None:
             proc.send_signal(stop)
-    return [(await p.communicate())[0].decode() for p in procs]
+    async with asyncio.timeout(30):
+        events = await told.finish()
+        await asyncio.gather(*(p.wait() for p in procs))
+    return events
 
 
 async def test_four_workers_with_a_small_budget_spend_no_more_than_it(redis_url: str) -> None:
@@ -229,14 +235,13 @@ async def test_four_workers_with_a_small_budget_spend_no_more_than_it(redis_url:
     client = aioredis.Redis.from_url(redis_url)
     async with RapidAPIEmulator(autogenerate=True) as emu:
         procs = await _fleet(redis_url, emu.url, "budget", 4, budget=10)
+        told = WorkerEvents(procs)
         try:
             await fleet_refresher.seed(client, "budget", items)
-            async with asyncio.timeout(20):
-                while len(await fleet_refresher.runs(client, "budget")) < 10:  # noqa: ASYNC110
-                    await asyncio.sleep(0.1)
-            await asyncio.sleep(3)  # more planner rounds: the put-back jobs must stay put
+            await told.until(lambda: told.count("deferred") >= 30)  # the budget is spent
+            await told.rounds(2)  # more planner rounds: the put-back jobs must stay put
         finally:
-            outputs = await _stop(procs)
+            events = await _stop(procs, told)
         calls = emu.calls
     runs = await fleet_refresher.runs(client, "budget")
     due = await client.scard("budget:due")
@@ -246,7 +251,6 @@ async def test_four_workers_with_a_small_budget_spend_no_more_than_it(redis_url:
     assert sorted(runs.values()) == [1] * 10
     assert due == 30  # not dropped: still due
     assert int(spent) == 10
-    events = [json.loads(line) for out in outputs for line in out.splitlines()]
     deferred = {(e["creator_id"], e["platform"]) for e in events if e["event"] == "deferred"}
     assert len(deferred) == 30  # each put back, scheduled for when the budget allows
     queue = Queue.from_url(redis_url, name=QUEUE_NAME)

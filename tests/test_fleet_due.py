@@ -14,7 +14,6 @@ import pytest
 
 pytest.importorskip("saq")
 
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 
 from hyperbuds_sync.cli import main
 from hyperbuds_sync.testing import TEST_KEY, RapidAPIEmulator

@@ -16,13 +16,14 @@ The processes are ``tests/durable_worker.py``; the emulator runs in this test's 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _history import fresh_database, pg_server  # noqa: F401  (fixtures)
-from postgres_server import PostgresServer, postgres_or_skip
+from _history import fresh_database
+from postgres_server import PostgresServer
 
 from hyperbuds_sync import HistoryUnavailable, SocialSync
 from hyperbuds_sync.history import open_store
@@ -115,10 +116,13 @@ async def test_four_processes_open_one_new_sqlite_file_at_once(
     assert await stored(url, names) == 40
 
 
-async def test_postgres_stopped_then_started_loses_nothing(rapidapi: RapidAPIEmulator) -> None:
-    with PostgresServer(postgres_or_skip()) as pg:
+async def test_postgres_stopped_then_started_loses_nothing(
+    rapidapi: RapidAPIEmulator, pg_server: PostgresServer
+) -> None:
+    pg, url = pg_server, await fresh_database(pg_server)  # the session's server, halted a while
+    with _started_again(pg):
         async with SocialSync(
-            rapidapi_key=KEY, rapidapi_endpoint=rapidapi.url, redis_url="", history_url=pg.url()
+            rapidapi_key=KEY, rapidapi_endpoint=rapidapi.url, redis_url="", history_url=url
         ) as sync:
             assert sync._history is not None
             sync._history.commits.kept.retry_max = 0.5  # the test's outage is short
@@ -142,7 +146,17 @@ async def test_postgres_stopped_then_started_loses_nothing(rapidapi: RapidAPIEmu
             await sync.fetch("twitch", "after", refresh=True)
             assert sync.metrics.gauge("history_pending") == 0  # committed, not kept
             assert sync.metrics.get("history_dropped") == 0
-        assert await stored(pg.url(), [*before, *during, "after"]) == 41
+        assert await stored(url, [*before, *during, "after"]) == 41
+
+
+@contextlib.contextmanager
+def _started_again(pg: PostgresServer) -> Iterator[None]:
+    """Leave the session's server running for the next tests, even when this one fails halted."""
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # already running: pg_ctl start refuses, harmlessly
+            pg.resume()
 
 
 async def test_a_restarted_roster_never_spends_past_its_budget(

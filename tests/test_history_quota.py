@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from _history import pg_server, store_url  # noqa: F401  (fixtures)
 
 from hyperbuds_sync import KeyQuota, QuotaStatus
 from hyperbuds_sync.history import open_store, quota_memory

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import sqlalchemy as sa
-from _history import T0, pg_server, snap, store_url  # noqa: F401  (fixtures)
+from _history import T0, snap
 
 from hyperbuds_sync import ConfigError, InvalidInput
 from hyperbuds_sync.history import (

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 import pytest
 import pytest_asyncio
-from _history import fresh_database, pg_server, store_url  # noqa: F401  (fixtures)
+from _history import fresh_database
 from postgres_server import PostgresServer
 
 from hyperbuds_sync import (

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 import pytest_asyncio
-from _history import T0, pg_server, snap, store_url  # noqa: F401  (fixtures)
+from _history import T0, snap
 
 from hyperbuds_sync import (
     InvalidInput,

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from _history import fresh_database, pg_server  # noqa: F401  (fixtures)
-from _redis_fixtures import redis_server  # noqa: F401  (fixtures)
+from _history import fresh_database
 from postgres_server import PostgresServer
 from redis_server import RedisServer, free_port, redis_or_skip
 

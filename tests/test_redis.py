@@ -20,14 +20,14 @@ from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
+from _waiting import until
 from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync._redis import NO_REDIS_MESSAGE, RedisLink, safe_url
 from hyperbuds_sync._shared import build_shared_state
-from hyperbuds_sync.cache import Cache
-from hyperbuds_sync.cache._redis import RedisCache, decode, encode
+from hyperbuds_sync.cache import Cache, RedisCache
+from hyperbuds_sync.cache._redis import decode, encode  # the wire format: no public seam
 from hyperbuds_sync.client import SocialSync
 from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import PlatformData, QuotaStatus
@@ -170,7 +170,7 @@ async def test_a_waiter_takes_over_when_the_holder_fails(redis_url: str) -> None
     one, two = RedisCache(redis_url), RedisCache(redis_url)
     failing, good = Loader(fail=True, delay=0.1), Loader()
     first = asyncio.ensure_future(one.get_or_load("twitch:someone", failing))
-    await asyncio.sleep(0.02)  # one holds the lock
+    await until(lambda: failing.calls == 1)  # one holds the lock and is loading
     value = await two.get_or_load("twitch:someone", good)
     with pytest.raises(ProviderUnavailable):
         await first
@@ -504,7 +504,7 @@ async def test_a_load_outlasting_the_lock_ttl_is_not_started_twice(redis_url: st
     one = RedisCache(redis_url, lock_ttl=0.25, namespace="renew")
     two = RedisCache(redis_url, lock_ttl=0.25, namespace="renew")
     first = asyncio.create_task(one.get_or_load("twitch:someone", loader))
-    await asyncio.sleep(0.05)
+    await until(lambda: loader.calls == 1)  # one holds the lock and is loading
     second = await two.get_or_load("twitch:someone", loader)
     assert (await first).followers == second.followers == 101
     assert loader.calls == 1
@@ -520,10 +520,7 @@ async def test_a_cancelled_load_gives_its_lock_back_at_once(redis_url: str) -> N
     loader = Loader(delay=30)
     task = asyncio.create_task(cache.get_or_load("twitch:someone", loader))
     client = aioredis.Redis.from_url(redis_url)
-    for _ in range(100):
-        if await client.exists("cancel:lock:twitch:someone"):
-            break
-        await asyncio.sleep(0.01)
+    await until(lambda: client.exists("cancel:lock:twitch:someone"))
     await cache.aclose()  # cancels the load
     with pytest.raises(asyncio.CancelledError):
         await task

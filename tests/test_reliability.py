@@ -8,6 +8,7 @@ import gc
 from collections import Counter
 
 import pytest
+from _waiting import until
 
 from hyperbuds_sync import (
     HyperbudsSyncError,
@@ -145,7 +146,7 @@ async def test_cancelling_one_waiter_leaves_the_shared_fetch_alone() -> None:
         rapidapi.fail("shared", Fault.delay(0.2), times=1)
         async with _client(rapidapi, timeout=10) as sync:  # the slow answer never times out
             waiters = [asyncio.create_task(sync.fetch("twitch", "shared")) for _ in range(3)]
-            await asyncio.sleep(0.05)  # the one request is in flight
+            await until(lambda: rapidapi.calls == 1)  # the one request is in flight
             waiters[0].cancel()
             first, second, third = await asyncio.gather(*waiters, return_exceptions=True)
             assert isinstance(first, asyncio.CancelledError)
@@ -166,7 +167,7 @@ async def test_closing_with_calls_in_flight_leaks_nothing() -> None:
             for p in ("tiktok", "instagram")
             for name in ("slowa", "slowb", "slowc")
         ]
-        await asyncio.sleep(0.05)
+        await until(lambda: rapidapi.calls == len(calls))  # every call is in flight
         await sync.aclose()
         results = await asyncio.gather(*calls, return_exceptions=True)
         for result in results:
@@ -197,15 +198,18 @@ async def test_answers_over_the_cap_are_refused_through_social_sync() -> None:
 
 
 async def test_waiting_for_a_pooled_connection_spends_no_try() -> None:
-    """30 answers that take 7 s hold the 20 connections per host; 40 fast fetches and the last
-    10 slow ones queue behind them for up to 14 s, more than the 10 s per-attempt timeout. With
-    one try each, every fetch still succeeds, and each is requested once."""
+    """30 answers that take 1.4 s hold the 20 connections per host; 40 fast fetches and the last
+    10 slow ones queue behind them for up to 2.8 s, more than the 2 s per-attempt timeout. With
+    one try each, every fetch still succeeds, and each is requested once. (The default 10 s
+    timeout and 7 s answers make the same case, five times slower.)"""
     slow = [f"slow{i:02d}" for i in range(30)]
     fast = [f"fast{i:02d}" for i in range(40)]
     async with RapidAPIEmulator(autogenerate=True) as rapidapi:
         for name in slow:
-            rapidapi.fail(name, Fault.delay(7.0))
-        sync = SocialSync(rapidapi_key=TEST_KEY, rapidapi_endpoint=rapidapi.url, max_tries=1)
+            rapidapi.fail(name, Fault.delay(1.4))
+        sync = SocialSync(
+            rapidapi_key=TEST_KEY, rapidapi_endpoint=rapidapi.url, max_tries=1, timeout=2.0
+        )
         async with sync:
             found = await asyncio.gather(*(sync.fetch("twitch", name) for name in slow + fast))
         assert [data.username for data in found] == slow + fast

@@ -9,6 +9,7 @@ import pytest
 
 from hyperbuds_sync.errors import ProviderUnavailable, RateLimited, UsernameNotFound
 from hyperbuds_sync.metrics import RETRIES, Metrics
+from hyperbuds_sync.testing import no_wait
 from hyperbuds_sync.transport import (
     RetryDetails,
     RetryPolicy,
@@ -106,7 +107,7 @@ async def _count(policy: RetryPolicy, errors: list[Exception]) -> tuple[int, lis
     retry_on = (RateLimited, ProviderUnavailable)
     try:
         answer = await call_with_retries(
-            policy, retry_on, attempt, on_retry=lambda d: seen.append(d["tries"])
+            policy, retry_on, attempt, on_retry=lambda d: seen.append(d["tries"]), sleep=no_wait
         )
         return answer, seen
     except Exception:

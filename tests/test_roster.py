@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from _history import pg_server, store_url  # noqa: F401  (fixtures)
+from _waiting import until
 
 from hyperbuds_sync import (
     ConfigError,
@@ -233,7 +233,7 @@ async def test_cancelling_lets_the_refresh_under_way_finish(
         roster = Roster(sync, budgets={"tiktok-api23": FAST}, token_for=TOKENS.get)
         await roster.add("user-1", {"tiktok": "slowuser"})
         task = asyncio.create_task(roster.run())
-        await asyncio.sleep(0.3)  # the slow fetch is under way
+        await until(lambda: rapidapi.calls == 1)  # the slow fetch is under way
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

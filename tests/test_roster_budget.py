@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from prometheus_client import CollectorRegistry, generate_latest
 from redis_server import RedisServer
 

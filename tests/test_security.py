@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -210,11 +211,14 @@ def test_insecure_backend_needs_the_explicit_flag() -> None:
     assert sync.backend.base_url == "http://api.example.com/v1"
 
 
-def test_secret_sweep_is_active(secret_sweep: Callable[[str], None]) -> None:
-    """This module's secrets are in the session-wide sweep (added explicitly, too)."""
+def test_secret_sweep_is_active(secret_sweep: Callable[[str], None], the_sweep: Any) -> None:
+    """This module's secrets are in the session-wide sweep, and every error built is kept."""
     for secret in SECRETS:
         secret_sweep(secret)
-    assert isinstance(HyperbudsSyncError("x"), HyperbudsSyncError)
+    assert set(SECRETS) <= the_sweep.secrets
+    before = len(the_sweep.texts)
+    HyperbudsSyncError("a marker the sweep keeps")
+    assert any("a marker the sweep keeps" in text for _, text in the_sweep.texts[before:])
 
 
 # --- the official APIs' credentials (issue 12) ---------------------------------------------------

@@ -13,7 +13,8 @@ import itertools
 import random
 import re
 import secrets
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 from aiohttp import web
 
@@ -88,6 +89,8 @@ class RapidAPIEmulator(EmulatorServer):
         faults: what ``fault_rate`` draws from (default: 502, 503 and 504).
         seed: seeds the fault draws (``random.Random(seed)``), so a run is repeatable.
         plan: the plan name quoted in the 429 messages.
+        clock: the monotonic clock of the quota period and the per-second windows; a test may
+            pass its own to move time on instead of sleeping.
 
     Quota, per-second windows and call counts are kept per key; every request counts as a call,
     and every request that passes the key check, the per-second limit and the quota spends one
@@ -115,6 +118,7 @@ class RapidAPIEmulator(EmulatorServer):
         plan: str = "BASIC",
         host: str = "127.0.0.1",
         port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(host=host, port=port)
         _check_fault_rate(fault_rate, faults)
@@ -126,7 +130,9 @@ class RapidAPIEmulator(EmulatorServer):
         self.plan = plan
         pattern = AUTOGENERATE_PATTERN if autogenerate is True else autogenerate or None
         self._pattern = re.compile(pattern) if pattern else None
-        self._spent = Spent(quota=quota, per_second=per_second, reset_after=reset_after)
+        self._spent = Spent(
+            quota=quota, per_second=per_second, reset_after=reset_after, clock=clock
+        )
         self._rules = FaultRules()
         self._rng = random.Random(seed)  # not for security
         self._creators = CreatorBook()

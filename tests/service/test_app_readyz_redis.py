@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from _app_fixtures import running
-from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
 from redis_server import RedisServer
 
 
@@ -11,7 +10,10 @@ async def test_readyz_follows_redis(redis_server: RedisServer, redis_url: str) -
     async with running(redis_url=redis_url) as svc:
         up = await svc.call("GET", "/readyz")
         redis_server.stop()
-        down = await svc.call("GET", "/readyz")
+        try:
+            down = await svc.call("GET", "/readyz")
+        finally:
+            redis_server.start()  # the server is the session's: the next module needs it
     assert up[0] == 200
     assert up[2] == {"status": "ready", "checks": {"redis": True, "history": True}}
     assert down[0] == 503

@@ -15,7 +15,6 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from _redis_fixtures import redis_server, redis_url  # noqa: F401 (fixtures)
 from serve_process import ServeProcess, emulator_env, until
 
 from hyperbuds_sync import SocialSync
