@@ -4,12 +4,11 @@
 Unreachable: the socket refused, reset or timed out; the server shutting down or starting up
 (PostgreSQL SQLSTATE classes 08 and 57P); a pooled connection found dead; SQLite's
 ``OperationalError`` (a lock held past the busy timeout, a file that cannot be opened); and our
-own :class:`~hyperbuds_sync.HistoryUnavailable`. Imports SQLAlchemy's exceptions only.
+own :class:`~hyperbuds_sync.HistoryUnavailable`. Imports SQLAlchemy's exceptions only, when asked
+(the ``history`` extra: the client imports this module without it).
 """
 
 from __future__ import annotations
-
-from sqlalchemy import exc as sa_exc
 
 from ..errors import HistoryUnavailable
 
@@ -35,6 +34,10 @@ def unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` says the database is out of reach (see the module's docstring)."""
     if isinstance(exc, HistoryUnavailable | OSError | TimeoutError):
         return True
+    try:  # the history extra; a store of one's own may run without it
+        from sqlalchemy import exc as sa_exc
+    except ImportError:
+        return _sqlstate(exc).startswith(_DOWN_STATES)
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
