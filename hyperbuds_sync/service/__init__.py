@@ -40,7 +40,6 @@ prometheus_client (the ``service`` extra). Nothing in the SDK imports ``service`
 
 from __future__ import annotations
 
-from ._accesslog import ACCESS_LOG, AccessLogger
 from ._activity import ActivityError, ActivityRecorder, ActivitySnapshot, PlatformActivity
 from ._app import create_app
 from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
@@ -49,13 +48,11 @@ from ._serve import ServeOptions, serve
 from ._settings import RateLimit, ServiceSettings
 
 __all__ = [
-    "ACCESS_LOG",
     "ACTIVITY",
     "PUBLIC_PATHS",
     "ROSTER",
     "SETTINGS",
     "SYNC",
-    "AccessLogger",
     "ActivityError",
     "ActivityRecorder",
     "ActivitySnapshot",
@@ -69,7 +66,6 @@ __all__ = [
 ]
 
 for _public in (
-    AccessLogger,
     ActivityError,
     ActivityRecorder,
     ActivitySnapshot,

@@ -14,13 +14,10 @@ then exits 0.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
-
 from ..errors import ConfigError
-from ._accesslog import ACCESS_LOG
 
 if TYPE_CHECKING:
     from ._serve import AppFactory, ServeOptions
@@ -44,22 +41,6 @@ def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
         "loglevel": "warning",
         "proc_name": "hyperbuds-sync-serve",
     }
-
-
-def _runner_factory(factory: AppFactory, cfg: Any) -> Callable[[], Awaitable[web.AppRunner]]:
-    """What each worker awaits: the application in a runner that writes the service's access
-    lines (aiohttp's worker builds its own runner, without an access logger class, only for a
-    bare application), with the worker's own keep-alive and shutdown timeouts."""
-
-    async def make() -> web.AppRunner:
-        return web.AppRunner(
-            await factory(),
-            keepalive_timeout=cfg.keepalive,
-            shutdown_timeout=cfg.graceful_timeout / 100 * 95,  # as aiohttp's worker does
-            **ACCESS_LOG,
-        )
-
-    return make
 
 
 def run_gunicorn(
@@ -88,8 +69,8 @@ def run_gunicorn(
             for name, value in settings.items():
                 self.cfg.set(name, value)
 
-        def load(self) -> Callable[[], Awaitable[web.AppRunner]]:
-            return _runner_factory(factory, self.cfg)
+        def load(self) -> AppFactory:
+            return factory
 
     if announce is not None:
         announce(

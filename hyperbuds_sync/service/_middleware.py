@@ -5,9 +5,7 @@ In order, outermost first:
 1. :func:`edge`, the envelope: the request id (``X-Request-ID`` taken when sane, else made;
    echoed), CORS (preflight answered here; headers on every answer to an allowed origin), every
    exception turned into JSON (404, 405, 413 and the SDK's errors by the table in ``_errors``;
-   anything else a bare 500) and the metrics; it puts on the request what the access line needs
-   (the request id, the caller's name, the error's class), which ``_accesslog.AccessLogger``
-   writes after the answer has been sent.
+   anything else a bare 500), the metrics and one JSON access-log line per request.
 2. :func:`admit`, the door: ``X-API-Key`` against the configured keys (constant-time), 401 JSON
    otherwise; per caller (key name, else client address) a rate limit, 429 with
    ``Retry-After``; a declared body over 64 KiB a 413 before anything is read. The public paths
@@ -19,6 +17,8 @@ Two middlewares, not one per check: each layer is a call and a coroutine on ever
 from __future__ import annotations
 
 import hmac
+import json
+import logging
 import re
 import secrets
 import time
@@ -27,16 +27,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from aiohttp import web
 
 from ..errors import HyperbudsSyncError
-from ._accesslog import ANONYMOUS, route_of
 from ._errors import INTERNAL, answer_for, error_response
 from ._keys import PUBLIC_PATHS, SETTINGS, SYNC
 from ._limits import CallerLimits
-from ._state import CALLER, ERROR_CLASS, LIMITS, METRICS, REQUEST_ID
+from ._state import CALLER, LIMITS, METRICS, REQUEST_ID
 
-__all__ = ["MIDDLEWARES"]
+__all__ = ["MIDDLEWARES", "access_log"]
 
+access_log = logging.getLogger("hyperbuds_sync.service.access")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+ANONYMOUS = "anonymous"
 MAX_BODY = 64 * 1024
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 ALLOW_METHODS = "GET, POST, PUT, DELETE, OPTIONS"
@@ -55,9 +56,18 @@ def _request_id(request: web.Request) -> str:
     return given if _SANE_ID.fullmatch(given) else secrets.token_hex(16)
 
 
+def route_of(request: web.Request) -> str:
+    """The matched route's pattern (``/api/platform/{type}``), never the raw path."""
+    info = request.match_info
+    if info.http_exception is not None:
+        return "unmatched"
+    resource = info.route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
 @web.middleware
 async def edge(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Request id, CORS, errors as JSON, metrics, the access line's facts (see the module)."""
+    """Request id, CORS, errors as JSON, metrics and the access log (see the module)."""
     started = time.perf_counter()
     request[REQUEST_ID] = rid = _request_id(request)
     origin = request.headers.get("Origin")
@@ -111,11 +121,24 @@ def _http_error(exc: web.HTTPException) -> web.StreamResponse:
 
 
 def _account(request: web.Request, status: int, seconds: float, error_class: str) -> None:
-    """The metrics, and the error's class for the access line (written after the answer)."""
-    caller = request.get(CALLER) or ANONYMOUS
-    request.app[METRICS].observe(route_of(request), request.method, status, caller, seconds)
+    """Metrics and the one access-log line (no header, query or body in it)."""
+    route, caller = route_of(request), request.get(CALLER) or ANONYMOUS
+    request.app[METRICS].observe(route, request.method, status, caller, seconds)
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if not access_log.isEnabledFor(level):
+        return
+    line = {
+        "request_id": request[REQUEST_ID],
+        "method": request.method,
+        "route": route,
+        "status": status,
+        "ms": round(seconds * 1000, 2),
+        "caller": caller,
+        "remote": request.remote,
+    }
     if error_class:
-        request[ERROR_CLASS] = error_class
+        line["error"] = error_class
+    access_log.log(level, json.dumps(line, separators=(",", ":")))
 
 
 @web.middleware

@@ -26,7 +26,6 @@ from attrs import frozen
 from .. import Settings, SocialSync, engagement
 from ..errors import ConfigError
 from ..roster import Budget, Roster
-from ._accesslog import ACCESS_LOG
 from ._app import create_app
 from ._settings import RateLimit, ServiceSettings
 
@@ -266,8 +265,8 @@ def serve(options: ServeOptions, *, announce: Callable[[str], None] | None = Non
             port=options.port,
             shutdown_timeout=options.shutdown_timeout,
             print=(lambda _text: announce(started)) if announce is not None else None,
+            access_log=None,
             handle_signals=True,
-            **ACCESS_LOG,
         )
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:

@@ -9,7 +9,7 @@ from aiohttp import web
 from ._limits import CallerLimits
 from ._metrics import ServiceMetrics
 
-__all__ = ["CALLER", "ERROR_CLASS", "LIMITS", "METRICS", "REQUEST_ID"]
+__all__ = ["CALLER", "LIMITS", "METRICS", "REQUEST_ID"]
 
 METRICS = web.AppKey("hyperbuds_sync.service_metrics", ServiceMetrics)
 LIMITS: web.AppKey[tuple[CallerLimits | None, CallerLimits | None]] = web.AppKey(
@@ -19,8 +19,6 @@ LIMITS: web.AppKey[tuple[CallerLimits | None, CallerLimits | None]] = web.AppKey
 _RequestKey: Any = getattr(web, "RequestKey", None)
 REQUEST_ID: Any = "hyperbuds_sync.request_id"
 CALLER: Any = "hyperbuds_sync.caller"
-ERROR_CLASS: Any = "hyperbuds_sync.error_class"
 if _RequestKey is not None:
     REQUEST_ID = _RequestKey(REQUEST_ID, str)
     CALLER = _RequestKey(CALLER, str)
-    ERROR_CLASS = _RequestKey(ERROR_CLASS, str)

@@ -19,7 +19,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from hyperbuds_sync import Roster, SocialSync
-from hyperbuds_sync.service import ACCESS_LOG, ServiceSettings, create_app
+from hyperbuds_sync.service import ServiceSettings, create_app
 from hyperbuds_sync.testing import TEST_KEY, BackendEmulator, RapidAPIEmulator
 
 MEMORY_DB = "sqlite+aiosqlite:///:memory:"
@@ -89,11 +89,9 @@ async def running(
         async with SocialSync(**options) as sync:
             roster = Roster(sync, budgets=budgets) if with_roster else None
             app = create_app(sync, keys=keys, origins=origins, roster=roster, settings=settings)
-            server = TestServer(app, host="127.0.0.1")
-            await server.start_server(**ACCESS_LOG)  # the runner's options (not the init's)
             try:
                 async with (
-                    server,
+                    TestServer(app, host="127.0.0.1") as server,
                     aiohttp.ClientSession() as session,
                 ):
                     yield Service(server, sync, emulator, backend, session, roster)
