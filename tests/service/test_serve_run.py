@@ -152,6 +152,11 @@ async def test_workers_2_runs_two_gunicorn_workers_and_sigterm_loses_no_request(
     assert await service.wait() == 0, service.stderr.decode()
     assert [status for status, _ in answers] == [200] * len(slow), answers
     assert not set(workers) & set(_children(pid))  # the workers are gone
+    lines = [json.loads(t) for t in service.stderr.decode().splitlines() if t.startswith("{")]
+    # the gunicorn workers write the access lines too (one per request, through TickHandler)
+    fetched = [line for line in lines if line["route"] == FETCH]
+    assert [line["status"] for line in fetched] == [200] * len(slow)
+    assert {line["caller"] for line in fetched} == {"anonymous"}
 
 
 def _children(pid: int) -> list[int]:
