@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
@@ -51,14 +51,11 @@ __all__ = [
     "TikTokApi23Adapter",
     "TwitchScraper2Adapter",
     "Twitter241Adapter",
-    "auth_of",
     "default_chain",
     "default_provider",
     "default_registry",
-    "follow_up_of",
     "get",
     "names",
-    "provider_name",
     "register",
 ]
 
@@ -81,12 +78,11 @@ CREDENTIALS: Final[Mapping[str, tuple[str, ...]]] = {
 
 
 @runtime_checkable
-class _Core(Protocol):
-    """What the registry checks: the protocol's members from before ``provider``, ``auth`` and
-    ``follow_up``, so a third party's adapter written then still registers (those three have
-    defaults: :func:`provider_name`, :func:`auth_of`, :func:`follow_up_of`)."""
+class _Dated(Protocol):
+    """A third party's adapter written before today's :class:`Provider`: ``name`` for its
+    platform (before ``platform``), or no ``provider``, ``auth`` or ``follow_up`` (before
+    providers had names). The registry takes it through :class:`_Renamed`, with a warning."""
 
-    platform: str
     host: str
     path: str
 
@@ -95,30 +91,28 @@ class _Core(Protocol):
     def parse(self, username: str, payload: Any) -> Profile: ...
 
 
-@runtime_checkable
-class _Named(Protocol):
-    """A third party's adapter written when ``name`` held the platform (before ``platform``)."""
-
-    name: str
-    host: str
-    path: str
-
-    def canonical_username(self, username: str) -> str: ...
-    def request(self, username: str) -> ProviderRequest: ...
-    def parse(self, username: str, payload: Any) -> Profile: ...
+def _text(adapter: object, attribute: str) -> str | None:
+    """``adapter``'s ``attribute`` when it is a non-empty string, else ``None``."""
+    value = getattr(adapter, attribute, None)
+    return value if isinstance(value, str) and value else None
 
 
 class _Renamed:
-    """A :class:`_Named` adapter seen through today's names: ``platform`` is its ``name``; the
-    rest is the adapter's own."""
+    """A :class:`_Dated` adapter seen through today's names: ``platform`` is its ``platform``
+    (or its ``name``), ``provider`` defaults to the platform, ``auth`` to ``"rapidapi"`` and
+    ``follow_up`` to one request; the rest is the adapter's own. The one place those defaults
+    live: a :class:`Provider` is used as is."""
 
-    def __init__(self, adapter: _Named) -> None:
+    def __init__(self, adapter: _Dated, platform: str) -> None:
         self.adapter = adapter
-        self.platform = adapter.name
-        self.provider = provider_name(adapter)  # type: ignore[arg-type]
-        self.auth = auth_of(adapter)  # type: ignore[arg-type]
+        self.platform = platform
+        self.provider = _text(adapter, "provider") or platform
+        self.auth = _text(adapter, "auth") or "rapidapi"
         self.host = adapter.host
         self.path = adapter.path
+        self._follow_up: Callable[[str, Any], ProviderRequest | None] | None = getattr(
+            adapter, "follow_up", None
+        )
 
     def canonical_username(self, username: str) -> str:
         return self.adapter.canonical_username(username)
@@ -127,7 +121,7 @@ class _Renamed:
         return self.adapter.request(username)
 
     def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
-        return follow_up_of(self.adapter, username, answer)  # type: ignore[arg-type]
+        return None if self._follow_up is None else self._follow_up(username, answer)
 
     def parse(self, username: str, payload: Any) -> Profile:
         return self.adapter.parse(username, payload)
@@ -137,42 +131,35 @@ class _Renamed:
 
 
 def _checked(adapter: object) -> Provider:
-    """``adapter`` as a :class:`Provider`: as is, or renamed (with a ``DeprecationWarning``) when
-    it still has ``name`` for its platform.
+    """``adapter`` as a :class:`Provider`: as is, or wrapped in :class:`_Renamed` (with a
+    ``DeprecationWarning``) when it predates ``platform``, ``provider``, ``auth`` or
+    ``follow_up``.
 
     Raises:
         TypeError: ``adapter`` does not satisfy the :class:`Provider` protocol.
     """
-    if isinstance(adapter, _Core):
-        return cast(Provider, adapter)
-    if isinstance(adapter, _Named):
-        warnings.warn(
-            f"{adapter!r} names its platform with `name`: that is deprecated, name it `platform`",
-            DeprecationWarning,
-            stacklevel=3,
-        )
-        return _Renamed(adapter)
+    if isinstance(adapter, Provider):
+        return adapter
+    if isinstance(adapter, _Dated):
+        platform = _text(adapter, "platform")
+        if platform is not None:
+            warnings.warn(
+                f"{adapter!r} lacks `provider`, `auth` or `follow_up`: that is deprecated, "
+                "give it all three (see the Provider protocol)",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            return _Renamed(adapter, platform)
+        named = _text(adapter, "name")
+        if named is not None:
+            warnings.warn(
+                f"{adapter!r} names its platform with `name`: that is deprecated, "
+                "name it `platform`",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            return _Renamed(adapter, named)
     raise TypeError(f"{adapter!r} does not implement the Provider protocol")
-
-
-def follow_up_of(provider: Provider, username: str, answer: Any) -> ProviderRequest | None:
-    """``provider.follow_up(...)``, ``None`` for a third party's adapter without one."""
-    follow = getattr(provider, "follow_up", None)
-    return None if follow is None else follow(username, answer)
-
-
-def provider_name(provider: Provider) -> str:
-    """``provider.provider``, or the platform name for a third party's adapter without one."""
-    name = getattr(provider, "provider", None)
-    if isinstance(name, str) and name:
-        return name
-    return provider.platform if isinstance(provider, _Core) else cast(_Named, provider).name
-
-
-def auth_of(provider: Provider) -> str:
-    """``provider.auth``, ``"rapidapi"`` for a third party's adapter without one."""
-    auth = getattr(provider, "auth", None)
-    return auth if isinstance(auth, str) and auth else "rapidapi"
 
 
 def default_chain(
@@ -187,9 +174,9 @@ def default_chain(
     chain: list[Provider] = []
     for name in TABLE.get(primary.platform, ()):
         official = registry._provider_named(name)
-        if official is None or auth_of(official) == "rapidapi":
+        if official is None or official.auth == "rapidapi":
             continue
-        if set(CREDENTIALS.get(auth_of(official), ("?",))) <= have:
+        if set(CREDENTIALS.get(official.auth, ("?",))) <= have:
             chain.append(official)
     chain.append(primary)
     return tuple(chain)
@@ -226,7 +213,7 @@ class PlatformRegistry:
         if adapter.platform in self._platforms and not replace:
             raise ValueError(f"platform {adapter.platform!r} is already registered")
         self._platforms[adapter.platform] = adapter
-        self._providers[provider_name(adapter)] = adapter
+        self._providers[adapter.provider] = adapter
         self._changes += 1
         return platform
 
@@ -238,7 +225,7 @@ class PlatformRegistry:
             TypeError: ``provider`` does not satisfy the :class:`Provider` protocol.
         """
         adapter = _checked(provider)
-        self._providers[provider_name(adapter)] = adapter
+        self._providers[adapter.provider] = adapter
         self._changes += 1
         return provider
 
@@ -294,10 +281,6 @@ class PlatformRegistry:
         """The registered platform names, sorted."""
         return sorted(self._platforms)
 
-    def as_mapping(self) -> Mapping[str, Provider]:
-        """A read-only view of the registry."""
-        return dict(self._platforms)
-
     def copy(self) -> PlatformRegistry:
         """An independent registry with the same adapters."""
         return PlatformRegistry(self._platforms.values(), self._providers.values())
@@ -310,9 +293,7 @@ class PlatformRegistry:
         for ep in entry_points(group=group):
             try:
                 obj = ep.load()
-                platform = (
-                    obj() if isinstance(obj, type) or not isinstance(obj, (_Core, _Named)) else obj
-                )
+                platform = obj() if isinstance(obj, type) or not isinstance(obj, _Dated) else obj
                 self.register(cast(Provider, platform), replace=True)
             except Exception as exc:  # a third party's bug must not break ours
                 _log.warning("skipping platform entry point %r: %s", ep.name, exc)

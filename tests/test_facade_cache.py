@@ -27,6 +27,14 @@ class OneChannel:
         return self.inner.platform
 
     @property
+    def provider(self) -> str:
+        return self.inner.provider
+
+    @property
+    def auth(self) -> str:
+        return self.inner.auth
+
+    @property
     def host(self) -> str:
         return self.inner.host
 
@@ -40,6 +48,9 @@ class OneChannel:
 
     def request(self, username: str) -> Any:
         return self.inner.request(username)
+
+    def follow_up(self, username: str, answer: Any) -> Any:
+        return self.inner.follow_up(username, answer)
 
     def parse(self, username: str, payload: Any) -> Any:
         return self.inner.parse(username, payload)

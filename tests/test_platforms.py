@@ -700,6 +700,8 @@ def test_register_duplicate_and_replace() -> None:
 @attrs.frozen
 class _FakeYouTube:
     platform: str = "youtube"
+    provider: str = "youtube-fake"
+    auth: str = "rapidapi"
     host: str = "youtube138.p.rapidapi.com"
     path: str = "/channel/details/"
 
@@ -708,6 +710,9 @@ class _FakeYouTube:
 
     def request(self, username: str) -> ProviderRequest:
         return ProviderRequest(self.host, self.path, {"id": username})
+
+    def follow_up(self, username: str, answer: Any) -> ProviderRequest | None:
+        return None
 
     def parse(self, username: str, payload: Any) -> Profile:
         return Profile(platform=self.platform, username=username, followers=0)
@@ -733,7 +738,9 @@ def test_entry_points_are_loaded(
         groups.append(group)
         return [
             _FakeEntryPoint("youtube", _FakeYouTube),
-            _FakeEntryPoint("vimeo", attrs.evolve(_FakeYouTube(), platform="vimeo")),
+            _FakeEntryPoint(
+                "vimeo", attrs.evolve(_FakeYouTube(), platform="vimeo", provider="vimeo-fake")
+            ),
             _FakeEntryPoint("broken", ImportError("no module named nowhere")),
             _FakeEntryPoint("junk", 42),
         ]

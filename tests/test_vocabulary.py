@@ -125,6 +125,38 @@ def test_an_old_style_adapter_registers_with_a_warning_and_serves_its_platform()
     assert repr(served) == repr(old)
 
 
+@attrs.frozen
+class _BeforeProviders:
+    """A third party's adapter written with ``platform`` but before ``provider``, ``auth`` and
+    ``follow_up``."""
+
+    platform: str = "vimeo"
+    host: str = "vimeo.example.com"
+    path: str = "/user"
+
+    def canonical_username(self, username: str) -> str:
+        return username.lower()
+
+    def request(self, username: str) -> ProviderRequest:
+        return ProviderRequest(self.host, self.path, {"u": username})
+
+    def parse(self, username: str, payload: Any) -> Profile:
+        return Profile(platform=self.platform, username=username, followers=int(payload["n"]))
+
+
+def test_an_adapter_without_provider_auth_or_follow_up_registers_with_a_warning() -> None:
+    registry = PlatformRegistry()
+    dated: Any = _BeforeProviders()  # not a Provider to the type checker: it lacks three members
+    with pytest.warns(DeprecationWarning, match="lacks `provider`, `auth` or `follow_up`"):
+        assert registry.register(dated) is dated
+    served = registry.get("vimeo")
+    assert served is not dated
+    assert (served.platform, served.provider, served.auth) == ("vimeo", "vimeo", "rapidapi")
+    assert served.follow_up("ana", {}) is None
+    assert served.parse("ana", {"n": 4}).followers == 4
+    assert registry.provider("vimeo") is served
+
+
 # --- settings ------------------------------------------------------------------------------------
 
 DEAD = "http://127.0.0.1:9"  # the discard port: nothing answers there

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from ..errors import ConfigError
-from ..platforms import PlatformRegistry, Provider, auth_of, default_chain, provider_name
+from ..platforms import PlatformRegistry, Provider, default_chain
 from ..transport import Credentials
 
 __all__ = ["chain_for", "check_chains"]
@@ -29,7 +29,7 @@ def check_chains(
             provider = registry.provider(name)
             if provider.platform != canonical:
                 raise ConfigError(f"provider {name!r} serves {provider.platform}, not {canonical}")
-            missing = credentials.missing(auth_of(provider))
+            missing = credentials.missing(provider.auth)
             if missing:
                 raise ConfigError(
                     f"provider {name!r} needs {' and '.join(missing)}: set it or pass it to "
@@ -53,4 +53,4 @@ def chain_for(
     primary = registry.get(platform)
     found = [registry.provider(n) for n in names]
     # a default adapter replaced in the registry (register(..., replace=True)) answers instead
-    return tuple(primary if provider_name(primary) == provider_name(p) else p for p in found)
+    return tuple(primary if primary.provider == p.provider else p for p in found)

@@ -22,7 +22,7 @@ from ..errors import (
 )
 from ..metrics import Metrics
 from ..models import ProviderRequest, ProviderState, RawAnswer
-from ..platforms import PlatformRegistry, Provider, follow_up_of, provider_name
+from ..platforms import PlatformRegistry, Provider
 from ..providers.base import Profile
 from ..quota import AUTH, AUTH_BENCH_DEFAULT, Bench, ProviderBenches
 from ..transport import Credentials, Reply
@@ -102,7 +102,7 @@ class Failover:
         named = self._built.get(platform)
         if named is None:
             chain = chain_for(self._registry, self._chains, self._present, platform)
-            named = self._built[platform] = tuple((provider_name(p), p) for p in chain)
+            named = self._built[platform] = tuple((p.provider, p) for p in chain)
         return named
 
     async def fetch(self, platform: str, username: str, only: str | None = None) -> Served:
@@ -117,7 +117,7 @@ class Failover:
             chain = self._named(platform)
         else:
             pinned = self._registry.provider(only)
-            chain = ((provider_name(pinned), pinned),)
+            chain = ((pinned.provider, pinned),)
         benched = await self._benches.benched()
         attempts: list[tuple[str, HyperbudsSyncError]] = []
         for name, provider in chain:
@@ -148,7 +148,7 @@ class Failover:
         request = provider.request(username)
         first = await self._get(request, platform=platform, username=username, provider=name)
         payload, raw = first.value, RawAnswer(first.body)
-        second_request = follow_up_of(provider, username, payload)
+        second_request = provider.follow_up(username, payload)
         if second_request is not None:
             second = await self._get(
                 second_request, platform=platform, username=username, provider=name

@@ -70,9 +70,13 @@ class Profile:
 class Provider(Protocol):
     """One social platform served through one provider (RapidAPI or official). Pure: no I/O.
 
+    Every member is required. An adapter written before ``platform`` (with ``name`` for it) or
+    before ``provider``, ``auth`` and ``follow_up`` is still taken by the registry, with a
+    ``DeprecationWarning``, what it lacks defaulted: the provider is its platform, the auth
+    ``rapidapi``, and it makes one request.
+
     Attributes:
-        platform: the platform it serves, e.g. ``"tiktok"`` (an adapter written before this
-            attribute has ``name`` instead: the registry still takes it, with a warning).
+        platform: the platform it serves, e.g. ``"tiktok"``.
         provider: the public provider name, e.g. ``"tiktok-api23"`` (settings, records, CLI).
         auth: how the transport authenticates the call (:class:`ProviderRequest` ``auth``).
         host: the provider host (for RapidAPI also sent as ``x-rapidapi-host``).
