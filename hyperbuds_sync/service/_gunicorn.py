@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .._install import install_hint
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -54,10 +55,7 @@ def run_gunicorn(
     try:
         from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
     except ImportError:
-        raise ConfigError(
-            '--workers needs gunicorn: pip install "hyperbuds-sync[service]" '
-            '(from a checkout: pip install -e ".[service]")'
-        ) from None
+        raise ConfigError(f"--workers needs gunicorn: {install_hint('service')}") from None
 
     settings = gunicorn_options(options)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._install import install_hint
 from ..errors import ConfigError
 from ..metrics import PrometheusCollector
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ServiceMetrics"]
 
-MISSING = 'the service needs prometheus_client: pip install "hyperbuds-sync[service]"'
+MISSING = f"the service needs prometheus_client: {install_hint('service')}"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 

@@ -17,14 +17,12 @@ from xml.etree import ElementTree as ET
 
 import attrs
 
+from ..._install import install_hint
 from ...errors import ConfigError
 
 __all__ = ["Chart", "bars", "burn_down", "history"]
 
-NEEDS_PYGAL = (
-    'the status page\'s charts need pygal: pip install "hyperbuds-sync[service]" '
-    '(from a checkout: pip install -e ".[service]")'
-)
+NEEDS_PYGAL = f"the status page's charts need pygal: {install_hint('service')}"
 SVG = "{http://www.w3.org/2000/svg}"
 COLOURS = ("#1f5fa8", "#b35900", "#2d7d2d", "#7a3d99")  # dark enough on white for text (4.5:1)
 DASHES = ("", "8,4", "2,3", "12,3,2,3")
