@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
 import pytest
+from _hook_server import Serve, serve  # noqa: F401  (the fixture)
 from aiohttp import web
 
 from hyperbuds_sync.errors import HyperbudsSyncError, InvalidInput
@@ -126,26 +127,6 @@ class Receiver:
         self.ids.append(request.headers.get("X-HyperBuds-Event-Id"))
         status = self.statuses.pop(0) if self.statuses else 200
         return web.Response(status=status)
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Any]:
-    runners: list[web.AppRunner] = []
-
-    async def start(receiver: Receiver) -> str:
-        app = web.Application()
-        app.router.add_post("/hook", receiver.handle)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        port = runner.addresses[0][1]
-        return f"http://127.0.0.1:{port}/hook"
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
 
 
 class Waits:

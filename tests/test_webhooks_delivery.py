@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from _hook_server import Serve, serve  # noqa: F401  (the fixture)
 from aiohttp import web
 
 from hyperbuds_sync import BackendConfigError, ConfigError, Roster, SocialSync, SyncClient
@@ -205,28 +206,6 @@ class Receiver:
         if self.status >= 300:
             self.seen.discard(json.loads(body)["id"])  # not taken: its retry must pass
         return web.Response(status=self.status)
-
-
-Serve = Callable[[Receiver], Awaitable[str]]
-
-
-@pytest.fixture
-async def serve() -> AsyncIterator[Serve]:
-    runners: list[web.AppRunner] = []
-
-    async def start(receiver: Receiver) -> str:
-        app = web.Application()
-        app.router.add_post("/hook", receiver.handle)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-
-    yield start
-    for runner in runners:
-        await runner.cleanup()
 
 
 async def _no_sleep(_: float) -> None:
