@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -77,7 +77,8 @@ class SocialSync:
             (``HYPERBUDS_RAPIDAPI_ENDPOINT``).
         session: an aiohttp session to use, or a
             :class:`~hyperbuds_sync.transport.RequestLoop` to send through (a test passes one
-            built with a ``sleep`` that does not wait); either is never closed by ``SocialSync``.
+            built with a ``sleep`` that does not wait, or a ``clock`` it moves on: fresh records
+            are stamped with the loop's clock); either is never closed by ``SocialSync``.
         cache: a :class:`~hyperbuds_sync.cache.Cache`; by default a :class:`MemoryCache`.
         cache_ttl: seconds a fetched record stays fresh (default cache only).
         cache_maxsize: records the default in-memory cache keeps, fresh or stale, about 3.5 KB
@@ -265,6 +266,7 @@ class SocialSync:
             metrics=self.metrics,
             formula=self.formula,
             history=self._history,
+            clock=self._requests.clock,
         )
         self._syncer = Syncer(
             self.backend, lambda name: self.platforms.get(name).platform, self.fetch, self._history
@@ -533,7 +535,7 @@ class SocialSync:
         command line does this between commands (its history keeps them); a long-lived
         process learns by itself."""
         await self._key_pool.recall(quota)
-        now = datetime.now(UTC)
+        now = self._requests.clock()
         for provider, until in benches.items():
             if until > now:
                 await self._benches.bench(provider, until.timestamp())

@@ -1,10 +1,11 @@
 """The one request loop: one capped send, the retry loop with a caller's policy and the loop's
-injected sleep, one session lent to every caller, and errors built with all their facts."""
+injected sleep and clock, one session lent to every caller, and errors built with all their facts."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -90,6 +91,16 @@ async def test_the_retry_loop_waits_with_the_injected_sleep() -> None:
 
     assert await loop.call(RetryPolicy.fixed((1.5, 4.0)), (ProviderUnavailable,), attempt) == 3
     assert waited == [1.5, 4.0]
+
+
+def test_the_loop_tells_the_time_with_its_injected_clock_and_a_borrower_keeps_it() -> None:
+    at = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+    owner = RequestLoop(clock=lambda: at)
+    assert owner.clock() == at
+    assert RequestLoop(owner).clock() == at  # borrowed, as its sleep is
+    later = at + timedelta(days=1)
+    assert RequestLoop(owner, clock=lambda: later).clock() == later
+    assert RequestLoop().clock().tzinfo is UTC  # the wall clock, in UTC, by default
 
 
 async def test_a_borrowed_loop_shares_its_session_and_is_never_closed_by_the_borrower(

@@ -4,7 +4,8 @@ token's, the backend's and the webhooks'.
 :class:`RequestLoop` owns the session (through its :class:`SessionHolder`), sends one request
 and reads its body under one cap (:meth:`RequestLoop.send`), and runs a caller's attempts
 through the one retry loop with that caller's :class:`RetryPolicy` (:meth:`RequestLoop.call`),
-waiting with the ``sleep`` it was built with (tests pass one that does not wait). What an
+waiting with the ``sleep`` it was built with (tests pass one that does not wait), and tells the
+time of the answers with the ``clock`` it was built with (tests pass one they move on). What an
 answer means is the caller's: it turns the :class:`Exchange` into its value or its error, in
 one place each (``_verdict`` for providers, ``_auth`` for the token, ``backend._answers``,
 ``webhooks._delivery``).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
 import aiohttp
@@ -24,10 +26,19 @@ from ._retry import RetryHook, RetryPolicy, call_with_retries
 from ._session import SessionHolder
 from ._wire import ERROR_BODY_CAP, read_capped
 
-__all__ = ["NETWORK_FAULTS", "Exchange", "RequestLoop", "Sleep"]
+__all__ = ["NETWORK_FAULTS", "Clock", "Exchange", "RequestLoop", "Sleep", "utc_now"]
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], datetime]
+"""What time it is, as an aware UTC datetime: a request loop's ``clock``."""
+
+
+def utc_now() -> datetime:
+    """The wall clock, in UTC: a request loop's ``clock`` unless it is given one."""
+    return datetime.now(UTC)
+
+
 NETWORK_FAULTS: Final = (aiohttp.ClientError, TimeoutError, OSError)
 """What :meth:`RequestLoop.send` lets through when no answer came: each caller says what such a
 fault means for it."""
@@ -57,6 +68,11 @@ class RequestLoop:
         limit, limit_per_host: the owned session's connection limits.
         sleep: how the retry loop waits (``asyncio.sleep``; a test passes one that returns at
             once, and the retries still happen, as many as the policy says).
+        clock: what time it is (:func:`utc_now`): the time a fetched record is stamped with
+            and a recalled bench is compared with; a test passes one it moves on.
+
+    A loop built over another ``RequestLoop`` borrows its session and, unless given its own,
+    its ``sleep`` and ``clock``.
     """
 
     def __init__(
@@ -66,14 +82,17 @@ class RequestLoop:
         limit: int = 100,
         limit_per_host: int = 20,
         sleep: Sleep | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.http: SessionHolder
         if isinstance(session, RequestLoop):
             self.http = SessionHolder(session.http)
             sleep = sleep or session.sleep
+            clock = clock or session.clock
         else:
             self.http = SessionHolder(session, limit=limit, limit_per_host=limit_per_host)
         self.sleep: Sleep = sleep or asyncio.sleep
+        self.clock: Clock = clock or utc_now
 
     async def send(
         self,
