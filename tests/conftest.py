@@ -64,19 +64,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_sleeps(no_backoff: transport.Sleep) -> None:
     """Every request loop a test builds waits with ``no_wait`` unless given its own sleep: the
-    package has no switch; this suite builds its loops so (a test passing ``sleep=`` wins)."""
-    build = transport.RequestLoop.__init__
-
-    def quick(
-        self: transport.RequestLoop, session: Any = None, *, sleep: Any = None, **kwargs: Any
-    ) -> None:
-        if sleep is None and not isinstance(session, transport.RequestLoop):  # else: inherited
-            sleep = testing.no_wait
-        build(self, session, sleep=sleep, **kwargs)
-
-    monkeypatch.setattr(transport.RequestLoop, "__init__", quick)
+    plugin's ``no_backoff`` fixture (a ``transport.default_sleep`` block), for every test (a test
+    passing ``sleep=`` wins)."""
 
 
 class _CompatResponse(aiohttp.ClientResponse):

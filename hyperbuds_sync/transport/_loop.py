@@ -14,7 +14,9 @@ one place each (``_verdict`` for providers, ``_auth`` for the token, ``backend._
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar
 
@@ -26,7 +28,15 @@ from ._retry import RetryHook, RetryPolicy, call_with_retries
 from ._session import SessionHolder
 from ._wire import ERROR_BODY_CAP, read_capped
 
-__all__ = ["NETWORK_FAULTS", "Clock", "Exchange", "RequestLoop", "Sleep", "utc_now"]
+__all__ = [
+    "NETWORK_FAULTS",
+    "Clock",
+    "Exchange",
+    "RequestLoop",
+    "Sleep",
+    "default_sleep",
+    "utc_now",
+]
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -37,6 +47,32 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The wall clock, in UTC: a request loop's ``clock`` unless it is given one."""
     return datetime.now(UTC)
+
+
+_DEFAULT_SLEEP: ContextVar[Sleep | None] = ContextVar("hyperbuds_sync_default_sleep", default=None)
+
+
+@contextmanager
+def default_sleep(sleep: Sleep) -> Iterator[Sleep]:
+    """Within this block, a :class:`RequestLoop` built without a ``sleep`` of its own (and not
+    over another loop, whose sleep it borrows) waits with ``sleep``: for a test whose code builds
+    clients it cannot hand a loop to. Not a process-wide switch: it holds in this context only
+    (the tasks started in it, the threads of anyio's portals, so a ``BlockingSocialSync`` built
+    inside too), is read once, when a loop is built, and is undone on leaving the block.
+
+    ::
+
+        with default_sleep(no_wait):  # hyperbuds_sync.testing.no_wait
+            async with SocialSync(...) as sync:  # its retries happen, without the waits
+                ...
+
+    The ``no_backoff`` fixture of the pytest plugin does this for a test's duration.
+    """
+    token = _DEFAULT_SLEEP.set(sleep)
+    try:
+        yield sleep
+    finally:
+        _DEFAULT_SLEEP.reset(token)
 
 
 NETWORK_FAULTS: Final = (aiohttp.ClientError, TimeoutError, OSError)
@@ -66,8 +102,9 @@ class RequestLoop:
         session: an ``aiohttp.ClientSession`` or a :class:`SessionHolder` to borrow (never
             closed here); by default one is created on first use and closed by :meth:`aclose`.
         limit, limit_per_host: the owned session's connection limits.
-        sleep: how the retry loop waits (``asyncio.sleep``; a test passes one that returns at
-            once, and the retries still happen, as many as the policy says).
+        sleep: how the retry loop waits (``asyncio.sleep``, or the sleep of an enclosing
+            :func:`default_sleep` block; a test passes one that returns at once, and the
+            retries still happen, as many as the policy says).
         clock: what time it is (:func:`utc_now`): the time a fetched record is stamped with
             and a recalled bench is compared with; a test passes one it moves on.
 
@@ -91,6 +128,7 @@ class RequestLoop:
             clock = clock or session.clock
         else:
             self.http = SessionHolder(session, limit=limit, limit_per_host=limit_per_host)
+            sleep = sleep or _DEFAULT_SLEEP.get()
         self.sleep: Sleep = sleep or asyncio.sleep
         self.clock: Clock = clock or utc_now
 
