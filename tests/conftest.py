@@ -20,7 +20,7 @@ from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures: on
 from aioresponses import core as aioresponses_core
 from yarl import URL
 
-from hyperbuds_sync import HyperbudsSyncError, _logging, testing, transport
+from hyperbuds_sync import HyperbudsSyncError, testing, transport
 
 _ENV = (
     "RAPIDAPI_KEY",
@@ -146,7 +146,7 @@ class _Sweep(logging.Handler):
 def pytest_configure(config: pytest.Config) -> None:
     sweep = _Sweep()
     config.stash[_SWEEP] = sweep
-    sdk_logger = logging.getLogger(_logging.LOGGER_NAME)
+    sdk_logger = logging.getLogger("hyperbuds_sync")  # the SDK's logger, by its documented name
     sdk_logger.addHandler(sweep)
     sdk_logger.setLevel(logging.DEBUG)
     original_init = HyperbudsSyncError.__init__
