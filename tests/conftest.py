@@ -20,7 +20,7 @@ from _redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures: on
 from aioresponses import core as aioresponses_core
 from yarl import URL
 
-from hyperbuds_sync import HyperbudsSyncError, _logging, testing, transport
+from hyperbuds_sync import HyperbudsSyncError, testing, transport
 
 _ENV = (
     "RAPIDAPI_KEY",
@@ -64,19 +64,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _no_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_sleeps(no_backoff: transport.Sleep) -> None:
     """Every request loop a test builds waits with ``no_wait`` unless given its own sleep: the
-    package has no switch; this suite builds its loops so (a test passing ``sleep=`` wins)."""
-    build = transport.RequestLoop.__init__
-
-    def quick(
-        self: transport.RequestLoop, session: Any = None, *, sleep: Any = None, **kwargs: Any
-    ) -> None:
-        if sleep is None and not isinstance(session, transport.RequestLoop):  # else: inherited
-            sleep = testing.no_wait
-        build(self, session, sleep=sleep, **kwargs)
-
-    monkeypatch.setattr(transport.RequestLoop, "__init__", quick)
+    plugin's ``no_backoff`` fixture (a ``transport.default_sleep`` block), for every test (a test
+    passing ``sleep=`` wins)."""
 
 
 class _CompatResponse(aiohttp.ClientResponse):
@@ -155,7 +146,7 @@ class _Sweep(logging.Handler):
 def pytest_configure(config: pytest.Config) -> None:
     sweep = _Sweep()
     config.stash[_SWEEP] = sweep
-    sdk_logger = logging.getLogger(_logging.LOGGER_NAME)
+    sdk_logger = logging.getLogger("hyperbuds_sync")  # the SDK's logger, by its documented name
     sdk_logger.addHandler(sweep)
     sdk_logger.setLevel(logging.DEBUG)
     original_init = HyperbudsSyncError.__init__

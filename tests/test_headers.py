@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 
 from hyperbuds_sync import HyperbudsSyncError, SocialSync
 from hyperbuds_sync.testing import TEST_KEY
+from hyperbuds_sync.transport import parse_retry_after
 from hyperbuds_sync.transport._headers import (
     MAX_COUNT,
     MAX_RESET,
     MAX_RETRY_AFTER,
     parse_count,
     parse_reset,
-    parse_retry_after,
 )
 
 NOW = datetime(2026, 11, 24, 12, 0, 0, tzinfo=UTC)

@@ -27,7 +27,6 @@ from hyperbuds_sync import (
     SuspiciousDrop,
 )
 from hyperbuds_sync.backend import for_creator
-from hyperbuds_sync.chain import _fetch as facade  # the fetch path, moved out of client.py
 from hyperbuds_sync.history import SyncRecord, open_store
 from hyperbuds_sync.testing import (
     TEST_KEY,
@@ -36,6 +35,7 @@ from hyperbuds_sync.testing import (
     Creator,
     Fault,
     RapidAPIEmulator,
+    quick_loop,
 )
 
 TESTS = Path(__file__).parent
@@ -330,19 +330,12 @@ def test_suspicious_drop_pickles_with_its_facts() -> None:
 
 async def test_a_week_of_fetches_then_growth(
     emulators: tuple[RapidAPIEmulator, BackendEmulator],
-    monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     rapidapi, _ = emulators
     clock = [datetime(2025, 6, 1, 9, 0, tzinfo=UTC)]
-
-    class FakeDatetime(datetime):
-        @classmethod
-        def now(cls, tz: Any = None) -> FakeDatetime:
-            return clock[0]  # type: ignore[return-value]
-
-    monkeypatch.setattr(facade, "datetime", FakeDatetime)
-    async with client(emulators, history_url=str(tmp_path / "week.db")) as sync:
+    requests = quick_loop(clock=lambda: clock[0])  # fresh records are stamped with its clock
+    async with client(emulators, history_url=str(tmp_path / "week.db"), session=requests) as sync:
         for day in range(8):
             clock[0] = datetime(2025, 6, 1, 9, 0, tzinfo=UTC) + timedelta(days=day)
             creator = Creator("mayacooks", followers=10_000 + 500 * day, posts=10, likes=1000)
@@ -350,6 +343,7 @@ async def test_a_week_of_fetches_then_growth(
             await sync.fetch("tiktok", "mayacooks", refresh=True)
         growth = await sync.growth("tiktok", "mayacooks")
         week = await sync.history("tiktok", "mayacooks", limit=3)
+    await requests.aclose()
     assert [s.followers for s in week] == [12_500, 13_000, 13_500]
     assert growth.end is not None
     assert growth.end.followers == 13_500

@@ -25,18 +25,18 @@ from hyperbuds_sync import (
 from hyperbuds_sync.history import (
     PRIORITY_MAX,
     HistoryRecorder,
+    HistoryStore,
     SyncRecord,
     check_snapshot,
     open_store,
     roster_store,
 )
-from hyperbuds_sync.history._store import SQLHistoryStore
 
 LONE = "maya\udc80cooks"  # a lone surrogate: no UTF-8 encoding exists
 
 
 @pytest_asyncio.fixture
-async def store(store_url: str) -> AsyncIterator[SQLHistoryStore]:
+async def store(store_url: str) -> AsyncIterator[HistoryStore]:
     opened = open_store(store_url)
     try:
         yield opened
@@ -55,7 +55,7 @@ BAD_USERNAMES = {
 
 @pytest.mark.parametrize("username", BAD_USERNAMES.values(), ids=BAD_USERNAMES.keys())
 async def test_a_bad_username_is_refused_and_nothing_is_stored(
-    store: SQLHistoryStore, username: str
+    store: HistoryStore, username: str
 ) -> None:
     with pytest.raises(InvalidUsername) as caught:
         await store.add([snap(0, 100), snap(1, 200, username=username)])
@@ -64,7 +64,7 @@ async def test_a_bad_username_is_refused_and_nothing_is_stored(
 
 
 async def test_the_longest_username_the_column_holds_is_stored_alike(
-    store: SQLHistoryStore,
+    store: HistoryStore,
 ) -> None:
     name = "é" * 128  # 128 characters, 256 bytes: the column counts characters on both
     await store.add([snap(0, 100, username=name)])
@@ -85,21 +85,21 @@ BAD_STATS = {
 
 @pytest.mark.parametrize("fields", BAD_STATS.values(), ids=BAD_STATS.keys())
 async def test_bad_numbers_are_invalid_stats_on_both_stores(
-    store: SQLHistoryStore, fields: dict[str, object]
+    store: HistoryStore, fields: dict[str, object]
 ) -> None:
     with pytest.raises(InvalidStats):
         await store.add([attrs.evolve(snap(0, 100), **fields)])
     assert await store.snapshots("tiktok", "mayacooks") == []
 
 
-async def test_the_edges_of_the_ranges_are_stored_exactly(store: SQLHistoryStore) -> None:
+async def test_the_edges_of_the_ranges_are_stored_exactly(store: HistoryStore) -> None:
     await store.add([snap(0, 2**63 - 1, following=0, average_engagement=None)])
     (got,) = await store.snapshots("tiktok", "mayacooks")
     assert got.followers == 2**63 - 1
     assert got.average_engagement is None
 
 
-async def test_sync_records_are_checked_too(store: SQLHistoryStore) -> None:
+async def test_sync_records_are_checked_too(store: HistoryStore) -> None:
     now = datetime.now(UTC)
     bad = [
         SyncRecord(platform="tiktok", followers=-1, synced_at=now),
@@ -115,7 +115,7 @@ async def test_sync_records_are_checked_too(store: SQLHistoryStore) -> None:
 
 
 async def test_reading_with_a_bad_key_is_typed_not_a_driver_error(
-    store: SQLHistoryStore,
+    store: HistoryStore,
 ) -> None:
     with pytest.raises(InvalidUsername):
         await store.snapshots("tiktok", "a\x00b")

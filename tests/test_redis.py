@@ -25,10 +25,10 @@ from redis_server import RedisServer, free_port, redis_or_skip
 
 from hyperbuds_sync import metrics as m
 from hyperbuds_sync._redis import NO_REDIS_MESSAGE, RedisLink, safe_url
-from hyperbuds_sync._shared import build_shared_state
 from hyperbuds_sync.cache import Cache, RedisCache
 from hyperbuds_sync.cache._redis import decode, encode  # the wire format: no public seam
 from hyperbuds_sync.client import SocialSync
+from hyperbuds_sync.client._shared import build_shared_state
 from hyperbuds_sync.errors import ConfigError, ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import PlatformData, QuotaStatus
 from hyperbuds_sync.quota import KeyState, RedisKeyState, fingerprint

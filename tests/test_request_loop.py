@@ -1,10 +1,13 @@
 """The one request loop: one capped send, the retry loop with a caller's policy and the loop's
-injected sleep, one session lent to every caller, and errors built with all their facts."""
+injected sleep and clock, one session lent to every caller, and errors built with all their
+facts."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
@@ -14,12 +17,14 @@ from aiohttp.test_utils import TestServer
 from hyperbuds_sync import webhooks
 from hyperbuds_sync.errors import ProviderUnavailable, QuotaExceeded
 from hyperbuds_sync.models import ProviderRequest
+from hyperbuds_sync.testing import no_wait
 from hyperbuds_sync.transport import (
     ERROR_BODY_CAP,
     Gateway,
     RequestLoop,
     RetryPolicy,
     attempt_timeout,
+    default_sleep,
 )
 
 TIMEOUT = attempt_timeout(5.0)
@@ -90,6 +95,38 @@ async def test_the_retry_loop_waits_with_the_injected_sleep() -> None:
 
     assert await loop.call(RetryPolicy.fixed((1.5, 4.0)), (ProviderUnavailable,), attempt) == 3
     assert waited == [1.5, 4.0]
+
+
+async def test_a_default_sleep_block_gives_its_sleep_to_the_loops_built_in_it_only() -> None:
+    async def mine(seconds: float) -> None:
+        pass
+
+    async def theirs(seconds: float) -> None:
+        pass
+
+    outside = RequestLoop()  # the suite's own block (conftest: no_backoff) is around this test
+    with default_sleep(mine):
+        inside = RequestLoop()
+        own = RequestLoop(sleep=theirs)  # a loop's own sleep wins
+        borrower = RequestLoop(outside)  # a borrower keeps its lender's sleep
+        in_task = await asyncio.create_task(_built())  # the block holds in its tasks too
+    after = RequestLoop()
+    assert (inside.sleep, own.sleep, in_task.sleep) == (mine, theirs, mine)
+    assert outside.sleep is borrower.sleep is after.sleep is no_wait  # the block undone
+
+
+async def _built() -> RequestLoop:
+    return RequestLoop()
+
+
+def test_the_loop_tells_the_time_with_its_injected_clock_and_a_borrower_keeps_it() -> None:
+    at = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+    owner = RequestLoop(clock=lambda: at)
+    assert owner.clock() == at
+    assert RequestLoop(owner).clock() == at  # borrowed, as its sleep is
+    later = at + timedelta(days=1)
+    assert RequestLoop(owner, clock=lambda: later).clock() == later
+    assert RequestLoop().clock().tzinfo is UTC  # the wall clock, in UTC, by default
 
 
 async def test_a_borrowed_loop_shares_its_session_and_is_never_closed_by_the_borrower(

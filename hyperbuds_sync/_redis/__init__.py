@@ -4,7 +4,7 @@ budget ledger and the rate limiter.
 Owns: :class:`RedisLink` (the client and its degrade-to-memory switch), :class:`ServerClock`
 (the server's ``TIME``, the one clock of state a fleet shares) and the check that the ``redis``
 extra is installed. Building the Redis-backed parts for ``SocialSync`` is the client's wiring
-(``hyperbuds_sync._shared``); the Redis rate limiter is the transport's
+(``hyperbuds_sync.client._shared``); the Redis rate limiter is the transport's
 (``hyperbuds_sync.transport.RedisRateLimiter``).
 May import: ``_logging``, ``_install``, ``errors``; redis-py. Imported only by ``cache``,
 ``quota``, ``roster``, ``transport`` and the client's wiring (an import-linter contract).

@@ -6,7 +6,7 @@ cool-down (30 s by default), during which every part serves from its in-memory t
 touching Redis; then the next operation tries Redis again. Redis never fails a fetch on its own.
 
 This module imports ``redis`` at the top: import it only once the extra is known to be installed
-(see ``hyperbuds_sync._shared.build_shared_state``).
+(see ``hyperbuds_sync.client._shared.build_shared_state``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -14,6 +13,7 @@ from ..errors import ConfigError, ProviderUnavailable, QuotaExceeded, RateLimite
 from ..history import HistoryRecorder
 from ..models import PlatformData, RawAnswer
 from ..platforms import PlatformRegistry, Provider
+from ..transport import Clock, utc_now
 from ._names import NameMemo
 from ._walk import Failover
 
@@ -26,7 +26,8 @@ class Fetcher:
     """What :meth:`SocialSync.fetch` does, with the parts the client built.
 
     The cache holds one record per creator whatever provider answered it; a fetch pinned to one
-    provider (``provider=``) goes past the cache and is not kept in it.
+    provider (``provider=``) goes past the cache and is not kept in it. A fresh record is
+    stamped with ``clock()`` (the client's request loop's clock).
     """
 
     def __init__(
@@ -39,6 +40,7 @@ class Fetcher:
         metrics: m.Metrics,
         formula: str,
         history: HistoryRecorder | None,
+        clock: Clock = utc_now,
     ) -> None:
         self.registry = registry
         self.failover = failover
@@ -47,6 +49,7 @@ class Fetcher:
         self.metrics = metrics
         self.formula = formula
         self.history = history
+        self.clock = clock
 
     async def fetch(
         self,
@@ -91,7 +94,7 @@ class Fetcher:
         data = engagement.normalize(
             answer.profile,
             formula=self.formula,
-            fetched_at=datetime.now(UTC),
+            fetched_at=self.clock(),
             raw=answer.raw,
             provider=answer.provider,
         )

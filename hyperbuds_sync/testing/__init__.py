@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import warnings
 
-from ..transport import RequestLoop
+from ..transport import Clock, RequestLoop
 from ._backend import TEST_TOKEN, BackendEmulator, RecordedRequest
 from ._creators import Creator
 from ._faults import Fault
@@ -67,10 +67,15 @@ async def no_wait(seconds: float) -> None:
     the waits between them."""
 
 
-def quick_loop() -> RequestLoop:
+def quick_loop(*, clock: Clock | None = None) -> RequestLoop:
     """A request loop whose retries do not wait, to pass as ``SocialSync(session=...)``
-    (close it with ``await loop.aclose()`` after the client)."""
-    return RequestLoop(sleep=no_wait)
+    (close it with ``await loop.aclose()`` after the client).
+
+    Args:
+        clock: what time it is for the client (fresh records are stamped with it), e.g. a
+            function returning a datetime the test moves on; the wall clock by default.
+    """
+    return RequestLoop(sleep=no_wait, clock=clock)
 
 
 def set_testing(enabled: bool = True) -> None:

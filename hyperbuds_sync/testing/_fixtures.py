@@ -5,7 +5,8 @@ with a message saying to install it, rather than with pytest's "fixture not foun
 
 - ``rapidapi_emulator``: a running :class:`~hyperbuds_sync.testing.RapidAPIEmulator`.
 - ``backend_emulator``: a running :class:`~hyperbuds_sync.testing.BackendEmulator`.
-- ``no_backoff``: retries without sleeps for the test's duration.
+- ``no_backoff``: retries without sleeps for the test's duration (every request loop built
+  in it without its own ``sleep``).
 - ``social_sync``: a ``SocialSync`` wired to both emulators, with ``no_backoff``.
 
 All are function-scoped; the emulators are stopped, sockets closed, when the test ends.
@@ -13,12 +14,12 @@ All are function-scoped; the emulators are stopped, sockets closed, when the tes
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
-from ..transport import Sleep
+from ..transport import Sleep, default_sleep
 from . import TEST_KEY, TEST_TOKEN, BackendEmulator, RapidAPIEmulator, no_wait, quick_loop
 
 if TYPE_CHECKING:
@@ -65,11 +66,15 @@ async def backend_emulator() -> AsyncIterator[BackendEmulator]:
 
 
 @pytest.fixture
-def no_backoff() -> Sleep:
-    """:func:`~hyperbuds_sync.testing.no_wait`, the sleep to build a request loop with so that
-    retries happen without the waits: ``RequestLoop(sleep=no_backoff)``, or
-    ``Gateway(sleep=no_backoff)``; the ``social_sync`` fixture's client is built so."""
-    return no_wait
+def no_backoff() -> Iterator[Sleep]:
+    """Retries without the waits for the test's duration: every request loop the test builds
+    without a ``sleep`` of its own waits with :func:`~hyperbuds_sync.testing.no_wait` (a
+    :func:`~hyperbuds_sync.transport.default_sleep` block around the test), so a
+    ``SocialSync(...)`` built by the code under test retries at once. Gives ``no_wait``, to
+    pass where a sleep is asked for: ``RequestLoop(sleep=no_backoff)``,
+    ``Gateway(sleep=no_backoff)``. The ``social_sync`` fixture's client is built with it."""
+    with default_sleep(no_wait):
+        yield no_wait
 
 
 @_async_fixture

@@ -2,7 +2,8 @@
 
 - ``rapidapi_emulator``: a running :class:`~hyperbuds_sync.testing.RapidAPIEmulator`.
 - ``backend_emulator``: a running :class:`~hyperbuds_sync.testing.BackendEmulator`.
-- ``no_backoff``: retries without sleeps for the test's duration.
+- ``no_backoff``: retries without sleeps for the test's duration (every request loop built
+  in it without its own ``sleep``).
 - ``social_sync``: a ``SocialSync`` wired to both emulators, with ``no_backoff``.
 
 The fixtures are async and need pytest-asyncio. The plugin loads wherever hyperbuds-sync is

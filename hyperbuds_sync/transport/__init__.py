@@ -3,7 +3,9 @@
 Owns the one request loop every HTTP call of the SDK goes through (:class:`RequestLoop`: the
 session, held by :class:`SessionHolder`; the capped send, ``_wire``'s :func:`read_capped` the
 one reader of every answer; the retry loop, :func:`call_with_retries`, run with each caller's
-:class:`RetryPolicy` and the loop's injected sleep), the providers' caller with its key rotation
+:class:`RetryPolicy` and the loop's injected sleep, or :func:`default_sleep`'s for the loops
+built in its block; the loop's injected :data:`Clock`, what time it is for the fetch path),
+the providers' caller with its key rotation
 (:class:`Gateway`), :func:`retry_logger` (the hook that counts and logs retries), the mapping of
 provider answers to the error tree (``_classify``), the bounded reading of quota and
 ``Retry-After`` headers (``_headers``), where each request goes (``_targets``), the verdict on
@@ -25,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ._auth import Credentials, TwitchAppToken
 from ._gateway import Gateway
 from ._headers import parse_retry_after
-from ._loop import NETWORK_FAULTS, Exchange, RequestLoop, Sleep
+from ._loop import NETWORK_FAULTS, Clock, Exchange, RequestLoop, Sleep, default_sleep, utc_now
 from ._ratelimit import MemoryRateLimiter, RateLimiter
 from ._retry import (
     RetryDetails,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ERROR_BODY_CAP",
     "NETWORK_FAULTS",
+    "Clock",
     "Credentials",
     "Exchange",
     "Gateway",
@@ -59,8 +62,10 @@ __all__ = [
     "TwitchAppToken",
     "attempt_timeout",
     "call_with_retries",
+    "default_sleep",
     "parse_retry_after",
     "retry_logger",
+    "utc_now",
 ]
 
 

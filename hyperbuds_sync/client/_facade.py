@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import aiohttp
-import attrs
 
-from . import engagement
-from . import metrics as m
-from ._install import install_hint
-from ._shared import SharedParts, shared_parts
-from .anomalies import Anomaly, AnomalySettings, anomalies_of
-from .backend import SyncClient, Syncer, TokenSource, acting_for
-from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
-from .chain import Failover, Fetcher, NameMemo, check_chains
-from .config import Settings, check_auth_bench, parse_endpoints, parse_providers
-from .errors import (
-    ConfigError,
-)
-from .history import (
-    DEFAULT_WINDOWS,
-    DropGuard,
-    Growth,
-    HistoryRecorder,
-    HistoryStore,
-    Snapshot,
-    recorder_for,
-)
-from .models import (
+from .. import engagement
+from .. import metrics as m
+from ..anomalies import Anomaly, AnomalySettings, anomalies_of
+from ..backend import SyncClient, Syncer, TokenSource, acting_for
+from ..cache import DEFAULT_MAXSIZE, Cache
+from ..chain import Failover, Fetcher, NameMemo, check_chains
+from ..config import Settings, check_auth_bench, parse_endpoints, parse_providers
+from ..history import DEFAULT_WINDOWS, Growth, HistoryRecorder, HistoryStore, Snapshot
+from ..models import (
     ManualEntry,
     PlatformData,
     ProviderState,
@@ -39,18 +24,14 @@ from .models import (
     SyncReport,
     SyncResult,
 )
-from .platforms import PlatformRegistry, default_registry
-from .quota import KeyPool, MemoryProviderBenches
-from .roster import Item, ManyReport, OnProgress, TokenFor
-from .roster import sync_many as roster_sync_many
-from .transport import (
-    Credentials,
-    Gateway,
-    MemoryRateLimiter,
-    RateLimiter,
-    RequestLoop,
-    RetryPolicy,
-)
+from ..platforms import PlatformRegistry, default_registry
+from ..quota import KeyPool, MemoryProviderBenches
+from ..roster import Item, ManyReport, OnProgress, TokenFor
+from ..roster import sync_many as roster_sync_many
+from ..transport import Gateway, RequestLoop, RetryPolicy
+from ._parts import cache_of, credentials_of, limiter_of, pick_keys, recorder_of
+from ._reads import flushed, growth_of, readiness, recorder_or_raise
+from ._shared import shared_parts
 
 __all__ = ["SocialSync"]
 
@@ -77,7 +58,8 @@ class SocialSync:
             (``HYPERBUDS_RAPIDAPI_ENDPOINT``).
         session: an aiohttp session to use, or a
             :class:`~hyperbuds_sync.transport.RequestLoop` to send through (a test passes one
-            built with a ``sleep`` that does not wait); either is never closed by ``SocialSync``.
+            built with a ``sleep`` that does not wait, or a ``clock`` it moves on: fresh records
+            are stamped with the loop's clock); either is never closed by ``SocialSync``.
         cache: a :class:`~hyperbuds_sync.cache.Cache`; by default a :class:`MemoryCache`.
         cache_ttl: seconds a fetched record stays fresh (default cache only).
         cache_maxsize: records the default in-memory cache keeps, fresh or stale, about 3.5 KB
@@ -188,10 +170,10 @@ class SocialSync:
         shared = shared_parts(self._redis_url, cache_ttl, stale_window, rate_limit, self.metrics)
         self._close_shared = shared.get("close")
         self._ping_redis = shared.get("ping")
-        self.cache: Cache = _cache(
+        self.cache: Cache = cache_of(
             cache, shared, cache_ttl, cache_maxsize, stale_window, self.metrics
         )
-        keys = _pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
+        keys = pick_keys(rapidapi_key, rapidapi_keys, env.rapidapi_keys)
         self._key_pool = KeyPool(
             keys,
             state=shared.get("key_state"),
@@ -202,11 +184,12 @@ class SocialSync:
         self._requests = RequestLoop(  # one loop for providers, token, backend and webhooks
             session, limit=max_connections, limit_per_host=max_connections_per_host
         )
-        credentials = Credentials(
-            x_bearer_token=x_bearer_token or env.x_bearer_token,
-            youtube_api_key=youtube_api_key or env.youtube_api_key,
-            twitch_client_id=twitch_client_id or env.twitch_client_id,
-            twitch_client_secret=twitch_client_secret or env.twitch_client_secret,
+        credentials = credentials_of(
+            env,
+            x_bearer_token=x_bearer_token,
+            youtube_api_key=youtube_api_key,
+            twitch_client_id=twitch_client_id,
+            twitch_client_secret=twitch_client_secret,
         )
         chains = env.providers if providers is None else parse_providers(providers)
         check_chains(self.platforms, chains, credentials)
@@ -219,7 +202,7 @@ class SocialSync:
             retry=retry,
             metrics=self.metrics,
             key_pool=self._key_pool,
-            limiter=_limiter(shared, rate_limit),
+            limiter=limiter_of(shared, rate_limit),
             max_body_bytes=max_body_bytes,
             credentials=credentials,
             endpoints=env.endpoints if endpoints is None else parse_endpoints(endpoints),
@@ -246,7 +229,7 @@ class SocialSync:
             use_batch=use_batch,
             max_body_bytes=max_body_bytes,
         )
-        self._history = _recorder(
+        self._history = recorder_of(
             env, history_url, history_store, history_keep_raw, drop_guard_ratio, drop_guard_days
         )
         if self._history is not None:  # its pending, kept and dropped records are counted here
@@ -265,6 +248,7 @@ class SocialSync:
             metrics=self.metrics,
             formula=self.formula,
             history=self._history,
+            clock=self._requests.clock,
         )
         self._syncer = Syncer(
             self.backend, lambda name: self.platforms.get(name).platform, self.fetch, self._history
@@ -434,13 +418,7 @@ class SocialSync:
         return self._recorder().store
 
     def _recorder(self) -> HistoryRecorder:
-        if self._history is None:
-            raise ConfigError(
-                'no history is configured: pass SocialSync(history_url="default") (the '
-                "embedded SQLite file) or a database URL, or set HYPERBUDS_HISTORY_URL; "
-                f"needs {install_hint('history')}"
-            )
-        return self._history
+        return recorder_or_raise(self._history)
 
     async def history(
         self,
@@ -471,10 +449,7 @@ class SocialSync:
             ConfigError: no history is configured.
         """
         store, platform, name = await self._flushed(platform, username)
-        growth = await store.growth(platform, name, windows=windows)
-        days = max((*windows, 1))
-        found = await anomalies_of(store, platform, name, days=days, at=growth.end)
-        return attrs.evolve(growth, anomalies=tuple(found))
+        return await growth_of(store, platform, name, windows)
 
     async def anomalies(
         self,
@@ -496,11 +471,7 @@ class SocialSync:
     async def _flushed(self, platform: str, username: str) -> tuple[HistoryStore, str, str]:
         """The history store with every queued write done, and the creator's platform and
         canonical username as the store keeps them."""
-        recorder = self._recorder()
-        adapter = self.platforms.get(platform)
-        name = adapter.canonical_username(username)
-        await recorder.flush()
-        return recorder.store, adapter.platform, name
+        return await flushed(self._recorder(), self.platforms.get(platform), username)
 
     # --- state -----------------------------------------------------------------------------------
 
@@ -509,13 +480,7 @@ class SocialSync:
         ``"redis"`` (with a ``redis_url``) and ``"history"`` (with a history whose store has a
         ``ping()``, as the SQL stores do), each ``True`` when it answered within ``within``
         seconds. Parts not configured are absent; nothing raises."""
-        checks: dict[str, Callable[[], Awaitable[object]]] = {}
-        if self._ping_redis is not None:
-            checks["redis"] = self._ping_redis
-        store_ping = getattr(self._history.store, "ping", None) if self._history else None
-        if store_ping is not None:
-            checks["history"] = store_ping
-        return {name: await _answers(check, within) for name, check in checks.items()}
+        return await readiness(self._ping_redis, self._history, within)
 
     def quota(self) -> dict[str, QuotaStatus]:
         """The latest quota facts per provider host (keys shown by fingerprint only).
@@ -533,7 +498,7 @@ class SocialSync:
         command line does this between commands (its history keeps them); a long-lived
         process learns by itself."""
         await self._key_pool.recall(quota)
-        now = datetime.now(UTC)
+        now = self._requests.clock()
         for provider, until in benches.items():
             if until > now:
                 await self._benches.bench(provider, until.timestamp())
@@ -563,70 +528,3 @@ class SocialSync:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-
-async def _answers(check: Callable[[], Awaitable[object]], within: float) -> bool:
-    """Whether ``check()`` returns in ``within`` seconds, neither raising nor giving ``False``."""
-    try:
-        async with asyncio.timeout(within):
-            return await check() is not False
-    except Exception:  # a readiness probe reports, it never raises
-        return False
-
-
-def _pick_keys(
-    key: str | None, keys: Sequence[str] | None, env_keys: tuple[str, ...]
-) -> tuple[str, ...]:
-    if isinstance(keys, str):
-        raise ConfigError(  # never the value: it is a key
-            "rapidapi_keys takes a list of keys (rapidapi_keys=[key1, key2]); "
-            "use rapidapi_key= for one"
-        )
-    chosen = [*(keys or ()), *([key] if key else [])]
-    if not chosen:
-        return env_keys
-    return tuple(dict.fromkeys(k.strip() for k in chosen if k and k.strip()))
-
-
-def _cache(
-    cache: Cache | None,
-    shared: SharedParts,
-    ttl: float,
-    maxsize: int,
-    stale_window: float,
-    metrics: m.Metrics,
-) -> Cache:
-    """The cache given, else the shared one, else a :class:`MemoryCache`."""
-    if cache is not None:  # not `cache or ...`: a cache with a __len__ is falsy when empty
-        return cache
-    return shared.get("cache") or MemoryCache(
-        ttl, maxsize=maxsize, stale_window=stale_window, metrics=metrics
-    )
-
-
-def _limiter(
-    shared: SharedParts, rate_limit: float | Mapping[str, float] | None
-) -> RateLimiter | None:
-    """The shared rate limiter, else one in memory when ``rate_limit`` is set, else none."""
-    limiter = shared.get("limiter")
-    if limiter is None and rate_limit is not None:
-        limiter = MemoryRateLimiter(rate_limit)
-    return limiter
-
-
-def _recorder(
-    env: Settings,
-    url: str | None,
-    store: HistoryStore | None,
-    keep_raw: bool,
-    ratio: float | None,
-    days: float | None,
-) -> HistoryRecorder | None:
-    """The history recorder from the arguments, the environment filling what is ``None``."""
-    guard = DropGuard(
-        env.drop_guard_ratio if ratio is None else ratio,
-        env.drop_guard_days if days is None else days,
-    )
-    return recorder_for(
-        env.history_url if url is None else url, store, keep_raw=keep_raw, guard=guard
-    )

@@ -6,10 +6,10 @@ parts: the cache with its fleet-wide single flight, the key pool's key state, an
 limit, all on one ``redis.asyncio`` client. Each part falls back to its in-memory twin while Redis
 is unreachable (one WARNING on the ``hyperbuds_sync`` logger) and tries again after a cool-down.
 
-Wiring, so it lives beside the client (imported by ``client.py`` only): it imports ``cache``,
-``quota``, ``transport`` and ``_redis``, none of which import it back. ``redis`` is an optional
-dependency (extra ``hyperbuds-sync[redis]``): the parts needing it are imported only when asked
-for, and its absence is a :class:`~hyperbuds_sync.errors.ConfigError`.
+Wiring, so it lives with the client (imported by the client's ``_facade`` and ``_parts``): it
+imports ``cache``, ``quota``, ``transport`` and ``_redis``, none of which import it back.
+``redis`` is an optional dependency (extra ``hyperbuds-sync[redis]``): the parts needing it are
+imported only when asked for, and its absence is a :class:`~hyperbuds_sync.errors.ConfigError`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, TypedDict
 
-from . import metrics as m
-from ._redis import NO_REDIS_MESSAGE, require_redis
+from .. import metrics as m
+from .._redis import NO_REDIS_MESSAGE, require_redis
 
 if TYPE_CHECKING:
-    from .cache import Cache
-    from .quota import KeyState, ProviderBenches
-    from .transport import RateLimiter
+    from ..cache import Cache
+    from ..quota import KeyState, ProviderBenches
+    from ..transport import RateLimiter
 
 __all__ = ["NO_REDIS_MESSAGE", "SharedParts", "build_shared_state", "require_redis", "shared_parts"]
 
@@ -67,9 +67,9 @@ def build_shared_state(
     """
     require_redis()
     # The redis extra: these import redis-py, so they load only when a redis_url is given.
-    from ._redis import RedisLink
-    from .cache import RedisCache
-    from .quota import RedisKeyState, RedisProviderBenches
+    from .._redis import RedisLink
+    from ..cache import RedisCache
+    from ..quota import RedisKeyState, RedisProviderBenches
 
     link = RedisLink.from_url(redis_url, cooldown=cooldown)
     cache = RedisCache(
@@ -88,7 +88,7 @@ def build_shared_state(
         ping=link.ping,
     )
     if rate_limit is not None:
-        from .transport import RedisRateLimiter
+        from ..transport import RedisRateLimiter
 
         shared["limiter"] = RedisRateLimiter(link, rate_limit, namespace=namespace)
     return shared
