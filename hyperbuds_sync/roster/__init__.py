@@ -7,14 +7,14 @@ one-process runner, the change hooks and :func:`sync_many`; and the fleet (``_fl
 that plan and run refreshes over many processes, driven through the :class:`Refresher` protocol.
 
 May import: the SDK's public modules (``errors``, ``models``, ``metrics``, ``webhooks``,
-``anomalies``), ``backend``, ``history``, ``platforms`` and ``_redis`` through their
-``__init__``, attrs and aiohttp (webhook deliveries); never ``client``, which wires the roster
-in: what the roster uses of a ``SocialSync`` is the protocol in ``_sdk``; the fleet modules also
-import ``saq``, lazily (the ``fleet`` extra), and the Redis ledger (``_ledger_redis``) ``redis``
-through ``_redis``, loaded only when a client has a ``redis_url``; the store's ledger
-(``_ledger_store``) keeps its rows through ``history``. The planner, budget, ledger and
-simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs. Nothing here
-imports the transport, the providers, the cache or the CLI.
+``anomalies``), ``backend``, ``history``, ``platforms``, ``transport`` (its ``RequestLoop``, which
+sends the webhook deliveries) and ``_redis`` through their ``__init__``, and attrs; never
+``client``, which wires the roster in: what the roster uses of a ``SocialSync`` is the protocol in
+``_sdk``; the fleet modules also import ``saq``, lazily (the ``fleet`` extra), and the Redis ledger
+(``_ledger_redis``) ``redis`` through ``_redis``, loaded only when a client has a ``redis_url``;
+the store's ledger (``_ledger_store``) keeps its rows through ``history``. The planner, budget,
+ledger and simulation modules stay pure: no I/O, no import beyond ``errors`` and attrs. Nothing
+here imports the providers, the cache or the CLI.
 """
 
 from __future__ import annotations
