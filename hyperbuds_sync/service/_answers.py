@@ -10,7 +10,8 @@ A kept answer is used only for the **same object** (a weak reference to it, comp
 
 - a record loaded again (expiry, ``refresh: true``) is a new object;
 - a stale record (``as_stale()``) and a record under another formula (recomputed per call) are
-  new objects on every call, so they are built every time, as before;
+  new objects on every call, so they are built every time, as before (kept per formula, so a
+  call with another formula does not push out the cached record's bytes);
 - a record the cache has dropped is gone from the weak reference: nothing here keeps it alive.
 
 Bounded: at most ``maxsize`` answers (the SDK's default cache size), the oldest kept first out.
@@ -34,8 +35,8 @@ _Kept = tuple["weakref.ref[PlatformData]", bool, bytes]
 
 
 class KeptAnswers:
-    """Answer bytes per creator, for as long as the record object they came from (see the
-    module).
+    """Answer bytes per creator and formula, for as long as the record object they came from
+    (see the module).
 
     Args:
         build: the ``data`` dict of a record and its ``cached`` flag (``data_json``).
@@ -49,7 +50,7 @@ class KeptAnswers:
     ) -> None:
         self._build = build
         self._maxsize = maxsize
-        self._kept: dict[tuple[str, str], _Kept] = {}
+        self._kept: dict[tuple[str, str, str], _Kept] = {}
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -57,7 +58,7 @@ class KeptAnswers:
     def data_bytes(self, data: PlatformData, cached: bool) -> bytes:
         """``json.dumps`` of ``build(data, cached)``, encoded: the kept bytes when they were
         built from this very object with this flag, else built now and kept."""
-        key = (data.platform, data.username)
+        key = (data.platform, data.username, data.formula)
         kept = self._kept.get(key)
         if kept is not None and kept[0]() is data and kept[1] is cached:
             return kept[2]

@@ -51,6 +51,16 @@ def test_another_flag_or_another_object_is_built_anew() -> None:
     assert len(built) == 4
 
 
+def test_another_formula_leaves_the_cached_records_bytes_in_place() -> None:
+    kept, built = _counting()
+    record = PlatformData("twitch", "someone", followers=10, formula="legacy")
+    first = kept.data_bytes(record, True)
+    rated = PlatformData("twitch", "someone", followers=10, formula="rate")
+    assert json.loads(kept.data_bytes(rated, True))["formula"] == "rate"
+    assert kept.data_bytes(record, True) is first
+    assert len(built) == 2
+
+
 def test_bounded_and_holding_no_record_alive() -> None:
     kept, _ = _counting()
     records = [PlatformData("twitch", f"user{n}") for n in range(3)]
@@ -83,13 +93,14 @@ async def test_fetch_answers_equal_a_fresh_build_through_every_path() -> None:
         record = await svc.sync.fetch("twitch", "pixelmaya")  # the cached record itself
         rate = await _raw(svc, {**body, "formula": "rate"})
         after_rate = await _raw(svc, body)
+        assert len(svc.app[ANSWERS]) == 2  # the default formula's and the rate one's
         refreshed = await _raw(svc, {**body, "refresh": True})
         newer = await svc.sync.fetch("twitch", "pixelmaya")
         hit_after_refresh = await _raw(svc, body)
         svc.rapidapi.set_quota(1)  # spent: a refresh is answered with the last value, stale
         stale = await _raw(svc, {**body, "refresh": True})
         hit_after_stale = await _raw(svc, body)
-        assert len(svc.app[ANSWERS]) == 1  # one creator, one kept answer
+        assert len(svc.app[ANSWERS]) == 2  # one creator, two formulas
     assert {kind for kind, _ in answers} == {JSON_TYPE}
     assert answers[0][1] == _fresh(record, False)
     assert answers[1][1] == answers[2][1] == _fresh(record, True)
