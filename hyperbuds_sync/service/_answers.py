@@ -14,7 +14,8 @@ A kept answer is used only for the **same object** (a weak reference to it, comp
   call with another formula does not push out the cached record's bytes);
 - a record the cache has dropped is gone from the weak reference: nothing here keeps it alive.
 
-Bounded: at most ``maxsize`` answers (the SDK's default cache size), the oldest kept first out.
+Bounded: at most ``maxsize`` answers (4,096, the SDK's default cache size), the oldest kept
+first out.
 Only what the record says is kept; the request id and the CORS headers are headers, set per
 request by the edge, never in these bytes.
 """
@@ -26,10 +27,11 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from ..cache import DEFAULT_MAXSIZE
 from ..models import PlatformData
 
 __all__ = ["KeptAnswers"]
+
+MAXSIZE = 4096  # the SDK's default cache_maxsize (the service uses the public API only)
 
 _Kept = tuple["weakref.ref[PlatformData]", bool, bytes]
 
@@ -46,7 +48,7 @@ class KeptAnswers:
     def __init__(
         self,
         build: Callable[[PlatformData, bool], dict[str, Any]],
-        maxsize: int = DEFAULT_MAXSIZE,
+        maxsize: int = MAXSIZE,
     ) -> None:
         self._build = build
         self._maxsize = maxsize

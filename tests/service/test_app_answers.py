@@ -9,8 +9,9 @@ from typing import Any
 
 from _app_fixtures import Service, running
 
+from hyperbuds_sync.cache import DEFAULT_MAXSIZE
 from hyperbuds_sync.models import PlatformData
-from hyperbuds_sync.service._answers import KeptAnswers
+from hyperbuds_sync.service._answers import MAXSIZE, KeptAnswers
 from hyperbuds_sync.service._fetching import data_json
 from hyperbuds_sync.service._state import ANSWERS
 
@@ -59,6 +60,10 @@ def test_another_formula_leaves_the_cached_records_bytes_in_place() -> None:
     assert json.loads(kept.data_bytes(rated, True))["formula"] == "rate"
     assert kept.data_bytes(record, True) is first
     assert len(built) == 2
+
+
+def test_bounded_as_the_sdks_default_cache() -> None:
+    assert MAXSIZE == DEFAULT_MAXSIZE
 
 
 def test_bounded_and_holding_no_record_alive() -> None:
