@@ -3,7 +3,8 @@
 A cache hit hands the service the very record object the cache holds, and a record is frozen:
 the same object with the same ``cached`` flag always makes the same ``data`` JSON. So the bytes
 built for it are kept, and the next hit of that record writes them instead of building and
-encoding the dict again.
+encoding the dict again (measured: server CPU per cache hit 12% to 21% less, four runs side by
+side; docs/benchmarks.md).
 
 A kept answer is used only for the **same object** (a weak reference to it, compared with
 ``is``) and the same ``cached`` flag; anything else builds anew and replaces it:
@@ -15,9 +16,8 @@ A kept answer is used only for the **same object** (a weak reference to it, comp
 - a record the cache has dropped is gone from the weak reference: nothing here keeps it alive.
 
 Bounded: at most ``maxsize`` answers (4,096, the SDK's default cache size), the oldest kept
-first out.
-Only what the record says is kept; the request id and the CORS headers are headers, set per
-request by the edge, never in these bytes.
+first out. Only what the record says is kept; the request id and the CORS headers are headers,
+set per request by the edge, never in these bytes.
 """
 
 from __future__ import annotations
