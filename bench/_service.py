@@ -113,6 +113,7 @@ async def _hits(rapidapi: str, backend: str, requests: int, rounds: int) -> dict
             bare_url = f"http://127.0.0.1:{port}"
             await _load(session, service.url, requests // 4)  # warm both
             await _load(session, bare_url, requests // 4)
+            load = [os.getloadavg()[0]]  # the machine's, beside the figures: they move with it
             runs: dict[str, list[tuple[float, list[float]]]] = {"service": [], "bare": []}
             cpu: dict[str, list[float]] = {"service": [], "bare": []}
             servers = {"service": (service.url, service.proc.pid), "bare": (bare_url, bare.pid)}
@@ -121,11 +122,12 @@ async def _hits(rapidapi: str, backend: str, requests: int, rounds: int) -> dict
                     before = _cpu_s(pid)
                     runs[name].append(await _load(session, url, requests))
                     cpu[name].append((_cpu_s(pid) - before) / requests * 1e6)
+            load.append(os.getloadavg()[0])
         finally:
             bare.terminate()
             await bare.wait()
     shutil.rmtree(tmp, ignore_errors=True)
-    figures: dict[str, Any] = {"bytes": len(body)}
+    figures: dict[str, Any] = {"bytes": len(body), "load": load}
     for name, results in runs.items():
         figures[name] = {
             "rates": [rate for rate, _ in results],
@@ -285,6 +287,9 @@ def report(figures: Mapping[str, Any]) -> None:
         for s, b in zip(*(hits[n]["cpu_us"] for n in ("service", "bare")), strict=True)
     )
     print(f"  server CPU per request, us (service/bare) per round: {cpu}")
+    print(
+        f"  load average (1 min) before and after: {hits['load'][0]:.1f} -> {hits['load'][1]:.1f}"
+    )
     cold = figures.get("cold")
     if cold is None:
         print("  cold: skipped, redis-server is not on PATH")

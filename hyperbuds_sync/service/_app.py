@@ -12,12 +12,13 @@ from . import _fetching as fetching
 from . import _ops as ops
 from . import _routes as routes
 from ._activity import ActivityRecorder
+from ._answers import KeptAnswers
 from ._keys import ACTIVITY, PUBLIC_PATHS, ROSTER, SETTINGS, SYNC
 from ._limits import CallerLimits
 from ._metrics import ServiceMetrics
 from ._middleware import MAX_BODY, MIDDLEWARES
 from ._settings import RateLimit, ServiceSettings, parse_origins
-from ._state import LIMITS, METRICS
+from ._state import ANSWERS, LIMITS, METRICS
 from ._status import mount as _mount_status
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def create_app(
     app[ROSTER] = roster
     app[PUBLIC_PATHS] = {"/healthz", "/readyz"}
     app[METRICS] = ServiceMetrics(sync, roster)
+    app[ANSWERS] = KeptAnswers(fetching.data_json)
     app[LIMITS] = (_limits(settings.rate_limit), _limits(settings.anonymous_rate_limit))
     app.router.add_routes(ops.ROUTES)
     app.router.add_routes(FETCH_ROUTES)

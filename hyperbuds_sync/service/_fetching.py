@@ -29,8 +29,9 @@ from ..models import PlatformData
 from ._errors import INTERNAL, answer_for, error_response, problem, supported
 from ._keys import ACTIVITY, SETTINGS, SYNC
 from ._plain import camel
+from ._state import ANSWERS
 
-__all__ = ["MAX_BATCH", "data_json", "fetch_one", "read_json"]
+__all__ = ["MAX_BATCH", "data_json", "fetch_one", "fetch_record", "read_json"]
 
 MAX_BATCH = 10
 INVALID_TYPE = "Invalid platform type. Supported platforms: {}"
@@ -89,6 +90,23 @@ async def fetch_one(
     Raises:
         HyperbudsSyncError: what the SDK raised.
     """
+    return data_json(*await fetch_record(app, platform, username, refresh=refresh, formula=formula))
+
+
+async def fetch_record(
+    app: web.Application,
+    platform: str,
+    username: str,
+    *,
+    refresh: bool = False,
+    formula: str | None = None,
+) -> tuple[PlatformData, bool]:
+    """One fetch through the SDK, recorded in the activity recorder: the record, and whether
+    it came from the cache.
+
+    Raises:
+        HyperbudsSyncError: what the SDK raised.
+    """
     sync = app[SYNC]
     formula = formula if formula is not None else app[SETTINGS].formula
     known = platform in sync.platforms.names()  # the recorder keeps known platforms only
@@ -103,7 +121,12 @@ async def fetch_one(
         raise
     cached = data.stale or seen.get(UPSTREAM_CALLS) == 0
     app[ACTIVITY].record(platform, data.username, cached=cached)
-    return data_json(data, cached)
+    return data, cached
+
+
+def _json_bytes(body: bytes) -> web.Response:
+    """``body`` (JSON already encoded) answered as ``web.json_response`` answers a dict."""
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 
 def _text(body: dict[str, Any], name: str) -> str | None:
@@ -125,8 +148,11 @@ async def social_fetch(request: web.Request) -> web.Response:
         raise problem(400, "Invalid request", "refresh must be true or false")
     if formula is not None and not isinstance(formula, str):
         raise problem(400, "Unknown formula", "formula must be a formula's name")
-    data = await fetch_one(request.app, platform, username, refresh=refresh, formula=formula)
-    return web.json_response({"success": True, "data": data})
+    data, cached = await fetch_record(
+        request.app, platform, username, refresh=refresh, formula=formula
+    )
+    kept = request.app[ANSWERS].data_bytes(data, cached)  # as json_response would write it
+    return _json_bytes(b'{"success": true, "data": ' + kept + b"}")
 
 
 async def platform_get(request: web.Request) -> web.Response:
@@ -139,13 +165,15 @@ async def platform_get(request: web.Request) -> web.Response:
     if not username:
         return error_response(400, USERNAME_REQUIRED)
     try:
-        data = await fetch_one(request.app, platform, username)
+        data, cached = await fetch_record(request.app, platform, username)
     except ConfigError as exc:
         return error_response(500, INTERNAL, answer_for(exc).message)
     except HyperbudsSyncError as exc:  # their quirk: a failed fetch is a 200
         answer = answer_for(exc, names)
         return web.json_response({"success": False, "error": answer.error}, headers=answer.headers)
-    return web.json_response({"success": True, "data": data, "cached": data["cached"]})
+    kept = request.app[ANSWERS].data_bytes(data, cached)  # as json_response would write it
+    flag = b"true" if cached else b"false"
+    return _json_bytes(b'{"success": true, "data": ' + kept + b', "cached": ' + flag + b"}")
 
 
 async def platform_batch(request: web.Request) -> web.Response:

@@ -30,6 +30,7 @@ from ..errors import HyperbudsSyncError
 from ._errors import INTERNAL, answer_for, error_response
 from ._keys import PUBLIC_PATHS, SETTINGS, SYNC
 from ._limits import CallerLimits
+from ._loglines import only_tick
 from ._state import CALLER, LIMITS, METRICS, REQUEST_ID
 
 __all__ = ["MIDDLEWARES", "access_log"]
@@ -138,7 +139,12 @@ def _account(request: web.Request, status: int, seconds: float, error_class: str
     }
     if error_class:
         line["error"] = error_class
-    access_log.log(level, json.dumps(line, separators=(",", ":")))
+    text = json.dumps(line, separators=(",", ":"))
+    tick = only_tick(access_log) if level == logging.INFO else None
+    if tick is not None:  # the serve command's own handler alone: the same line, no LogRecord
+        tick.write_line(text)
+    else:
+        access_log.log(level, text)
 
 
 @web.middleware

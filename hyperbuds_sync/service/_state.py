@@ -6,11 +6,13 @@ from typing import Any
 
 from aiohttp import web
 
+from ._answers import KeptAnswers
 from ._limits import CallerLimits
 from ._metrics import ServiceMetrics
 
-__all__ = ["CALLER", "LIMITS", "METRICS", "REQUEST_ID"]
+__all__ = ["ANSWERS", "CALLER", "LIMITS", "METRICS", "REQUEST_ID"]
 
+ANSWERS = web.AppKey("hyperbuds_sync.kept_answers", KeptAnswers)
 METRICS = web.AppKey("hyperbuds_sync.service_metrics", ServiceMetrics)
 LIMITS: web.AppKey[tuple[CallerLimits | None, CallerLimits | None]] = web.AppKey(
     "hyperbuds_sync.caller_limits"

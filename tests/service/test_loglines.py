@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
+from _app_fixtures import ACCESS_LOGGER, running
+
 from hyperbuds_sync.service import TickHandler
-from hyperbuds_sync.service._loglines import CHUNK
+from hyperbuds_sync.service._loglines import CHUNK, only_tick
 
 
 class Stream:
@@ -90,3 +93,80 @@ async def test_flush_or_close_writes_what_is_pending() -> None:
     assert stream.writes == ["last words\n", "after\n"]
     await asyncio.sleep(0)
     assert stream.writes == ["last words\n", "after\n"]
+
+
+def _chain() -> tuple[logging.Logger, logging.Logger, TickHandler]:
+    """A two-logger hierarchy of its own (no root): ``parent`` with a plain TickHandler."""
+    parent, child = logging.Logger("p"), logging.Logger("p.c")
+    child.parent = parent
+    tick = TickHandler(Stream())  # type: ignore[arg-type]
+    tick.setFormatter(logging.Formatter("%(message)s"))
+    parent.handlers = [logging.NullHandler(), tick]
+    return parent, child, tick
+
+
+def test_only_tick_finds_the_plain_tick_handler_a_record_would_reach_alone() -> None:
+    parent, child, tick = _chain()
+    assert only_tick(child) is tick
+    parent.addFilter(logging.Filter("elsewhere"))  # a logger's filter: its own records only
+    assert only_tick(child) is tick
+    assert TickHandler(Stream()).plain  # type: ignore[arg-type] # logging's default: the message
+
+
+def test_only_tick_gives_way_to_anything_logging_would_do_besides() -> None:
+    cases = {
+        "another handler": lambda p, c, t: p.addHandler(logging.StreamHandler(Stream())),  # type: ignore[arg-type]
+        "a filter on the logger": lambda p, c, t: c.addFilter(logging.Filter("x")),
+        "a filter on the handler": lambda p, c, t: t.addFilter(logging.Filter("x")),
+        "a handler above INFO": lambda p, c, t: t.setLevel(logging.WARNING),
+        "a formatter with more": lambda p, c, t: t.setFormatter(
+            logging.Formatter("%(asctime)s %(message)s")
+        ),
+        "a formatter subclass": lambda p, c, t: t.setFormatter(
+            type("F", (logging.Formatter,), {})()
+        ),
+        "no propagation": lambda p, c, t: setattr(c, "propagate", False),
+        "a disabled logger": lambda p, c, t: setattr(c, "disabled", True),
+    }
+    for name, change in cases.items():
+        parent, child, tick = _chain()
+        change(parent, child, tick)
+        assert only_tick(child) is None, name
+
+
+async def test_write_line_writes_what_a_logged_info_line_would_in_the_same_tick() -> None:
+    stream = Stream()
+    logger, handler = _logger(stream)
+    logger.info("one")
+    handler.write_line('{"two":2}')
+    logger.info("three")
+    assert stream.writes == []
+    await asyncio.sleep(0)
+    assert stream.writes == ['one\n{"two":2}\nthree\n']
+    handler.write_line("alone")
+    await asyncio.sleep(0)
+    assert stream.writes[1:] == ["alone\n"]
+
+
+async def test_the_services_access_lines_take_the_shortcut_under_the_serve_setup() -> None:
+    """The serve command's setup: one plain TickHandler on the root, nothing else on the way
+    (the suite's own secret sweep on ``hyperbuds_sync`` is set aside for this one test)."""
+    stream = Stream()
+    tick = TickHandler(stream)  # type: ignore[arg-type]
+    tick.setFormatter(logging.Formatter("%(message)s"))  # as the serve command sets it up
+    root, sdk = logging.getLogger(), logging.getLogger("hyperbuds_sync")
+    saved = root.handlers[:], root.level, sdk.handlers[:]
+    root.handlers, root.level = [tick], logging.INFO
+    sdk.handlers = [h for h in sdk.handlers if type(h) is logging.NullHandler]
+    try:
+        assert only_tick(logging.getLogger(ACCESS_LOGGER)) is tick
+        async with running() as svc:
+            await svc.call("GET", "/healthz", headers={"X-Request-ID": "first"})
+            await svc.call("GET", "/nowhere", headers={"X-Request-ID": "second"})
+            await asyncio.sleep(0)
+    finally:
+        root.handlers, root.level, sdk.handlers = saved
+    texts = "".join(stream.writes).splitlines()
+    lines = [json.loads(t) for t in texts if t.startswith('{"request_id"')]
+    access = [(x["request_id"], x["route"], x["status"]) for x in lines]
+    assert access == [("first", "/healthz", 200), ("second", "unmatched", 404)]
