@@ -9,7 +9,18 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from ._rules import engagement_rose, judge_divergence, judge_jump
-from ._series import DAY, Normal, Point, SnapshotLike, normal_of, points_of, rounding, steps_of
+from ._series import (
+    DAY,
+    Engagement,
+    Normal,
+    Point,
+    SnapshotLike,
+    accumulates,
+    normal_of,
+    points_of,
+    rounding,
+    steps_of,
+)
 from ._types import Anomaly, AnomalySettings
 
 __all__ = ["detect", "revealed"]
@@ -61,7 +72,7 @@ def revealed(
     return [a for a in now if not any(a.overlaps(b) for b in before)]
 
 
-def _unknown() -> Normal | None:
+def _unknown() -> Engagement | None:
     return None
 
 
@@ -81,17 +92,19 @@ class _Jumps:
         self.spikes_too = followers is not None and followers.steps >= settings.min_steps
         self.normal = followers or Normal(0.0, settings.mad_floor, 0)
         self.steps = steps
-        self._engagement: Normal | None = None
+        self._engagement: Engagement | None = None
         self._measured = False
         self.logs = [math.log(max(p.followers, 1)) for p in points]
         self.slack = [p.slack for p in points]
 
-    def engagement(self) -> Normal | None:
-        """The engagement's normal, measured the first time a spike needs it."""
+    def engagement(self) -> Engagement | None:
+        """The engagement's normal and kind, measured the first time a spike needs them."""
         if not self._measured:
             values = [p.engagement for p in self.points]
             floor = self.settings.mad_floor
-            self._engagement = normal_of(values, self.points, self.steps, floor, counted=False)
+            normal = normal_of(values, self.points, self.steps, floor, counted=False)
+            if normal is not None:
+                self._engagement = Engagement(normal, accumulates(self.points))
             self._measured = True
         return self._engagement
 
@@ -199,14 +212,6 @@ def _isolated(
     return kept
 
 
-def _cumulative(points: Sequence[Point]) -> bool:
-    """Whether the engagement total accumulates (likes, views: it almost never falls) rather
-    than being a level (the recent posts' interactions)."""
-    pairs = [(a.engagement, b.engagement) for a, b in itertools.pairwise(points)]
-    known = [(a, b) for a, b in pairs if a is not None and b is not None]
-    return bool(known) and sum(1 for a, b in known if b >= a) >= 0.9 * len(known)
-
-
 def _level(
     points: Sequence[Point], i: int, j: int, cumulative: bool, favour: float
 ) -> float | None:
@@ -278,7 +283,7 @@ def _divergences(
         if points[j].followers < points[start].followers * (1 + settings.divergence_growth):
             continue  # the first condition, and the cheap one
         if cumulative is None:
-            cumulative = _cumulative(points)
+            cumulative = accumulates(points)
             chunks = _chunks(points, width / 3, cumulative, settings.max_gap_days)
         level = _level(points, start, j, cumulative, 1.0)
         baseline = _baseline(chunks, spikes, points[start], points[j], width / 3)

@@ -14,7 +14,17 @@ from typing import NamedTuple, Protocol
 
 from attrs import frozen
 
-__all__ = ["Normal", "Point", "SnapshotLike", "normal_of", "points_of", "rounding", "steps_of"]
+__all__ = [
+    "Engagement",
+    "Normal",
+    "Point",
+    "SnapshotLike",
+    "accumulates",
+    "normal_of",
+    "points_of",
+    "rounding",
+    "steps_of",
+]
 
 
 class SnapshotLike(Protocol):
@@ -116,6 +126,24 @@ class Normal:
     def score(self, excess: float, days: float) -> float:
         """``excess`` in MADs scaled to the span's length."""
         return excess / (self.mad * math.sqrt(max(days, 1.0)))
+
+
+@frozen
+class Engagement:
+    """What the spike rule knows of a series' engagement: its ``normal``, and whether it is a
+    cumulative ``total`` (likes, views: it almost never falls) or a level (the recent posts'
+    interactions)."""
+
+    normal: Normal
+    total: bool
+
+
+def accumulates(points: Sequence[Point]) -> bool:
+    """Whether the engagement accumulates (at least 90% of the known steps never fall) rather
+    than being a level."""
+    pairs = [(a.engagement, b.engagement) for a, b in itertools.pairwise(points)]
+    known = [(a, b) for a, b in pairs if a is not None and b is not None]
+    return bool(known) and sum(1 for a, b in known if b >= a) >= 0.9 * len(known)
 
 
 def steps_of(points: Sequence[Point], min_days: float, max_gap: float) -> list[tuple[int, int]]:
