@@ -14,7 +14,7 @@ from . import engagement
 from . import metrics as m
 from ._install import install_hint
 from ._shared import SharedParts, shared_parts
-from .anomalies import Anomaly, AnomalySettings, anomalies_of
+from .anomalies import Anomaly, AnomalySettings, HistoriesSource, all_anomalies, anomalies_of
 from .backend import SyncClient, Syncer, TokenSource, acting_for
 from .cache import DEFAULT_MAXSIZE, Cache, MemoryCache
 from .chain import Failover, Fetcher, NameMemo, check_chains
@@ -492,6 +492,31 @@ class SocialSync:
         """
         store, platform, name = await self._flushed(platform, username)
         return await anomalies_of(store, platform, name, days=days, settings=settings)
+
+    async def all_anomalies(
+        self,
+        days: float = 90,
+        *,
+        platform: str | None = None,
+        settings: AnomalySettings | None = None,
+    ) -> dict[tuple[str, str], list[Anomaly]]:
+        """Every recorded creator's growth anomalies of the last ``days`` (on ``platform``
+        when given), each judged as :meth:`anomalies` judges one, from one read of the
+        history: ``{(platform, username): anomalies}``, creators with none left out.
+
+        Raises:
+            ConfigError: no history is configured, or its store cannot read every history at
+                once (a store of your own without ``histories()``).
+        """
+        recorder = self._recorder()
+        await recorder.flush()
+        if not isinstance(recorder.store, HistoriesSource):
+            raise ConfigError(
+                "all_anomalies needs a history store that reads every history at once "
+                "(histories(), as the SQL stores have)"
+            )
+        name = None if platform is None else self.platforms.get(platform).platform
+        return await all_anomalies(recorder.store, platform=name, days=days, settings=settings)
 
     async def _flushed(self, platform: str, username: str) -> tuple[HistoryStore, str, str]:
         """The history store with every queued write done, and the creator's platform and
