@@ -139,11 +139,14 @@ class Engagement:
 
 
 def accumulates(points: Sequence[Point]) -> bool:
-    """Whether the engagement accumulates (at least 90% of the known steps never fall) rather
-    than being a level."""
-    pairs = [(a.engagement, b.engagement) for a, b in itertools.pairwise(points)]
-    known = [(a, b) for a, b in pairs if a is not None and b is not None]
-    return bool(known) and sum(1 for a, b in known if b >= a) >= 0.9 * len(known)
+    """Whether the engagement accumulates (at most 10% of the known steps fall) rather than
+    being a level."""
+    known = falls = 0
+    for a, b in itertools.pairwise(points):
+        if a.engagement is not None and b.engagement is not None:
+            known += 1
+            falls += b.engagement < a.engagement
+    return known > 0 and falls <= 0.1 * known
 
 
 def steps_of(points: Sequence[Point], min_days: float, max_gap: float) -> list[tuple[int, int]]:
