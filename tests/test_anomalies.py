@@ -114,6 +114,17 @@ def level(days: int = 40, start: float = 100_000) -> list[Snapshot]:
     return out
 
 
+def level_jump(followers: float, interactions: float, day: int = 30) -> list[Snapshot]:
+    """:func:`level`, with followers and interactions multiplied from ``day`` on."""
+    out = []
+    for d, s in enumerate(level()):
+        if d >= day:
+            engagement = s.total_engagement * interactions  # type: ignore[operator]
+            s = snap(d, round(s.followers * followers), engagement, platform="instagram")
+        out.append(s)
+    return out
+
+
 def test_a_missed_week_hides_a_viral_post_from_a_level_not_from_a_total() -> None:
     # One weekly refresh missed (10 days between snapshots) around a purchase of +50%: a
     # cumulative total would still hold a viral moment's likes, so the spike is judged; a level
@@ -123,11 +134,7 @@ def test_a_missed_week_hides_a_viral_post_from_a_level_not_from_a_total() -> Non
 
     total = gapped(with_jump(organic(), 30, 1.5))
     assert [a.kind for a in detect(total)] == ["spike"]
-    bought = [
-        s if s.fetched_at < T0 + timedelta(days=30) else snap(d, round(s.followers * 1.5),
-        s.total_engagement, platform="instagram")  # fmt: skip
-        for d, s in enumerate(level())
-    ]
+    bought = level_jump(1.5, 1.0)
     assert [a.kind for a in detect(bought)] == ["spike"]  # seen daily: a spike
     assert detect(gapped(bought)) == []
     wider = AnomalySettings(level_gap_days=12)
@@ -145,19 +152,9 @@ def test_a_big_purchase_beside_a_small_viral_moment_is_still_a_spike() -> None:
 
 
 def test_a_level_rises_with_organic_followers_only_when_it_rises_more_than_they_do() -> None:
-    def jump(followers: float, interactions: float) -> list[Snapshot]:
-        return [
-            s if s.fetched_at < T0 + timedelta(days=30) else snap(
-                d, round(s.followers * followers),
-                s.total_engagement * interactions,  # type: ignore[operator]
-                platform="instagram",
-            )  # fmt: skip
-            for d, s in enumerate(level())
-        ]
-
     assert detect(level()) == []
-    assert [a.kind for a in detect(jump(1.5, 1.5))] == ["spike"]  # per follower flat: bought
-    assert detect(jump(1.5, 3.0)) == []  # a viral post: interactions far beyond the followers
+    assert [a.kind for a in detect(level_jump(1.5, 1.5))] == ["spike"]  # per follower: flat
+    assert detect(level_jump(1.5, 3.0)) == []  # a viral post: interactions far beyond the followers
 
 
 def test_rounding_never_makes_an_anomaly() -> None:

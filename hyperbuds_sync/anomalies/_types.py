@@ -122,11 +122,13 @@ class AnomalySettings:
     """Snapshots closer than this are also judged together, so a burst split over several
     fetches within two days is seen whole."""
     max_gap_days: float = field(default=15.0, validator=_positive)
-    """Never flag across a gap between snapshots longer than this: a weekly refresh and its
-    jitter pass, a missed week does not."""
+    """Never flag across a gap between snapshots (or over a stretch) longer than this: a weekly
+    refresh that failed once passes, two do not. A cumulative total keeps a viral moment's
+    engagement for good, so a spike on it is judged across such a gap..."""
     level_gap_days: float = field(default=8.0, validator=_positive)
-    """A spike judged on a level (the recent posts' interactions) is never flagged across a
-    longer gap: a level forgets a viral post within about two weeks."""
+    """...but a spike judged on a level (the recent posts' interactions) is never flagged across
+    a gap longer than this (a weekly refresh and its jitter): a level forgets a viral post in
+    about two weeks, so a burst inside a longer gap could look bought."""
     mad_floor: float = field(default=0.002, validator=_positive)
     """The smallest MAD of the daily log change (0.2%): a very steady account is not judged
     against a normal of zero."""
