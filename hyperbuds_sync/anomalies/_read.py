@@ -32,9 +32,9 @@ class SnapshotSource(Protocol):
 
 @runtime_checkable
 class HistoriesSource(Protocol):
-    """What :func:`all_anomalies` reads: every creator's history in one pass, as
-    :meth:`SQLHistoryStore.histories <hyperbuds_sync.history.SQLHistoryStore.histories>` gives
-    it."""
+    """What :func:`all_anomalies` reads: every creator's history in one pass, as the SQL
+    history store's ``histories()`` gives it (the store :func:`hyperbuds_sync.history.open_store`
+    opens)."""
 
     def histories(
         self,

@@ -35,8 +35,7 @@ from ._open import (
 from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder, snapshot_of
 from ._rostertypes import CreatorRecord, Delivery, PlatformState
-from ._scan import SnapshotRow
-from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SyncRecord
+from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SnapshotRow, SyncRecord
 from ._valid import (
     PRIORITY_MAX,
     check_creator_id,

@@ -3,9 +3,9 @@
 
 One SQLAlchemy Core query ordered by (platform, username, time), streamed in partitions, cut
 into creators as it comes, so a roster's 10,000 histories never sit in memory at once. Each
-snapshot comes as a :class:`SnapshotRow`, a plain named tuple of the figures the growth
-detector reads, not a :class:`~hyperbuds_sync.history.Snapshot` (its checks cost more than
-the read, measured).
+snapshot comes as a :class:`~hyperbuds_sync.history.SnapshotRow`, a plain named tuple of the
+figures the growth detector reads, not a :class:`~hyperbuds_sync.history.Snapshot` (its checks
+cost more than the read, measured).
 """
 
 from __future__ import annotations
@@ -14,34 +14,21 @@ import itertools
 import operator
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from ._schema import snapshots
-from ._types import utc
+from ._types import SnapshotRow, utc
 from ._valid import check_platform
 
 if TYPE_CHECKING:
     from ._store import SQLHistoryStore
 
-__all__ = ["SnapshotRow", "histories"]
+__all__ = ["histories"]
 
 _PARTITION = 500  # rows per fetch: 10% fewer instructions than 5,000 (callgrind, 140,000 rows)
 _CREATOR = operator.itemgetter(0, 1)
-
-
-class SnapshotRow(NamedTuple):
-    """One stored snapshot's figures, as :meth:`~SQLHistoryStore.histories` gives them
-    (``fetched_at`` aware UTC)."""
-
-    platform: str
-    username: str
-    fetched_at: datetime
-    followers: int
-    total_content: int
-    total_engagement: float | None
-    rounded: bool
 
 
 def _query(platform: str | None, since: datetime | None, until: datetime | None) -> Any:

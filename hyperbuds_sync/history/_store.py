@@ -23,12 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ..errors import HistoryUnavailable
 from ._engine import WRITE
 from ._faults import unavailable, why
-from ._scan import SnapshotRow, histories
+from ._scan import histories
 from ._schema import SNAPSHOT_KEY, migrate, snapshots, syncs
 from ._types import (
     DEFAULT_WINDOWS,
     Growth,
     Snapshot,
+    SnapshotRow,
     SyncRecord,
     check_windows,
     growth_of,
