@@ -1,5 +1,5 @@
-"""The anomaly benchmark: ``python bench/anomalies.py [--quick]`` (also ``bench/run.py --only
-anomalies``).
+"""The anomaly benchmark: ``python bench/anomalies.py [--quick] [--seeds 24,7,1,2,3]`` (also
+``bench/run.py --only anomalies``).
 
 1. quality: 2,000 labelled creators over 180 days (``bench/_anomaly_gen.py``: organic growth with
    a weekly rhythm and size-dependent rates, organic viral bursts, irregular roster-like sampling,
@@ -8,12 +8,12 @@ anomalies``).
    default settings. A found anomaly matches a label of its kind whose stretch it touches.
    Printed: precision and recall per kind, spikes by size, false anomalies per 100
    creator-months (all creators, and the organic ones: no label).
+   Each seed draws its own labelled set; a target is met when every seed meets it.
 2. speed: 10,000 creators' 180 days written to an SQLite history store (cached in
-   ``build/bench/``), then, timed, read back in one ordered scan through the store's engine and
-   every creator's anomalies computed.
+   ``build/bench/``), then, timed, the SDK's own call: ``SocialSync.all_anomalies()`` over the
+   whole stored period (one streamed read of every history, the detector per creator).
 
-The detector never sees the labels; ``--quick`` uses 500 and 2,000 creators; ``--seed 7`` draws
-the held-out labelled set docs/benchmarks.md quotes beside the tuned one (24).
+The detector never sees the labels; ``--quick`` uses 500 and 2,000 creators and seed 24 alone.
 """
 
 from __future__ import annotations
@@ -21,28 +21,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import operator
 import os
 import sys
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import _anomaly_gen as gen  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
 
-from hyperbuds_sync.anomalies import Anomaly, detect  # noqa: E402
+from hyperbuds_sync import SocialSync  # noqa: E402
+from hyperbuds_sync.anomalies import Anomaly, AnomalySettings, detect  # noqa: E402
 from hyperbuds_sync.history import open_store  # noqa: E402
-from hyperbuds_sync.history._schema import snapshots as table  # noqa: E402  (bench only)
 
 Row = tuple[str, str, str, bool | None]
 OUT = ROOT / "build" / "bench"
 MONTHS = gen.DAYS / 30
+SEEDS = (24, 7, 1, 2, 3)  # 24 the seed the defaults were studied on; the others held out
 
 
 def _days(moment: datetime) -> float:
@@ -96,13 +95,14 @@ def quality(count: int, seed: int = 24) -> dict[str, Any]:
                 false_organic += creator.organic
         for label in creator.labels:
             labels[_bucket(label)] += 1
-            observable = _observable(creator, label, 8.0)
+            observable = _observable(creator, label, AnomalySettings().max_gap_days)
             seen[_bucket(label)] += observable
             if any(_touches(a, label) for a in anomalies):
                 hit[_bucket(label)] += 1
                 hit[_bucket(label) + " observable"] += observable
     organic = sum(c.organic for c in creators)
     return {
+        "seed": seed,
         "creators": count,
         "organic": organic,
         "snapshots": sum(len(c.snapshots) for c in creators),
@@ -134,54 +134,18 @@ async def _write(path: Path, count: int) -> int:
     return written
 
 
-class Scanned(NamedTuple):
-    """One snapshot as the scan reads it: the columns the detector needs."""
-
-    platform: str
-    fetched_at: datetime
-    followers: int
-    total_engagement: float | None
-    total_content: int
-    rounded: bool
-
-
-_COLUMNS = ("platform", "username", "fetched_at", "followers", "total_engagement")
-_COLUMNS += ("total_content", "rounded")
-_SCAN = sa.select(*(table.c[name] for name in _COLUMNS)).order_by(
-    table.c.platform, table.c.username, table.c.fetched_at
-)
-
-
-async def scan(path: Path) -> tuple[int, int, int, float, float, float]:
-    """Every creator's anomalies from the store at ``path``: creators, rows, anomalies, seconds
-    reading, seconds in all, and this process's CPU seconds in all.
-
-    One ordered scan on the store's own engine and its aiosqlite connection, the rows taken as
-    the driver gives them (SQLAlchemy's result rows and its DateTime parsing cost more than the
-    detector does); the moment is parsed by ``datetime.fromisoformat``.
-    """
+async def scan(path: Path) -> tuple[int, int, float, float]:
+    """Every creator's anomalies from the store at ``path`` through the SDK's own call: creators
+    with anomalies, anomalies, seconds and this process's CPU seconds (the call alone)."""
     store = open_store(str(path))
-    await store.setup()
-    started, cpu = time.perf_counter(), time.process_time()
-    try:
-        async with store.engine.connect() as conn:
-            driver = (await conn.get_raw_connection()).driver_connection
-            sql = str(_SCAN.compile(dialect=store.engine.dialect))
-            rows = await (await driver.execute(sql)).fetchall()
-        read = time.perf_counter() - started
-        creators = found = 0
-        parse = datetime.fromisoformat
-        for _, group in itertools.groupby(rows, key=operator.itemgetter(0, 1)):
-            history = [
-                Scanned(p, parse(at + "+00:00"), f, e, n, bool(r))  # stored as naive UTC
-                for p, _, at, f, e, n, r in group
-            ]
-            creators += 1
-            found += len(detect(history))
-    finally:
-        await store.aclose()
-    cpu = time.process_time() - cpu
-    return creators, len(rows), found, read, time.perf_counter() - started, cpu
+    await store.setup()  # the schema checked before the clock starts
+    whole = (datetime.now(UTC) - gen.T0).days + 1  # every stored day, whatever today is
+    async with SocialSync(history_store=store) as sync:
+        started, cpu = time.perf_counter(), time.process_time()
+        found = await sync.all_anomalies(days=whole)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    await store.aclose()
+    return len(found), sum(map(len, found.values())), seconds, cpu
 
 
 def speed(count: int) -> dict[str, Any]:
@@ -194,13 +158,12 @@ def speed(count: int) -> dict[str, Any]:
         partial.unlink(missing_ok=True)
         asyncio.run(_write(partial, count))
         partial.rename(path)
-    creators, rows, found, read, total, cpu = asyncio.run(scan(path))
+    flagged, found, seconds, cpu = asyncio.run(scan(path))
     return {
-        "creators": creators,
-        "rows": rows,
+        "creators": count,
+        "flagged": flagged,
         "found": found,
-        "read": read,
-        "seconds": total,
+        "seconds": seconds,
         "cpu": cpu,
         "load": os.getloadavg()[0],
     }
@@ -214,74 +177,100 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def report(q: dict[str, Any], s: dict[str, Any]) -> list[Row]:
-    """Print the details and return the table's rows."""
+def _figures(q: dict[str, Any]) -> dict[str, float]:
+    """One seed's figures against the targets."""
+    found, true, labels, hit = q["found"], q["true"], q["labels"], q["hit"]
+    return {
+        "precision": _ratio(true["spike >= 10%"], found["spike >= 10%"]) or 0.0,
+        "recall": _ratio(hit["spike >= 10%"], labels["spike >= 10%"]) or 0.0,
+        "small": _ratio(hit["spike 5-10%"], labels["spike 5-10%"]) or 0.0,
+        "organic": q["false_organic_per_100"],
+        "all": q["false_per_100"],
+    }
+
+
+def _details(q: dict[str, Any]) -> None:
     found, true, labels, hit, seen = q["found"], q["true"], q["labels"], q["hit"], q["seen"]
     print(
-        f"  quality: {q['creators']:,} creators ({q['organic']:,} organic), "
+        f"  seed {q['seed']}: {q['creators']:,} creators ({q['organic']:,} organic), "
         f"{q['snapshots']:,} snapshots, {gen.DAYS} days"
     )
     for kind in ("spike", "spike >= 10%", "drop", "divergence"):
         print(
-            f"  {kind:<14} precision {_fmt(_ratio(true[kind], found[kind]))} "
+            f"    {kind:<14} precision {_fmt(_ratio(true[kind], found[kind]))} "
             f"({true[kind]}/{found[kind]})"
         )
     for kind in ("spike >= 10%", "spike 5-10%", "drop", "divergence"):
         print(
-            f"  {kind:<14} recall {_fmt(_ratio(hit[kind], labels[kind]))} ({hit[kind]}/"
-            f"{labels[kind]}); with no gap over 8 days around it "
+            f"    {kind:<14} recall {_fmt(_ratio(hit[kind], labels[kind]))} ({hit[kind]}/"
+            f"{labels[kind]}); with no gap over 15 days around it "
             f"{_fmt(_ratio(hit[kind + ' observable'], seen[kind]))} "
             f"({hit[kind + ' observable']}/{seen[kind]})"
         )
     print(
-        f"  speed: {s['creators']:,} creators, {s['rows']:,} snapshots read in {s['read']:.2f} s, "
-        f"{s['found']:,} anomalies, {s['seconds']:.2f} s in all ({s['cpu']:.2f} s of CPU; "
-        f"load average {s['load']:.1f} on {os.cpu_count()} cores)"
+        f"    false anomalies per 100 creator-months: {q['false_organic_per_100']:.2f} organic, "
+        f"{q['false_per_100']:.2f} all"
     )
-    big_p = _ratio(true["spike >= 10%"], found["spike >= 10%"]) or 0.0
-    big_r = _ratio(hit["spike >= 10%"], labels["spike >= 10%"]) or 0.0
-    small_r = _ratio(hit["spike 5-10%"], labels["spike 5-10%"])
+
+
+def report(qs: list[dict[str, Any]], s: dict[str, Any]) -> list[Row]:
+    """Print the details per seed and return the table's rows: each target met when every
+    seed meets it (the worst seed's figure shown)."""
+    for q in qs:
+        _details(q)
+    per = [_figures(q) for q in qs]
+    print("  seed  precision>=10%  recall>=10%  recall 5-10%  false/100 organic  false/100 all")
+    for q, f in zip(qs, per, strict=True):
+        print(
+            f"  {q['seed']:>4}  {f['precision']:>14.3f}  {f['recall']:>11.3f}  "
+            f"{f['small']:>12.3f}  {f['organic']:>17.2f}  {f['all']:>13.2f}"
+        )
+    print(
+        f"  speed: {s['creators']:,} creators through sync.all_anomalies(): {s['found']:,} "
+        f"anomalies on {s['flagged']:,} creators in {s['seconds']:.2f} s ({s['cpu']:.2f} s of "
+        f"CPU; load average {s['load']:.1f} on {os.cpu_count()} cores)"
+    )
+    seeds = f"{len(qs)} seed" + ("s" if len(qs) > 1 else "")
+    worst_p = min(f["precision"] for f in per)
+    worst_r = min(f["recall"] for f in per)
+    worst_false = max(f["organic"] for f in per)
+    small = ", ".join(f"{f['small']:.2f}" for f in per)
     return [
-        ("anomalies: spikes >= 10% precision", f"{big_p:.3f}", ">= 0.95", big_p >= 0.95),
-        ("anomalies: spikes >= 10% recall", f"{big_r:.3f}", ">= 0.90", big_r >= 0.90),
-        ("anomalies: spikes 5-10% recall", _fmt(small_r), "(stated)", None),
-        (
-            "anomalies: false per 100 creator-months",
-            f"{q['false_organic_per_100']:.2f} organic, {q['false_per_100']:.2f} all",
-            "<= 1 (organic)",
-            q["false_organic_per_100"] <= 1,
-        ),
-        (
-            f"anomalies: {s['creators']:,} creators from SQLite, wall",
-            f"{s['seconds']:.2f} s (load {s['load']:.1f})",
-            "< 5 s",
-            s["seconds"] < 5,
-        ),
-        (
-            f"anomalies: {s['creators']:,} creators from SQLite, CPU",
-            f"{s['cpu']:.2f} s",
-            "(< 5 s on a quiet machine)",
-            s["cpu"] < 5,
-        ),
-    ]
+        (f"anomalies: spikes >= 10% precision (worst of {seeds})", f"{worst_p:.3f}", ">= 0.95",
+         worst_p >= 0.95),
+        (f"anomalies: spikes >= 10% recall (worst of {seeds})", f"{worst_r:.3f}", ">= 0.90",
+         worst_r >= 0.90),
+        ("anomalies: spikes 5-10% recall, per seed", small, "(stated)", None),
+        (f"anomalies: false per 100 creator-months (worst of {seeds})",
+         f"{worst_false:.2f} organic", "<= 1 (organic)", worst_false <= 1),
+        (f"anomalies: {s['creators']:,} creators from SQLite, wall",
+         f"{s['seconds']:.2f} s (load {s['load']:.1f})", "< 5 s", s["seconds"] < 5),
+        (f"anomalies: {s['creators']:,} creators from SQLite, CPU", f"{s['cpu']:.2f} s",
+         "(< 5 s on a quiet machine)", s["cpu"] < 5),
+    ]  # fmt: skip
 
 
-def rows(*, quick: bool = False, seed: int = 24) -> list[Row]:
+def rows(*, quick: bool = False, seeds: tuple[int, ...] | None = None) -> list[Row]:
     """Both measurements, printed; the table's rows."""
-    q = quality(500 if quick else 2_000, seed)
+    chosen = seeds or ((24,) if quick else SEEDS)
+    qs = [quality(500 if quick else 2_000, seed) for seed in chosen]
     s = speed(2_000 if quick else 10_000)
-    return report(q, s)
+    return report(qs, s)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run and print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="500 and 2,000 creators")
-    parser.add_argument("--seed", type=int, default=24, help="the labelled set's seed (24)")
+    parser.add_argument("--quick", action="store_true", help="500 and 2,000 creators, seed 24")
+    parser.add_argument(
+        "--seeds",
+        type=lambda text: tuple(int(seed) for seed in text.split(",")),
+        help=f"the labelled sets' seeds, comma-separated ({','.join(map(str, SEEDS))})",
+    )
     args = parser.parse_args(argv)
-    for what, figure, target, met in rows(quick=args.quick, seed=args.seed):
+    for what, figure, target, met in rows(quick=args.quick, seeds=args.seeds):
         verdict = "-" if met is None else ("yes" if met else "NO")
-        print(f"{what:<52}{figure:<26}{target:<28}{verdict}")
+        print(f"{what:<60}{figure:<28}{target:<28}{verdict}")
     return 0
 
 

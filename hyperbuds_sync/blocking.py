@@ -163,6 +163,7 @@ class BlockingSocialSync:
     history = _awaited(SocialSync.history)
     growth = _awaited(SocialSync.growth)
     anomalies = _awaited(SocialSync.anomalies)
+    all_anomalies = _awaited(SocialSync.all_anomalies)
     ready = _awaited(SocialSync.ready)
 
     def close(self) -> None:

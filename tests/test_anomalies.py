@@ -98,9 +98,63 @@ def test_a_wrong_answer_corrected_is_a_drop_and_not_a_spike() -> None:
 
 def test_never_across_a_gap_longer_than_the_maximum() -> None:
     series = with_jump(organic(), 30, 1.5)
-    gapped = [s for s in series if not 22 <= (s.fetched_at - T0).days < 30]  # 8 days apart
+    gapped = [s for s in series if not 14 <= (s.fetched_at - T0).days < 30]  # 16 days apart
     assert detect(gapped) == []
-    assert [a.kind for a in detect(gapped, AnomalySettings(max_gap_days=9))] == ["spike"]
+    assert [a.kind for a in detect(gapped, AnomalySettings(max_gap_days=17))] == ["spike"]
+
+
+def level(days: int = 40, start: float = 100_000) -> list[Snapshot]:
+    """Daily snapshots of an account whose engagement is a level (the recent posts'
+    interactions, about 30% of followers, up and down by 5%): followers +1%/day."""
+    out, f = [], start
+    for d in range(days):
+        wobble = 1 + 0.05 * math.sin(d * 1.7)
+        out.append(snap(d, round(f), round(f * 0.3 * wobble), platform="instagram"))
+        f *= 1.01
+    return out
+
+
+def level_jump(followers: float, interactions: float, day: int = 30) -> list[Snapshot]:
+    """:func:`level`, with followers and interactions multiplied from ``day`` on."""
+    out = []
+    for d, s in enumerate(level()):
+        if d >= day:
+            engagement = s.total_engagement * interactions  # type: ignore[operator]
+            s = snap(d, round(s.followers * followers), engagement, platform="instagram")
+        out.append(s)
+    return out
+
+
+def test_a_missed_week_hides_a_viral_post_from_a_level_not_from_a_total() -> None:
+    # One weekly refresh missed (10 days between snapshots) around a purchase of +50%: a
+    # cumulative total would still hold a viral moment's likes, so the spike is judged; a level
+    # may have forgotten a viral post in 10 days, so it is not.
+    def gapped(series: list[Snapshot]) -> list[Snapshot]:
+        return [s for s in series if not 21 <= (s.fetched_at - T0).days < 30]
+
+    total = gapped(with_jump(organic(), 30, 1.5))
+    assert [a.kind for a in detect(total)] == ["spike"]
+    bought = level_jump(1.5, 1.0)
+    assert [a.kind for a in detect(bought)] == ["spike"]  # seen daily: a spike
+    assert detect(gapped(bought)) == []
+    wider = AnomalySettings(level_gap_days=12)
+    assert [a.kind for a in detect(gapped(bought), wider)] == ["spike"]
+
+
+def test_a_big_purchase_beside_a_small_viral_moment_is_still_a_spike() -> None:
+    # Likes rose 2.5% beyond their usual 2% a day: far beyond their own noise, but a tenth of the
+    # followers' +40% is needed before the followers are taken as organic.
+    found = detect(with_jump(organic(), 30, 1.4, engagement=1.025))
+    assert [(a.kind, a.start, a.end) for a in found] == [
+        ("spike", T0 + timedelta(days=29), T0 + timedelta(days=30))
+    ]
+    assert detect(with_jump(organic(), 30, 1.4, engagement=1.06)) == []
+
+
+def test_a_level_rises_with_organic_followers_only_when_it_rises_more_than_they_do() -> None:
+    assert detect(level()) == []
+    assert [a.kind for a in detect(level_jump(1.5, 1.5))] == ["spike"]  # per follower: flat
+    assert detect(level_jump(1.5, 3.0)) == []  # a viral post: interactions far beyond the followers
 
 
 def test_rounding_never_makes_an_anomaly() -> None:

@@ -9,7 +9,18 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from ._rules import engagement_rose, judge_divergence, judge_jump
-from ._series import DAY, Normal, Point, SnapshotLike, normal_of, points_of, rounding, steps_of
+from ._series import (
+    DAY,
+    Engagement,
+    Normal,
+    Point,
+    SnapshotLike,
+    accumulates,
+    normal_of,
+    points_of,
+    rounding,
+    steps_of,
+)
 from ._types import Anomaly, AnomalySettings
 
 __all__ = ["detect", "revealed"]
@@ -37,9 +48,10 @@ def detect(
     platform = given[0].platform
     steps = steps_of(points, chosen.span_days, chosen.max_gap_days)
     followers = normal_of([p.followers for p in points], points, steps, chosen.mad_floor)
-    found = _Jumps(points, followers, steps, chosen, platform).find()
+    total = accumulates(points)
+    found = _Jumps(points, followers, steps, chosen, platform, total).find()
     if followers is not None and followers.steps >= chosen.min_steps:
-        found += _divergences(points, [a for a in found if a.kind == "spike"], chosen)
+        found += _divergences(points, [a for a in found if a.kind == "spike"], chosen, total)
     if since is not None:
         found = [a for a in found if a.end >= since]
     return sorted(found, key=lambda a: (a.start, a.kind))
@@ -61,7 +73,7 @@ def revealed(
     return [a for a in now if not any(a.overlaps(b) for b in before)]
 
 
-def _unknown() -> Normal | None:
+def _unknown() -> Engagement | None:
     return None
 
 
@@ -76,22 +88,25 @@ class _Jumps:
         steps: Sequence[tuple[int, int]],
         settings: AnomalySettings,
         platform: str,
+        total: bool,
     ) -> None:
-        self.points, self.settings, self.platform = points, settings, platform
+        self.points, self.settings, self.platform, self.total = points, settings, platform, total
         self.spikes_too = followers is not None and followers.steps >= settings.min_steps
         self.normal = followers or Normal(0.0, settings.mad_floor, 0)
         self.steps = steps
-        self._engagement: Normal | None = None
+        self._engagement: Engagement | None = None
         self._measured = False
         self.logs = [math.log(max(p.followers, 1)) for p in points]
         self.slack = [p.slack for p in points]
 
-    def engagement(self) -> Normal | None:
-        """The engagement's normal, measured the first time a spike needs it."""
+    def engagement(self) -> Engagement | None:
+        """The engagement's normal and kind, measured the first time a spike needs them."""
         if not self._measured:
             values = [p.engagement for p in self.points]
             floor = self.settings.mad_floor
-            self._engagement = normal_of(values, self.points, self.steps, floor, counted=False)
+            normal = normal_of(values, self.points, self.steps, floor, counted=False)
+            if normal is not None:
+                self._engagement = Engagement(normal, self.total)
             self._measured = True
         return self._engagement
 
@@ -199,14 +214,6 @@ def _isolated(
     return kept
 
 
-def _cumulative(points: Sequence[Point]) -> bool:
-    """Whether the engagement total accumulates (likes, views: it almost never falls) rather
-    than being a level (the recent posts' interactions)."""
-    pairs = [(a.engagement, b.engagement) for a, b in itertools.pairwise(points)]
-    known = [(a, b) for a, b in pairs if a is not None and b is not None]
-    return bool(known) and sum(1 for a, b in known if b >= a) >= 0.9 * len(known)
-
-
 def _level(
     points: Sequence[Point], i: int, j: int, cumulative: bool, favour: float
 ) -> float | None:
@@ -252,15 +259,15 @@ def _chunks(
 
 
 def _divergences(
-    points: Sequence[Point], spikes: Sequence[Anomaly], settings: AnomalySettings
+    points: Sequence[Point], spikes: Sequence[Anomaly], settings: AnomalySettings, total: bool
 ) -> list[Anomaly]:
     """Divergences over windows of ``divergence_days`` ending every third of a window, each
     judged against the chunks (a third of a window each) that ended before it began and began
     after the latest spike. A window holding a spike is the spike's: engagement per follower
-    falls after bought followers, and the normal starts again after them."""
+    falls after bought followers, and the normal starts again after them. ``total``: the
+    engagement is a cumulative total, not a level."""
     width = settings.divergence_days
-    cumulative: bool | None = None  # measured the first time a window grew enough
-    chunks: list[tuple[float, float]] = []
+    chunks: list[tuple[float, float]] | None = None  # cut the first time a window grew enough
     found: list[Anomaly] = []
     steps = (b.t - a.t > settings.max_gap_days for a, b in itertools.pairwise(points))
     gaps = list(itertools.accumulate(steps, initial=0))  # gaps over the maximum before each
@@ -277,10 +284,9 @@ def _divergences(
         last_end = t
         if points[j].followers < points[start].followers * (1 + settings.divergence_growth):
             continue  # the first condition, and the cheap one
-        if cumulative is None:
-            cumulative = _cumulative(points)
-            chunks = _chunks(points, width / 3, cumulative, settings.max_gap_days)
-        level = _level(points, start, j, cumulative, 1.0)
+        if chunks is None:
+            chunks = _chunks(points, width / 3, total, settings.max_gap_days)
+        level = _level(points, start, j, total, 1.0)
         baseline = _baseline(chunks, spikes, points[start], points[j], width / 3)
         anomaly = None
         if level is not None and len(baseline) >= 3:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ._explain import divergence_text, drop_text, spike_text
-from ._series import DAY, Normal, Point, log_change, rounding
+from ._series import DAY, Engagement, Normal, Point, log_change, rounding
 from ._types import Anomaly, AnomalySettings
 
 __all__ = ["engagement_rose", "judge_divergence", "judge_jump", "sudden_drop"]
@@ -25,12 +25,12 @@ def judge_jump(
     a: Point,
     b: Point,
     followers: Normal,
-    engagement: Callable[[], Normal | None],
+    engagement: Callable[[], Engagement | None],
     settings: AnomalySettings,
     platform: str,
 ) -> Anomaly | None:
     """A spike or a drop between ``a`` and ``b``, or ``None``; ``engagement`` gives the
-    engagement's normal, asked only when a rise needs it."""
+    engagement's normal and kind, asked only when a rise needs it."""
     days = b.t - a.t
     if not 0 < days <= settings.max_gap_days:
         return None
@@ -46,31 +46,44 @@ def judge_jump(
         return None
     if b.followers - a.followers < settings.spike_followers:
         return None
-    rose = engagement_rose(a, b, excess, engagement(), settings)
-    if rose is None or rose[0]:
+    known = engagement()
+    rose = engagement_rose(a, b, excess, known, settings)
+    if known is None or rose is None or rose[0]:
         return None
+    if not known.total and days > settings.level_gap_days:
+        return None  # a level may have forgotten a viral post inside the gap
     usual = math.expm1(followers.median)
     text = spike_text(fraction, days, usual, score, rose[1], platform)
     return _anomaly("spike", a, b, score, text)
 
 
 def engagement_rose(
-    a: Point, b: Point, excess: float, normal: Normal | None, settings: AnomalySettings
+    a: Point, b: Point, excess: float, engagement: Engagement | None, settings: AnomalySettings
 ) -> tuple[bool, float] | None:
-    """Whether the engagement total rose with the followers over ``a..b`` (beyond its own
-    normal by ``engagement_score`` MADs, or ``engagement_match`` times as much as the followers
-    did, and by at least ``engagement_share`` of their rise), and its change (a fraction);
-    ``None`` when it is unknown, and then no spike is claimed."""
-    if normal is None or a.engagement is None or b.engagement is None:
+    """Whether the engagement rose with the followers over ``a..b``, and its change (a
+    fraction); ``None`` when it is unknown, and then no spike is claimed.
+
+    A cumulative total (likes, views) rose with them when its change beyond its own normal is
+    ``engagement_score`` of its MADs or more (its noise is small, so that is evidence) and at
+    least ``engagement_share`` of the followers' ``excess`` (a viral moment's new followers
+    come with engagement; a big purchase beside a small viral moment does not). A level (the
+    recent posts' interactions, noisy) rose with them when it rose ``engagement_match`` times
+    as much as the followers or more: a viral post's interactions come mostly from people who
+    do not follow, many times the followers it wins.
+    """
+    if engagement is None or a.engagement is None or b.engagement is None:
         return None
     days = b.t - a.t
     change = math.log(b.engagement / a.engagement)
+    normal = engagement.normal
     beyond = normal.excess(change, days)
-    strong = (
-        normal.score(beyond, days) >= settings.engagement_score
-        or beyond >= settings.engagement_match * excess
-    )
-    rose = strong and beyond >= settings.engagement_share * excess
+    if engagement.total:
+        rose = (
+            normal.score(beyond, days) >= settings.engagement_score
+            and beyond >= settings.engagement_share * excess
+        )
+    else:
+        rose = beyond >= settings.engagement_match * excess
     return rose, math.expm1(change)
 
 

@@ -14,7 +14,17 @@ from typing import NamedTuple, Protocol
 
 from attrs import frozen
 
-__all__ = ["Normal", "Point", "SnapshotLike", "normal_of", "points_of", "rounding", "steps_of"]
+__all__ = [
+    "Engagement",
+    "Normal",
+    "Point",
+    "SnapshotLike",
+    "accumulates",
+    "normal_of",
+    "points_of",
+    "rounding",
+    "steps_of",
+]
 
 
 class SnapshotLike(Protocol):
@@ -116,6 +126,27 @@ class Normal:
     def score(self, excess: float, days: float) -> float:
         """``excess`` in MADs scaled to the span's length."""
         return excess / (self.mad * math.sqrt(max(days, 1.0)))
+
+
+@frozen
+class Engagement:
+    """What the spike rule knows of a series' engagement: its ``normal``, and whether it is a
+    cumulative ``total`` (likes, views: it almost never falls) or a level (the recent posts'
+    interactions)."""
+
+    normal: Normal
+    total: bool
+
+
+def accumulates(points: Sequence[Point]) -> bool:
+    """Whether the engagement accumulates (at most 10% of the known steps fall) rather than
+    being a level."""
+    known = falls = 0
+    for a, b in itertools.pairwise(points):
+        if a.engagement is not None and b.engagement is not None:
+            known += 1
+            falls += b.engagement < a.engagement
+    return known > 0 and falls <= 0.1 * known
 
 
 def steps_of(points: Sequence[Point], min_days: float, max_gap: float) -> list[tuple[int, int]]:

@@ -92,12 +92,13 @@ class AnomalySettings:
     spike_followers: int = field(default=100, validator=_positive)
     """...and at least this many followers."""
     engagement_score: float = field(default=2.5, validator=_positive)
-    """Engagement "rose with" the followers when its own change is this many of its MADs above
-    its usual change..."""
-    engagement_match: float = field(default=1.5, validator=_positive)
-    """...or when it rose at least this many times as much as the followers did (relative)..."""
-    engagement_share: float = field(default=0.05, validator=_positive)
+    """A cumulative engagement total (likes, views) "rose with" the followers when its change
+    is this many of its MADs above its usual change..."""
+    engagement_share: float = field(default=0.1, validator=_positive)
     """...and at least this share of the followers' excess change (relative)."""
+    engagement_match: float = field(default=1.5, validator=_positive)
+    """A level (the recent posts' interactions) "rose with" the followers when it rose at least
+    this many times as much as they did (relative)."""
     drop_score: float = field(default=10.0, validator=_positive)
     """A drop is at least this many MADs below the account's usual change..."""
     drop_change: float = field(default=0.02, validator=_fraction)
@@ -120,9 +121,14 @@ class AnomalySettings:
     span_days: float = field(default=2.0, validator=_positive)
     """Snapshots closer than this are also judged together, so a burst split over several
     fetches within two days is seen whole."""
-    max_gap_days: float = field(default=8.0, validator=_positive)
-    """Never flag across a gap between snapshots longer than this: a weekly refresh and its
-    jitter pass, a missed week does not."""
+    max_gap_days: float = field(default=15.0, validator=_positive)
+    """Never flag across a gap between snapshots (or over a stretch) longer than this: a weekly
+    refresh that failed once passes, two do not. A cumulative total keeps a viral moment's
+    engagement for good, so a spike on it is judged across such a gap..."""
+    level_gap_days: float = field(default=8.0, validator=_positive)
+    """...but a spike judged on a level (the recent posts' interactions) is never flagged across
+    a gap longer than this (a weekly refresh and its jitter): a level forgets a viral post in
+    about two weeks, so a burst inside a longer gap could look bought."""
     mad_floor: float = field(default=0.002, validator=_positive)
     """The smallest MAD of the daily log change (0.2%): a very steady account is not judged
     against a normal of zero."""

@@ -30,7 +30,7 @@ from ..roster import Item, ManyReport, OnProgress, TokenFor
 from ..roster import sync_many as roster_sync_many
 from ..transport import Gateway, RequestLoop, RetryPolicy
 from ._parts import cache_of, credentials_of, limiter_of, pick_keys, recorder_of
-from ._reads import flushed, growth_of, readiness, recorder_or_raise
+from ._reads import every_anomaly, flushed, growth_of, readiness, recorder_or_raise
 from ._shared import shared_parts
 
 __all__ = ["SocialSync"]
@@ -467,6 +467,24 @@ class SocialSync:
         """
         store, platform, name = await self._flushed(platform, username)
         return await anomalies_of(store, platform, name, days=days, settings=settings)
+
+    async def all_anomalies(
+        self,
+        days: float = 90,
+        *,
+        platform: str | None = None,
+        settings: AnomalySettings | None = None,
+    ) -> dict[tuple[str, str], list[Anomaly]]:
+        """Every recorded creator's growth anomalies of the last ``days`` (on ``platform``
+        when given), each judged as :meth:`anomalies` judges one, from one read of the
+        history: ``{(platform, username): anomalies}``, creators with none left out.
+
+        Raises:
+            ConfigError: no history is configured, or its store cannot read every history at
+                once (a store of your own without ``histories()``).
+        """
+        name = None if platform is None else self.platforms.get(platform).platform
+        return await every_anomaly(self._recorder(), name, days, settings)
 
     async def _flushed(self, platform: str, username: str) -> tuple[HistoryStore, str, str]:
         """The history store with every queued write done, and the creator's platform and

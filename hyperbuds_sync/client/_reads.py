@@ -9,12 +9,12 @@ from collections.abc import Awaitable, Callable, Sequence
 import attrs
 
 from .._install import install_hint
-from ..anomalies import anomalies_of
+from ..anomalies import Anomaly, AnomalySettings, HistoriesSource, all_anomalies, anomalies_of
 from ..errors import ConfigError
 from ..history import Growth, HistoryRecorder, HistoryStore
 from ..platforms import Provider
 
-__all__ = ["flushed", "growth_of", "readiness", "recorder_or_raise"]
+__all__ = ["every_anomaly", "flushed", "growth_of", "readiness", "recorder_or_raise"]
 
 Check = Callable[[], Awaitable[object]]
 
@@ -52,6 +52,26 @@ async def growth_of(
     days = max((*windows, 1))
     found = await anomalies_of(store, platform, name, days=days, at=growth.end)
     return attrs.evolve(growth, anomalies=tuple(found))
+
+
+async def every_anomaly(
+    recorder: HistoryRecorder,
+    platform: str | None,
+    days: float,
+    settings: AnomalySettings | None,
+) -> dict[tuple[str, str], list[Anomaly]]:
+    """See :meth:`SocialSync.all_anomalies`: every creator's anomalies, queued writes done first.
+
+    Raises:
+        ConfigError: the store cannot read every history at once (no ``histories()``).
+    """
+    await recorder.flush()
+    if not isinstance(recorder.store, HistoriesSource):
+        raise ConfigError(
+            "all_anomalies needs a history store that reads every history at once "
+            "(histories(), as the SQL stores have)"
+        )
+    return await all_anomalies(recorder.store, platform=platform, days=days, settings=settings)
 
 
 async def readiness(

@@ -35,7 +35,7 @@ from ._open import (
 from ._protocol import HistoryStore
 from ._recorder import HistoryRecorder, snapshot_of
 from ._rostertypes import CreatorRecord, Delivery, PlatformState
-from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SyncRecord
+from ._types import DEFAULT_WINDOWS, Growth, GrowthWindow, Snapshot, SnapshotRow, SyncRecord
 from ._valid import (
     PRIORITY_MAX,
     check_creator_id,
@@ -62,6 +62,7 @@ __all__ = [
     "PlatformState",
     "RosterStore",
     "Snapshot",
+    "SnapshotRow",
     "SyncRecord",
     "check_creator_id",
     "check_priority",

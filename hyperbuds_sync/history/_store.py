@@ -23,11 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from ..errors import HistoryUnavailable
 from ._engine import WRITE
 from ._faults import unavailable, why
+from ._scan import histories
 from ._schema import SNAPSHOT_KEY, migrate, snapshots, syncs
 from ._types import (
     DEFAULT_WINDOWS,
     Growth,
     Snapshot,
+    SnapshotRow,
     SyncRecord,
     check_windows,
     growth_of,
@@ -182,6 +184,26 @@ class SQLHistoryStore:
         async with self._begin(write=False) as conn:
             rows = (await conn.execute(query)).all()
         return [_snapshot(row) for row in reversed(rows)]
+
+    def histories(
+        self,
+        *,
+        platform: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> AsyncIterator[tuple[str, str, list[SnapshotRow]]]:
+        """Every creator's snapshots in ``[since, until]`` (on ``platform`` when given), oldest
+        first, creator by creator: ``(platform, username, rows)`` in (platform, username)
+        order, from one ordered query streamed (a roster's histories never sit in memory at
+        once). On SQLite the read holds the store's turn until the loop ends: other calls on
+        the store wait (so don't call it from inside the loop).
+
+        ::
+
+            async for platform, username, rows in store.histories(since=a_month_ago):
+                print(platform, username, rows[-1].followers)
+        """
+        return histories(self, platform=platform, since=since, until=until)
 
     async def growth(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 from attrs import field, frozen
@@ -20,7 +20,15 @@ from ..models import record_table, rows_table
 if TYPE_CHECKING:
     from ..anomalies import Anomaly
 
-__all__ = ["DEFAULT_WINDOWS", "Growth", "GrowthWindow", "Snapshot", "SyncRecord", "growth_of"]
+__all__ = [
+    "DEFAULT_WINDOWS",
+    "Growth",
+    "GrowthWindow",
+    "Snapshot",
+    "SnapshotRow",
+    "SyncRecord",
+    "growth_of",
+]
 
 DEFAULT_WINDOWS = (1, 7, 30, 90)
 """The growth windows, in days, Social Blade's users look at."""
@@ -69,6 +77,19 @@ class Snapshot:
     def _repr_html_(self) -> str:
         title = f"{self.platform} @{self.username} at {self.fetched_at:%Y-%m-%d %H:%M} UTC"
         return record_table(title, self.to_record())
+
+
+class SnapshotRow(NamedTuple):
+    """One stored snapshot's figures, as :meth:`~SQLHistoryStore.histories` gives them
+    (``fetched_at`` aware UTC)."""
+
+    platform: str
+    username: str
+    fetched_at: datetime
+    followers: int
+    total_content: int
+    total_engagement: float | None
+    rounded: bool
 
 
 @frozen(kw_only=True)
