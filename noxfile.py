@@ -13,9 +13,10 @@ PYTHON = ["3.11"]
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """The test suite (needs redis-server on PATH for the shared-state tests)."""
+    """The test suite in two xdist workers, as the README's test command (needs redis-server
+    on PATH for the shared-state tests); ``nox -s tests -- tests/test_cache.py`` runs one file."""
     session.install("-e", ".[tests]")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *(session.posargs or ["-n", "2"]))
 
 
 @nox.session(python=PYTHON)

@@ -93,6 +93,8 @@ def _aioresponses_compat(monkeypatch: pytest.MonkeyPatch) -> None:
 
 _SECRET_NAME = re.compile(r"^(SECRET_|TEST_)?(KEY|TOKEN)(_[A-Z0-9]+)?$")
 _SWEEP = pytest.StashKey["_Sweep"]()
+_WORKER_LEAKS = pytest.StashKey[list[str]]()  # under pytest-xdist: what the workers found
+_SWEEP_OUTPUT = "secret_sweep_leaks"  # the key in an xdist worker's workeroutput
 
 
 class _Sweep(logging.Handler):
@@ -190,17 +192,30 @@ def the_sweep(pytestconfig: pytest.Config) -> _Sweep:
     return pytestconfig.stash[_SWEEP]
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """Under pytest-xdist, in the controller: keep what a worker's sweep found (a worker's own
+    exit status does not fail the run, so the controller must)."""
+    found = getattr(node, "workeroutput", {}).get(_SWEEP_OUTPUT, [])
+    node.config.stash.setdefault(_WORKER_LEAKS, []).extend(found)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     sweep = session.config.stash.get(_SWEEP, None)
     if sweep is None:
         return
-    leaks = sweep.leaks()
+    leaks = [f"{where}: contains {s[:4]}...: {text[:300]!r}" for where, s, text in sweep.leaks()]
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller reports and fails the run
+        workeroutput[_SWEEP_OUTPUT] = leaks
+        return
+    leaks += session.config.stash.get(_WORKER_LEAKS, [])
     if not leaks:
         return
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     lines = [f"SECRET SWEEP: {len(leaks)} log record(s) or error(s) contain a test secret:"]
-    lines += [f"  {where}: contains {s[:4]}...: {text[:300]!r}" for where, s, text in leaks[:20]]
+    lines += [f"  {leak}" for leak in leaks[:20]]
     if reporter is not None:
         reporter.ensure_newline()
     for line in lines:

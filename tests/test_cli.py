@@ -512,24 +512,30 @@ def json_lines(text: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in text.splitlines()]
 
 
-async def test_json_on_fetch_sync_sync_all_and_quota(emu: Emulators) -> None:
+async def test_json_on_fetch_sync_sync_all_and_quota(
+    emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process (``main(argv)``): four commands' JSON; the subprocess tests above cover the
+    command as a real process."""
     env = emu.env()
-    fetched = await run("fetch", "twitch", "pixelmaya", "--json", env=env)
+
+    async def here(*argv: str) -> Run:
+        return await run_here(list(argv), env, capsys, monkeypatch)
+
+    fetched = await here("fetch", "twitch", "pixelmaya", "--json")
     (record,) = json_lines(fetched.out)
     assert (record["followers"], record["platform"], record["stale"]) == (184_233, "twitch", False)
-    synced = await run("--json", "sync", "instagram", "--followers", "7", env=env)
+    synced = await here("--json", "sync", "instagram", "--followers", "7")
     (result,) = json_lines(synced.out)
     assert result["message"] == "Social media Instagram synced successfully"
     assert result["sent"] == {"followers": 7, "engagement": None, "manual": True}
-    every = await run(
-        "sync-all", "--json", "--tiktok", "mayacooks", "--twitter", "nobody_x", env=env
-    )
+    every = await here("sync-all", "--json", "--tiktok", "mayacooks", "--twitter", "nobody_x")
     assert every.code == 0, every.err
     tiktok, twitter = json_lines(every.out)  # NDJSON: one line per platform, in the order asked
     assert (tiktok["platform"], tiktok["ok"], tiktok["followers"]) == ("tiktok", True, 1_204_377)
     assert (twitter["platform"], twitter["ok"]) == ("twitter", False)
     assert twitter["error"]["type"] == "UsernameNotFound"  # type: ignore[index]
-    quota = await run("quota", "--probe", "twitch", "pixelmaya", "--json", env=env)
+    quota = await here("quota", "--probe", "twitch", "pixelmaya", "--json")
     (facts,) = json_lines(quota.out)
     hosts = set(facts["quota"])  # type: ignore[call-overload]
     assert "twitch-scraper2.p.rapidapi.com" in hosts  # with what the commands before learned
@@ -593,13 +599,15 @@ async def test_help_version_and_fetch_work_without_rich(emu: Emulators) -> None:
     assert (demo.code, demo.err) == (2, f"{_main.NEEDS_RICH}\n")
 
 
-async def test_fetch_ignores_a_backend_url_the_sdk_would_refuse(emu: Emulators) -> None:
+async def test_fetch_ignores_a_backend_url_the_sdk_would_refuse(
+    emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = {**emu.env(), "HYPERBUDS_API_URL": "http://example.com/api"}
-    fetched = await run("fetch", "twitch", "pixelmaya", env=env)
+    fetched = await run_here(["fetch", "twitch", "pixelmaya"], env, capsys, monkeypatch)
     assert fetched.code == 0, fetched.err
-    quota = await run("quota", env=env)
+    quota = await run_here(["quota"], env, capsys, monkeypatch)
     assert quota.code == 0, quota.err
-    synced = await run("sync", "twitch", "--followers", "1", env=env)
+    synced = await run_here(["sync", "twitch", "--followers", "1"], env, capsys, monkeypatch)
     assert synced.code == exits.CONFIG, synced.err  # sync still refuses it
     assert "Refusing plain http" in synced.err
 
@@ -650,17 +658,20 @@ def test_help_lists_every_environment_variable_and_docs_every_exit_code(
         assert name in docs, name
 
 
-async def test_fetch_with_one_provider_and_the_providers_command(emu: Emulators) -> None:
+async def test_fetch_with_one_provider_and_the_providers_command(
+    emu: Emulators, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = {**emu.env(), "HYPERBUDS_PROVIDERS": "tiktok=tiktok-api23,tiktok-api45"}
-    result = await run("fetch", "tiktok", "mayacooks", "--provider", "tiktok-api45", env=env)
+    argv = ["fetch", "tiktok", "mayacooks", "--provider", "tiktok-api45"]
+    result = await run_here(argv, env, capsys, monkeypatch)
     assert result.code == 0, result.err
     assert "provider\ttiktok-api45" in result.out.splitlines()
-    listed = await run("providers", "--json", env=env)
+    listed = await run_here(["providers", "--json"], env, capsys, monkeypatch)
     assert listed.code == 0, listed.err
     tiktok = json.loads(listed.out)["providers"]["tiktok"]
     assert [p["provider"] for p in tiktok] == ["tiktok-api23", "tiktok-api45"]
     assert all(p["available"] for p in tiktok)
-    plain = await run("providers", env=env)
+    plain = await run_here(["providers"], env, capsys, monkeypatch)
     assert "youtube\tyoutube138\tavailable\t-\t-" in plain.out.splitlines()
 
 

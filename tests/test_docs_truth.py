@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -36,9 +37,14 @@ def test_the_pytest_settings_given_cause_no_warning(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(block.group(1))
     example = ROOT / "docs" / "examples" / "test_with_emulators.py"
     (tmp_path / "test_example.py").write_text(example.read_text())
+    # the plugins of the documented install (pytest-asyncio and ours), not every plugin this
+    # environment has: auto-loading schemathesis and hypothesis alone took seconds (their
+    # asserts rewritten); tests/test_plugin_without_asyncio.py loads ours by its entry point
+    plugins = ["-p", "pytest_asyncio.plugin", "-p", "hyperbuds_sync.testing.pytest_plugin"]
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error", *plugins],
         cwd=tmp_path,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         capture_output=True,
         text=True,
         timeout=300,

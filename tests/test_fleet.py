@@ -198,8 +198,8 @@ async def test_four_worker_processes_refresh_each_once_with_one_upstream_call(
             await fleet_refresher.seed(client, "four", items)
             await until(lambda: _none_due(client, "four"), within=25)
             # two more planner rounds: nothing may run again (with nothing due, a round tells
-            # nothing, so this one wait is on the clock: --plan-every 1, and RECENT_MS is 2 s)
-            await asyncio.sleep(2.5)
+            # nothing on stdout, so the wait is on the planner's cron job in the queue)
+            await _planner_rounds(redis_url, 2)
         finally:
             events = await _stop(procs, told)  # Ctrl-C for two, SIGTERM for the others
         calls = emu.calls
@@ -216,6 +216,24 @@ async def test_four_worker_processes_refresh_each_once_with_one_upstream_call(
 
 async def _none_due(client: aioredis.Redis, prefix: str) -> bool:
     return not await client.scard(f"{prefix}:due")
+
+
+async def _planner_rounds(redis_url: str, n: int) -> None:
+    """Wait until the fleet's planner (SAQ's ``cron:plan_due`` job) has finished ``n`` rounds
+    that began from now on."""
+    queue = Queue.from_url(redis_url, name=QUEUE_NAME)
+    await queue.connect()
+    try:
+        since = datetime.now(UTC).timestamp() * 1000
+        finished: set[int] = set()
+        async with asyncio.timeout(20):
+            while len(finished) < n:
+                job = await queue.job("cron:plan_due")
+                if job is not None and job.started > since and job.completed > job.started:
+                    finished.add(job.completed)
+                await asyncio.sleep(0.05)
+    finally:
+        await queue.disconnect()
 
 
 async def _stop(procs: list[Any], told: WorkerEvents) -> list[dict[str, Any]]:

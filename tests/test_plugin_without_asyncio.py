@@ -35,8 +35,13 @@ def test_async_fixtures_without_pytest_asyncio_say_to_install_it(tmp_path: Path)
     hidden.mkdir(parents=True)
     (hidden / "__init__.py").write_text(HIDDEN)
     env = {**os.environ, "PYTHONPATH": str(hidden.parent)}
+    # ours is auto-loaded by its entry point; the other plugins of this environment are kept
+    # out, as from a user's (importing schemathesis and hypothesis alone took seconds)
+    args = ["-m", "pytest", "-p", "no:asyncio", "-p", "no:cacheprovider", "-q"]
+    for other in ("schemathesis", "hypothesispytest", "anyio", "xdist", "xdist.looponfail"):
+        args += ["-p", f"no:{other}"]
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:asyncio", "-p", "no:cacheprovider", "-q"],
+        [sys.executable, *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
