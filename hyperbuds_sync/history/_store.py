@@ -9,8 +9,8 @@ bad one is an :class:`~hyperbuds_sync.errors.InvalidInput`, never a driver's err
 Snapshots and syncs are written in one place, :meth:`SQLHistoryStore.write_group` (``add`` and
 ``record_sync`` check their records, then call it): one transaction, one ``INSERT`` statement
 executed for all of a table's rows (``executemany``). On an SQLite file the transaction runs whole
-on the store's one worker thread through the synchronous writer engine (:func:`.build_writer`:
-one thread hop per transaction instead of one per statement); elsewhere through the async engine.
+on one worker thread (:class:`._writer.ThreadWriter`, one thread hop a transaction instead of one
+a statement); elsewhere through the async engine.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,6 +43,7 @@ from ._types import (
 )
 from ._valid import check_creator_id, check_platform, check_snapshot, check_sync_record
 from ._valid import check_username as _check_name
+from ._writer import ThreadWriter
 
 __all__ = ["SQLHistoryStore"]
 
@@ -69,13 +69,20 @@ class SQLHistoryStore:
         self._ready = False
         self._ready_lock = asyncio.Lock()
         self._turns = asyncio.Lock() if serialize else None
-        self._writer = writer
-        self._thread: ThreadPoolExecutor | None = None
         insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         self._insert_snapshots = insert(snapshots).on_conflict_do_nothing(
             index_elements=list(SNAPSHOT_KEY)
         )
         self._insert_syncs = syncs.insert()
+        self._writer: ThreadWriter | None = None
+        if writer is not None:
+            self._writer = ThreadWriter(
+                writer,
+                snapshots=self._insert_snapshots,
+                syncs=self._insert_syncs,
+                snapshot_fields=_SNAPSHOT_FIELDS,
+                sync_fields=_SYNC_FIELDS,
+            )
 
     def __repr__(self) -> str:
         return f"SQLHistoryStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -169,19 +176,18 @@ class SQLHistoryStore:
         Raises:
             HistoryUnavailable: the database cannot be reached; nothing was stored.
         """
-        snapshot_rows = [_snapshot_row(s) for s in snapshots_]
-        sync_rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in syncs_]
-        if not snapshot_rows and not sync_rows:
+        if not snapshots_ and not syncs_:
             return
         if self._writer is None:
+            snapshot_rows = [_snapshot_row(s) for s in snapshots_]
+            sync_rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in syncs_]
             async with self._begin() as conn:
                 await conn.run_sync(self._insert, snapshot_rows, sync_rows)
             return
         await self._make_ready()
-        loop = asyncio.get_running_loop()
         try:
             async with self._turn():
-                await loop.run_in_executor(self._worker(), self._commit, snapshot_rows, sync_rows)
+                await self._writer.write(snapshots_, syncs_)
         except Exception as exc:
             if unavailable(exc):
                 raise HistoryUnavailable(why(exc)) from None
@@ -193,18 +199,6 @@ class SQLHistoryStore:
             conn.execute(self._insert_snapshots, snapshot_rows)
         if sync_rows:
             conn.execute(self._insert_syncs, sync_rows)
-
-    def _commit(self, snapshot_rows: Rows, sync_rows: Rows) -> None:
-        """On the worker thread: the group's transaction through the writer, committed."""
-        assert self._writer is not None
-        with self._writer.begin() as conn:  # BEGIN IMMEDIATE
-            self._insert(conn, snapshot_rows, sync_rows)
-
-    def _worker(self) -> ThreadPoolExecutor:
-        """The one thread the writer's transactions run on."""
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="hyperbuds-history")
-        return self._thread
 
     async def prune(self, *, older_than: datetime | timedelta) -> int:
         """Delete snapshots and syncs older than a moment (or an age); return rows deleted."""
@@ -302,10 +296,8 @@ class SQLHistoryStore:
 
     async def aclose(self) -> None:
         """Release the engines' connections and the writer's thread."""
-        thread, self._thread = self._thread, None
-        if thread is not None and self._writer is not None:
-            await asyncio.get_running_loop().run_in_executor(thread, self._writer.dispose)
-            thread.shutdown()
+        if self._writer is not None:
+            await self._writer.aclose()
         await self.engine.dispose()
 
 
