@@ -91,13 +91,24 @@ async def write_and_growth(path: Path, creators: int, per_creator: int) -> tuple
     return rate, statistics.median(samples) * 1000
 
 
-async def _cold_round(endpoint: str, history: str, prefix: str, count: int) -> tuple[float, float]:
+GROUPS: list[float] = []
+"""The mean group size of each round with history (records a transaction)."""
+
+
+async def _cold_round(
+    endpoint: str, history: str, prefix: str, count: int, delay: float | None = None
+) -> tuple[float, float]:
     """Fetches per second of ``count`` new creators, 64 in flight, and this process's CPU
     microseconds per fetch. The client is warm first (session open, history schema created:
-    one-time startup costs); a fetch returns once its snapshot is committed."""
+    one-time startup costs); a fetch returns once its snapshot is committed. The mean group
+    size of a round with history goes to :data:`GROUPS`. ``delay``: the commit delay, when
+    not the default (``history_instructions.py``)."""
     async with SocialSync(
         rapidapi_key=KEY, rapidapi_endpoint=endpoint, redis_url="", history_url=history
     ) as sync:
+        commits = sync._history.commits if sync._history is not None else None
+        if commits is not None and delay is not None:
+            commits.delay = delay
         await sync.fetch("twitch", f"{prefix}warm", refresh=True)
         if history:
             await sync.history("twitch", f"{prefix}warm")  # the schema exists, the queue is empty
@@ -111,6 +122,8 @@ async def _cold_round(endpoint: str, history: str, prefix: str, count: int) -> t
         await asyncio.gather(*(worker() for _ in range(64)))
         elapsed = time.perf_counter() - started  # each fetch returned with its snapshot committed
         cpu = time.process_time() - cpu  # the writes' CPU included
+        if commits is not None:
+            GROUPS.append(commits.committed / max(commits.groups, 1))
     return count / elapsed, cpu / count * 1e6
 
 
@@ -132,10 +145,17 @@ async def cold_ratio(
             print(
                 f"  round {r}: off {rate_off:,.0f}/s {cpu_off:.0f} us, on {rate_on:,.0f}/s "
                 f"{cpu_on:.0f} us: {rate_on / rate_off:.3f}x, CPU {cpu_off / cpu_on:.3f}x; "
-                f"load {os.getloadavg()[0]:.2f}"
+                f"groups of {GROUPS[-1]:.1f}; load {os.getloadavg()[0]:.2f}"
             )
     rps_on, rps_off = (statistics.median(r for r, _ in side) for side in (on, off))
     cpu_on, cpu_off = (statistics.median(c for _, c in side) for side in (on, off))
+    if show:
+        paired = statistics.median(a[0] / b[0] for a, b in zip(on, off, strict=True))
+        paired_cpu = statistics.median(b[1] / a[1] for a, b in zip(on, off, strict=True))
+        print(
+            f"  medians: off {rps_off:,.0f}/s {cpu_off:.0f} us, on {rps_on:,.0f}/s {cpu_on:.0f} us;"
+            f" median of the rounds' ratios {paired:.3f}x, CPU {paired_cpu:.3f}x"
+        )
     return rps_on, rps_on / rps_off, cpu_off / cpu_on
 
 

@@ -90,6 +90,10 @@ class GroupCommit:
         self._inflight = 0  # records in the transaction under way, since the monotonic time
         self._since = 0.0
         self._closing = False
+        self.groups = 0
+        """Groups committed (transactions), for the mean group size beside :attr:`committed`."""
+        self.committed = 0
+        """Records committed in those groups."""
 
     @property
     def metrics(self) -> Metrics | None:
@@ -175,6 +179,8 @@ class GroupCommit:
         try:
             self._inflight, self._since = len(group), time.monotonic()
             await self._write([record for record, _ in group])
+            self.groups += 1
+            self.committed += len(group)
         except Exception as exc:
             if not unavailable(exc):
                 await self._one_by_one([record for record, _ in group], exc)

@@ -13,6 +13,7 @@ column cannot drift apart. No SQLAlchemy here: the recorder checks at its entry 
 from __future__ import annotations
 
 import math
+import re
 from typing import Final
 
 from ..errors import InvalidInput, InvalidStats, InvalidUsername
@@ -46,6 +47,7 @@ PRIORITY_MAX: Final = 1_000_000
 """The highest roster priority (the planner's weights stay far inside a 32-bit column)."""
 
 _SHOWN = 40  # characters of a refused text shown in a message
+_CONTROL = re.compile("[\x00-\x1f]")  # the characters below U+0020
 
 
 def shown(value: object) -> str:
@@ -67,7 +69,7 @@ def text_problem(value: object, limit: int, *, controls: bool = True) -> str | N
         return f"is {len(value):,} characters long, more than {limit}"
     if "\x00" in value:
         return "holds a NUL character"
-    if not controls and any(ch < " " for ch in value):
+    if not controls and _CONTROL.search(value):
         return "holds a control character"
     try:
         value.encode("utf-8")
