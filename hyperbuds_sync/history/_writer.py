@@ -17,6 +17,7 @@ per-row parameter building), 20-24 through aiosqlite.
 from __future__ import annotations
 
 import asyncio
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -52,8 +53,7 @@ class TupleInsert:
         compiled = statement.compile(dialect=dialect, column_keys=list(fields))
         self.sql = str(compiled)
         self.fields: tuple[str, ...] = tuple(compiled.positiontup or ())
-        if sorted(self.fields) != sorted(fields):
-            raise AssertionError(f"the insert binds {self.fields}, not {tuple(fields)}")
+        assert sorted(self.fields) == sorted(fields), f"the insert binds {self.fields}"
         table = statement.table
         steps: list[tuple[int, Convert]] = []
         for at, name in enumerate(self.fields):
@@ -63,10 +63,11 @@ class TupleInsert:
             if process is not None:
                 steps.append((at, process))
         self._steps = steps
+        self._read = operator.attrgetter(*self.fields)
 
     def values(self, record: object) -> tuple[Any, ...]:
         """The record's values in the statement's order, converted for the driver."""
-        values = [getattr(record, name) for name in self.fields]
+        values = list(self._read(record))
         for at, convert in self._steps:
             values[at] = convert(values[at])
         return tuple(values)
