@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from _history import T0, snap
+from sqlalchemy.dialects import sqlite
 
 from hyperbuds_sync import HistoryUnavailable
 from hyperbuds_sync.history import Snapshot, SyncRecord, open_store
 from hyperbuds_sync.history import _engine as engine_module
-
-pytestmark = pytest.mark.asyncio
+from hyperbuds_sync.history._schema import UTCDateTime
 
 
 def _varied() -> list[Snapshot]:
@@ -113,3 +113,24 @@ async def test_close_ends_the_writer_thread(tmp_path: Path) -> None:
     assert len(writers()) == before + 1
     await store.aclose()
     assert len(writers()) == before
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        T0,
+        T0 + timedelta(microseconds=1),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+        datetime(2031, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=-5))),
+    ],
+)
+def test_sqlite_times_are_stored_as_sqlalchemy_stores_them(when: datetime) -> None:
+    """The SQLite text of a time is SQLAlchemy's own ``DATETIME`` text of the naive UTC time,
+    so keys and comparisons match the rows written before."""
+    dialect = sqlite.dialect()
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    theirs = sqlite.DATETIME().bind_processor(dialect)
+    assert ours is not None
+    assert theirs is not None
+    assert ours(when) == theirs(when.astimezone(UTC).replace(tzinfo=None))
+    assert ours(None) is None
