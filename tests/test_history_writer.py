@@ -134,3 +134,26 @@ def test_sqlite_times_are_stored_as_sqlalchemy_stores_them(when: datetime) -> No
     assert theirs is not None
     assert ours(when) == theirs(when.astimezone(UTC).replace(tzinfo=None))
     assert ours(None) is None
+
+
+async def test_a_forked_child_gets_its_own_thread_and_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a fork the parent's thread does not exist in the child: the writer sees the new
+    process id and starts its own thread and connection (the parent's are left alone)."""
+    store = open_store(str(tmp_path / "forked.db"))
+    try:
+        await store.add([snap(0, 10)])
+        writer = store._writer
+        assert writer is not None
+        parents, parents_conn = writer._thread, writer._conn
+        monkeypatch.setattr("os.getpid", lambda: -1)
+        await store.add([snap(1, 11)])
+        assert writer._thread is not parents
+        assert len(await store.snapshots("tiktok", "mayacooks")) == 2
+        assert parents is not None
+        assert parents_conn is not None
+        parents.submit(parents_conn.close).result()  # the test's "parent" cleans up its own
+        parents.shutdown()
+    finally:
+        await store.aclose()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import operator
+import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -103,10 +104,14 @@ class ThreadWriter:
         self._syncs = TupleInsert(syncs, sync_fields, engine)
         self._thread: ThreadPoolExecutor | None = None
         self._conn: Connection | None = None  # used on the thread only
+        self._pid = os.getpid()
 
     async def write(self, snapshots: Sequence[Snapshot], syncs: Sequence[SyncRecord]) -> None:
         """Commit the records in one transaction on the worker thread; return once committed.
         Raises what the driver raised (the transaction rolled back)."""
+        if self._pid != os.getpid():  # a forked child: the thread and connection are the parent's
+            self._pid, self._thread, self._conn = os.getpid(), None, None
+            self.engine.dispose(close=False)
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="hyperbuds-history")
         await asyncio.get_running_loop().run_in_executor(
