@@ -14,13 +14,15 @@ Printed beside their targets:
 4. durability (``bench/durability_bench.py``): kill -9 after fetches, a PostgreSQL outage, a
    roster in a crash loop.
 
-``--quick`` uses 1,000 creators and fewer fetches.
+``--quick`` uses 1,000 creators and fewer fetches. ``--cold`` runs the on/off comparison alone
+(``--fetches``, ``--rounds``) and prints every round with the load average when it ended.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import sys
@@ -89,13 +91,24 @@ async def write_and_growth(path: Path, creators: int, per_creator: int) -> tuple
     return rate, statistics.median(samples) * 1000
 
 
-async def _cold_round(endpoint: str, history: str, prefix: str, count: int) -> tuple[float, float]:
+GROUPS: list[float] = []
+"""The mean group size of each round with history (records a transaction)."""
+
+
+async def _cold_round(
+    endpoint: str, history: str, prefix: str, count: int, delay: float | None = None
+) -> tuple[float, float]:
     """Fetches per second of ``count`` new creators, 64 in flight, and this process's CPU
     microseconds per fetch. The client is warm first (session open, history schema created:
-    one-time startup costs); a fetch returns once its snapshot is committed."""
+    one-time startup costs); a fetch returns once its snapshot is committed. The mean group
+    size of a round with history goes to :data:`GROUPS`. ``delay``: the commit delay, when
+    not the default (``history_instructions.py``)."""
     async with SocialSync(
         rapidapi_key=KEY, rapidapi_endpoint=endpoint, redis_url="", history_url=history
     ) as sync:
+        commits = sync._history.commits if sync._history is not None else None
+        if commits is not None and delay is not None:
+            commits.delay = delay
         await sync.fetch("twitch", f"{prefix}warm", refresh=True)
         if history:
             await sync.history("twitch", f"{prefix}warm")  # the schema exists, the queue is empty
@@ -109,14 +122,17 @@ async def _cold_round(endpoint: str, history: str, prefix: str, count: int) -> t
         await asyncio.gather(*(worker() for _ in range(64)))
         elapsed = time.perf_counter() - started  # each fetch returned with its snapshot committed
         cpu = time.process_time() - cpu  # the writes' CPU included
+        if commits is not None:
+            GROUPS.append(commits.committed / max(commits.groups, 1))
     return count / elapsed, cpu / count * 1e6
 
 
 async def cold_ratio(
-    endpoint: str, folder: Path, count: int, rounds: int
+    endpoint: str, folder: Path, count: int, rounds: int, *, show: bool = False
 ) -> tuple[float, float, float]:
     """Median fetches/s with history on, the on/off throughput ratio of medians and the
-    off/on ratio of CPU per fetch (interleaved rounds, alternating which goes first)."""
+    off/on ratio of CPU per fetch (interleaved rounds, alternating which goes first; ``show``
+    prints each round with the 1-minute load average when it ended)."""
     on: list[tuple[float, float]] = []
     off: list[tuple[float, float]] = []
     for r in range(rounds):
@@ -124,8 +140,22 @@ async def cold_ratio(
         pair = [(off, ""), (on, url)]
         for figures, history in pair if r % 2 == 0 else pair[::-1]:  # alternate who goes first
             figures.append(await _cold_round(endpoint, history, f"r{r}{bool(history)}x", count))
+        if show:
+            (rate_off, cpu_off), (rate_on, cpu_on) = off[-1], on[-1]
+            print(
+                f"  round {r}: off {rate_off:,.0f}/s {cpu_off:.0f} us, on {rate_on:,.0f}/s "
+                f"{cpu_on:.0f} us: {rate_on / rate_off:.3f}x, CPU {cpu_off / cpu_on:.3f}x; "
+                f"groups of {GROUPS[-1]:.1f}; load {os.getloadavg()[0]:.2f}"
+            )
     rps_on, rps_off = (statistics.median(r for r, _ in side) for side in (on, off))
     cpu_on, cpu_off = (statistics.median(c for _, c in side) for side in (on, off))
+    if show:
+        paired = statistics.median(a[0] / b[0] for a, b in zip(on, off, strict=True))
+        paired_cpu = statistics.median(b[1] / a[1] for a, b in zip(on, off, strict=True))
+        print(
+            f"  medians: off {rps_off:,.0f}/s {cpu_off:.0f} us, on {rps_on:,.0f}/s {cpu_on:.0f} us;"
+            f" median of the rounds' ratios {paired:.3f}x, CPU {paired_cpu:.3f}x"
+        )
     return rps_on, rps_on / rps_off, cpu_off / cpu_on
 
 
@@ -152,10 +182,19 @@ def main(argv: list[str] | None = None) -> int:
     """Run with the emulators in a child process and print the rows."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--cold", action="store_true", help="the on/off cold-fetch comparison only")
+    parser.add_argument("--fetches", type=int, default=2_000, help="fetches a round (--cold)")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of each side (--cold)")
     args = parser.parse_args(argv)
     from _server import EmulatorProcess
 
     with EmulatorProcess() as emu:
+        if args.cold:
+            with tempfile.TemporaryDirectory(prefix="hyperbuds-history-bench-") as tmp:
+                figures = cold_ratio(emu.rapidapi, Path(tmp), args.fetches, args.rounds, show=True)
+                per_s, ratio, cpu = asyncio.run(figures)
+            print(f"cold fetch on/off {ratio:.3f}x ({per_s:,.0f}/s on), CPU off/on {cpu:.3f}x")
+            return 0
         found = rows(emu.rapidapi, quick=args.quick)
     for what, figure, target, met in found:
         verdict = "-" if met is None else ("yes" if met else "NO")

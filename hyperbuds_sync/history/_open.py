@@ -88,13 +88,13 @@ def open_store(url: str, **engine_options: Any) -> SQLHistoryStore:
     try:
         importlib.import_module("greenlet")  # SQLAlchemy's asyncio needs it, says so late
 
-        from ._engine import build_engine
+        from ._engine import build_engine, build_writer
         from ._store import SQLHistoryStore
 
         engine, serialize = build_engine(full, engine_options)
     except ImportError:
         raise ConfigError(f"the {scheme} history needs its extra: {_NEEDS[extra]}") from None
-    return SQLHistoryStore(engine, serialize=serialize)
+    return SQLHistoryStore(engine, serialize=serialize, writer=build_writer(full))
 
 
 def recorder_for(

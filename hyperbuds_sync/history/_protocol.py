@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from ._types import DEFAULT_WINDOWS, Growth, Snapshot, SyncRecord
 
-__all__ = ["HistoryStore"]
+__all__ = ["GroupWriter", "HistoryStore"]
 
 
 @runtime_checkable
@@ -72,3 +72,14 @@ class HistoryStore(Protocol):
 
     async def aclose(self) -> None:
         """Release connections."""
+
+
+@runtime_checkable
+class GroupWriter(Protocol):
+    """A store that writes a group commit's snapshots and syncs in one transaction, given
+    records already checked (the SQL store): the recorder uses it when its store has it, and
+    ``add`` then ``record_sync`` otherwise."""
+
+    async def write_group(self, snapshots: Sequence[Snapshot], syncs: Sequence[SyncRecord]) -> None:
+        """Store the records (already checked) in one transaction; raise
+        :class:`~hyperbuds_sync.HistoryUnavailable` when the database cannot be reached."""

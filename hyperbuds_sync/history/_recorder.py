@@ -22,7 +22,7 @@ from ..models import ManualEntry, PlatformData, SyncPayload, SyncResult
 from ._commit import CLOSE_WAIT, GroupCommit
 from ._guard import DropGuard
 from ._kept import PENDING_AGE, PENDING_LIMIT
-from ._protocol import HistoryStore
+from ._protocol import GroupWriter, HistoryStore
 from ._types import Snapshot, SyncRecord
 from ._valid import check_snapshot, check_sync_record
 
@@ -101,6 +101,7 @@ class HistoryRecorder:
         self.guard = guard or DropGuard()
         self.close_wait = close_wait
         self._owns_store = owns_store
+        self._group_writer = store if isinstance(store, GroupWriter) else None
         self.commits = GroupCommit(
             self._write, metrics=metrics, limit=pending_limit, max_age=pending_age
         )
@@ -143,8 +144,13 @@ class HistoryRecorder:
             self.commits.put(record)
 
     async def _write(self, batch: list[Snapshot | SyncRecord]) -> None:
+        """One group: in one transaction when the store can (the records were checked as they
+        joined), else its snapshots, then its syncs, through the store's own methods."""
         snaps = [r for r in batch if isinstance(r, Snapshot)]
         syncs = [r for r in batch if isinstance(r, SyncRecord)]
+        if self._group_writer is not None:
+            await self._group_writer.write_group(snaps, syncs)
+            return
         if snaps:
             await self.store.add(snaps)
         if syncs:

@@ -5,6 +5,12 @@ snapshot is an insert-or-ignore (``ON CONFLICT DO NOTHING``) on the unique key o
 The schema is created or upgraded on first use, so building a store does no I/O. Every record
 is checked by :mod:`._valid` before it reaches either database, so both keep the same rows and a
 bad one is an :class:`~hyperbuds_sync.errors.InvalidInput`, never a driver's error.
+
+Snapshots and syncs are written in one place, :meth:`SQLHistoryStore.write_group` (``add`` and
+``record_sync`` check their records, then call it): one transaction, one ``INSERT`` statement
+executed for all of a table's rows (``executemany``). On an SQLite file the transaction runs whole
+on one worker thread (:class:`._writer.ThreadWriter`, one thread hop a transaction instead of one
+a statement); elsewhere through the async engine.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from ..errors import HistoryUnavailable
@@ -38,11 +45,14 @@ from ._types import (
 )
 from ._valid import check_creator_id, check_platform, check_snapshot, check_sync_record
 from ._valid import check_username as _check_name
+from ._writer import ThreadWriter
 
 __all__ = ["SQLHistoryStore"]
 
 _SNAPSHOT_FIELDS = tuple(c.name for c in snapshots.columns if c.name != "id")
 _SYNC_FIELDS = tuple(c.name for c in syncs.columns if c.name != "id")
+
+Rows = list[dict[str, Any]]
 
 
 class SQLHistoryStore:
@@ -50,13 +60,31 @@ class SQLHistoryStore:
 
     Build it with :func:`~hyperbuds_sync.history.open_store`. ``serialize`` makes every call
     take turns (SQLite: one writer at a time, and ``:memory:`` has a single connection).
+    ``writer``, a synchronous engine on the same SQLite file, writes the groups of
+    :meth:`write_group` on one worker thread.
     """
 
-    def __init__(self, engine: AsyncEngine, *, serialize: bool = False) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, serialize: bool = False, writer: Engine | None = None
+    ) -> None:
         self.engine = engine
         self._ready = False
         self._ready_lock = asyncio.Lock()
         self._turns = asyncio.Lock() if serialize else None
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        self._insert_snapshots = insert(snapshots).on_conflict_do_nothing(
+            index_elements=list(SNAPSHOT_KEY)
+        )
+        self._insert_syncs = syncs.insert()
+        self._writer: ThreadWriter | None = None
+        if writer is not None:
+            self._writer = ThreadWriter(
+                writer,
+                snapshots=self._insert_snapshots,
+                syncs=self._insert_syncs,
+                snapshot_fields=_SNAPSHOT_FIELDS,
+                sync_fields=_SYNC_FIELDS,
+            )
 
     def __repr__(self) -> str:
         return f"SQLHistoryStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -99,11 +127,7 @@ class SQLHistoryStore:
         Raises:
             HistoryUnavailable: the database cannot be reached (connecting, or mid-transaction).
         """
-        if not self._ready:
-            async with self._ready_lock:
-                if not self._ready:
-                    await self._migrate()
-                    self._ready = True
+        await self._make_ready()
         try:
             async with self._turn(), self.engine.connect() as conn:
                 if write:
@@ -115,14 +139,18 @@ class SQLHistoryStore:
                 raise HistoryUnavailable(why(exc)) from None
             raise
 
+    async def _make_ready(self) -> None:
+        """The schema created or upgraded, once."""
+        if not self._ready:
+            async with self._ready_lock:
+                if not self._ready:
+                    await self._migrate()
+                    self._ready = True
+
     def _turn(self) -> asyncio.Lock | contextlib.nullcontext[None]:
         return contextlib.nullcontext() if self._turns is None else self._turns
 
     # --- writing ---------------------------------------------------------------------------------
-
-    def _insert_ignore(self, table: sa.Table, key: Sequence[str]) -> Any:
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        return insert(table).on_conflict_do_nothing(index_elements=list(key))
 
     async def add(self, snapshots_: Iterable[Snapshot]) -> None:
         """Store snapshots; one already stored (same unique key) is skipped.
@@ -130,11 +158,7 @@ class SQLHistoryStore:
         Raises:
             InvalidInput: a snapshot breaks the rules (:func:`check_snapshot`); nothing is stored.
         """
-        rows = [_snapshot_row(check_snapshot(s)) for s in snapshots_]
-        if not rows:
-            return
-        async with self._begin() as conn:
-            await conn.execute(self._insert_ignore(snapshots, SNAPSHOT_KEY), rows)
+        await self.write_group([check_snapshot(s) for s in snapshots_], ())
 
     async def record_sync(self, records: Iterable[SyncRecord]) -> None:
         """Store successful syncs.
@@ -142,11 +166,41 @@ class SQLHistoryStore:
         Raises:
             InvalidInput: a record breaks the rules (:func:`check_sync_record`); nothing is stored.
         """
-        checked = [check_sync_record(r) for r in records]
-        rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in checked]
-        if rows:
+        await self.write_group((), [check_sync_record(r) for r in records])
+
+    async def write_group(
+        self, snapshots_: Sequence[Snapshot], syncs_: Sequence[SyncRecord]
+    ) -> None:
+        """Store snapshots and syncs in one transaction, records **already checked** by
+        :func:`check_snapshot` / :func:`check_sync_record` (the recorder checks each as it
+        joins a group); a snapshot already stored is skipped.
+
+        Raises:
+            HistoryUnavailable: the database cannot be reached; nothing was stored.
+        """
+        if not snapshots_ and not syncs_:
+            return
+        if self._writer is None:
+            snapshot_rows = [_snapshot_row(s) for s in snapshots_]
+            sync_rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in syncs_]
             async with self._begin() as conn:
-                await conn.execute(syncs.insert(), rows)
+                await conn.run_sync(self._insert, snapshot_rows, sync_rows)
+            return
+        await self._make_ready()
+        try:
+            async with self._turn():
+                await self._writer.write(snapshots_, syncs_)
+        except Exception as exc:
+            if unavailable(exc):
+                raise HistoryUnavailable(why(exc)) from None
+            raise
+
+    def _insert(self, conn: Connection, snapshot_rows: Rows, sync_rows: Rows) -> None:
+        """The group's rows, one statement per table, in ``conn``'s transaction."""
+        if snapshot_rows:
+            conn.execute(self._insert_snapshots, snapshot_rows)
+        if sync_rows:
+            conn.execute(self._insert_syncs, sync_rows)
 
     async def prune(self, *, older_than: datetime | timedelta) -> int:
         """Delete snapshots and syncs older than a moment (or an age); return rows deleted."""
@@ -263,7 +317,9 @@ class SQLHistoryStore:
             await conn.execute(sa.text("SELECT 1"))
 
     async def aclose(self) -> None:
-        """Release the engine's connections."""
+        """Release the engines' connections and the writer's thread."""
+        if self._writer is not None:
+            await self._writer.aclose()
         await self.engine.dispose()
 
 

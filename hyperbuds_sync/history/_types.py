@@ -38,6 +38,8 @@ def utc(value: datetime) -> datetime:
     """``value`` in UTC; a naive datetime is refused, as its meaning is a guess."""
     if not isinstance(value, datetime):
         raise InvalidInput(f"expected a timezone-aware datetime, got {value!r}")
+    if value.tzinfo is UTC:  # already UTC (every fetch's time): nothing to convert
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"datetime {value.isoformat()} has no timezone; give one (UTC)")
     return value.astimezone(UTC)

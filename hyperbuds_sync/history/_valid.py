@@ -13,6 +13,7 @@ column cannot drift apart. No SQLAlchemy here: the recorder checks at its entry 
 from __future__ import annotations
 
 import math
+import re
 from typing import Final
 
 from ..errors import InvalidInput, InvalidStats, InvalidUsername
@@ -46,6 +47,10 @@ PRIORITY_MAX: Final = 1_000_000
 """The highest roster priority (the planner's weights stay far inside a 32-bit column)."""
 
 _SHOWN = 40  # characters of a refused text shown in a message
+_CONTROL = re.compile("[\x00-\x1f]")  # the characters below U+0020
+_SURROGATE = "\ud800-\udfff"  # a lone surrogate has no UTF-8 form
+_BAD_TEXT = re.compile(f"[\x00{_SURROGATE}]")
+_BAD_NAME = re.compile(f"[\x00-\x1f{_SURROGATE}]")
 
 
 def shown(value: object) -> str:
@@ -65,15 +70,14 @@ def text_problem(value: object, limit: int, *, controls: bool = True) -> str | N
         return "is empty"
     if len(value) > limit:
         return f"is {len(value):,} characters long, more than {limit}"
+    bad = (_BAD_TEXT if controls else _BAD_NAME).search(value)  # one pass, the usual case
+    if bad is None:
+        return None
     if "\x00" in value:
         return "holds a NUL character"
-    if not controls and any(ch < " " for ch in value):
+    if not controls and _CONTROL.search(value):
         return "holds a control character"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "holds a lone surrogate (not valid Unicode text)"
-    return None
+    return "holds a lone surrogate (not valid Unicode text)"
 
 
 def check_platform(platform: object) -> str:
@@ -118,6 +122,8 @@ def check_priority(priority: object) -> int:
 def check_count(name: str, value: object) -> int:
     """A count (followers, following, content) from 0 to :data:`BIGINT_MAX`, else
     :class:`InvalidStats`."""
+    if type(value) is int and 0 <= value <= BIGINT_MAX:  # the usual case, at once
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidStats(f"{name} must be an int, got {shown(value)}")
     if not 0 <= value <= BIGINT_MAX:
@@ -129,6 +135,8 @@ def check_engagement(name: str, value: object) -> float | None:
     """An engagement figure: a finite number or ``None``, else :class:`InvalidStats`."""
     if value is None:
         return None
+    if type(value) is float and math.isfinite(value):  # the usual case, at once
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidStats(f"{name} must be a number or None, got {shown(value)}")
     if not math.isfinite(value):
@@ -154,10 +162,11 @@ def check_snapshot(snapshot: Snapshot) -> Snapshot:
     check_username(snapshot.platform, snapshot.username)
     _check_text("provider", snapshot.provider, PROVIDER_MAX)
     _check_text("formula", snapshot.formula, FORMULA_MAX)
-    for name in ("followers", "following", "total_content"):
-        check_count(name, getattr(snapshot, name))
-    for name in ("total_engagement", "average_engagement"):
-        check_engagement(name, getattr(snapshot, name))
+    check_count("followers", snapshot.followers)
+    check_count("following", snapshot.following)
+    check_count("total_content", snapshot.total_content)
+    check_engagement("total_engagement", snapshot.total_engagement)
+    check_engagement("average_engagement", snapshot.average_engagement)
     return snapshot
 
 
