@@ -31,7 +31,7 @@ def _varied() -> list[Snapshot]:
 
 
 async def test_the_writer_stores_what_core_stores(tmp_path: Path) -> None:
-    """A file store writes through the thread's compiled statement; a ``:memory:`` store
+    """A file store writes on the writer's thread through the sync engine; a ``:memory:`` store
     through Core: both read back the same snapshots, raw JSON included."""
     threaded = open_store(str(tmp_path / "writer.db"))
     core = open_store(":memory:")

@@ -45,14 +45,12 @@ from ._types import (
 )
 from ._valid import check_creator_id, check_platform, check_snapshot, check_sync_record
 from ._valid import check_username as _check_name
-from ._writer import ThreadWriter
+from ._writer import Rows, ThreadWriter
 
 __all__ = ["SQLHistoryStore"]
 
 _SNAPSHOT_FIELDS = tuple(c.name for c in snapshots.columns if c.name != "id")
 _SYNC_FIELDS = tuple(c.name for c in syncs.columns if c.name != "id")
-
-Rows = list[dict[str, Any]]
 
 
 class SQLHistoryStore:
@@ -78,13 +76,7 @@ class SQLHistoryStore:
         self._insert_syncs = syncs.insert()
         self._writer: ThreadWriter | None = None
         if writer is not None:
-            self._writer = ThreadWriter(
-                writer,
-                snapshots=self._insert_snapshots,
-                syncs=self._insert_syncs,
-                snapshot_fields=_SNAPSHOT_FIELDS,
-                sync_fields=_SYNC_FIELDS,
-            )
+            self._writer = ThreadWriter(writer, self._insert)
 
     def __repr__(self) -> str:
         return f"SQLHistoryStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -180,16 +172,16 @@ class SQLHistoryStore:
         """
         if not snapshots_ and not syncs_:
             return
+        snapshot_rows = [_snapshot_row(s) for s in snapshots_]
+        sync_rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in syncs_]
         if self._writer is None:
-            snapshot_rows = [_snapshot_row(s) for s in snapshots_]
-            sync_rows = [{name: getattr(r, name) for name in _SYNC_FIELDS} for r in syncs_]
             async with self._begin() as conn:
                 await conn.run_sync(self._insert, snapshot_rows, sync_rows)
             return
         await self._make_ready()
         try:
             async with self._turn():
-                await self._writer.write(snapshots_, syncs_)
+                await self._writer.write(snapshot_rows, sync_rows)
         except Exception as exc:
             if unavailable(exc):
                 raise HistoryUnavailable(why(exc)) from None

@@ -122,8 +122,6 @@ def check_priority(priority: object) -> int:
 def check_count(name: str, value: object) -> int:
     """A count (followers, following, content) from 0 to :data:`BIGINT_MAX`, else
     :class:`InvalidStats`."""
-    if type(value) is int and 0 <= value <= BIGINT_MAX:  # the usual case, at once
-        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidStats(f"{name} must be an int, got {shown(value)}")
     if not 0 <= value <= BIGINT_MAX:
@@ -135,8 +133,6 @@ def check_engagement(name: str, value: object) -> float | None:
     """An engagement figure: a finite number or ``None``, else :class:`InvalidStats`."""
     if value is None:
         return None
-    if type(value) is float and math.isfinite(value):  # the usual case, at once
-        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidStats(f"{name} must be a number or None, got {shown(value)}")
     if not math.isfinite(value):
@@ -162,11 +158,10 @@ def check_snapshot(snapshot: Snapshot) -> Snapshot:
     check_username(snapshot.platform, snapshot.username)
     _check_text("provider", snapshot.provider, PROVIDER_MAX)
     _check_text("formula", snapshot.formula, FORMULA_MAX)
-    check_count("followers", snapshot.followers)
-    check_count("following", snapshot.following)
-    check_count("total_content", snapshot.total_content)
-    check_engagement("total_engagement", snapshot.total_engagement)
-    check_engagement("average_engagement", snapshot.average_engagement)
+    for name in ("followers", "following", "total_content"):
+        check_count(name, getattr(snapshot, name))
+    for name in ("total_engagement", "average_engagement"):
+        check_engagement(name, getattr(snapshot, name))
     return snapshot
 
 
