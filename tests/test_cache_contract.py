@@ -99,6 +99,18 @@ async def test_refresh_bypasses_and_replaces_the_entry(make: MakeCache) -> None:
     assert loader.calls == 2
 
 
+async def test_a_failed_refresh_keeps_the_fresh_entry(make: MakeCache) -> None:
+    """A refresh that fails leaves the record it meant to replace as it was: still fresh, so
+    the next plain call is a hit, not another upstream call."""
+    cache, loader = make(), Loader()
+    kept = await cache.get_or_load(KEY, loader)
+    with pytest.raises(ProviderUnavailable):
+        await cache.get_or_load(KEY, Loader(fail=True), refresh=True)
+    again = await cache.get_or_load(KEY, loader)
+    assert again.followers == kept.followers == 101
+    assert loader.calls == 1
+
+
 async def test_errors_are_not_kept(make: MakeCache) -> None:
     cache = make()
     with pytest.raises(ProviderUnavailable):

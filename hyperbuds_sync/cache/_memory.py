@@ -86,17 +86,29 @@ class MemoryCache:
         """See :meth:`Cache.get_or_load`: a fresh hit at once, else the load in flight for
         ``key`` joined, or a new one started (always, with ``refresh``)."""
         if refresh:
-            self._flight.forget(key)  # a load in flight is not joined
-            self._expire(key)  # callers arriving meanwhile wait for this load
-        else:
-            value = self.peek(key)
-            if value is not None:
-                return value
-            if key in self._flight:
-                self.metrics.incr(m.COALESCED, platform_of(key))
-                return await self._flight.run(key, loader)
+            return await self._refresh(key, loader)
+        value = self.peek(key)
+        if value is not None:
+            return value
+        if key in self._flight:
+            self.metrics.incr(m.COALESCED, platform_of(key))
+            return await self._flight.run(key, loader)
         self.metrics.incr(m.CACHE_MISSES, platform_of(key))
         return await self._flight.run(key, loader, self._put)
+
+    async def _refresh(self, key: str, loader: Loader) -> PlatformData:
+        """A new load for ``key``, not joining one in flight; callers arriving meanwhile wait
+        for it. If it fails, the entry it was to replace is put back as it was."""
+        self._flight.forget(key)
+        before = self._entries.get(key)
+        expired = self._expire(key)
+        self.metrics.incr(m.CACHE_MISSES, platform_of(key))
+        try:
+            return await self._flight.run(key, loader, self._put)
+        except BaseException:
+            if before is not None and self._entries.get(key) is expired:
+                self._entries[key] = before
+            raise
 
     def peek(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.peek`: the fresh record, counted as a hit, or ``None`` (nothing
@@ -118,11 +130,15 @@ class MemoryCache:
         while len(self._entries) > self.maxsize:
             self._entries.popitem(last=False)
 
-    def _expire(self, key: str) -> None:
-        """Make the entry under ``key`` stale at once, keeping it for ``get_stale``."""
+    def _expire(self, key: str) -> _Entry | None:
+        """Make the entry under ``key`` stale at once, keeping it for ``get_stale``; return the
+        stale entry (``None`` when there was none)."""
         entry = self._entries.get(key)
-        if entry is not None:
-            self._entries[key] = _Entry(_EXPIRED, entry.stale_until, entry.value, entry.platform)
+        if entry is None:
+            return None
+        expired = _Entry(_EXPIRED, entry.stale_until, entry.value, entry.platform)
+        self._entries[key] = expired
+        return expired
 
     async def get_stale(self, key: str) -> PlatformData | None:
         """See :meth:`Cache.get_stale`."""
