@@ -13,6 +13,7 @@ from ._series import (
     Normal,
     Point,
     SnapshotLike,
+    Step,
     accumulates,
     normal_of,
     points_of,
@@ -45,7 +46,7 @@ def detect(
         return []
     platform = given[0].platform
     steps = steps_of(points, chosen.span_days, chosen.max_gap_days)
-    followers = normal_of([p.followers for p in points], points, steps, chosen.mad_floor)
+    followers = normal_of([p.followers for p in points], steps, chosen.mad_floor)
     total = accumulates(points)
     found = _Jumps(points, followers, steps, chosen, platform, total).find()
     if followers is not None and followers.steps >= chosen.min_steps:
@@ -83,7 +84,7 @@ class _Jumps:
         self,
         points: Sequence[Point],
         followers: Normal | None,
-        steps: Sequence[tuple[int, int]],
+        steps: Sequence[Step],
         settings: AnomalySettings,
         platform: str,
         total: bool,
@@ -102,7 +103,7 @@ class _Jumps:
         if not self._measured:
             values = [p.engagement for p in self.points]
             floor = self.settings.mad_floor
-            normal = normal_of(values, self.points, self.steps, floor, counted=False)
+            normal = normal_of(values, self.steps, floor, counted=False)
             if normal is not None:
                 self._engagement = Engagement(normal, self.total)
             self._measured = True
