@@ -3,25 +3,24 @@ new snapshot reveals (:func:`revealed`). No I/O: the caller reads the history.""
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from ._rules import engagement_rose, judge_divergence, judge_jump
+from ._rules import engagement_rose, judge_jump, strongest
 from ._series import (
-    DAY,
     Engagement,
     Normal,
     Point,
     SnapshotLike,
+    Step,
     accumulates,
     normal_of,
     points_of,
-    rounding,
     steps_of,
 )
 from ._types import Anomaly, AnomalySettings
+from ._windows import divergences
 
 __all__ = ["detect", "revealed"]
 
@@ -47,11 +46,11 @@ def detect(
         return []
     platform = given[0].platform
     steps = steps_of(points, chosen.span_days, chosen.max_gap_days)
-    followers = normal_of([p.followers for p in points], points, steps, chosen.mad_floor)
+    followers = normal_of([p.followers for p in points], steps, chosen.mad_floor)
     total = accumulates(points)
     found = _Jumps(points, followers, steps, chosen, platform, total).find()
     if followers is not None and followers.steps >= chosen.min_steps:
-        found += _divergences(points, [a for a in found if a.kind == "spike"], chosen, total)
+        found += divergences(points, [a for a in found if a.kind == "spike"], chosen, total)
     if since is not None:
         found = [a for a in found if a.end >= since]
     return sorted(found, key=lambda a: (a.start, a.kind))
@@ -85,7 +84,7 @@ class _Jumps:
         self,
         points: Sequence[Point],
         followers: Normal | None,
-        steps: Sequence[tuple[int, int]],
+        steps: Sequence[Step],
         settings: AnomalySettings,
         platform: str,
         total: bool,
@@ -104,7 +103,7 @@ class _Jumps:
         if not self._measured:
             values = [p.engagement for p in self.points]
             floor = self.settings.mad_floor
-            normal = normal_of(values, self.points, self.steps, floor, counted=False)
+            normal = normal_of(values, self.steps, floor, counted=False)
             if normal is not None:
                 self._engagement = Engagement(normal, self.total)
             self._measured = True
@@ -151,18 +150,8 @@ class _Jumps:
                     if anomaly is not None:
                         found.append(anomaly)
                 i -= 1
-        found = _isolated(_best(found), self.points, self.judge, self.elevated)
+        found = _isolated(strongest(found), self.points, self.judge, self.elevated)
         return _without_recoveries(found, settings)
-
-
-def _best(found: list[Anomaly]) -> list[Anomaly]:
-    """One anomaly per stretch: of those overlapping, the highest score (then the shortest)."""
-    ranked = sorted(found, key=lambda a: (-a.score, a.end - a.start))
-    kept: list[Anomaly] = []
-    for anomaly in ranked:
-        if not any(anomaly.overlaps(k) for k in kept):
-            kept.append(anomaly)
-    return kept
 
 
 def _without_recoveries(found: list[Anomaly], settings: AnomalySettings) -> list[Anomaly]:
@@ -212,104 +201,3 @@ def _isolated(
         if whole is not None and whole.kind == "spike":
             kept.append(whole)
     return kept
-
-
-def _level(
-    points: Sequence[Point], i: int, j: int, cumulative: bool, favour: float
-) -> float | None:
-    """Engagement per follower over ``i..j``: for a cumulative total, engagement gained per day
-    per follower, the rounding of both ends allowed in the direction of ``favour`` (+1: as
-    high as it may be, -1: as low); for a level, the median of the level per follower at the
-    snapshots after ``i``."""
-    a, b = points[i], points[j]
-    if cumulative:
-        if a.engagement is None or b.engagement is None:
-            return None
-        slack = a.engagement * rounding(a.engagement, a.rounded)
-        slack += b.engagement * rounding(b.engagement, b.rounded)
-        gained = b.engagement - a.engagement + favour * slack
-        return gained / (b.t - a.t) / max((a.followers + b.followers) / 2, 1.0)
-    ratios = [p.engagement / max(p.followers, 1) for p in points[i + 1 : j + 1] if p.engagement]
-    return _middle(ratios) if ratios else None
-
-
-def _middle(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def _chunks(
-    points: Sequence[Point], days: float, cumulative: bool, max_gap: float
-) -> list[tuple[float, float]]:
-    """The series cut into consecutive chunks of ``days``: (end time, engagement per follower),
-    the rounding of a cumulative total counted against a fall."""
-    chunks = []
-    anchor = 0
-    for j in range(1, len(points)):
-        span = points[j].t - points[anchor].t
-        if points[j].t - points[j - 1].t > max_gap:
-            anchor = j
-        elif span >= days:
-            level = _level(points, anchor, j, cumulative, -1.0)
-            if level is not None and level > 0:
-                chunks.append((points[j].t, level))
-            anchor = j
-    return chunks
-
-
-def _divergences(
-    points: Sequence[Point], spikes: Sequence[Anomaly], settings: AnomalySettings, total: bool
-) -> list[Anomaly]:
-    """Divergences over windows of ``divergence_days`` ending every third of a window, each
-    judged against the chunks (a third of a window each) that ended before it began and began
-    after the latest spike. A window holding a spike is the spike's: engagement per follower
-    falls after bought followers, and the normal starts again after them. ``total``: the
-    engagement is a cumulative total, not a level."""
-    width = settings.divergence_days
-    chunks: list[tuple[float, float]] | None = None  # cut the first time a window grew enough
-    found: list[Anomaly] = []
-    steps = (b.t - a.t > settings.max_gap_days for a, b in itertools.pairwise(points))
-    gaps = list(itertools.accumulate(steps, initial=0))  # gaps over the maximum before each
-    times = [p.t for p in points]
-    start, last_end, first = 0, -math.inf, times[0] + width
-    for j in range(1, len(points)):
-        t = times[j]
-        if t < first or t - last_end < width / 3:
-            continue
-        while times[start + 1] <= t - width:
-            start += 1
-        if gaps[j] - gaps[start]:  # a gap over the maximum inside the window
-            continue
-        last_end = t
-        if points[j].followers < points[start].followers * (1 + settings.divergence_growth):
-            continue  # the first condition, and the cheap one
-        if chunks is None:
-            chunks = _chunks(points, width / 3, total, settings.max_gap_days)
-        level = _level(points, start, j, total, 1.0)
-        baseline = _baseline(chunks, spikes, points[start], points[j], width / 3)
-        anomaly = None
-        if level is not None and len(baseline) >= 3:
-            anomaly = judge_divergence(points[start], points[j], level, baseline, settings)
-        if anomaly is not None and not any(_touch(s, anomaly) for s in spikes):
-            found.append(anomaly)
-    return _best(found)
-
-
-def _baseline(
-    chunks: Sequence[tuple[float, float]],
-    spikes: Sequence[Anomaly],
-    start: Point,
-    end: Point,
-    chunk_days: float,
-) -> list[float]:
-    """The chunks a window from ``start`` to ``end`` is judged against: those that ended by its
-    start and began after the latest spike before its end."""
-    ended = [s.end.timestamp() / DAY for s in spikes if s.end <= end.at]
-    after = max(ended, default=-math.inf)
-    return [v for t, v in chunks if after <= t - chunk_days and t <= start.t]
-
-
-def _touch(a: Anomaly, b: Anomaly) -> bool:
-    """Whether the stretches of ``a`` and ``b`` touch, whatever their kinds."""
-    return a.start <= b.end and b.start <= a.end

@@ -14,7 +14,7 @@ from ._explain import divergence_text, drop_text, spike_text
 from ._series import DAY, Engagement, Normal, Point, log_change, rounding
 from ._types import Anomaly, AnomalySettings
 
-__all__ = ["engagement_rose", "judge_divergence", "judge_jump", "sudden_drop"]
+__all__ = ["engagement_rose", "judge_divergence", "judge_jump", "strongest", "sudden_drop"]
 
 
 def _tolerance(a: Point, b: Point) -> float:
@@ -177,3 +177,13 @@ def _median(values: list[float]) -> float:
     ordered = sorted(values)
     mid = len(ordered) // 2
     return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def strongest(found: list[Anomaly]) -> list[Anomaly]:
+    """One anomaly per stretch: of those overlapping, the highest score (then the shortest)."""
+    ranked = sorted(found, key=lambda a: (-a.score, a.end - a.start))
+    kept: list[Anomaly] = []
+    for anomaly in ranked:
+        if not any(anomaly.overlaps(k) for k in kept):
+            kept.append(anomaly)
+    return kept

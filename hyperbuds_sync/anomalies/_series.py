@@ -19,6 +19,7 @@ __all__ = [
     "Normal",
     "Point",
     "SnapshotLike",
+    "Step",
     "accumulates",
     "normal_of",
     "points_of",
@@ -149,17 +150,24 @@ def accumulates(points: Sequence[Point]) -> bool:
     return known > 0 and falls <= 0.1 * known
 
 
-def steps_of(points: Sequence[Point], min_days: float, max_gap: float) -> list[tuple[int, int]]:
+Step = tuple[int, int, float, float, float]
+"""One step a normal is measured on: ``(i, j, days, root, slack)``, snapshots ``i`` to ``j``,
+``days`` apart, its square root (noise grows with it) and the rounding both ends of the
+followers allow. Worked out once, read by both normals (followers and engagement)."""
+
+
+def steps_of(points: Sequence[Point], min_days: float, max_gap: float) -> list[Step]:
     """Consecutive spans of at least ``min_days`` (snapshots closer are merged), none across a
     gap longer than ``max_gap``: the steps a series' normal is measured on."""
-    steps = []
+    steps: list[Step] = []
     anchor = 0
     for j in range(1, len(points)):
         days = points[j].t - points[anchor].t
         if days > max_gap:
             anchor = j
         elif days >= min_days:
-            steps.append((anchor, j))
+            slack = points[anchor].slack + points[j].slack
+            steps.append((anchor, j, days, math.sqrt(days), slack))
             anchor = j
     return steps
 
@@ -173,28 +181,25 @@ def _median(values: list[float]) -> float:
 
 def normal_of(
     values: Sequence[float | None],
-    points: Sequence[Point],
-    steps: Sequence[tuple[int, int]],
+    steps: Sequence[Step],
     floor: float,
     *,
     counted: bool = True,
 ) -> Normal | None:
-    """The normal of one series (followers, or engagement with ``counted=False``) over
-    ``steps``; ``None`` when no step has both ends known."""
+    """The normal of one series (followers, or engagement with ``counted=False``: its rounding
+    is not the followers') over ``steps``; ``None`` when no step has both ends known."""
     rates: list[float] = []
-    changes: list[tuple[float, float, float]] = []
-    for i, j in steps:
+    changes: list[tuple[float, float, float, float]] = []
+    for i, j, days, root, slack in steps:
         a, b = values[i], values[j]
         if a is None or b is None or a <= 0 or b <= 0:
             continue
-        days = points[j].t - points[i].t
         change = math.log(b / a)
-        tol = points[i].slack + points[j].slack if counted else 0.0
         rates.append(change / days)
-        changes.append((change, days, tol))
+        changes.append((change, days, root, slack if counted else 0.0))
     if not rates:
         return None
     median = _median(rates)
-    spread = [max(0.0, abs(c - median * d) - tol) / math.sqrt(d) for c, d, tol in changes]
+    spread = [max(0.0, abs(c - median * d) - tol) / root for c, d, root, tol in changes]
     mad = _median(spread)
     return Normal(median, max(mad, floor), len(rates))
