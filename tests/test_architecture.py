@@ -1,7 +1,7 @@
 """docs/architecture.md's import rules, checked by machine: the import-linter contracts in
 pyproject.toml (the folders' layers, the providers' and the transport's forbidden imports, the
 service on the public API only, private modules kept in their folder, the entry points of
-``cli/``, ``service/`` and ``testing/``, who may import ``_redis``, ``_urls`` and
+``cli/``, ``service/`` and ``testing/``, who may import ``_redis`` and
 ``_logging``). ``lint-imports`` prints each broken contract with its import chain."""
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 from yarl import URL
 
-from .._urls import check_url
 from ..errors import BackendConfigError
+from ..transport import check_url
 
 __all__ = ["TokenSource", "acting_for", "check_base_url", "resolve_token"]
 
@@ -56,7 +56,7 @@ async def resolve_token(own: TokenSource | None) -> str:
 
 def check_base_url(base_url: str, allow_insecure_http: bool) -> URL:
     """``base_url`` parsed, without a trailing slash, held to the SDK's one outbound URL policy
-    (:func:`hyperbuds_sync._urls.check_url`: https, plain http only to loopback or if allowed,
+    (:func:`hyperbuds_sync.transport.check_url`: https, plain http only to loopback or if allowed,
     never a link-local or metadata address).
 
     Raises:

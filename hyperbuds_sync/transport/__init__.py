@@ -13,7 +13,9 @@ an answer off the plain path, with the books kept (``_verdict``) and the client-
 limiter (:class:`RateLimiter`, :class:`MemoryRateLimiter`, and :class:`RedisRateLimiter`, the
 fleet's, on the ``redis`` extra),
 the official APIs' credentials and every auth kind's headers (:class:`Credentials`,
-:class:`TwitchAppToken`, ``_auth``) and their limits (``_official``).
+:class:`TwitchAppToken`, ``_auth``) and their limits (``_official``), and the one policy every
+outbound URL the SDK is given is held to (:func:`check_url`, ``_urls``: the backend's base URL
+and the webhooks' URLs).
 
 It may import ``errors``, ``metrics``, ``models``, ``_logging``, the quota's public face (the
 key pool) and, for the Redis rate limiter only, ``_redis``; it never imports a platform or
@@ -37,6 +39,7 @@ from ._retry import (
     retry_logger,
 )
 from ._session import SessionHolder, attempt_timeout
+from ._urls import check_url
 from ._wire import ERROR_BODY_CAP, Reply
 
 if TYPE_CHECKING:
@@ -62,6 +65,7 @@ __all__ = [
     "TwitchAppToken",
     "attempt_timeout",
     "call_with_retries",
+    "check_url",
     "default_sleep",
     "parse_retry_after",
     "retry_logger",

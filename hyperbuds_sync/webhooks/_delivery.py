@@ -11,9 +11,8 @@ from typing import Any, Final, Literal
 
 import aiohttp
 
-from .._urls import check_url
 from ..errors import ConfigError
-from ..transport import ERROR_BODY_CAP, NETWORK_FAULTS, RequestLoop, RetryPolicy, Sleep
+from ..transport import ERROR_BODY_CAP, NETWORK_FAULTS, RequestLoop, RetryPolicy, Sleep, check_url
 from ._signing import EVENT_ID_HEADER, sign
 
 __all__ = [

@@ -22,7 +22,7 @@ from typing import Final
 
 from yarl import URL
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["check_url", "is_forbidden_host", "is_loopback_host"]
 
