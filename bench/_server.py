@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,18 @@ class EmulatorProcess:
         urls = json.loads(line)
         self.rapidapi, self.backend = urls["rapidapi"], urls["backend"]
         return self
+
+    def cpu_seconds(self) -> float | None:
+        """The emulator process's CPU seconds so far (user and system; Linux only, else
+        ``None``)."""
+        if self._proc is None:
+            return None
+        try:
+            with open(f"/proc/{self._proc.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def __exit__(
         self,

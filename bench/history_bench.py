@@ -15,19 +15,26 @@ Printed beside their targets:
    roster in a crash loop.
 
 ``--quick`` uses 1,000 creators and fewer fetches. ``--cold`` runs the on/off comparison alone
-(``--fetches``, ``--rounds``) and prints every round with the load average when it ended.
+(``--fetches``, ``--rounds``) and prints every round with the load average when it ended, the
+garbage collector's pauses inside the timed window and the emulators' CPU a fetch (both cores are
+busy when the client's is: time added anywhere on the machine costs throughput), and the ratio of
+the best rounds beside the ratio of medians (a shared machine only ever slows a round down).
+Each timed window starts after a full collection, on both sides, so neither pays for the
+garbage the rounds before it left (start-up objects, the other side's client).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -93,6 +100,22 @@ async def write_and_growth(path: Path, creators: int, per_creator: int) -> tuple
 
 GROUPS: list[float] = []
 """The mean group size of each round with history (records a transaction)."""
+PAUSES: list[float] = []
+"""Each round's garbage-collector pauses inside its timed window, in microseconds a fetch."""
+
+
+class _Pauses:
+    """Sums the garbage collector's pauses while it is installed (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._started = 0.0
+
+    def __call__(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.total += time.perf_counter() - self._started
 
 
 async def _cold_round(
@@ -118,43 +141,68 @@ async def _cold_round(
             while queue:
                 await sync.fetch("twitch", queue.pop(), refresh=True)
 
+        gc.collect()  # the window pays for its own garbage, not for what came before it
+        pauses = _Pauses()
+        gc.callbacks.append(pauses)
         cpu, started = time.process_time(), time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(64)))
+        try:
+            await asyncio.gather(*(worker() for _ in range(64)))
+        finally:
+            gc.callbacks.remove(pauses)
         elapsed = time.perf_counter() - started  # each fetch returned with its snapshot committed
         cpu = time.process_time() - cpu  # the writes' CPU included
+        PAUSES.append(pauses.total / count * 1e6)
         if commits is not None:
             GROUPS.append(commits.committed / max(commits.groups, 1))
     return count / elapsed, cpu / count * 1e6
 
 
 async def cold_ratio(
-    endpoint: str, folder: Path, count: int, rounds: int, *, show: bool = False
+    endpoint: str,
+    folder: Path,
+    count: int,
+    rounds: int,
+    *,
+    show: bool = False,
+    emulator_cpu: Callable[[], float | None] | None = None,
 ) -> tuple[float, float, float]:
     """Median fetches/s with history on, the on/off throughput ratio of medians and the
     off/on ratio of CPU per fetch (interleaved rounds, alternating which goes first; ``show``
-    prints each round with the 1-minute load average when it ended)."""
+    prints each round with the 1-minute load average when it ended, and ``emulator_cpu``, the
+    emulators' CPU seconds so far, adds theirs a fetch)."""
     on: list[tuple[float, float]] = []
     off: list[tuple[float, float]] = []
+    extra: dict[bool, tuple[float, str]] = {}  # the last round's GC pauses and emulator CPU
     for r in range(rounds):
         url = str(folder / f"cold{r}.db")
         pair = [(off, ""), (on, url)]
         for figures, history in pair if r % 2 == 0 else pair[::-1]:  # alternate who goes first
+            before = emulator_cpu() if emulator_cpu is not None else None
             figures.append(await _cold_round(endpoint, history, f"r{r}{bool(history)}x", count))
+            after = emulator_cpu() if emulator_cpu is not None else None
+            served = ""
+            if before is not None and after is not None:
+                served = f", emulators {(after - before) / count * 1e6:.0f} us"
+            extra[bool(history)] = (PAUSES[-1], served)
         if show:
             (rate_off, cpu_off), (rate_on, cpu_on) = off[-1], on[-1]
+            (gc_off, emu_off), (gc_on, emu_on) = extra[False], extra[True]
             print(
-                f"  round {r}: off {rate_off:,.0f}/s {cpu_off:.0f} us, on {rate_on:,.0f}/s "
-                f"{cpu_on:.0f} us: {rate_on / rate_off:.3f}x, CPU {cpu_off / cpu_on:.3f}x; "
-                f"groups of {GROUPS[-1]:.1f}; load {os.getloadavg()[0]:.2f}"
+                f"  round {r}: off {rate_off:,.0f}/s {cpu_off:.0f} us (GC {gc_off:.0f}{emu_off}),"
+                f" on {rate_on:,.0f}/s {cpu_on:.0f} us (GC {gc_on:.0f}{emu_on}):"
+                f" {rate_on / rate_off:.3f}x, CPU {cpu_off / cpu_on:.3f}x;"
+                f" groups of {GROUPS[-1]:.1f}; load {os.getloadavg()[0]:.2f}"
             )
     rps_on, rps_off = (statistics.median(r for r, _ in side) for side in (on, off))
     cpu_on, cpu_off = (statistics.median(c for _, c in side) for side in (on, off))
     if show:
         paired = statistics.median(a[0] / b[0] for a, b in zip(on, off, strict=True))
         paired_cpu = statistics.median(b[1] / a[1] for a, b in zip(on, off, strict=True))
+        best = max(r for r, _ in on) / max(r for r, _ in off)
         print(
             f"  medians: off {rps_off:,.0f}/s {cpu_off:.0f} us, on {rps_on:,.0f}/s {cpu_on:.0f} us;"
-            f" median of the rounds' ratios {paired:.3f}x, CPU {paired_cpu:.3f}x"
+            f" median of the rounds' ratios {paired:.3f}x, CPU {paired_cpu:.3f}x;"
+            f" best rounds {best:.3f}x"
         )
     return rps_on, rps_on / rps_off, cpu_off / cpu_on
 
@@ -191,7 +239,14 @@ def main(argv: list[str] | None = None) -> int:
     with EmulatorProcess() as emu:
         if args.cold:
             with tempfile.TemporaryDirectory(prefix="hyperbuds-history-bench-") as tmp:
-                figures = cold_ratio(emu.rapidapi, Path(tmp), args.fetches, args.rounds, show=True)
+                figures = cold_ratio(
+                    emu.rapidapi,
+                    Path(tmp),
+                    args.fetches,
+                    args.rounds,
+                    show=True,
+                    emulator_cpu=emu.cpu_seconds,
+                )
                 per_s, ratio, cpu = asyncio.run(figures)
             print(f"cold fetch on/off {ratio:.3f}x ({per_s:,.0f}/s on), CPU off/on {cpu:.3f}x")
             return 0
