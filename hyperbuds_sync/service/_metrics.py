@@ -4,8 +4,9 @@ The registry holds the SDK's :class:`~hyperbuds_sync.metrics.PrometheusCollector
 the quota gauges and the roster's figures when a roster is given) and the service's own:
 ``hyperbuds_service_requests_total`` (labels ``route``, ``method``, ``status``, ``caller``) and
 ``hyperbuds_service_request_duration_seconds`` (``route``, ``method``). ``route`` is the
-route's pattern (``/api/platform/{type}``), never the raw path; ``caller`` a key's name or
-``anonymous``, never a key.
+route's pattern (``/api/platform/{type}``), never the raw path; ``method`` one the service
+serves, else ``other``; ``caller`` a key's name or ``anonymous``, never a key. Every label is
+drawn from a set the service bounds, not from what a client may send.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ if TYPE_CHECKING:
     from ..client import SocialSync
     from ..roster import Roster
 
-__all__ = ["ServiceMetrics"]
+__all__ = ["METHODS", "ServiceMetrics"]
 
 MISSING = f"the service needs prometheus_client: {install_hint('service')}"
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""The methods counted by name; the client picks the method (aiohttp's C parser knows some 35,
+its pure-Python parser takes any token), so any other is counted as ``other``."""
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -69,7 +73,10 @@ class ServiceMetrics:
 
         The labelled children are looked up once per route, method, status and caller, then
         kept: prometheus_client's ``labels()`` takes a lock and builds its key on every call.
+        A method outside :data:`METHODS` is counted as ``other``.
         """
+        if method not in METHODS:
+            method = "other"
         key = (route, method, status, caller)
         children = self._children.get(key)
         if children is None:

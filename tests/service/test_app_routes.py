@@ -290,6 +290,23 @@ async def test_healthz_readyz_and_metrics() -> None:
     assert 'hyperbuds_sync_upstream_calls_total{platform="twitch"' in text
 
 
+async def test_a_method_the_service_does_not_serve_is_counted_as_other() -> None:
+    """The client picks the method. aiohttp's C parser knows ~35 of them (WebDAV's among them)
+    and its pure-Python parser takes any token: a label taken as sent would grow with them."""
+    webdav = ["PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH"]
+    async with running() as svc:
+        statuses = [(await svc.call(method, "/healthz"))[0] for method in webdav]
+        await svc.call("DELETE", "/healthz")
+        metrics = await svc.call("GET", "/metrics")
+    assert set(statuses) <= {400, 405}
+    text = metrics[2]
+    assert not any(f'method="{method}"' in text for method in webdav)
+    methods = {part.split('"')[1] for part in text.split("method=")[1:]}
+    assert methods <= {"GET", "DELETE", "other"}
+    assert 'hyperbuds_service_requests_total{caller="anonymous",method="other"' in text
+    assert 'caller="anonymous",method="DELETE",route="unmatched",status="405"' in text
+
+
 async def test_readyz_is_503_when_redis_or_the_database_does_not_answer() -> None:
     dead_redis = "redis://127.0.0.1:1/0"
     dead_db = "postgresql+asyncpg://nobody@127.0.0.1:1/none"
