@@ -15,7 +15,8 @@ fleet's, on the ``redis`` extra),
 the official APIs' credentials and every auth kind's headers (:class:`Credentials`,
 :class:`TwitchAppToken`, ``_auth``) and their limits (``_official``), and the one policy every
 outbound URL the SDK is given is held to (:func:`check_url`, ``_urls``: the backend's base URL
-and the webhooks' URLs).
+and the webhooks' URLs), applied again to what a name resolves to by the owned session's
+:class:`GuardedResolver` (``_resolver``).
 
 It may import ``errors``, ``metrics``, ``models``, ``_logging``, the quota's public face (the
 key pool) and, for the Redis rate limiter only, ``_redis``; it never imports a platform or
@@ -31,6 +32,7 @@ from ._gateway import Gateway
 from ._headers import parse_retry_after
 from ._loop import NETWORK_FAULTS, Clock, Exchange, RequestLoop, Sleep, default_sleep, utc_now
 from ._ratelimit import MemoryRateLimiter, RateLimiter
+from ._resolver import ForbiddenAddress, GuardedResolver
 from ._retry import (
     RetryDetails,
     RetryHook,
@@ -51,7 +53,9 @@ __all__ = [
     "Clock",
     "Credentials",
     "Exchange",
+    "ForbiddenAddress",
     "Gateway",
+    "GuardedResolver",
     "MemoryRateLimiter",
     "RateLimiter",
     "RedisRateLimiter",

@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from ..errors import ConfigError, InvalidInput
+from ._resolver import GuardedResolver
 
 __all__ = ["SessionHolder", "attempt_timeout"]
 
@@ -49,15 +51,21 @@ class SessionHolder:
     ``session`` may be another holder: this one then borrows its session (created by it, closed
     by it, never by this one). Every part that talks HTTP takes a session or a holder this way,
     so the question "who closes it" is answered here once.
+
+    The owned session resolves names through a :class:`GuardedResolver` over ``resolver``
+    (aiohttp's default when ``None``): no connection to a link-local or cloud metadata address
+    a name resolves to. A borrowed ``aiohttp.ClientSession`` resolves as its owner set it up.
     """
 
     __slots__ = (
         "_closed",
+        "_guard",
         "_limit",
         "_limit_per_host",
         "_loop",
         "_owned",
         "_parent",
+        "_resolver",
         "_session",
     )
 
@@ -67,8 +75,11 @@ class SessionHolder:
         *,
         limit: int = 100,
         limit_per_host: int = 20,
+        resolver: AbstractResolver | None = None,
     ) -> None:
         self._parent = session if isinstance(session, SessionHolder) else None
+        self._resolver = resolver
+        self._guard: GuardedResolver | None = None
         self._session = None if isinstance(session, SessionHolder) else session
         self._owned = session is None
         self._limit = _check_limit(limit, "max_connections")
@@ -89,7 +100,10 @@ class SessionHolder:
         if self._parent is not None:
             return self._parent.get()
         if self._session is None:
-            connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit_per_host)
+            self._guard = GuardedResolver(self._resolver)
+            connector = aiohttp.TCPConnector(
+                limit=self._limit, limit_per_host=self._limit_per_host, resolver=self._guard
+            )
             self._session = aiohttp.ClientSession(connector=connector)
             self._loop = asyncio.get_running_loop() if self._owned else None
         elif self._loop is not None and self._loop is not asyncio.get_running_loop():
@@ -100,5 +114,8 @@ class SessionHolder:
         """Close the session if it is ours; a borrowed one (or a parent holder's) stays open."""
         self._closed = True
         session, self._session = self._session, None
+        guard, self._guard = self._guard, None
         if session is not None and self._owned:
             await session.close()
+        if guard is not None:  # a connector given a resolver leaves it open
+            await guard.close()

@@ -10,8 +10,9 @@ webhooks' URLs alike, one function.
   Addresses are read as the resolver would read them (``0xA9FEA9FE`` and ``2852039166`` are
   169.254.169.254) and IPv4-mapped IPv6 addresses as their IPv4 address.
 
-Only the URL's own host is judged: a hostname that *resolves* to such an address is not (that
-needs the network, at every request).
+Here only the URL's own host is judged. What a name *resolves* to is judged at every connection
+by the SDK's own session (``_resolver``'s :class:`GuardedResolver`); a session the caller passes
+in resolves as they set it up.
 """
 
 from __future__ import annotations
